@@ -1,0 +1,2 @@
+// Package annuaire imports and searches the Annuaire Santé MSSanté extraction.
+package annuaire

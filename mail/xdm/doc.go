@@ -1,0 +1,2 @@
+// Package xdm reads and writes IHE XDM packages (IHE_XDM.ZIP).
+package xdm

@@ -1,0 +1,158 @@
+package cpstest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+)
+
+// leafLifetime is how long issued certificates stay valid.
+const leafLifetime = 3 * 365 * 24 * time.Hour
+
+// LoopbackHosts are the names ServerCertificate uses when given none.
+var LoopbackHosts = []string{"127.0.0.1", "::1", "localhost"}
+
+// IssuePerson issues the authentication certificate of p's card (PERSONNES CA, CPS
+// subject layout, client authentication). The key is cached in the PKI directory per
+// national id, so a reissued card keeps its key.
+func (p *PKI) IssuePerson(person Person) (*x509.Certificate, *rsa.PrivateKey, error) {
+	return p.issuePerson(person, "aut", x509.KeyUsageDigitalSignature,
+		[]x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection})
+}
+
+// IssuePersonSignature issues the signature certificate of p's card (non-repudiation).
+func (p *PKI) IssuePersonSignature(person Person) (*x509.Certificate, *rsa.PrivateKey, error) {
+	return p.issuePerson(person, "sig", x509.KeyUsageContentCommitment, nil)
+}
+
+func (p *PKI) issuePerson(person Person, use string, ku x509.KeyUsage, eku []x509.ExtKeyUsage) (*x509.Certificate, *rsa.PrivateKey, error) {
+	if person.NationalID == "" {
+		return nil, nil, errors.New("cpstest: issue person: empty national id")
+	}
+	subject, err := person.subject()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cpstest: subject of %s: %w", person.NationalID, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key, err := p.key("person-" + person.NationalID + "-" + use)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		RawSubject:  subject,
+		KeyUsage:    ku,
+		ExtKeyUsage: eku,
+	}
+	cert, err := p.issue(p.personnes, tmpl, &key.PublicKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cert, key, nil
+}
+
+// IssueOrganisation issues an IGC-Santé organisation (software) certificate for a
+// structure, as an application mailbox (APP BAL) uses to authenticate. The subject is
+// O=<name>, OU=1<finess> (structure id type 1 + FINESS), CN=<name>, serialNumber=1<finess>.
+// The chain holds the ORGANISATIONS intermediate.
+func (p *PKI) IssueOrganisation(name, finess string) (tls.Certificate, error) {
+	if name == "" || finess == "" {
+		return tls.Certificate{}, errors.New("cpstest: issue organisation: empty name or FINESS")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key, err := p.key("org-" + finess)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		Subject: pkix.Name{
+			Country:            []string{"FR"},
+			Organization:       []string{name},
+			OrganizationalUnit: []string{"1" + finess},
+			CommonName:         name,
+			SerialNumber:       "1" + finess,
+		},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
+	}
+	cert, err := p.issue(p.organisations, tmpl, &key.PublicKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{
+		Certificate: [][]byte{cert.Raw, p.organisations.cert.Raw},
+		PrivateKey:  key,
+		Leaf:        cert,
+	}, nil
+}
+
+// ServerCertificate issues a TLS server certificate for hosts (names or IP addresses;
+// LoopbackHosts when none), chaining to the ORGANISATIONS intermediate.
+func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
+	if len(hosts) == 0 {
+		hosts = LoopbackHosts
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key, err := p.key("server")
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		Subject: pkix.Name{
+			Country:      []string{"FR"},
+			Organization: []string{"COMPTOIR TEST"},
+			CommonName:   hosts[0],
+		},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	cert, err := p.issue(p.organisations, tmpl, &key.PublicKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{
+		Certificate: [][]byte{cert.Raw, p.organisations.cert.Raw},
+		PrivateKey:  key,
+		Leaf:        cert,
+	}, nil
+}
+
+// issue signs tmpl with ca and records the issuer; the caller holds p.mu.
+func (p *PKI) issue(ca *authority, tmpl *x509.Certificate, pub *rsa.PublicKey) (*x509.Certificate, error) {
+	now := time.Now()
+	tmpl.SerialNumber = newSerial()
+	tmpl.NotBefore = now.Add(-time.Hour)
+	tmpl.NotAfter = now.Add(leafLifetime)
+	if tmpl.NotAfter.After(ca.cert.NotAfter) {
+		tmpl.NotAfter = ca.cert.NotAfter
+	}
+	tmpl.BasicConstraintsValid = true
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, pub, ca.key)
+	if err != nil {
+		return nil, fmt.Errorf("cpstest: issue under %s: %w", ca.cert.Subject.CommonName, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("cpstest: parse issued certificate: %w", err)
+	}
+	p.state.Issuer[cert.SerialNumber.Text(16)] = ca.file
+	if err := p.saveState(); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}

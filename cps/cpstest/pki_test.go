@@ -1,0 +1,111 @@
+package cpstest
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"math/big"
+	"testing"
+	"time"
+)
+
+func TestPKIPersistsAndChains(t *testing.T) {
+	dir := t.TempDir()
+	p, err := NewPKI(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Root().Subject.CommonName; got != RootName {
+		t.Fatalf("root CN = %q", got)
+	}
+	if ou := p.Personnes().Subject.OrganizationalUnit; len(ou) != 2 || ou[1] != "IGC-SANTE TEST" {
+		t.Fatalf("PERSONNES OU = %q", ou)
+	}
+	again, err := NewPKI(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Root().Equal(p.Root()) || !again.Organisations().Equal(p.Organisations()) {
+		t.Fatal("reloaded PKI has different CAs")
+	}
+
+	cert, key, err := p.IssuePerson(Titulaire.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !key.PublicKey.Equal(cert.PublicKey) {
+		t.Fatal("certificate does not match key")
+	}
+	opts := x509.VerifyOptions{Roots: p.RootPool(), Intermediates: p.IntermediatePool(),
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	chains, err := cert.Verify(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := chains[0][1].Subject.CommonName; got != PersonnesName {
+		t.Fatalf("card issued by %q", got)
+	}
+	// The holder is one multi-valued RDN: SN + CN + GN.
+	if cert.Subject.CommonName != Titulaire.NationalID {
+		t.Fatalf("CN = %q", cert.Subject.CommonName)
+	}
+	_, key2, err := again.IssuePerson(Titulaire.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !key2.Equal(key) {
+		t.Fatal("key not cached across loads")
+	}
+
+	srv, err := p.ServerCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Leaf.VerifyHostname("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Leaf.Verify(x509.VerifyOptions{Roots: p.RootPool(), Intermediates: p.IntermediatePool()}); err != nil {
+		t.Fatal(err)
+	}
+	org, err := p.IssueOrganisation(Pharmacie.StructureName, Pharmacie.FINESS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if org.Leaf.Subject.SerialNumber != "1"+Pharmacie.StructureID {
+		t.Fatalf("organisation serialNumber = %q", org.Leaf.Subject.SerialNumber)
+	}
+	var _ tls.Certificate = org
+}
+
+func TestRevokeUpdatesCRL(t *testing.T) {
+	p, err := NewPKI(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _, err := p.IssuePerson(Medecin.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Revoke(cert.SerialNumber); err != nil {
+		t.Fatal(err)
+	}
+	crls := p.CRLs()
+	if len(crls) != 3 {
+		t.Fatalf("%d CRLs", len(crls))
+	}
+	rl, err := x509.ParseRevocationList(crls[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rl.CheckSignatureFrom(p.Personnes()); err != nil {
+		t.Fatal(err)
+	}
+	if len(rl.RevokedCertificateEntries) != 1 || rl.RevokedCertificateEntries[0].SerialNumber.Cmp(cert.SerialNumber) != 0 {
+		t.Fatalf("PERSONNES CRL lists %v", rl.RevokedCertificateEntries)
+	}
+	if rl.NextUpdate.Before(time.Now()) {
+		t.Fatal("CRL already stale")
+	}
+	if err := p.Revoke(new(big.Int).Lsh(cert.SerialNumber, 1)); err == nil {
+		t.Fatal("revoking an unknown serial succeeded")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -146,7 +147,7 @@ func (p *PKI) loadOrCreateCA(file, cn string, parent *authority) (*authority, er
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          newSerial(),
-		Subject:               caName(cn),
+		RawSubject:            caName(cn),
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(20, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
@@ -171,14 +172,21 @@ func (p *PKI) loadOrCreateCA(file, cn string, parent *authority) (*authority, er
 	return a, nil
 }
 
-// caName is the IGC-Santé subject of a test CA.
-func caName(cn string) pkix.Name {
-	return pkix.Name{
-		Country:            []string{"FR"},
-		Organization:       []string{"ASIP-SANTE"},
-		OrganizationalUnit: []string{"0002 187512751", "IGC-SANTE TEST"},
-		CommonName:         cn,
+// caName is the DER subject of a test CA: C=FR, O=ASIP-SANTE, OU=0002 187512751,
+// OU=IGC-SANTE TEST, CN=<cn>, each in its own RDN (pkix.Name would merge the two OUs
+// into one multi-valued RDN).
+func caName(cn string) []byte {
+	rdn := func(t asn1.ObjectIdentifier, v string) pkix.RelativeDistinguishedNameSET {
+		return pkix.RelativeDistinguishedNameSET{{Type: t, Value: v}}
 	}
+	der, _ := asn1.Marshal(pkix.RDNSequence{
+		rdn(oidCountry, "FR"),
+		rdn(oidOrg, "ASIP-SANTE"),
+		rdn(oidOrgUnit, "0002 187512751"),
+		rdn(oidOrgUnit, "IGC-SANTE TEST"),
+		rdn(oidCommonName, cn),
+	}) // cannot fail: fixed printable strings
+	return der
 }
 
 // key returns the cached RSA key called name, generating and saving it the first time.

@@ -1,3 +1,17 @@
-// Package app is the Fyne user interface of Comptoir, in French. It takes a fyne.App and
-// never imports fyne.io/fyne/v2/app nor dials the network itself: it drives cps, mail and store.
+// Package app is the Fyne user interface of Comptoir, in French (English optional).
+//
+// The contract: New(a fyne.App, deps Deps) builds the UI on an application it is given and
+// never imports fyne.io/fyne/v2/app (GLFW, cgo), so the screens run headless under
+// fyne.io/fyne/v2/test. The package never dials the network itself: everything it shows or does
+// goes through Deps — Cards (readers, login), then the Session a login returns (the cache, the
+// mail engine, the card's removal), Settings, Doctor and Directory. Package app/wire builds Deps
+// from the real cps, store and mail packages.
+//
+// Threading: widgets are touched only on the UI goroutine. Work that blocks (card login,
+// cache queries for a search, sending) runs in goroutines that hand their result back through
+// Deps.Do (fyne.Do by default).
+//
+// Security: a pulled card or the inactivity delay locks the UI within 2 s: the Session is
+// closed (workers stopped, cache keys wiped, card logged out) and unlocking needs the PIN again.
+// The PIN lives only in the entry widget and in a byte slice wiped after Login.
 package app

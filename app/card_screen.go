@@ -1,0 +1,290 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// CardScreen asks for the card and its PIN, then shows the holder and their BALs. In lock
+// mode it is the lock screen: the same PIN entry reopens the session.
+type CardScreen struct {
+	Content fyne.CanvasObject
+
+	Title       *widget.Label
+	Reason      *widget.Label // why the screen is locked
+	Status      *widget.Label // "Insérez votre carte CPS", "Carte détectée…"
+	Readers     *widget.Select
+	PIN         *widget.Entry
+	LoginButton *widget.Button
+	Error       *widget.Label // PIN refused, card locked…
+	Holder      *widget.Label // identity after login
+	BALs        *widget.Label // the openable BALs, one per line
+	OpenButton  *widget.Button
+
+	u         *UI
+	readers   []Reader
+	busy      bool
+	loginBox  *fyne.Container
+	holderBox *fyne.Container
+}
+
+func newCardScreen(u *UI) *CardScreen {
+	c := &CardScreen{u: u}
+	t := u.tr.T
+	c.Title = widget.NewLabelWithStyle(t("card.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	c.Title.SizeName = theme.SizeNameHeadingText
+	c.Reason = widget.NewLabel("")
+	c.Reason.Alignment = fyne.TextAlignCenter
+	c.Reason.Importance = widget.DangerImportance
+	c.Reason.Hide()
+	c.Status = widget.NewLabel(t("card.insert"))
+	c.Status.Alignment = fyne.TextAlignCenter
+	c.Readers = widget.NewSelect(nil, func(string) { c.refreshStatus() })
+	c.Readers.PlaceHolder = t("card.reader.none")
+	c.PIN = widget.NewPasswordEntry()
+	c.PIN.SetPlaceHolder(t("card.pin.placeholder"))
+	c.PIN.OnChanged = c.filterPIN
+	c.PIN.OnSubmitted = func(string) { c.login() }
+	c.LoginButton = widget.NewButtonWithIcon(t("card.login"), theme.LoginIcon(), c.login)
+	c.LoginButton.Importance = widget.HighImportance
+	c.Error = widget.NewLabel("")
+	c.Error.Wrapping = fyne.TextWrapWord
+	c.Error.Importance = widget.DangerImportance
+	c.Error.Hide()
+	c.Holder = widget.NewLabel("")
+	c.Holder.Wrapping = fyne.TextWrapWord
+	c.BALs = widget.NewLabel("")
+	c.BALs.Wrapping = fyne.TextWrapWord
+	c.OpenButton = widget.NewButtonWithIcon(t("card.open"), theme.MailComposeIcon(), func() { u.openMain() })
+	c.OpenButton.Importance = widget.HighImportance
+
+	c.loginBox = container.NewVBox(
+		widget.NewLabel(t("card.reader")), c.Readers,
+		widget.NewLabel(t("card.pin")), c.PIN, c.LoginButton, c.Error)
+	c.holderBox = container.NewVBox(
+		widget.NewLabelWithStyle(t("card.holder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.Holder,
+		widget.NewLabelWithStyle(t("card.bals"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.BALs,
+		c.OpenButton)
+	c.holderBox.Hide()
+	form := container.NewVBox(c.Title, c.Reason, c.Status, c.loginBox, c.holderBox)
+	c.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 520), form))
+	return c
+}
+
+// start lists the readers, then follows insertions and removals.
+func (c *CardScreen) start(ctx context.Context) {
+	cards := c.u.deps.Cards
+	go func() {
+		refresh := func() {
+			rs, err := cards.Readers(ctx)
+			if err != nil {
+				c.u.log.Warn("list readers", "err", err)
+			}
+			c.u.deps.Do(func() { c.setReaders(rs, err) })
+		}
+		refresh()
+		events := cards.Watch(ctx)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-events:
+				if !ok {
+					return
+				}
+				refresh()
+			}
+		}
+	}()
+}
+
+func (c *CardScreen) setReaders(rs []Reader, err error) {
+	c.readers = rs
+	opts := make([]string, len(rs))
+	sel := -1
+	for i, r := range rs {
+		opts[i] = r.Description
+		if r.CardPresent && r.Label != "" {
+			opts[i] = fmt.Sprintf("%s — %s", r.Description, r.Label)
+		}
+		if r.CardPresent && sel < 0 {
+			sel = i
+		}
+	}
+	prev := c.Readers.SelectedIndex()
+	c.Readers.SetOptions(opts)
+	switch {
+	case prev >= 0 && prev < len(rs) && rs[prev].CardPresent:
+		c.Readers.SetSelectedIndex(prev)
+	case sel >= 0:
+		c.Readers.SetSelectedIndex(sel)
+	case len(rs) > 0:
+		c.Readers.SetSelectedIndex(0)
+	default:
+		c.Readers.ClearSelected()
+	}
+	if err != nil {
+		c.Status.SetText(c.u.tr.T("card.reader.error"))
+		return
+	}
+	c.refreshStatus()
+}
+
+func (c *CardScreen) selected() (Reader, bool) {
+	i := c.Readers.SelectedIndex()
+	if i < 0 || i >= len(c.readers) {
+		return Reader{}, false
+	}
+	return c.readers[i], true
+}
+
+func (c *CardScreen) refreshStatus() {
+	t := c.u.tr.T
+	r, ok := c.selected()
+	switch {
+	case len(c.readers) == 0:
+		c.Status.SetText(t("card.reader.none"))
+	case !ok || !r.CardPresent:
+		c.Status.SetText(t("card.insert"))
+	default:
+		c.Status.SetText(t("card.detected", r.Label))
+	}
+	c.LoginButton.Disable()
+	if ok && r.CardPresent && !c.busy {
+		c.LoginButton.Enable()
+	}
+}
+
+// filterPIN keeps at most 4 digits in the PIN entry.
+func (c *CardScreen) filterPIN(s string) {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' && b.Len() < 4 {
+			b.WriteRune(r)
+		}
+	}
+	if b.String() != s {
+		c.PIN.SetText(b.String())
+	}
+}
+
+func (c *CardScreen) login() {
+	t := c.u.tr.T
+	r, ok := c.selected()
+	if c.busy {
+		return
+	}
+	if !ok || !r.CardPresent {
+		c.showError(t("card.insert"))
+		return
+	}
+	if len(c.PIN.Text) != 4 {
+		c.showError(t("card.pin.format"))
+		return
+	}
+	pin := []byte(c.PIN.Text)
+	c.PIN.SetText("")
+	c.busy = true
+	c.LoginButton.Disable()
+	c.Status.SetText(t("card.login.busy"))
+	ctx := c.u.ctx
+	go func() {
+		s, err := c.u.deps.Cards.Login(ctx, r.Slot, pin)
+		clear(pin)
+		c.u.deps.Do(func() { c.loginDone(s, err) })
+	}()
+}
+
+func (c *CardScreen) loginDone(s Session, err error) {
+	t := c.u.tr.T
+	c.busy = false
+	c.refreshStatus()
+	var pe *PINError
+	switch {
+	case err == nil:
+		c.Error.Hide()
+		c.u.onSession(s)
+		return
+	case errors.As(err, &pe) && pe.Locked:
+		c.showError(t("card.pin.locked"))
+		c.LoginButton.Disable()
+	case errors.As(err, &pe) && pe.FinalTry:
+		c.showError(t("card.pin.final"))
+	case errors.As(err, &pe) && pe.CountLow:
+		c.showError(t("card.pin.low"))
+	case errors.As(err, &pe):
+		c.showError(t("card.pin.wrong"))
+	case errors.Is(err, ErrNoCard):
+		c.showError(t("card.insert"))
+	default:
+		c.u.log.Warn("login failed", "err", err)
+		c.showError(t("card.login.failed", err))
+	}
+	c.u.deps.Do(func() { c.u.Window.Canvas().Focus(c.PIN) })
+}
+
+func (c *CardScreen) showError(msg string) {
+	c.Error.SetText(msg)
+	c.Error.Show()
+}
+
+// showHolder shows who logged in and the BALs they may open.
+func (c *CardScreen) showHolder(s Session) {
+	t := c.u.tr.T
+	h := s.Holder()
+	lines := []string{strings.TrimSpace(strings.Join([]string{h.Title, h.GivenName, h.Surname}, " "))}
+	if h.Profession != "" {
+		lines = append(lines, h.Profession)
+	}
+	if len(h.NationalID) > 1 {
+		lines = append(lines, t("card.holder.id", h.IDType, h.NationalID[1:]))
+	}
+	lines = append(lines, h.Situations...)
+	c.Holder.SetText(strings.Join(lines, "\n"))
+	var bals []string
+	for _, b := range s.BALs() {
+		bals = append(bals, fmt.Sprintf("%s — %s", t("bal.kind."+b.Kind), b.Address))
+	}
+	if len(bals) == 0 {
+		bals = []string{t("card.bals.none")}
+	}
+	c.BALs.SetText(strings.Join(bals, "\n"))
+	c.loginBox.Hide()
+	c.Status.Hide()
+	c.Error.Hide()
+	c.holderBox.Show()
+	if len(s.BALs()) == 0 {
+		c.OpenButton.Disable()
+	}
+}
+
+// reset leaves lock mode after a successful unlock.
+func (c *CardScreen) reset() {
+	t := c.u.tr.T
+	c.Title.SetText(t("card.title"))
+	c.Reason.Hide()
+	c.LoginButton.SetText(t("card.login"))
+	c.Error.Hide()
+}
+
+// showLocked turns the screen into the lock screen.
+func (c *CardScreen) showLocked(reason string) {
+	t := c.u.tr.T
+	c.Title.SetText(t("lock.title"))
+	c.Reason.SetText(reason)
+	c.Reason.Show()
+	c.holderBox.Hide()
+	c.Status.Show()
+	c.loginBox.Show()
+	c.Error.Hide()
+	c.PIN.SetText("")
+	c.LoginButton.SetText(t("lock.unlock"))
+	c.refreshStatus()
+}

@@ -1,0 +1,291 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"image"
+	"log/slog"
+	"net/url"
+	"time"
+)
+
+// Deps is everything the UI drives. Only Cards is required; the others have safe defaults.
+type Deps struct {
+	Cards     Cards       // readers, card events, login
+	Settings  Settings    // persisted configuration; nil keeps it in memory
+	Doctor    Doctor      // "Tester la connexion"; nil hides the button
+	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
+	Demo      *Demo       // demo-mode controls; nil outside demo mode
+	PDF       PDFRenderer // renders PDF pages for the preview; nil: "Ouvrir" only
+	Version   string
+
+	// Do runs f on the UI goroutine; fyne.Do when nil. Tests pass a queue they drain.
+	Do func(f func())
+	// OpenURL opens a file or link with the system's handler; the fyne.App's when nil.
+	OpenURL func(u *url.URL) error
+	// TempDir receives files opened with the system viewer; os.TempDir() when empty.
+	TempDir string
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Cards is the card layer (package cps behind an adapter).
+type Cards interface {
+	Readers(ctx context.Context) ([]Reader, error)
+	// Watch reports insertions and removals until ctx ends.
+	Watch(ctx context.Context) <-chan CardEvent
+	// Login logs the card in with pin (the caller wipes pin) and opens the holder's session:
+	// the cache and the mail engine. Errors: a *PINError, ErrNoCard, or another error.
+	Login(ctx context.Context, slot uint, pin []byte) (Session, error)
+}
+
+// Reader is one card reader (a PKCS#11 slot).
+type Reader struct {
+	Slot        uint
+	Description string
+	CardPresent bool
+	Label       string // the card's token label when present
+}
+
+// CardEvent is a card inserted into or pulled from a reader.
+type CardEvent struct {
+	Inserted bool
+	Reader   Reader
+}
+
+// ErrNoCard: no card in the chosen reader.
+var ErrNoCard = errors.New("app: no card in the reader")
+
+// PINError is a refused PIN with what the card says about the tries left.
+type PINError struct {
+	Locked   bool // no try left: the card is blocked
+	FinalTry bool // one try left
+	CountLow bool // fewer tries than the maximum
+}
+
+func (e *PINError) Error() string {
+	if e.Locked {
+		return "app: PIN locked"
+	}
+	return "app: PIN incorrect"
+}
+
+// Holder is the card holder.
+type Holder struct {
+	Title, GivenName, Surname string
+	Profession                string
+	NationalID                string // "8" + RPPS or "0" + ADELI
+	IDType                    string // "RPPS" or "ADELI"
+	Situations                []string
+}
+
+// BAL kinds.
+const (
+	KindPER = "PER"
+	KindORG = "ORG"
+	KindAPP = "APP"
+)
+
+// BAL is a mailbox the holder may open.
+type BAL struct {
+	Address, Kind, DisplayName, Role string
+}
+
+// Folder is one folder of a BAL with its counts.
+type Folder struct {
+	Name, SpecialUse string // SpecialUse: `\Sent`, `\Drafts`, `\Trash`… ; "" and INBOX for the inbox
+	Total, Unread    int
+}
+
+// Ref names one message.
+type Ref struct {
+	BAL, Folder string
+	UID         uint32
+}
+
+// Address is a mail address with its display name.
+type Address struct{ Name, Email string }
+
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Email
+	}
+	return a.Name + " <" + a.Email + ">"
+}
+
+// Attachment describes one attachment.
+type Attachment struct {
+	Name, ContentType string
+	Size              int64
+}
+
+// Patient identifies the patient a message is about.
+type Patient struct{ INS, Name string }
+
+// Envelope is one row of the message list.
+type Envelope struct {
+	Ref
+	MessageID    string
+	Date         time.Time
+	From         Address
+	To, Cc       []Address
+	Subject      string // raw; the list shows DisplaySubject
+	Seen         bool
+	Answered     bool
+	Attachments  []Attachment
+	Patient      *Patient
+	Kind         string // "", "patient", "xdm", "dsn", "mdn"
+	MDNRequested bool
+	Preview      string
+}
+
+// Part is an attachment's content.
+type Part struct {
+	Attachment
+	Data []byte
+}
+
+// Document is one document of an XDM package.
+type Document struct {
+	Title, ContentType string
+	Date               time.Time
+	Data               []byte
+}
+
+// Message is a message opened in the reader.
+type Message struct {
+	Envelope
+	Text        string
+	Parts       []Part
+	Documents   []Document // XDM: documents of one patient
+	AskMDN      bool       // a read receipt is requested and not sent yet
+	ReportLabel string     // DSN/MDN: what the report says, in French
+}
+
+// Draft is a message being composed.
+type Draft struct {
+	From            Address
+	To, Cc          []Address
+	Subject, Text   string
+	Parts           []Part
+	InReplyTo       string
+	References      []string
+	RequestDSN      bool
+	RequestMDN      bool
+	NoReplyExpected bool // X-MSS-MES: FIN to a patient
+}
+
+// Session is a logged-in card: its cache and mail engine. Close stops the workers, wipes the
+// cache keys and logs the card out.
+type Session interface {
+	Holder() Holder
+	BALs() []BAL
+	Events() <-chan Event
+	Removed() <-chan struct{} // closed when the card is pulled
+	Mailbox
+	Sender
+	Close() error
+}
+
+// Mailbox reads the local cache.
+type Mailbox interface {
+	Folders(bal string) ([]Folder, error)
+	Counts(bal, folder string) (total, unread int, err error)
+	Page(bal, folder string, offset, limit int) ([]Envelope, error) // newest first
+	Search(bal, text string) ([]Envelope, error)
+	Open(ref Ref) (*Message, error)
+	MarkRead(ref Ref) error
+	SendMDN(ref Ref) error
+	Correspondents(prefix string, limit int) []Address
+}
+
+// Sender composes and sends.
+type Sender interface {
+	ReplyDraft(ref Ref, all bool) (Draft, error)
+	ForwardDraft(ref Ref) (Draft, error)
+	// OutsideTrust returns the addresses outside the MSSanté trust space.
+	OutsideTrust(addrs []string) []string
+	// Send queues d durably and submits it when online; it returns once queued.
+	Send(ctx context.Context, d Draft) (id string, err error)
+	SaveDraft(d Draft) error
+	OutboxCount() int
+	SyncNow(bal string)
+}
+
+// Event is a mail-engine event, one of the types below.
+type Event any
+
+type (
+	// Online reports a BAL connected.
+	Online struct{ BAL string }
+	// Offline reports a BAL disconnected.
+	Offline struct {
+		BAL string
+		Err error
+	}
+	// Progress reports a sync's progress.
+	Progress struct {
+		BAL, Folder string
+		Done, Total int
+	}
+	// Changed reports a folder's content changed.
+	Changed struct{ BAL, Folder string }
+	// Sent reports a message submitted.
+	Sent struct{ BAL, MessageID string }
+	// OutboxCount reports the number of queued messages.
+	OutboxCount struct{ N int }
+	// SendFailed reports a refused submission.
+	SendFailed struct {
+		BAL, MessageID string
+		Err            error
+	}
+)
+
+// Settings persists the configuration.
+type Settings interface {
+	Load() (Config, error)
+	Save(Config) error
+}
+
+// Config is what the settings screen edits.
+type Config struct {
+	IMAPAddr   string        `json:"imap_addr,omitempty"`
+	SMTPAddr   string        `json:"smtp_addr,omitempty"`
+	Domain     string        `json:"domain,omitempty"`
+	Module     string        `json:"pkcs11_module,omitempty"`
+	TrustStore string        `json:"trust_store,omitempty"`
+	Language   string        `json:"language,omitempty"` // "fr" (default) or "en"
+	AutoLock   time.Duration `json:"auto_lock,omitempty"`
+}
+
+// DefaultAutoLock is the inactivity delay before the UI locks.
+const DefaultAutoLock = 5 * time.Minute
+
+// Doctor runs the connection checks of "comptoir doctor".
+type Doctor interface {
+	Check(ctx context.Context, c Config) []Check
+}
+
+// Check is one doctor check's outcome (Name and Detail in French).
+type Check struct {
+	Name, Detail string
+	OK           bool
+}
+
+// Directory suggests recipients (the Annuaire Santé).
+type Directory interface {
+	Suggest(ctx context.Context, prefix string, limit int) []Address
+}
+
+// PDFRenderer renders one page of a PDF document (page counts from 0).
+type PDFRenderer interface {
+	RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (img image.Image, pages int, err error)
+}
+
+// Demo holds the demo-mode controls shown in the "Démonstration" menu.
+type Demo struct {
+	PIN        string
+	PullCard   func()
+	InsertCard func()
+	SetNetwork func(up bool)
+}

@@ -1,0 +1,344 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// MainScreen is the mail window: BAL switcher, folders, message list, reader, status bar.
+type MainScreen struct {
+	Content fyne.CanvasObject
+
+	BALButtons []*widget.Button // one per BAL, in BALs() order; text shows unread count
+	Folders    *widget.List
+	Search     *widget.Entry
+	List       *widget.List
+	Reader     *ReaderView
+	Status     *StatusBar
+
+	NewButton, ReplyButton, ReplyAllButton, ForwardButton *widget.Button
+	SyncButton, LockButton, SettingsButton, AboutButton   *widget.Button
+
+	u       *UI
+	s       Session
+	bals    []BAL
+	bal     string
+	folders []Folder
+	folder  string
+	model   *listModel
+	current *Envelope
+	balBar  *fyne.Container
+	stop    chan struct{}
+	// searchSeq drops results of an older search that finishes after a newer one.
+	searchSeq int
+}
+
+func newMainScreen(u *UI, s Session) *MainScreen {
+	t := u.tr.T
+	m := &MainScreen{u: u, model: newListModel()}
+	m.balBar = container.NewHBox()
+	m.Folders = widget.NewList(
+		func() int { return len(m.folders) },
+		func() fyne.CanvasObject { return widget.NewLabel("Boîte de réception (00000)") },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(m.folders) {
+				o.(*widget.Label).SetText(m.folderText(m.folders[id]))
+			}
+		})
+	m.Folders.OnSelected = func(id widget.ListItemID) {
+		u.touch()
+		if id < len(m.folders) && m.folders[id].Name != m.folder {
+			m.selectFolder(m.folders[id].Name)
+		}
+	}
+	m.Search = widget.NewEntry()
+	m.Search.SetPlaceHolder(t("main.search"))
+	m.Search.OnChanged = func(string) { u.touch(); m.search() }
+	m.List = m.newMessageList()
+	m.Reader = newReaderView(u, m)
+	m.Status = newStatusBar(u)
+
+	m.NewButton = widget.NewButtonWithIcon(t("main.new"), theme.MailComposeIcon(), func() { u.touch(); m.compose(Draft{}) })
+	m.NewButton.Importance = widget.HighImportance
+	m.ReplyButton = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { m.reply(false) })
+	m.ReplyAllButton = widget.NewButtonWithIcon(t("main.replyall"), theme.MailReplyAllIcon(), func() { m.reply(true) })
+	m.ForwardButton = widget.NewButtonWithIcon(t("main.forward"), theme.MailForwardIcon(), m.forward)
+	m.SyncButton = widget.NewButtonWithIcon(t("main.sync"), theme.ViewRefreshIcon(), func() {
+		u.touch()
+		if m.s != nil {
+			m.s.SyncNow(m.bal)
+		}
+	})
+	m.LockButton = widget.NewButtonWithIcon(t("main.lock"), theme.VisibilityOffIcon(), func() { u.Lock(t("lock.reason.user")) })
+	m.SettingsButton = widget.NewButtonWithIcon(t("main.settings"), theme.SettingsIcon(), func() { u.ShowSettings() })
+	m.AboutButton = widget.NewButtonWithIcon(t("main.about"), theme.InfoIcon(), func() { u.ShowAbout() })
+	m.setMessageActions(false)
+
+	toolbar := container.NewBorder(nil, nil,
+		container.NewHBox(m.NewButton, m.ReplyButton, m.ReplyAllButton, m.ForwardButton, m.SyncButton),
+		container.NewHBox(m.SettingsButton, m.AboutButton, m.LockButton),
+		m.Search)
+	top := container.NewVBox(m.balBar, toolbar)
+	left := container.NewBorder(widget.NewLabelWithStyle(t("main.folders"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, m.Folders)
+	right := container.NewHSplit(m.List, m.Reader.Content)
+	right.Offset = 0.42
+	body := container.NewHSplit(left, right)
+	body.Offset = 0.16
+	m.Content = container.NewBorder(top, m.Status.Content, nil, nil, body)
+	m.rebind(s)
+	return m
+}
+
+// rebind attaches the screen to session s (first login or unlock) and reloads it.
+func (m *MainScreen) rebind(s Session) {
+	m.unbind()
+	m.s = s
+	m.bals = s.BALs()
+	m.stop = make(chan struct{})
+	go m.pumpEvents(s, m.stop)
+	m.Status.setOutbox(s.OutboxCount())
+	m.buildBALBar()
+	bal := m.bal
+	if !m.hasBAL(bal) && len(m.bals) > 0 {
+		bal = m.bals[0].Address
+	}
+	m.bal = ""
+	if bal != "" {
+		m.selectBAL(bal)
+	}
+}
+
+// unbind detaches the screen from its session (lock).
+func (m *MainScreen) unbind() {
+	if m.stop != nil {
+		close(m.stop)
+		m.stop = nil
+	}
+	m.s = nil
+	m.model.reset(0)
+	m.current = nil
+	m.Reader.clear()
+}
+
+func (m *MainScreen) hasBAL(addr string) bool {
+	for _, b := range m.bals {
+		if b.Address == addr {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *MainScreen) pumpEvents(s Session, stop chan struct{}) {
+	events := s.Events()
+	for {
+		select {
+		case <-stop:
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			m.u.deps.Do(func() {
+				if m.s == s {
+					m.apply(ev)
+				}
+			})
+		}
+	}
+}
+
+// apply handles one engine event on the UI goroutine.
+func (m *MainScreen) apply(ev Event) {
+	t := m.u.tr.T
+	switch e := ev.(type) {
+	case Online:
+		m.Status.setOnline(true)
+	case Offline:
+		m.Status.setOnline(false)
+	case Progress:
+		m.Status.setProgress(e, m.u.deps.Now())
+	case Changed:
+		m.refreshCounts()
+		if e.BAL == m.bal && (e.Folder == m.folder || e.Folder == "") {
+			m.reloadList()
+		}
+		m.Status.synced(m.u.deps.Now())
+	case OutboxCount:
+		m.Status.setOutbox(e.N)
+	case Sent:
+		m.Status.notice(t("status.sent"))
+	case SendFailed:
+		m.u.showError(t("error.sendfailed"), e.Err)
+	}
+}
+
+func (m *MainScreen) buildBALBar() {
+	m.BALButtons = nil
+	m.balBar.RemoveAll()
+	for _, b := range m.bals {
+		addr := b.Address
+		btn := widget.NewButton("", func() { m.u.touch(); m.selectBAL(addr) })
+		m.BALButtons = append(m.BALButtons, btn)
+		m.balBar.Add(btn)
+	}
+	m.refreshCounts()
+}
+
+// selectBAL shows the inbox of the BAL addr.
+func (m *MainScreen) selectBAL(addr string) {
+	if m.s == nil || addr == m.bal {
+		return
+	}
+	m.bal = addr
+	m.Search.SetText("")
+	m.loadFolders()
+	m.folder = ""
+	name := "INBOX"
+	if len(m.folders) > 0 && m.folders[0].Name != "INBOX" {
+		name = m.folders[0].Name
+	}
+	m.selectFolder(name)
+	m.refreshCounts()
+}
+
+func (m *MainScreen) loadFolders() {
+	fs, err := m.s.Folders(m.bal)
+	if err != nil {
+		m.u.log.Warn("list folders", "err", err)
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return folderRank(fs[i]) < folderRank(fs[j]) })
+	m.folders = fs
+	m.Folders.Refresh()
+}
+
+func folderRank(f Folder) int {
+	switch {
+	case strings.EqualFold(f.Name, "INBOX"):
+		return 0
+	case f.SpecialUse == `\Drafts`:
+		return 1
+	case f.SpecialUse == `\Sent`:
+		return 2
+	case f.SpecialUse == `\Trash`:
+		return 4
+	case f.SpecialUse != "":
+		return 3
+	}
+	return 5
+}
+
+func (m *MainScreen) folderText(f Folder) string {
+	t := m.u.tr.T
+	name := f.Name
+	switch {
+	case strings.EqualFold(f.Name, "INBOX"):
+		name = t("folder.inbox")
+	case f.SpecialUse == `\Sent`:
+		name = t("folder.sent")
+	case f.SpecialUse == `\Drafts`:
+		name = t("folder.drafts")
+	case f.SpecialUse == `\Trash`:
+		name = t("folder.trash")
+	case f.SpecialUse == `\Junk`:
+		name = t("folder.junk")
+	}
+	if f.Unread > 0 {
+		return fmt.Sprintf("%s (%d)", name, f.Unread)
+	}
+	return name
+}
+
+func (m *MainScreen) selectFolder(name string) {
+	m.folder = name
+	for i, f := range m.folders {
+		if f.Name == name {
+			m.Folders.Select(i)
+		}
+	}
+	m.current = nil
+	m.Reader.clear()
+	m.setMessageActions(false)
+	m.reloadList()
+}
+
+// refreshCounts updates the unread badges of the BALs and folders.
+func (m *MainScreen) refreshCounts() {
+	if m.s == nil {
+		return
+	}
+	t := m.u.tr.T
+	for i, b := range m.bals {
+		_, unread, err := m.s.Counts(b.Address, "INBOX")
+		if err != nil {
+			unread = 0
+		}
+		label := t("bal.button", t("bal.kind."+b.Kind), b.Address)
+		if unread > 0 {
+			label = fmt.Sprintf("%s (%d)", label, unread)
+		}
+		btn := m.BALButtons[i]
+		btn.SetText(label)
+		btn.Importance = widget.MediumImportance
+		if b.Address == m.bal {
+			btn.Importance = widget.HighImportance
+		}
+		btn.Refresh()
+	}
+	for i := range m.folders {
+		total, unread, err := m.s.Counts(m.bal, m.folders[i].Name)
+		if err == nil {
+			m.folders[i].Total, m.folders[i].Unread = total, unread
+		}
+	}
+	m.Folders.Refresh()
+}
+
+func (m *MainScreen) setMessageActions(on bool) {
+	for _, b := range []*widget.Button{m.ReplyButton, m.ReplyAllButton, m.ForwardButton} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+func (m *MainScreen) compose(d Draft) {
+	if m.s == nil {
+		return
+	}
+	m.u.openComposer(m.s, m.bals, m.bal, d)
+}
+
+func (m *MainScreen) reply(all bool) {
+	m.u.touch()
+	if m.s == nil || m.current == nil {
+		return
+	}
+	d, err := m.s.ReplyDraft(m.current.Ref, all)
+	if err != nil {
+		m.u.showError(m.u.tr.T("error.reply"), err)
+		return
+	}
+	m.compose(d)
+}
+
+func (m *MainScreen) forward() {
+	m.u.touch()
+	if m.s == nil || m.current == nil {
+		return
+	}
+	d, err := m.s.ForwardDraft(m.current.Ref)
+	if err != nil {
+		m.u.showError(m.u.tr.T("error.reply"), err)
+		return
+	}
+	m.compose(d)
+}

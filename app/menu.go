@@ -1,0 +1,27 @@
+package app
+
+import "fyne.io/fyne/v2"
+
+// mainMenu is the window menu: Comptoir (settings, about, lock) and, in demo mode,
+// Démonstration (pull the card, cut the network).
+func (u *UI) mainMenu() *fyne.MainMenu {
+	t := u.tr.T
+	lock := fyne.NewMenuItem(t("main.lock"), func() {
+		if u.session != nil {
+			u.Lock(t("lock.reason.user"))
+		}
+	})
+	menus := []*fyne.Menu{fyne.NewMenu(t("menu.app"),
+		fyne.NewMenuItem(t("main.settings"), func() { u.ShowSettings() }),
+		fyne.NewMenuItem(t("main.about"), func() { u.ShowAbout() }),
+		lock)}
+	if d := u.deps.Demo; d != nil {
+		menus = append(menus, fyne.NewMenu(t("menu.demo"),
+			fyne.NewMenuItem(t("demo.pull"), func() { go d.PullCard() }),
+			fyne.NewMenuItem(t("demo.insert"), func() { go d.InsertCard() }),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem(t("demo.network.off"), func() { go d.SetNetwork(false) }),
+			fyne.NewMenuItem(t("demo.network.on"), func() { go d.SetNetwork(true) })))
+	}
+	return fyne.NewMainMenu(menus...)
+}

@@ -1,0 +1,271 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// pageSize is how many envelopes one cache query loads; the list asks only for the rows it
+// shows, so 50 000 messages cost one Counts and a page or two.
+const (
+	pageSize = 64
+	maxPages = 64
+)
+
+// listModel is the virtualised content of the message list: the folder's pages loaded on
+// demand, or the results of a search.
+type listModel struct {
+	total     int
+	pages     map[int][]Envelope
+	searching bool
+	results   []Envelope
+}
+
+func newListModel() *listModel { return &listModel{pages: map[int][]Envelope{}} }
+
+func (l *listModel) reset(total int) {
+	l.total = total
+	clear(l.pages)
+	l.searching = false
+	l.results = nil
+}
+
+func (l *listModel) length() int {
+	if l.searching {
+		return len(l.results)
+	}
+	return l.total
+}
+
+// envelopeAt returns row i, loading its page from the cache when needed.
+func (m *MainScreen) envelopeAt(i int) (Envelope, bool) {
+	l := m.model
+	if l.searching {
+		if i < 0 || i >= len(l.results) {
+			return Envelope{}, false
+		}
+		return l.results[i], true
+	}
+	if i < 0 || i >= l.total || m.s == nil {
+		return Envelope{}, false
+	}
+	p := i / pageSize
+	page, ok := l.pages[p]
+	if !ok {
+		var err error
+		page, err = m.s.Page(m.bal, m.folder, p*pageSize, pageSize)
+		if err != nil {
+			m.u.log.Warn("load page", "err", err)
+			return Envelope{}, false
+		}
+		if len(l.pages) >= maxPages {
+			clear(l.pages)
+		}
+		l.pages[p] = page
+	}
+	if j := i - p*pageSize; j < len(page) {
+		return page[j], true
+	}
+	return Envelope{}, false
+}
+
+// reloadList re-counts the folder and redraws the list (new mail, folder change).
+func (m *MainScreen) reloadList() {
+	if m.s == nil {
+		return
+	}
+	if m.model.searching {
+		m.search()
+		return
+	}
+	total, _, err := m.s.Counts(m.bal, m.folder)
+	if err != nil {
+		m.u.log.Warn("count folder", "err", err)
+	}
+	m.model.reset(total)
+	m.List.Refresh()
+}
+
+// search filters the list through the cache's full-text index; an empty box shows the folder.
+func (m *MainScreen) search() {
+	if m.s == nil {
+		return
+	}
+	q := strings.TrimSpace(m.Search.Text)
+	m.searchSeq++
+	seq := m.searchSeq
+	if q == "" {
+		m.model.searching = false
+		m.model.results = nil
+		m.reloadList()
+		return
+	}
+	s, bal := m.s, m.bal
+	go func() {
+		res, err := s.Search(bal, q)
+		m.u.deps.Do(func() {
+			if seq != m.searchSeq || m.s != s {
+				return
+			}
+			if err != nil {
+				m.u.log.Warn("search", "err", err)
+			}
+			m.model.searching = true
+			m.model.results = res
+			m.List.UnselectAll()
+			m.List.Refresh()
+		})
+	}()
+}
+
+func (m *MainScreen) newMessageList() *widget.List {
+	l := widget.NewList(
+		func() int { return m.model.length() },
+		func() fyne.CanvasObject { return newMessageRow() },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			e, ok := m.envelopeAt(id)
+			o.(*messageRow).set(m.u.tr, e, ok)
+		})
+	l.OnSelected = func(id widget.ListItemID) {
+		m.u.touch()
+		if e, ok := m.envelopeAt(id); ok {
+			m.open(e)
+		}
+	}
+	return l
+}
+
+// open shows e in the reader and marks it read.
+func (m *MainScreen) open(e Envelope) {
+	msg, err := m.s.Open(e.Ref)
+	if err != nil {
+		m.u.showError(m.u.tr.T("error.open"), err)
+		return
+	}
+	m.current = &msg.Envelope
+	m.Reader.show(msg)
+	m.setMessageActions(true)
+	if !e.Seen {
+		if err := m.s.MarkRead(e.Ref); err != nil {
+			m.u.log.Warn("mark read", "err", err)
+		}
+		m.model.markSeen(e.Ref)
+		m.refreshCounts()
+		m.List.Refresh()
+	}
+}
+
+func (l *listModel) markSeen(r Ref) {
+	for _, p := range l.pages {
+		for i := range p {
+			if p[i].Ref == r {
+				p[i].Seen = true
+			}
+		}
+	}
+	for i := range l.results {
+		if l.results[i].Ref == r {
+			l.results[i].Seen = true
+		}
+	}
+}
+
+// messageRow is one row of the list: icons, sender (or patient), subject, date.
+type messageRow struct {
+	widget.BaseWidget
+	Patient, Attachment, Receipt, Report *widget.Icon
+	From, Subject, Date                  *widget.Label
+}
+
+func newMessageRow() *messageRow {
+	r := &messageRow{
+		Patient:    widget.NewIcon(theme.AccountIcon()),
+		Attachment: widget.NewIcon(theme.MailAttachmentIcon()),
+		Receipt:    widget.NewIcon(theme.ConfirmIcon()),
+		Report:     widget.NewIcon(theme.WarningIcon()),
+		From:       widget.NewLabel(""),
+		Subject:    widget.NewLabel(""),
+		Date:       widget.NewLabel(""),
+	}
+	r.From.Truncation = fyne.TextTruncateEllipsis
+	r.Subject.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
+	icons := container.NewHBox(r.Patient, r.Attachment, r.Receipt, r.Report)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, icons, r.Date,
+		container.NewVBox(r.From, r.Subject)))
+}
+
+func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
+	if !ok {
+		r.From.SetText("…")
+		r.Subject.SetText("")
+		r.Date.SetText("")
+		for _, i := range []*widget.Icon{r.Patient, r.Attachment, r.Receipt, r.Report} {
+			i.Hide()
+		}
+		return
+	}
+	r.From.TextStyle.Bold = !e.Seen
+	r.From.Importance = widget.MediumImportance
+	if e.Patient != nil {
+		r.From.SetText(tr.T("list.patient", e.Patient.Name, e.Patient.INS))
+		r.From.Importance = widget.SuccessImportance
+		r.Patient.Show()
+	} else {
+		r.From.SetText(senderName(e.From))
+		r.Patient.Hide()
+	}
+	r.From.Refresh()
+	r.Subject.SetText(displaySubject(e.Subject))
+	r.Date.SetText(shortDate(e.Date, time.Now()))
+	show(r.Attachment, len(e.Attachments) > 0)
+	show(r.Receipt, e.MDNRequested)
+	show(r.Report, e.Kind == "dsn" || e.Kind == "mdn")
+}
+
+func show(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+func senderName(a Address) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Email
+}
+
+// xdmPrefix starts the subject of MSSanté document messages (ECO.2.1.3); the list hides it
+// (ECO.3.1.3).
+const xdmPrefix = "XDM/1.0/DDM+"
+
+func displaySubject(s string) string {
+	if len(s) >= len(xdmPrefix) && strings.EqualFold(s[:len(xdmPrefix)], xdmPrefix) {
+		s = s[len(xdmPrefix):]
+	}
+	return strings.TrimSpace(s)
+}
+
+// shortDate shows the time for today's messages, the date otherwise.
+func shortDate(d, now time.Time) string {
+	if d.IsZero() {
+		return ""
+	}
+	d = d.Local()
+	if y, m, day := d.Date(); y == now.Year() && m == now.Month() && day == now.Day() {
+		return d.Format("15:04")
+	}
+	return d.Format("02/01/2006")
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// ReaderView shows one message: headers, patient, text, attachments, XDM documents.
+type ReaderView struct {
+	Content fyne.CanvasObject
+
+	Empty                       *widget.Label
+	Subject                     *widget.Label
+	From, To, Cc, Date, Patient *widget.Label
+	Report                      *widget.Label // DSN/MDN: what the report says
+	MDNBar                      *fyne.Container
+	MDNSend, MDNIgnore          *widget.Button
+	Body                        *widget.Label
+	DocumentsTitle              *widget.Label
+	Documents                   []*PartRow // XDM documents of the patient
+	Attachments                 []*PartRow
+	Preview                     *Preview
+
+	u       *UI
+	m       *MainScreen
+	msg     *Message
+	details *fyne.Container
+	docs    *fyne.Container
+	atts    *fyne.Container
+}
+
+func newReaderView(u *UI, m *MainScreen) *ReaderView {
+	t := u.tr.T
+	r := &ReaderView{u: u, m: m}
+	r.Empty = widget.NewLabel(t("reader.empty"))
+	r.Empty.Alignment = fyne.TextAlignCenter
+	r.Subject = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.Subject.Wrapping = fyne.TextWrapWord
+	r.From, r.To, r.Cc, r.Date = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	for _, l := range []*widget.Label{r.To, r.Cc} {
+		l.Wrapping = fyne.TextWrapWord
+	}
+	r.Patient = widget.NewLabel("")
+	r.Patient.Importance = widget.SuccessImportance
+	r.Report = widget.NewLabel("")
+	r.Report.Importance = widget.WarningImportance
+	r.Report.Wrapping = fyne.TextWrapWord
+	r.MDNSend = widget.NewButton(t("reader.mdn.send"), r.sendMDN)
+	r.MDNIgnore = widget.NewButton(t("reader.mdn.ignore"), func() { r.MDNBar.Hide() })
+	r.MDNBar = container.NewHBox(widget.NewLabel(t("reader.mdn.ask")), r.MDNSend, r.MDNIgnore)
+	r.Body = widget.NewLabel("")
+	r.Body.Wrapping = fyne.TextWrapWord
+	r.Body.Selectable = true
+	r.DocumentsTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.docs = container.NewVBox()
+	r.atts = container.NewVBox()
+	r.Preview = newPreview(u)
+	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
+		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
+	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
+	r.clear()
+	return r
+}
+
+func (r *ReaderView) clear() {
+	r.msg = nil
+	r.details.Hide()
+	r.Empty.Show()
+	r.Preview.clear()
+}
+
+// show displays msg.
+func (r *ReaderView) show(msg *Message) {
+	t := r.u.tr.T
+	r.msg = msg
+	r.Empty.Hide()
+	r.details.Show()
+	r.Preview.clear()
+	r.Subject.SetText(displaySubject(msg.Subject))
+	r.From.SetText(t("reader.from", msg.From.String()))
+	r.To.SetText(t("reader.to", joinAddrs(msg.To)))
+	r.Cc.SetText(t("reader.cc", joinAddrs(msg.Cc)))
+	show(r.Cc, len(msg.Cc) > 0)
+	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
+	if msg.Patient != nil {
+		r.Patient.SetText(t("reader.patient", msg.Patient.Name, msg.Patient.INS))
+		r.Patient.Show()
+	} else {
+		r.Patient.Hide()
+	}
+	r.Report.SetText(msg.ReportLabel)
+	show(r.Report, msg.ReportLabel != "")
+	show(r.MDNBar, msg.AskMDN)
+	r.Body.SetText(msg.Text)
+
+	r.Documents = nil
+	r.docs.RemoveAll()
+	if len(msg.Documents) > 0 {
+		who := t("reader.documents.unknown")
+		if msg.Patient != nil {
+			who = fmt.Sprintf("%s (INS %s)", msg.Patient.Name, msg.Patient.INS)
+		}
+		r.DocumentsTitle.SetText(t("reader.documents", who))
+		r.DocumentsTitle.Show()
+		for _, d := range msg.Documents {
+			name := d.Title
+			if !d.Date.IsZero() {
+				name = fmt.Sprintf("%s — %s", d.Title, d.Date.Format("02/01/2006"))
+			}
+			row := newPartRow(r.u, r.Preview, Part{Attachment: Attachment{Name: name, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data})
+			r.Documents = append(r.Documents, row)
+			r.docs.Add(row.Content)
+		}
+	} else {
+		r.DocumentsTitle.Hide()
+	}
+	r.Attachments = nil
+	r.atts.RemoveAll()
+	for _, p := range msg.Parts {
+		row := newPartRow(r.u, r.Preview, p)
+		r.Attachments = append(r.Attachments, row)
+		r.atts.Add(row.Content)
+	}
+	// The first PDF (or image) is shown at once: documents first (ECO.2.1.2).
+	for _, row := range append(append([]*PartRow{}, r.Documents...), r.Attachments...) {
+		if row.CanPreview() {
+			row.ShowPreview()
+			break
+		}
+	}
+}
+
+func (r *ReaderView) sendMDN() {
+	r.u.touch()
+	if r.msg == nil || r.m.s == nil {
+		return
+	}
+	if err := r.m.s.SendMDN(r.msg.Ref); err != nil {
+		r.u.showError(r.u.tr.T("error.mdn"), err)
+		return
+	}
+	r.MDNBar.Hide()
+	r.m.Status.notice(r.u.tr.T("status.mdn.sent"))
+}
+
+func joinAddrs(as []Address) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// PartRow is an attachment or document with its actions.
+type PartRow struct {
+	Content                          fyne.CanvasObject
+	Name                             *widget.Label
+	PreviewButton, Open, Save, Print *widget.Button
+
+	u       *UI
+	preview *Preview
+	part    Part
+}
+
+func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
+	t := u.tr.T
+	row := &PartRow{u: u, preview: pv, part: p}
+	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", p.Name, humanSize(p.Size)))
+	row.Name.Truncation = fyne.TextTruncateEllipsis
+	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
+	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
+	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
+	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	if !row.CanPreview() {
+		row.PreviewButton.Disable()
+	}
+	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
+		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name)
+	return row
+}
+
+// CanPreview reports whether the part is an image or a PDF.
+func (p *PartRow) CanPreview() bool { return previewKind(p.part) != "" }
+
+// ShowPreview shows the part in the reader's preview area.
+func (p *PartRow) ShowPreview() {
+	p.u.touch()
+	p.preview.show(p.part)
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f Mo", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d Ko", n>>10)
+	}
+	return fmt.Sprintf("%d o", n)
+}

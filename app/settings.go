@@ -1,0 +1,142 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// SettingsScreen edits the configuration; "Tester la connexion" runs the doctor checks.
+type SettingsScreen struct {
+	Window                            fyne.Window
+	IMAP, SMTP, Domain, Module, Trust *widget.Entry
+	Language, AutoLock                *widget.Select
+	Test, Save                        *widget.Button
+	Results                           *widget.Label
+}
+
+var autoLockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
+
+// ShowSettings opens the settings window.
+func (u *UI) ShowSettings() *SettingsScreen {
+	u.touch()
+	t := u.tr.T
+	s := &SettingsScreen{Window: u.app.NewWindow(t("settings.title"))}
+	entry := func(v, ph string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetText(v)
+		e.SetPlaceHolder(ph)
+		return e
+	}
+	s.IMAP = entry(u.cfg.IMAPAddr, "imap.exemple.mssante.fr:143")
+	s.SMTP = entry(u.cfg.SMTPAddr, "smtp.exemple.mssante.fr:587")
+	s.Domain = entry(u.cfg.Domain, "exemple.mssante.fr")
+	s.Module = entry(u.cfg.Module, t("settings.module.auto"))
+	s.Trust = entry(u.cfg.TrustStore, "/etc/opt/santesocial/CPS/Coffre")
+	s.Language = widget.NewSelect([]string{"Français", "English"}, nil)
+	s.Language.SetSelectedIndex(0)
+	if u.cfg.Language == "en" {
+		s.Language.SetSelectedIndex(1)
+	}
+	var lockOpts []string
+	for _, d := range autoLockChoices {
+		lockOpts = append(lockOpts, t("settings.minutes", int(d.Minutes())))
+	}
+	s.AutoLock = widget.NewSelect(lockOpts, nil)
+	s.AutoLock.SetSelectedIndex(2)
+	for i, d := range autoLockChoices {
+		if d == u.cfg.AutoLock {
+			s.AutoLock.SetSelectedIndex(i)
+		}
+	}
+	s.Results = widget.NewLabel("")
+	s.Results.Wrapping = fyne.TextWrapWord
+	s.Test = widget.NewButton(t("settings.test"), func() { u.runDoctor(s) })
+	if u.deps.Doctor == nil {
+		s.Test.Hide()
+	}
+	s.Save = widget.NewButton(t("settings.save"), func() {
+		if err := u.saveSettings(s); err != nil {
+			u.log.Warn("save settings", "err", err)
+			s.Results.SetText(t("settings.save.failed"))
+			return
+		}
+		s.Window.Close()
+	})
+	s.Save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(t("settings.imap"), s.IMAP),
+		widget.NewFormItem(t("settings.smtp"), s.SMTP),
+		widget.NewFormItem(t("settings.domain"), s.Domain),
+		widget.NewFormItem(t("settings.module"), s.Module),
+		widget.NewFormItem(t("settings.trust"), s.Trust),
+		widget.NewFormItem(t("settings.language"), s.Language),
+		widget.NewFormItem(t("settings.autolock"), s.AutoLock))
+	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save), s.Results))
+	s.Window.Resize(fyne.NewSize(620, 480))
+	s.Window.Show()
+	return s
+}
+
+func (s *SettingsScreen) config(base Config) Config {
+	c := base
+	c.IMAPAddr = strings.TrimSpace(s.IMAP.Text)
+	c.SMTPAddr = strings.TrimSpace(s.SMTP.Text)
+	c.Domain = strings.TrimSpace(s.Domain.Text)
+	c.Module = strings.TrimSpace(s.Module.Text)
+	c.TrustStore = strings.TrimSpace(s.Trust.Text)
+	c.Language = "fr"
+	if s.Language.SelectedIndex() == 1 {
+		c.Language = "en"
+	}
+	if i := s.AutoLock.SelectedIndex(); i >= 0 {
+		c.AutoLock = autoLockChoices[i]
+	}
+	return c
+}
+
+func (u *UI) saveSettings(s *SettingsScreen) error {
+	c := s.config(u.cfg)
+	if err := u.deps.Settings.Save(c); err != nil {
+		return fmt.Errorf("app: save settings: %w", err)
+	}
+	langChanged := c.Language != u.cfg.Language && !(c.Language == "fr" && u.cfg.Language == "")
+	u.cfg = c
+	if langChanged {
+		u.notice(newTranslator(c.Language).T("settings.language.restart"))
+	}
+	return nil
+}
+
+func (u *UI) runDoctor(s *SettingsScreen) {
+	t := u.tr.T
+	c := s.config(u.cfg)
+	s.Test.Disable()
+	s.Results.SetText(t("settings.test.running"))
+	ctx := u.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		checks := u.deps.Doctor.Check(ctx, c)
+		cancel()
+		u.deps.Do(func() {
+			s.Test.Enable()
+			var b strings.Builder
+			for _, ch := range checks {
+				mark := "✔"
+				if !ch.OK {
+					mark = "✘"
+				}
+				fmt.Fprintf(&b, "%s %s — %s\n", mark, ch.Name, ch.Detail)
+			}
+			s.Results.SetText(strings.TrimSpace(b.String()))
+		})
+	}()
+}

@@ -1,0 +1,224 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/assets"
+)
+
+// UI is the application window and its screens. Its exported widgets are what tests drive.
+type UI struct {
+	Window fyne.Window
+	Card   *CardScreen // the card screen; also the lock screen
+	Main   *MainScreen // nil until a session is open
+	Banner *widget.Label
+
+	app     fyne.App
+	deps    Deps
+	tr      *translator
+	cfg     Config
+	log     *slog.Logger
+	session Session
+	locked  bool
+
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu           sync.Mutex // guards lastActivity (written on the UI goroutine, read by the ticker)
+	lastActivity time.Time
+	composers    []*Composer
+	tmpDir       string // files opened with the system viewer
+}
+
+// New builds the UI on a (the caller runs it). deps.Cards must be set.
+func New(a fyne.App, deps Deps) *UI {
+	if deps.Do == nil {
+		deps.Do = fyne.Do
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	if deps.OpenURL == nil {
+		deps.OpenURL = a.OpenURL
+	}
+	if deps.Settings == nil {
+		deps.Settings = &MemorySettings{}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	cfg, err := deps.Settings.Load()
+	if err != nil {
+		deps.Logger.Warn("settings not loaded, using defaults", "err", err)
+	}
+	if cfg.AutoLock == 0 {
+		cfg.AutoLock = DefaultAutoLock
+	}
+	u := &UI{app: a, deps: deps, cfg: cfg, log: deps.Logger, tr: newTranslator(cfg.Language)}
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	u.Window = a.NewWindow(u.tr.T("app.title"))
+	u.Window.Resize(fyne.NewSize(1200, 760))
+	u.Window.SetMaster()
+	u.Banner = widget.NewLabel("")
+	u.Banner.Importance = widget.WarningImportance
+	u.Banner.Alignment = fyne.TextAlignCenter
+	if deps.Demo != nil {
+		u.Banner.SetText(u.tr.T("demo.banner", deps.Demo.PIN))
+	} else {
+		u.Banner.Hide()
+	}
+	u.Card = newCardScreen(u)
+	u.showContent(u.Card.Content)
+	u.Window.SetMainMenu(u.mainMenu())
+	u.Window.SetCloseIntercept(func() { u.Stop(); u.Window.Close() })
+	if dc, ok := u.Window.Canvas().(interface {
+		SetOnKeyDown(func(*fyne.KeyEvent))
+	}); ok {
+		dc.SetOnKeyDown(func(*fyne.KeyEvent) { u.touch() })
+	}
+	return u
+}
+
+// T returns the translated text for key (exposed for tests and the demo wiring).
+func (u *UI) T(key string, args ...any) string { return u.tr.T(key, args...) }
+
+// Start begins watching the card readers and the inactivity delay, until Stop or ctx ends.
+func (u *UI) Start(ctx context.Context) {
+	u.ctx, u.cancel = context.WithCancel(ctx)
+	u.touch()
+	u.Card.start(u.ctx)
+	go u.watchInactivity(u.ctx)
+}
+
+// Stop closes the session and ends the background work.
+func (u *UI) Stop() {
+	if u.cancel != nil {
+		u.cancel()
+	}
+	u.closeSession()
+}
+
+func (u *UI) showContent(c fyne.CanvasObject) {
+	u.Window.SetContent(container.NewBorder(u.Banner, nil, nil, nil, c))
+}
+
+// touch records user activity for the inactivity lock.
+func (u *UI) touch() {
+	u.mu.Lock()
+	u.lastActivity = u.deps.Now()
+	u.mu.Unlock()
+}
+
+func (u *UI) idleFor() time.Duration {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.deps.Now().Sub(u.lastActivity)
+}
+
+func (u *UI) watchInactivity(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			idle := u.idleFor()
+			u.deps.Do(func() {
+				if u.session != nil && !u.locked && u.cfg.AutoLock > 0 && idle >= u.cfg.AutoLock {
+					u.Lock(u.tr.T("lock.reason.idle"))
+				}
+			})
+		}
+	}
+}
+
+// onSession is called on the UI goroutine after a successful login.
+func (u *UI) onSession(s Session) {
+	u.session = s
+	wasLocked := u.locked
+	u.locked = false
+	u.Card.reset()
+	u.touch()
+	go u.watchRemoval(s)
+	if wasLocked && u.Main != nil {
+		// Unlock: the same mailboxes, on a fresh session.
+		u.Main.rebind(s)
+		u.showContent(u.Main.Content)
+		return
+	}
+	u.Card.showHolder(s)
+}
+
+// openMain shows the main window of the current session.
+func (u *UI) openMain() {
+	if u.session == nil {
+		return
+	}
+	u.Main = newMainScreen(u, u.session)
+	u.showContent(u.Main.Content)
+	u.Window.SetMainMenu(u.mainMenu())
+}
+
+func (u *UI) watchRemoval(s Session) {
+	select {
+	case <-s.Removed():
+		u.deps.Do(func() {
+			if u.session == s && !u.locked {
+				u.Lock(u.tr.T("lock.reason.card"))
+			}
+		})
+	case <-u.ctx.Done():
+	}
+}
+
+// Lock closes the session (workers stopped, keys wiped, card logged out) and shows the lock
+// screen; reason says why, in the UI language.
+func (u *UI) Lock(reason string) {
+	if u.locked {
+		return
+	}
+	u.locked = true
+	u.closeSession()
+	for _, c := range u.composers {
+		c.Window.Close()
+	}
+	u.composers = nil
+	u.Card.showLocked(reason)
+	u.showContent(u.Card.Content)
+	u.log.Info("ui locked")
+}
+
+// Locked reports whether the lock screen is shown.
+func (u *UI) Locked() bool { return u.locked }
+
+func (u *UI) closeSession() {
+	s := u.session
+	u.session = nil
+	if s == nil {
+		return
+	}
+	if u.Main != nil {
+		u.Main.unbind()
+	}
+	if err := s.Close(); err != nil {
+		u.log.Warn("session close", "err", err)
+	}
+	u.removeTempFiles()
+}
+
+// openURL opens u with the system handler, reporting failures in a dialog.
+func (u *UI) openURL(target *url.URL) {
+	if err := u.deps.OpenURL(target); err != nil {
+		u.showError(u.tr.T("error.open"), err)
+	}
+}

@@ -1,2 +1,75 @@
-// Package store is the local cache of Comptoir on bbolt, encrypted with a key only the card unlocks.
+// Package store is the local cache of Comptoir: one bbolt file per card holder
+// (PathFor), encrypted with a key only that holder's CPS card can unlock.
+//
+// # Keys
+//
+// Open asks the card for exactly one private-key operation: an RSA PKCS#1 v1.5 (SHA-256)
+// signature over a fixed, domain-separated challenge ("Comptoir cache key v1: …" and the
+// file's random 32-byte salt). PKCS#1 v1.5 is deterministic, so the same card always
+// gives the same signature; HKDF-SHA-256 turns it into a key-wrapping key, which unwraps
+// (AES-256-GCM) the file's random 256-bit data key. A different card fails to unwrap:
+// ErrWrongCard. From the data key HKDF derives the value key (AES-256-GCM) and the token
+// key (HMAC-SHA-256). Lock and Close zero the key bytes we hold; Unlock signs again.
+// Rekey re-wraps the data key for a renewed card.
+//
+// Every value holding health or personal data is sealed with AES-256-GCM, random 96-bit
+// nonce, associated data = bucket name || 0 || key, so a value cannot be moved to another
+// record. Identifiers used as keys (BAL addresses, folder names, Message-IDs, INS,
+// settings names, search words) are keyed hashes, never plaintext.
+//
+// # Bucket tree (schema 3)
+//
+//	meta        plaintext header: format "comptoir-store", schema (uint32), salt, wrapped data key
+//	bals        H16(address)                      -> sealed BAL
+//	folders     fid                               -> sealed {Folder, total, unread}
+//	msgs        fid | uid                         -> sealed {Envelope without Text, doc id}
+//	bodies      fid | uid                         -> sealed raw RFC 5322 message
+//	texts       fid | uid                         -> sealed body text (search, Envelope.Text)
+//	bydate      fid | ^date | ^uid                -> (empty)  folder pages, newest first
+//	docs        doc id                            -> fid | uid | ^date | ^uid (plaintext)
+//	postfull    H8(word) | block                  -> sealed doc-id deltas (frozen blocks)
+//	posttail    H8(word)                          -> sealed block no | last id | deltas
+//	byid        H16(Message-ID) | fid | uid       -> (empty)
+//	bypatient   H16(INS) | fid | uid              -> (empty)
+//	outbox      sequence                          -> sealed OutboxItem
+//	audit       time (ns) | sequence              -> sealed AuditEntry
+//	patients    H16(INS)                          -> sealed Patient
+//	settings    H16(name)                         -> sealed value
+//
+// fid = H8(BAL, folder name); Hn = first n bytes of HMAC-SHA-256(token key, kind || 0 || s);
+// uid, dates and sequences are big endian; ^ is the bitwise complement (newest first).
+//
+// # Threat model: someone with the file but not the card
+//
+// They cannot read any envelope, body, text, name, address, INS, patient, outbox item,
+// audit detail or setting, nor test a guess of an identifier or word (the tokens are keyed).
+// They learn: that it is a Comptoir cache and its schema; the number of BALs, folders,
+// patients, settings, outbox items and audit entries; per folder (unnamed) the number of
+// messages, their dates to the second and UIDs; the size of each sealed value (so which
+// messages have large attachments); the times of audited actions; which cached messages
+// share a Message-ID or a patient (equal token prefixes); and, per unnamed search token, its
+// number of postings, so the frequency profile of words. They can destroy or roll the file
+// back to an older copy (no freshness protection), but cannot forge or swap values
+// undetected. Against someone who holds the card and its PIN, or who reads this process's
+// memory while unlocked, nothing here protects; Go cannot wipe the AES key schedule.
+//
+// # Search
+//
+// An inverted index of keyed word tokens (see index.go): words are folded (Fold: case,
+// accents, ligatures) and French stop words dropped; prefixes of the short fields (subject,
+// addresses, attachment names, patient name) are indexed too, for search as you type.
+//
+// # Robustness
+//
+// bbolt's file lock makes a second Comptoir on the same file fail with ErrLocked after
+// Options.LockTimeout. A damaged or foreign file is renamed to <path>.corrupt-<UTC time>
+// and Open returns a *CorruptError (ErrCorrupt): nothing is overwritten. Every write is one
+// bbolt transaction, committed with fsync before the call returns; a write that fails for
+// lack of space returns ErrDiskFull and leaves the last commit intact. Values returned are
+// always copies; no transaction outlives a call.
+//
+// # Schema
+//
+// The meta schema number and the ordered migrations of schema.go upgrade older files on
+// Open, one transaction per step.
 package store

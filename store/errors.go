@@ -1,0 +1,46 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors callers act on; test them with errors.Is.
+var (
+	// ErrLocked: another process (another Comptoir) holds the cache file.
+	ErrLocked = errors.New("store: cache file in use by another Comptoir")
+	// ErrWrongCard: the card's key does not unwrap this file's data key.
+	ErrWrongCard = errors.New("store: this cache belongs to another card")
+	// ErrCorrupt: the file is damaged or not a Comptoir cache; it was set aside (see CorruptError).
+	ErrCorrupt = errors.New("store: cache file corrupt or foreign")
+	// ErrNewerSchema: the file was written by a newer Comptoir; it is left untouched.
+	ErrNewerSchema = errors.New("store: cache written by a newer Comptoir")
+	// ErrDiskFull: a write failed for lack of space; the file is intact, the write is lost.
+	ErrDiskFull = errors.New("store: disk full")
+	// ErrSealed: the keys were wiped by Lock; call Unlock with the card.
+	ErrSealed = errors.New("store: locked, card required")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("store: closed")
+	// ErrNotFound: no such record.
+	ErrNotFound = errors.New("store: not found")
+	// ErrNoBody: the envelope is cached but not its body.
+	ErrNoBody = errors.New("store: body not cached")
+	// ErrUnsupportedKey: the signer's key cannot derive a key (RSA PKCS#1 v1.5 is required).
+	ErrUnsupportedKey = errors.New("store: card key must be RSA")
+)
+
+// CorruptError reports a damaged or foreign cache file and where it was moved.
+type CorruptError struct {
+	Path  string // the original path, now free
+	Aside string // where the file now is
+	Err   error  // what was wrong
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("store: %s is corrupt or not a Comptoir cache (%v); set aside as %s", e.Path, e.Err, e.Aside)
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+func (e *CorruptError) Unwrap() error { return e.Err }

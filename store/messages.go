@@ -1,0 +1,525 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+const flagSeen = `\Seen`
+
+func unread(flags []string) bool { return !slices.Contains(flags, flagSeen) }
+
+// msgTx groups the buckets and caches one message-changing transaction uses.
+type msgTx struct {
+	tx                                                   *bolt.Tx
+	k                                                    *keyring
+	t                                                    *tokener
+	folders, msgs, bodies, texts, bydate, docs, byid, bp bkt
+	stats                                                map[string]*folderRecord // by fid
+	fids                                                 map[[2]string][]byte
+	ix                                                   *indexer
+}
+
+func newMsgTx(tx *bolt.Tx, k *keyring) *msgTx {
+	m := &msgTx{tx: tx, k: k, t: k.tokener(),
+		folders: bucket(tx, k, bucketFolders), msgs: bucket(tx, k, bucketMsgs),
+		bodies: bucket(tx, k, bucketBodies), texts: bucket(tx, k, bucketTexts),
+		bydate: bucket(tx, k, bucketByDate), docs: bucket(tx, k, bucketDocs),
+		byid: bucket(tx, k, bucketByID), bp: bucket(tx, k, bucketByPatient),
+		stats: map[string]*folderRecord{}, fids: map[[2]string][]byte{}}
+	if tx.Writable() {
+		// Mostly appended in key order: fuller pages, smaller file.
+		for _, b := range []bkt{m.msgs, m.bodies, m.texts, m.docs} {
+			b.b.FillPercent = 0.9
+		}
+	}
+	return m
+}
+
+// fid is the keyed folder id: 8 bytes of HMAC over BAL and folder name.
+func (m *msgTx) fid(bal, folder string) []byte {
+	key := [2]string{bal, folder}
+	if f, ok := m.fids[key]; ok {
+		return f
+	}
+	f := m.t.sum(tokFolder, bal+"\x00"+folder, fidSize)
+	m.fids[key] = f
+	return f
+}
+
+// folder loads (and caches) a folder record; create makes a bare one if absent.
+func (m *msgTx) folder(bal, name string, create bool) (*folderRecord, error) {
+	fid := m.fid(bal, name)
+	if fr, ok := m.stats[string(fid)]; ok {
+		return fr, nil
+	}
+	fr := &folderRecord{}
+	found, err := m.folders.get(fid, fr)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		if !create {
+			return nil, fmt.Errorf("%w: folder %q of %s", ErrNotFound, name, bal)
+		}
+		fr.Folder = Folder{BAL: bal, Name: name}
+	}
+	m.stats[string(fid)] = fr
+	return fr, nil
+}
+
+// saveFolders writes back the folder records this transaction changed.
+func (m *msgTx) saveFolders() error {
+	for fid, fr := range m.stats {
+		if err := m.folders.put([]byte(fid), fr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *msgTx) record(mk []byte) (*msgRecord, error) {
+	rec := &msgRecord{}
+	found, err := m.msgs.get(mk, rec)
+	if err != nil || !found {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// remove deletes a message and its secondary keys. keepDoc leaves its search document
+// (a move re-points it); bodies and texts go unless keepContent.
+func (m *msgTx) remove(fid []byte, rec *msgRecord, keepDoc, keepContent bool) error {
+	e := &rec.Env
+	mk := msgKey(fid, e.UID)
+	type del struct {
+		b   bkt
+		key []byte
+	}
+	dels := []del{{m.msgs, mk}, {m.bydate, dateKey(fid, e.Date, e.UID)}}
+	if !keepContent {
+		dels = append(dels, del{m.bodies, mk}, del{m.texts, mk})
+	}
+	if e.MessageID != "" {
+		dels = append(dels, del{m.byid, cat(m.t.sum(tokMsgID, e.MessageID, idSize), mk)})
+	}
+	if e.Patient != nil && e.Patient.INS != "" {
+		dels = append(dels, del{m.bp, cat(m.t.sum(tokINS, e.Patient.INS, idSize), mk)})
+	}
+	if !keepDoc && rec.Doc != 0 {
+		dels = append(dels, del{m.docs, u64(rec.Doc)})
+	}
+	for _, d := range dels {
+		if err := d.b.b.Delete(d.key); err != nil {
+			return err
+		}
+	}
+	fr, err := m.folder(e.BAL, e.Folder, true)
+	if err != nil {
+		return err
+	}
+	fr.Total--
+	if unread(e.Flags) {
+		fr.Unread--
+	}
+	return nil
+}
+
+// insert writes a message whose key is free. doc 0 allocates a new search document and
+// indexes text; otherwise the existing document is re-pointed.
+func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64) error {
+	fid := m.fid(e.BAL, e.Folder)
+	mk := msgKey(fid, e.UID)
+	fr, err := m.folder(e.BAL, e.Folder, true)
+	if err != nil {
+		return err
+	}
+	newDoc := doc == 0
+	if newDoc {
+		if doc, err = m.docs.b.NextSequence(); err != nil {
+			return err
+		}
+	}
+	if err := m.docs.b.Put(u64(doc), cat(fid, u32(e.UID), dateOrder(e.Date, e.UID))); err != nil {
+		return err
+	}
+	e.Text = ""
+	if err := m.msgs.put(mk, &msgRecord{Env: e, Doc: doc}); err != nil {
+		return err
+	}
+	if len(body) > 0 {
+		if err := m.bodies.putBytes(mk, body); err != nil {
+			return err
+		}
+	}
+	if len(text) > 0 {
+		if err := m.texts.putBytes(mk, text); err != nil {
+			return err
+		}
+	}
+	if err := m.bydate.b.Put(dateKey(fid, e.Date, e.UID), nil); err != nil {
+		return err
+	}
+	if e.MessageID != "" {
+		if err := m.byid.b.Put(cat(m.t.sum(tokMsgID, e.MessageID, idSize), mk), nil); err != nil {
+			return err
+		}
+	}
+	if e.Patient != nil && e.Patient.INS != "" {
+		if err := m.bp.b.Put(cat(m.t.sum(tokINS, e.Patient.INS, idSize), mk), nil); err != nil {
+			return err
+		}
+	}
+	fr.Total++
+	if unread(e.Flags) {
+		fr.Unread++
+	}
+	if newDoc {
+		m.indexer().add(doc, &e, text)
+	}
+	return nil
+}
+
+func (m *msgTx) indexer() *indexer {
+	if m.ix == nil {
+		m.ix = newIndexer(m.t)
+	}
+	return m.ix
+}
+
+// finish flushes the search postings and folder counts.
+func (m *msgTx) finish() error {
+	if m.ix != nil {
+		if err := m.ix.flush(m.tx, m.k); err != nil {
+			return err
+		}
+	}
+	return m.saveFolders()
+}
+
+func checkRef(r Ref) error {
+	if r.BAL == "" || r.Folder == "" || r.UID == 0 {
+		return fmt.Errorf("store: invalid message reference (BAL %q, folder %q, UID %d)", r.BAL, r.Folder, r.UID)
+	}
+	return nil
+}
+
+// PutMessages stores envelopes and optional bodies in one transaction (one fsync).
+// A message already stored under the same Ref is replaced; a nil Body or empty Text keeps
+// the cached one.
+func (s *Store) PutMessages(msgs []Message) error {
+	for _, m := range msgs {
+		if err := checkRef(m.Envelope.Ref); err != nil {
+			return err
+		}
+	}
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		for i := range msgs {
+			e := msgs[i].Envelope
+			body := msgs[i].Body
+			text := []byte(e.Text)
+			fid := m.fid(e.BAL, e.Folder)
+			old, err := m.record(msgKey(fid, e.UID))
+			if err != nil {
+				return err
+			}
+			if old != nil {
+				keep := body == nil
+				if len(text) == 0 {
+					if text, err = m.texts.getBytes(msgKey(fid, e.UID)); err != nil {
+						return err
+					}
+				}
+				if err := m.remove(fid, old, false, keep); err != nil {
+					return err
+				}
+			}
+			if err := m.insert(e, body, text, 0); err != nil {
+				return err
+			}
+		}
+		return m.finish()
+	})
+	if err != nil {
+		return fmt.Errorf("store: put %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// Envelope returns one message's envelope, with Text.
+func (s *Store) Envelope(ref Ref) (Envelope, error) {
+	var env Envelope
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
+		rec, err := m.record(mk)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return ErrNotFound
+		}
+		text, err := m.texts.getBytes(mk)
+		if err != nil {
+			return err
+		}
+		env = rec.Env
+		env.Text = string(text)
+		return nil
+	})
+	if err != nil {
+		return Envelope{}, fmt.Errorf("store: envelope %s/%s/%d: %w", ref.BAL, ref.Folder, ref.UID, err)
+	}
+	return env, nil
+}
+
+// Body returns a copy of the raw message (ErrNotFound, ErrNoBody).
+func (s *Store) Body(ref Ref) ([]byte, error) {
+	var body []byte
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
+		if m.msgs.b.Get(mk) == nil {
+			return ErrNotFound
+		}
+		var err error
+		if body, err = m.bodies.getBytes(mk); err != nil {
+			return err
+		}
+		if body == nil {
+			return ErrNoBody
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: body %s/%s/%d: %w", ref.BAL, ref.Folder, ref.UID, err)
+	}
+	return body, nil
+}
+
+// Page returns up to limit envelopes of a folder, newest first, skipping offset. It reads
+// only the date index keys it needs and limit records. Text is not filled.
+func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) {
+	if offset < 0 || limit < 0 {
+		return nil, fmt.Errorf("store: page: negative offset or limit")
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	out := make([]Envelope, 0, limit)
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		fid := m.fid(bal, folder)
+		c := m.bydate.b.Cursor()
+		n := 0
+		for key, _ := c.Seek(fid); key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, _ = c.Next() {
+			if n++; n <= offset {
+				continue
+			}
+			rec, err := m.record(msgKey(fid, dateKeyUID(key)))
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				return fmt.Errorf("%w: date index points to a missing message", ErrCorrupt)
+			}
+			out = append(out, rec.Env)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: page %s/%s: %w", bal, folder, err)
+	}
+	return out, nil
+}
+
+// UIDs returns the UIDs cached in a folder, ascending.
+func (s *Store) UIDs(bal, folder string) ([]uint32, error) {
+	var uids []uint32
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		fid := m.fid(bal, folder)
+		c := m.msgs.b.Cursor()
+		for key, _ := c.Seek(fid); key != nil && bytes.HasPrefix(key, fid); key, _ = c.Next() {
+			uids = append(uids, uidOf(key))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: uids %s/%s: %w", bal, folder, err)
+	}
+	return uids, nil
+}
+
+// Counts returns the number of messages and of unread ones (no \Seen), kept incrementally.
+func (s *Store) Counts(bal, folder string) (total, unreadN int, err error) {
+	err = s.view(func(tx *bolt.Tx, k *keyring) error {
+		fr, err := newMsgTx(tx, k).folder(bal, folder, false)
+		if err != nil {
+			return err
+		}
+		total, unreadN = fr.Total, fr.Unread
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: counts %s/%s: %w", bal, folder, err)
+	}
+	return total, unreadN, nil
+}
+
+// SetFlags replaces a message's flags.
+func (s *Store) SetFlags(ref Ref, flags []string) error {
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
+		rec, err := m.record(mk)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return ErrNotFound
+		}
+		fr, err := m.folder(ref.BAL, ref.Folder, true)
+		if err != nil {
+			return err
+		}
+		if unread(rec.Env.Flags) {
+			fr.Unread--
+		}
+		rec.Env.Flags = slices.Clone(flags)
+		if unread(flags) {
+			fr.Unread++
+		}
+		if err := m.msgs.put(mk, rec); err != nil {
+			return err
+		}
+		return m.saveFolders()
+	})
+	if err != nil {
+		return fmt.Errorf("store: set flags %s/%s/%d: %w", ref.BAL, ref.Folder, ref.UID, err)
+	}
+	return nil
+}
+
+// Expunge removes messages from a folder; unknown UIDs are ignored.
+func (s *Store) Expunge(bal, folder string, uids []uint32) error {
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		fid := m.fid(bal, folder)
+		for _, uid := range uids {
+			rec, err := m.record(msgKey(fid, uid))
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				continue
+			}
+			if err := m.remove(fid, rec, false, false); err != nil {
+				return err
+			}
+		}
+		return m.saveFolders()
+	})
+	if err != nil {
+		return fmt.Errorf("store: expunge %s/%s: %w", bal, folder, err)
+	}
+	return nil
+}
+
+// Move moves a message to another folder of the same BAL under its new UID, keeping body,
+// text and search entries.
+func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
+	to := Ref{BAL: ref.BAL, Folder: toFolder, UID: newUID}
+	if err := checkRef(to); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		fid := m.fid(ref.BAL, ref.Folder)
+		mk := msgKey(fid, ref.UID)
+		rec, err := m.record(mk)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return ErrNotFound
+		}
+		body, err := m.bodies.getBytes(mk)
+		if err != nil {
+			return err
+		}
+		text, err := m.texts.getBytes(mk)
+		if err != nil {
+			return err
+		}
+		if old, err := m.record(msgKey(m.fid(to.BAL, to.Folder), to.UID)); err != nil {
+			return err
+		} else if old != nil {
+			if err := m.remove(m.fid(to.BAL, to.Folder), old, false, false); err != nil {
+				return err
+			}
+		}
+		if err := m.remove(fid, rec, true, false); err != nil {
+			return err
+		}
+		e := rec.Env
+		e.Ref = to
+		doc := rec.Doc
+		if doc == 0 {
+			e.Text = string(text)
+		}
+		if err := m.insert(e, body, text, doc); err != nil {
+			return err
+		}
+		return m.finish()
+	})
+	if err != nil {
+		return fmt.Errorf("store: move %s/%s/%d to %s: %w", ref.BAL, ref.Folder, ref.UID, toFolder, err)
+	}
+	return nil
+}
+
+// clearFolder removes every message of a folder.
+func (m *msgTx) clearFolder(bal, folder string) error {
+	fid := m.fid(bal, folder)
+	var keys [][]byte
+	c := m.msgs.b.Cursor()
+	for key, _ := c.Seek(fid); key != nil && bytes.HasPrefix(key, fid); key, _ = c.Next() {
+		keys = append(keys, bytes.Clone(key))
+	}
+	for _, key := range keys {
+		rec, err := m.record(key)
+		if err != nil {
+			return err
+		}
+		if err := m.remove(fid, rec, false, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResetFolder drops a folder's messages after its UIDVALIDITY changed and records the new one.
+func (s *Store) ResetFolder(bal, folder string, uidValidity uint32) error {
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		m := newMsgTx(tx, k)
+		if err := m.clearFolder(bal, folder); err != nil {
+			return err
+		}
+		fr, err := m.folder(bal, folder, true)
+		if err != nil {
+			return err
+		}
+		fr.Folder.UIDValidity, fr.Folder.UIDNext, fr.Folder.HighestModSeq = uidValidity, 0, 0
+		fr.Total, fr.Unread = 0, 0
+		return m.saveFolders()
+	})
+	if err != nil {
+		return fmt.Errorf("store: reset %s/%s: %w", bal, folder, err)
+	}
+	return nil
+}

@@ -1,0 +1,395 @@
+package store
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Options tune Open. The zero value is right for the app.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the file
+	// before returning ErrLocked. Zero means 2 s.
+	LockTimeout time.Duration
+	// Logger receives events (never contents, never keys). Nil means slog.Default().
+	Logger *slog.Logger
+
+	// insecureNoEncryption stores values in clear: only for the benchmark that measures
+	// the cost of encryption. A plain file is refused (ErrCorrupt) without it.
+	insecureNoEncryption bool
+	// now stamps the name of a set-aside file; nil means time.Now.
+	now func() time.Time
+}
+
+// Store is an open, unlocked cache file. Its methods are safe for concurrent use; each
+// call runs its own short bbolt transaction and returns copies.
+type Store struct {
+	path    string
+	db      *bolt.DB
+	log     *slog.Logger
+	encrypt bool
+
+	mu      sync.RWMutex // guards keys and dataKey
+	keys    *keyring     // nil when locked or closed
+	dataKey []byte
+	closed  bool
+}
+
+// Open opens (or creates) the cache file at path and unlocks it with exactly one
+// private-key operation of signer (the card's authentication key, RSA PKCS#1 v1.5).
+//
+// Errors: ErrLocked (another process holds the file), ErrWrongCard, ErrCorrupt (a
+// *CorruptError: the file was renamed aside, Open again to start afresh), ErrNewerSchema,
+// ErrUnsupportedKey.
+func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
+	if signer == nil {
+		return nil, fmt.Errorf("store: open %s: nil signer", path)
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 2 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.now == nil {
+		opts.now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db, err := openBolt(path, opts.LockTimeout)
+	if err != nil {
+		switch {
+		case errors.Is(err, berrors.ErrTimeout):
+			return nil, fmt.Errorf("%w: %s is locked by another process (is Comptoir already running for this card?)", ErrLocked, path)
+		case errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		case isDiskFull(err):
+			return nil, fmt.Errorf("store: open %s: %w: %w", path, ErrDiskFull, err)
+		}
+		return nil, setAside(path, err, opts)
+	}
+	s := &Store{path: path, db: db, log: opts.Logger, encrypt: !opts.insecureNoEncryption}
+	if err := s.unlockOrInit(signer, opts); err != nil {
+		db.Close()
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			return nil, setAside(path, ce.Err, opts)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
+	defer func() {
+		// bbolt may panic on some damaged files; that is corruption, not a crash.
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("bbolt panic: %v", r)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      timeout,
+		FreelistType: bolt.FreelistMapType,
+	})
+}
+
+// setAside renames a damaged or foreign file so that nothing overwrites it.
+func setAside(path string, cause error, opts Options) error {
+	aside := path + ".corrupt-" + opts.now().UTC().Format("20060102T150405Z")
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s.corrupt-%s-%d", path, opts.now().UTC().Format("20060102T150405Z"), i)
+	}
+	if err := os.Rename(path, aside); err != nil {
+		return fmt.Errorf("store: open %s: corrupt (%v) and cannot be set aside: %w", path, cause, err)
+	}
+	opts.Logger.Warn("store: cache file set aside", "path", path, "aside", aside, "cause", cause)
+	return &CorruptError{Path: path, Aside: aside, Err: cause}
+}
+
+// fileState is what readHeader found in the meta bucket.
+type fileState struct {
+	empty   bool // a fresh bbolt file with no bucket at all
+	schema  uint32
+	salt    []byte
+	wrapped []byte
+	plain   bool
+}
+
+func (s *Store) readHeader() (st fileState, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &CorruptError{Err: fmt.Errorf("bbolt panic: %v", r)}
+		}
+	}()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket([]byte(bucketMeta))
+		if m == nil {
+			found := false
+			tx.ForEach(func([]byte, *bolt.Bucket) error { found = true; return nil })
+			if found {
+				return &CorruptError{Err: errors.New("foreign bbolt file: no meta bucket")}
+			}
+			st.empty = true
+			return nil
+		}
+		if !bytes.Equal(m.Get([]byte(metaFormat)), []byte(formatMagic)) {
+			return &CorruptError{Err: errors.New("foreign bbolt file: wrong format marker")}
+		}
+		v := m.Get([]byte(metaSchema))
+		st.salt = bytes.Clone(m.Get([]byte(metaSalt)))
+		st.wrapped = bytes.Clone(m.Get([]byte(metaWrapped)))
+		st.plain = m.Get([]byte(metaPlain)) != nil
+		if len(v) != 4 || len(st.salt) != saltSize || len(st.wrapped) == 0 {
+			return &CorruptError{Err: errors.New("damaged header")}
+		}
+		st.schema = binary.BigEndian.Uint32(v)
+		return nil
+	})
+	return st, err
+}
+
+func (s *Store) unlockOrInit(signer crypto.Signer, opts Options) error {
+	st, err := s.readHeader()
+	if err != nil {
+		return err
+	}
+	if st.empty {
+		return s.initFile(signer)
+	}
+	if st.plain != !s.encrypt {
+		return &CorruptError{Err: errors.New("encryption mode of the file does not match")}
+	}
+	if st.schema > schemaVersion {
+		return fmt.Errorf("%w: %s has schema %d, this Comptoir knows up to %d", ErrNewerSchema, s.path, st.schema, schemaVersion)
+	}
+	if err := s.unwrap(signer, st); err != nil {
+		return err
+	}
+	if st.schema < schemaVersion {
+		if err := s.migrate(st.schema); err != nil {
+			s.Lock()
+			return err
+		}
+	}
+	if err := s.db.View(checkBuckets); err != nil {
+		s.Lock()
+		return &CorruptError{Err: err}
+	}
+	s.log.Info("store: opened", "path", s.path)
+	return nil
+}
+
+// initFile writes the header of a new cache: salt, wrapped random data key, schema, buckets.
+func (s *Store) initFile(signer crypto.Signer) error {
+	salt := make([]byte, saltSize)
+	rand.Read(salt)
+	dataKey := make([]byte, dataKeySize)
+	rand.Read(dataKey)
+	kwk, err := wrappingKey(signer, salt)
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", s.path, err)
+	}
+	defer wipe(kwk)
+	wrapped, err := wrapDataKey(kwk, dataKey)
+	if err != nil {
+		return err
+	}
+	if err := s.setKeys(dataKey); err != nil {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets() {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket([]byte(bucketMeta))
+		puts := map[string][]byte{metaFormat: []byte(formatMagic), metaSchema: u32(schemaVersion),
+			metaSalt: salt, metaWrapped: wrapped}
+		if !s.encrypt {
+			puts[metaPlain] = []byte{1}
+		}
+		for k, v := range puts {
+			if err := m.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.Lock()
+		return fmt.Errorf("store: create %s: %w", s.path, diskErr(err))
+	}
+	s.log.Info("store: created", "path", s.path, "schema", schemaVersion)
+	return nil
+}
+
+func (s *Store) unwrap(signer crypto.Signer, st fileState) error {
+	kwk, err := wrappingKey(signer, st.salt)
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	defer wipe(kwk)
+	dataKey, err := unwrapDataKey(kwk, st.wrapped)
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	return s.setKeys(dataKey)
+}
+
+func (s *Store) setKeys(dataKey []byte) error {
+	k, err := newKeyring(dataKey, s.encrypt)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		s.keys.wipe()
+	}
+	wipe(s.dataKey)
+	s.keys, s.dataKey = k, dataKey
+	return nil
+}
+
+// Path is the cache file's path.
+func (s *Store) Path() string { return s.path }
+
+// Lock wipes the keys from memory (card pulled, session locked). The file stays open and
+// locked against other processes; every call then returns ErrSealed until Unlock.
+func (s *Store) Lock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		s.keys.wipe()
+		s.keys = nil
+	}
+	wipe(s.dataKey)
+	s.dataKey = nil
+}
+
+// Unlock derives the keys again with one private-key operation of signer.
+func (s *Store) Unlock(signer crypto.Signer) error {
+	st, err := s.readHeader()
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	return s.unwrap(signer, st)
+}
+
+// Rekey re-wraps the data key for a renewed card (one private-key operation of next)
+// under a fresh salt; the old card no longer opens the file. The store must be unlocked.
+func (s *Store) Rekey(next crypto.Signer) error {
+	s.mu.RLock()
+	dk := bytes.Clone(s.dataKey)
+	s.mu.RUnlock()
+	if dk == nil {
+		return ErrSealed
+	}
+	defer wipe(dk)
+	salt := make([]byte, saltSize)
+	rand.Read(salt)
+	kwk, err := wrappingKey(next, salt)
+	if err != nil {
+		return fmt.Errorf("store: rekey %s: %w", s.path, err)
+	}
+	defer wipe(kwk)
+	wrapped, err := wrapDataKey(kwk, dk)
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		m := tx.Bucket([]byte(bucketMeta))
+		if err := m.Put([]byte(metaSalt), salt); err != nil {
+			return err
+		}
+		return m.Put([]byte(metaWrapped), wrapped)
+	})
+	if err != nil {
+		return fmt.Errorf("store: rekey %s: %w", s.path, diskErr(err))
+	}
+	return nil
+}
+
+// Close wipes the keys and closes the file.
+func (s *Store) Close() error {
+	s.Lock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// keyring returns the current keys or why there are none. Callers hold s.mu.RLock.
+func (s *Store) keyringLocked() (*keyring, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.keys == nil {
+		return nil, ErrSealed
+	}
+	return s.keys, nil
+}
+
+// view runs fn in a read transaction with the keys; a bbolt panic becomes ErrCorrupt.
+func (s *Store) view(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, err := s.keyringLocked()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: bbolt panic: %v", ErrCorrupt, r)
+		}
+	}()
+	return s.db.View(func(tx *bolt.Tx) error { return fn(tx, k) })
+}
+
+// update runs fn in a write transaction; it commits (and fsyncs) only if fn returns nil.
+func (s *Store) update(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	k, err := s.keyringLocked()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: bbolt panic: %v", ErrCorrupt, r)
+		}
+	}()
+	return diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
+}
+
+// diskErr marks write failures for lack of space with ErrDiskFull. bbolt rolls the
+// transaction back and never writes the meta page, so the file keeps its last commit.
+func diskErr(err error) error {
+	if err != nil && isDiskFull(err) && !errors.Is(err, ErrDiskFull) {
+		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	}
+	return err
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// PutPatient adds or updates a patient, keyed by a keyed hash of the INS; a zero Created
+// is set to now on first insert and kept afterwards.
+func (s *Store) PutPatient(p Patient) error {
+	if p.INS == "" {
+		return fmt.Errorf("store: put patient: empty INS")
+	}
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		b := bucket(tx, k, bucketPatients)
+		key := k.tokener().sum(tokINS, p.INS, idSize)
+		var old Patient
+		found, err := b.get(key, &old)
+		if err != nil {
+			return err
+		}
+		if p.Created.IsZero() {
+			p.Created = old.Created
+			if !found {
+				p.Created = time.Now()
+			}
+		}
+		return b.put(key, &p)
+	})
+	if err != nil {
+		return fmt.Errorf("store: put patient: %w", err)
+	}
+	return nil
+}
+
+// Patient returns the patient with this INS (ErrNotFound).
+func (s *Store) Patient(ins string) (Patient, error) {
+	var p Patient
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		found, err := bucket(tx, k, bucketPatients).get(k.tokener().sum(tokINS, ins, idSize), &p)
+		if err == nil && !found {
+			err = ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return Patient{}, fmt.Errorf("store: patient: %w", err)
+	}
+	return p, nil
+}
+
+// Patients returns every patient sorted by birth name, then first names.
+func (s *Store) Patients() ([]Patient, error) {
+	var out []Patient
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		return scan(bucket(tx, k, bucketPatients), func(p Patient) { out = append(out, p) })
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: patients: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Patient) int {
+		return cmp.Or(cmp.Compare(Fold(a.BirthName), Fold(b.BirthName)), cmp.Compare(Fold(a.FirstNames), Fold(b.FirstNames)), cmp.Compare(a.INS, b.INS))
+	})
+	return out, nil
+}
+
+// DeletePatient forgets a patient (messages linked to the INS stay).
+func (s *Store) DeletePatient(ins string) error {
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		return bucket(tx, k, bucketPatients).b.Delete(k.tokener().sum(tokINS, ins, idSize))
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete patient: %w", err)
+	}
+	return nil
+}

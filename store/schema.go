@@ -1,0 +1,123 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// schemaVersion is the layout this code writes. History:
+//
+//	1  first layout: no message counts, no search index
+//	2  folder records carry total and unread counts, kept incrementally
+//	3  full-text index: docs, postfull, posttail; message records carry their doc id
+const schemaVersion = 3
+
+// migration upgrades the file from version from to from+1 inside one write transaction.
+type migration struct {
+	from uint32
+	name string
+	run  func(tx *bolt.Tx, k *keyring) error
+}
+
+// migrations are applied in order, each in its own transaction that also bumps the schema
+// number, so an interrupted upgrade resumes at the step that did not commit.
+func migrations() []migration {
+	return []migration{
+		{1, "folder counts", migrateCounts},
+		{2, "search index", migrateIndex},
+	}
+}
+
+func (s *Store) migrate(from uint32) error {
+	for _, mg := range migrations() {
+		if mg.from < from {
+			continue
+		}
+		err := s.update(func(tx *bolt.Tx, k *keyring) error {
+			if err := mg.run(tx, k); err != nil {
+				return err
+			}
+			return tx.Bucket([]byte(bucketMeta)).Put([]byte(metaSchema), u32(mg.from+1))
+		})
+		if err != nil {
+			return fmt.Errorf("store: migrate %s from schema %d (%s): %w", s.path, mg.from, mg.name, err)
+		}
+		s.log.Info("store: migrated", "path", s.path, "to", mg.from+1, "step", mg.name)
+	}
+	return nil
+}
+
+// migrateCounts computes every folder's total and unread counts.
+func migrateCounts(tx *bolt.Tx, k *keyring) error {
+	m := newMsgTx(tx, k)
+	c := m.msgs.b.Cursor()
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		var rec msgRecord
+		if err := m.msgs.decode(key, v, &rec); err != nil {
+			return err
+		}
+		fr, err := m.folder(rec.Env.BAL, rec.Env.Folder, true)
+		if err != nil {
+			return err
+		}
+		fr.Total++
+		if unread(rec.Env.Flags) {
+			fr.Unread++
+		}
+	}
+	return m.saveFolders()
+}
+
+// migrateIndex creates the search buckets and indexes every cached message.
+func migrateIndex(tx *bolt.Tx, k *keyring) error {
+	for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
+		if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+			return err
+		}
+	}
+	m := newMsgTx(tx, k)
+	type item struct {
+		key []byte
+		rec msgRecord
+	}
+	var items []item
+	c := m.msgs.b.Cursor()
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		it := item{key: append([]byte(nil), key...)}
+		if err := m.msgs.decode(key, v, &it.rec); err != nil {
+			return err
+		}
+		items = append(items, it)
+	}
+	for _, it := range items {
+		doc, err := m.docs.b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e := it.rec.Env
+		if err := m.docs.b.Put(u64(doc), cat(it.key[:fidSize], u32(e.UID), dateOrder(e.Date, e.UID))); err != nil {
+			return err
+		}
+		text, err := m.texts.getBytes(it.key)
+		if err != nil {
+			return err
+		}
+		m.indexer().add(doc, &e, text)
+		it.rec.Doc = doc
+		if err := m.msgs.put(it.key, &it.rec); err != nil {
+			return err
+		}
+	}
+	return m.finish()
+}
+
+// checkBuckets verifies that a current-schema file has every bucket.
+func checkBuckets(tx *bolt.Tx) error {
+	for _, b := range allBuckets() {
+		if tx.Bucket([]byte(b)) == nil {
+			return fmt.Errorf("bucket %q missing", b)
+		}
+	}
+	return nil
+}

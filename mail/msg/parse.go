@@ -1,0 +1,431 @@
+package msg
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
+
+	"comptoir/mail/xdm"
+)
+
+// Bounds on what Parse keeps in memory from one message.
+const (
+	maxTextPart = 4 << 20  // bytes of one text part
+	maxXDMZip   = 64 << 20 // bytes of an IHE_XDM.ZIP read for its metadata
+	previewLen  = 160      // runes of Preview
+)
+
+// MSSHeaders are the X-MSS-* header fields of a message.
+type MSSHeaders struct {
+	NIL     string   // X-MSS-NIL: the sender's software
+	CodeCDA []string // X-MSS-CODECDA
+	INS     string   // X-MSS-INS: "O" or "N"
+	MES     string   // X-MSS-MES: "FIN" when the patient expects no reply
+}
+
+// PatientRef is the patient a message is from or about.
+type PatientRef struct {
+	INS     string // the INS, upper case; "" when the address holds no valid-looking INS
+	Name    string // "NOM Prénom" when known (from the XDM metadata)
+	Address string // the patient's mailbox, when the patient is a correspondent
+	Source  string // "from", "to" or "xdm": where it was found
+}
+
+// MDNRequest is a read-receipt request (Disposition-Notification-To).
+type MDNRequest struct {
+	To []Address
+	// MustAsk is true when the request's address differs from Return-Path (or Return-Path is
+	// missing, or several addresses are asked): RFC 8098 §2.1 and ECO.3.1.6 then require the
+	// user's explicit agreement.
+	MustAsk bool
+}
+
+// Parsed is a received message as the app shows it.
+type Parsed struct {
+	MessageID  string
+	InReplyTo  string
+	References []string
+	Date       time.Time // zero when missing or malformed (see Defects)
+	From       Address
+	ReplyTo    []Address
+	To, Cc     []Address
+	ReturnPath string
+	Subject    string // decoded; DisplaySubject() hides the XDM prefix
+
+	Body         string // the text to show; HTML bodies reduced to text
+	BodyFromHTML bool
+
+	Attachments []AttachmentInfo
+	Patient     *PatientRef
+	XDM         *xdm.Package // the IHE_XDM.ZIP content, when present and readable
+	XDMIndex    int          // attachment index of IHE_XDM.ZIP, -1 when absent
+	XDMError    error        // why IHE_XDM.ZIP could not be read
+	MSS         MSSHeaders
+	MDNRequest  *MDNRequest
+	Report      *Report
+	// Confidential: Sensitivity: private or company-confidential (RFC 2156).
+	Confidential bool
+	// Defects lists what was wrong in the message (English, for logs); the message is still
+	// shown as well as possible.
+	Defects []string
+
+	raw []byte
+}
+
+// Kind classifies the message for the list: "dsn", "mdn", "xdm", "patient" or "".
+func (p *Parsed) Kind() string {
+	switch {
+	case p.Report != nil:
+		return p.Report.Kind
+	case p.XDMIndex >= 0:
+		return "xdm"
+	case p.Patient != nil:
+		return "patient"
+	}
+	return ""
+}
+
+// DisplaySubject is the subject without the XDM/1.0/DDM+ prefix.
+func (p *Parsed) DisplaySubject() string { return DisplaySubject(p.Subject) }
+
+// Preview returns the first words of the body, quoted lines left out.
+func (p *Parsed) Preview() string {
+	var kept []string
+	for _, l := range strings.Split(p.Body, "\n") {
+		if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, ">") {
+			kept = append(kept, t)
+		}
+		if len(kept) > 20 {
+			break
+		}
+	}
+	s := strings.Join(strings.Fields(strings.Join(kept, " ")), " ")
+	if utf8.RuneCountInString(s) <= previewLen {
+		return s
+	}
+	r := []rune(s)[:previewLen]
+	return strings.TrimSpace(string(r)) + "…"
+}
+
+// Text returns what full-text search indexes: the body, the attachments' names and the
+// titles of the XDM documents, white space collapsed.
+func (p *Parsed) Text() string {
+	parts := []string{p.Body}
+	for _, a := range p.Attachments {
+		parts = append(parts, a.Name)
+	}
+	if p.XDM != nil {
+		for _, d := range p.XDM.Documents {
+			parts = append(parts, d.Title, d.Type.Display)
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(parts, " ")), " ")
+}
+
+// Raw returns the message as parsed.
+func (p *Parsed) Raw() []byte { return p.raw }
+
+// Open streams the decoded content of attachment index.
+func (p *Parsed) Open(index int) (io.Reader, error) {
+	r, _, err := OpenAttachment(bytes.NewReader(p.raw), index)
+	return r, err
+}
+
+// Parse reads a received message. It never panics: a malformed part is recorded in Defects
+// and skipped; an error (ErrMalformed) means not even the header could be read.
+func Parse(raw []byte) (p *Parsed, err error) {
+	defer func() {
+		// Third-party decoders run on hostile input here; a bug there must not take the
+		// application down. The fuzz targets call parse directly to see any panic.
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("msg: parse: internal error: %v: %w", r, ErrMalformed)
+		}
+	}()
+	return parse(raw)
+}
+
+func parse(raw []byte) (*Parsed, error) {
+	e, err := message.Read(bytes.NewReader(raw))
+	if e == nil {
+		return nil, fmt.Errorf("msg: parse: %v: %w", err, ErrMalformed)
+	}
+	p := &Parsed{raw: raw, XDMIndex: -1}
+	if err != nil {
+		p.Defects = append(p.Defects, err.Error())
+	}
+	p.readHeader(gomail.Header{Header: e.Header})
+	pv := &parseVisitor{p: p}
+	w := &walker{v: pv}
+	pv.w = w
+	if err := w.walk(e, 0, ""); err != nil && err != errStop {
+		p.Defects = append(p.Defects, err.Error())
+	}
+	p.Body = pv.body()
+	p.findPatient()
+	return p, nil
+}
+
+func (p *Parsed) defect(format string, args ...any) {
+	if len(p.Defects) < 100 {
+		p.Defects = append(p.Defects, fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *Parsed) readHeader(h gomail.Header) {
+	var err error
+	if p.MessageID, err = h.MessageID(); err != nil {
+		p.MessageID = firstID(h.Get("Message-Id"))
+	}
+	if ids, err := h.MsgIDList("In-Reply-To"); err == nil && len(ids) > 0 {
+		p.InReplyTo = ids[0]
+	} else if v := h.Get("In-Reply-To"); v != "" {
+		p.InReplyTo = firstID(v)
+	}
+	if ids, err := h.MsgIDList("References"); err == nil {
+		p.References = ids
+	} else {
+		p.defect("malformed References")
+	}
+	if h.Has("Date") {
+		if p.Date, err = h.Date(); err != nil {
+			p.Date = time.Time{}
+			p.defect("malformed Date")
+		}
+	}
+	p.Subject, err = h.Subject()
+	if err != nil {
+		p.defect("subject: %v", err)
+	}
+	p.Subject = strings.ToValidUTF8(p.Subject, "\uFFFD")
+	from := p.addresses(h, "From")
+	if len(from) > 0 {
+		p.From = from[0]
+	}
+	p.ReplyTo = p.addresses(h, "Reply-To")
+	p.To = p.addresses(h, "To")
+	p.Cc = p.addresses(h, "Cc")
+	p.ReturnPath = firstID(h.Get("Return-Path"))
+	p.MSS = MSSHeaders{
+		NIL: strings.TrimSpace(h.Get("X-Mss-Nil")),
+		INS: strings.ToUpper(strings.TrimSpace(h.Get("X-Mss-Ins"))),
+		MES: strings.ToUpper(strings.TrimSpace(h.Get("X-Mss-Mes"))),
+	}
+	for _, c := range strings.Split(h.Get("X-Mss-Codecda"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			p.MSS.CodeCDA = append(p.MSS.CodeCDA, c)
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Sensitivity"))) {
+	case "private", "company-confidential":
+		p.Confidential = true
+	}
+	if h.Has("Disposition-Notification-To") {
+		to := p.addresses(h, "Disposition-Notification-To")
+		if len(to) > 0 {
+			must := len(to) > 1 || p.ReturnPath == "" || !strings.EqualFold(to[0].Email, p.ReturnPath)
+			p.MDNRequest = &MDNRequest{To: to, MustAsk: must}
+		}
+	}
+}
+
+// addresses parses an address list; on malformed input it keeps what looks like addresses.
+func (p *Parsed) addresses(h gomail.Header, key string) []Address {
+	if !h.Has(key) {
+		return nil
+	}
+	list, err := h.AddressList(key)
+	if err == nil {
+		out := make([]Address, 0, len(list))
+		for _, a := range list {
+			out = append(out, Address{Name: strings.ToValidUTF8(a.Name, "\uFFFD"), Email: a.Address})
+		}
+		return out
+	}
+	p.defect("malformed %s", key)
+	var out []Address
+	for _, f := range strings.FieldsFunc(h.Get(key), func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '<' || r == '>' }) {
+		if strings.Count(f, "@") == 1 && !strings.ContainsAny(f, "\"()") {
+			out = append(out, Address{Email: f})
+		}
+	}
+	return out
+}
+
+// looksLikeINS: 15 characters, digits except the Corsican department (2A/2B) in positions 6–7.
+func looksLikeINS(s string) bool {
+	if len(s) != 15 {
+		return false
+	}
+	for i := 0; i < 15; i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || (i == 6 && (c == 'A' || c == 'B') && s[5] == '2') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func patientFromAddress(a Address, source string) *PatientRef {
+	local, _, _ := strings.Cut(a.Email, "@")
+	ref := &PatientRef{Address: a.Email, Source: source, Name: a.Name}
+	if ins := strings.ToUpper(local); looksLikeINS(ins) {
+		ref.INS = ins
+	}
+	return ref
+}
+
+func (p *Parsed) findPatient() {
+	if p.From.IsPatient() {
+		p.Patient = patientFromAddress(p.From, "from")
+	}
+	if p.XDM != nil {
+		name := strings.TrimSpace(strings.ToUpper(p.XDM.Patient.Family) + " " + p.XDM.Patient.Given)
+		if p.Patient == nil {
+			p.Patient = &PatientRef{INS: p.XDM.Patient.ID, Source: "xdm"}
+		}
+		if p.Patient.Name == "" || p.Patient.Source == "xdm" {
+			p.Patient.Name = name
+		}
+		return
+	}
+	if p.Patient != nil {
+		return
+	}
+	var found *PatientRef
+	for _, a := range append(append([]Address{}, p.To...), p.Cc...) {
+		if a.IsPatient() {
+			if found != nil {
+				return // several patients: none is "the" patient
+			}
+			found = patientFromAddress(a, "to")
+		}
+	}
+	p.Patient = found
+}
+
+// parseVisitor collects the text, the attachments, the XDM package and the report.
+type parseVisitor struct {
+	p    *Parsed
+	w    *walker
+	segs []segment
+}
+
+type segment struct {
+	text       string
+	html       bool
+	alt, child int
+}
+
+func (v *parseVisitor) defect(d string) { v.p.defect("%s", d) }
+
+func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error {
+	p := v.p
+	switch kind {
+	case leafText, leafHTML:
+		data, err := io.ReadAll(io.LimitReader(e.Body, maxTextPart))
+		if err != nil {
+			p.defect("text part: %v", err)
+		}
+		var t string
+		if kind == leafHTML {
+			t = HTMLToText(bytes.NewReader(data))
+		} else {
+			t = strings.ReplaceAll(string(data), "\r\n", "\n")
+		}
+		t = strings.ToValidUTF8(t, "\uFFFD")
+		v.segs = append(v.segs, segment{text: t, html: kind == leafHTML, alt: v.w.alt, child: v.w.child})
+	case leafReport:
+		if p.Report == nil {
+			p.Report = &Report{}
+		}
+		blocks := readReportFields(e.Body)
+		if strings.Contains(info.ContentType, "disposition") {
+			p.Report.Kind = "mdn"
+			parseMDNFields(p.Report, blocks)
+		} else {
+			p.Report.Kind = "dsn"
+			parseDSNFields(p.Report, blocks)
+		}
+	case leafReportOriginal:
+		if p.Report == nil {
+			p.Report = &Report{}
+		}
+		readOriginalHeaders(p.Report, e)
+	case leafAttachment:
+		if strings.EqualFold(info.Name, XDMName) && p.XDMIndex < 0 {
+			p.XDMIndex = info.Index
+			data, err := io.ReadAll(io.LimitReader(e.Body, maxXDMZip+1))
+			info.Size = int64(len(data))
+			switch {
+			case err != nil:
+				p.XDMError = fmt.Errorf("msg: read %s: %w", XDMName, err)
+			case len(data) > maxXDMZip:
+				p.XDMError = fmt.Errorf("msg: %s: %w", XDMName, xdm.ErrTooLarge)
+				n, _ := io.Copy(io.Discard, e.Body)
+				info.Size += n
+			default:
+				p.XDM, p.XDMError = xdm.Read(bytes.NewReader(data), int64(len(data)), nil)
+			}
+		} else {
+			n, err := io.Copy(io.Discard, e.Body)
+			if err != nil {
+				p.defect("attachment %d: %v", info.Index, err)
+			}
+			info.Size = n
+		}
+		p.Attachments = append(p.Attachments, info)
+	}
+	return nil
+}
+
+// body joins the text segments, keeping one child per multipart/alternative: the first
+// plain-text one, else the last one with text.
+func (v *parseVisitor) body() string {
+	chosen := map[int]int{} // alt group -> child shown
+	for _, s := range v.segs {
+		if s.alt == 0 {
+			continue
+		}
+		if _, ok := chosen[s.alt]; !ok {
+			chosen[s.alt] = -1
+		}
+	}
+	for alt := range chosen {
+		plain, last := -1, -1
+		for _, s := range v.segs {
+			if s.alt != alt || strings.TrimSpace(s.text) == "" {
+				continue
+			}
+			if !s.html && plain < 0 {
+				plain = s.child
+			}
+			last = s.child
+		}
+		if plain >= 0 {
+			chosen[alt] = plain
+		} else {
+			chosen[alt] = last
+		}
+	}
+	var parts []string
+	for _, s := range v.segs {
+		if s.alt != 0 && chosen[s.alt] != s.child {
+			continue
+		}
+		if strings.TrimSpace(s.text) == "" {
+			continue
+		}
+		if s.html {
+			v.p.BodyFromHTML = true
+		}
+		parts = append(parts, strings.TrimRight(s.text, "\n "))
+	}
+	return strings.Join(parts, "\n\n")
+}

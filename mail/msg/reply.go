@@ -1,0 +1,158 @@
+package msg
+
+import (
+	"io"
+	"strings"
+	"time"
+)
+
+// maxReferences bounds References: the thread root and the most recent ids are kept.
+const maxReferences = 20
+
+// Reply returns a draft answering p from the mailbox me: to Reply-To (or From), and with all
+// to every other To/Cc recipient too; threaded with In-Reply-To/References, "Re: " subject,
+// the original quoted.
+func Reply(p *Parsed, all bool, me string) Draft {
+	d := Draft{
+		From:      Address{Email: me},
+		Subject:   "Re: " + stripPrefixes(p.DisplaySubject()),
+		InReplyTo: p.MessageID,
+	}
+	d.References = threadRefs(p)
+	seen := map[string]bool{strings.ToLower(me): true}
+	add := func(list *[]Address, as ...Address) {
+		for _, a := range as {
+			k := strings.ToLower(a.Email)
+			if a.Email == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			*list = append(*list, a)
+		}
+	}
+	if len(p.ReplyTo) > 0 {
+		add(&d.To, p.ReplyTo...)
+	} else {
+		add(&d.To, p.From)
+	}
+	if all {
+		add(&d.To, p.To...)
+		add(&d.Cc, p.Cc...)
+	}
+	if len(d.To) == 0 && len(d.Cc) > 0 { // answering one's own message to others
+		d.To, d.Cc = d.Cc, nil
+	}
+	d.Text = "\n\n" + attribution(p) + "\n" + quote(p.Body)
+	return d
+}
+
+func threadRefs(p *Parsed) []string {
+	refs := cleanIDs(p.References)
+	if len(refs) == 0 && p.InReplyTo != "" {
+		refs = cleanIDs([]string{p.InReplyTo})
+	}
+	if id := cleanIDs([]string{p.MessageID}); len(id) == 1 {
+		refs = append(refs, id[0])
+	}
+	if len(refs) > maxReferences {
+		refs = append(refs[:1], refs[len(refs)-maxReferences+1:]...)
+	}
+	return refs
+}
+
+func attribution(p *Parsed) string {
+	who := p.From.Email
+	if p.From.Name != "" {
+		who = p.From.Name + " <" + p.From.Email + ">"
+	}
+	if p.Date.IsZero() {
+		return who + " a écrit :"
+	}
+	return "Le " + frenchDate(p.Date) + ", " + who + " a écrit :"
+}
+
+var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre"}
+
+// frenchDate writes "25 novembre 2026 à 10:04" in Paris time.
+func frenchDate(t time.Time) string {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("2") + " " + frMonths[t.Month()-1] + " " + t.Format("2006 à 15:04")
+}
+
+func quote(body string) string {
+	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, ">") {
+			lines[i] = ">" + l
+		} else {
+			lines[i] = "> " + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// maxForward bounds the attachments Forward copies into the draft.
+const maxForward = 64 << 20
+
+// Forward returns a draft transferring p: "Tr : " subject, the original header block and
+// text, and the attachments. An IHE XDM archive that could be read travels as Documents (Build
+// rewrites it and its PDF copies), so the MSSanté headers stay right.
+func Forward(p *Parsed) Draft {
+	d := Draft{Subject: "Tr : " + stripPrefixes(p.DisplaySubject())}
+	var b strings.Builder
+	b.WriteString("\n\n-------- Message transféré --------\n")
+	b.WriteString("Objet : " + p.DisplaySubject() + "\n")
+	if !p.Date.IsZero() {
+		b.WriteString("Date : " + frenchDate(p.Date) + "\n")
+	}
+	b.WriteString("De : " + formatAddrs([]Address{p.From}) + "\n")
+	if len(p.To) > 0 {
+		b.WriteString("À : " + formatAddrs(p.To) + "\n")
+	}
+	if len(p.Cc) > 0 {
+		b.WriteString("Cc : " + formatAddrs(p.Cc) + "\n")
+	}
+	b.WriteString("\n" + p.Body + "\n")
+	d.Text = b.String()
+	if p.XDM != nil {
+		d.Documents = p.XDM
+		pat := p.XDM.Patient
+		d.Patient = &PatientInfo{INS: pat.ID, Qualified: p.MSS.INS == "O", Family: pat.Family,
+			Given: pat.Given, BirthDate: pat.BirthDate}
+	}
+	var total int64
+	for _, a := range p.Attachments {
+		if a.Index == p.XDMIndex && p.XDM != nil {
+			continue
+		}
+		if total+a.Size > maxForward {
+			break
+		}
+		r, err := p.Open(a.Index)
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(r, maxForward-total))
+		if err != nil {
+			continue
+		}
+		total += int64(len(data))
+		d.Attachments = append(d.Attachments, Attachment{Name: a.Name, ContentType: a.ContentType, Data: data})
+	}
+	return d
+}
+
+func formatAddrs(as []Address) string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		if a.Name != "" {
+			out = append(out, a.Name+" <"+a.Email+">")
+		} else {
+			out = append(out, a.Email)
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,108 @@
+package msg
+
+import (
+	"strings"
+	"time"
+
+	"comptoir/mail/xdm"
+)
+
+// PatientDomain is the domain of patients' mailboxes (Mon Espace Santé): <INS>@PatientDomain.
+const PatientDomain = "patient.mssante.fr"
+
+// DefaultPatientLimit is the largest encoded message Mon Espace Santé accepts ("25 Mo"); the
+// decimal reading is the safe one.
+const DefaultPatientLimit = 25_000_000
+
+// Address is a mailbox with an optional display name.
+type Address struct {
+	Name, Email string
+}
+
+// Domain returns the lower-cased domain of the address ("" when there is none).
+func (a Address) Domain() string {
+	i := strings.LastIndexByte(a.Email, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(a.Email[i+1:])
+}
+
+// IsPatient reports whether the address is a patient's (Mon Espace Santé) mailbox.
+func (a Address) IsPatient() bool { return a.Domain() == PatientDomain }
+
+// Attachment is a file attached to a draft.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// PatientInfo describes the patient documents are about; it feeds the subject, the PDF names
+// and X-MSS-INS.
+type PatientInfo struct {
+	INS        string // 15 characters (NIR + key)
+	Qualified  bool   // the INS was qualified (checked against the national service)
+	Family     string // birth name
+	Given      string // first given name
+	BirthDate  time.Time
+	FileNumber string // the pharmacy's file number ("n° dossier"), used in PDF names
+}
+
+// Draft is a message the user composed.
+type Draft struct {
+	From            Address // the BAL address and its display name (see FromDisplayName)
+	To, Cc, Bcc     []Address
+	Subject, Text   string
+	Attachments     []Attachment
+	InReplyTo       string   // message id, without angle brackets
+	References      []string // message ids, oldest first
+	RequestDSN      bool     // delivery status notification (RFC 3461) wanted
+	RequestMDN      bool     // read receipt (Disposition-Notification-To) wanted
+	NoReplyExpected bool     // X-MSS-MES: FIN, on messages to a patient
+	Documents       *xdm.Package
+	Patient         *PatientInfo
+}
+
+// BuildOptions are the sending context.
+type BuildOptions struct {
+	NIL          string     // X-MSS-NIL value: "Comptoir/<version>"
+	Now          time.Time  // Date header (zero: time.Now)
+	PatientLimit int64      // size limit to patients (0: DefaultPatientLimit)
+	Trust        *TrustList // trust-space list; nil adds a WarnNoTrustList warning
+}
+
+// DSNRequest is the RFC 3461 request the SMTP layer passes as MAIL FROM / RCPT TO parameters.
+type DSNRequest struct {
+	Notify     []string // RCPT NOTIFY=, e.g. SUCCESS, FAILURE, DELAY
+	Return     string   // MAIL RET=: HDRS
+	EnvelopeID string   // MAIL ENVID= (xtext-safe: the message id)
+}
+
+// WarningKind says what the user must confirm before sending.
+type WarningKind int
+
+const (
+	// WarnOutsideTrust: some recipients are outside the MSSanté trust space.
+	WarnOutsideTrust WarningKind = iota + 1
+	// WarnNoTrustList: the trust-space list is not available, recipients were not checked.
+	WarnNoTrustList
+	// WarnINSNotQualified: documents travel for a patient whose INS is not qualified.
+	WarnINSNotQualified
+)
+
+// Warning is a condition the UI shows and asks the user to confirm.
+type Warning struct {
+	Kind      WarningKind
+	Addresses []string // the addresses concerned, if any
+	Message   string   // French, for the user
+}
+
+// Built is a message ready for submission.
+type Built struct {
+	Raw        []byte
+	MessageID  string   // without angle brackets
+	From       string   // envelope sender (MAIL FROM); "" means the null sender <>
+	Recipients []string // envelope recipients (To, Cc, Bcc), deduplicated
+	Warnings   []Warning
+	DSN        *DSNRequest // nil when no DSN was requested
+}

@@ -1,0 +1,193 @@
+package xdm
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Limits bound what Read accepts from an untrusted archive. Zero fields take the defaults.
+type Limits struct {
+	MaxFiles    int   // entries in the archive (default 256)
+	MaxFileSize int64 // uncompressed bytes of one file (default 32 MiB)
+	MaxTotal    int64 // uncompressed bytes of all files read (default 64 MiB)
+	MaxRatio    int64 // uncompressed/compressed ratio above 1 MiB (default 100)
+}
+
+// DefaultLimits suit MSSanté messages, themselves limited to a few tens of megabytes.
+var DefaultLimits = Limits{MaxFiles: 256, MaxFileSize: 32 << 20, MaxTotal: 64 << 20, MaxRatio: 100}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFiles <= 0 {
+		l.MaxFiles = DefaultLimits.MaxFiles
+	}
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = DefaultLimits.MaxFileSize
+	}
+	if l.MaxTotal <= 0 {
+		l.MaxTotal = DefaultLimits.MaxTotal
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = DefaultLimits.MaxRatio
+	}
+	return l
+}
+
+// ratioFloor: below this size a high ratio is harmless (small XML compresses very well).
+const ratioFloor = 1 << 20
+
+// Read parses an IHE_XDM.ZIP of the given size from r under the limits lim (nil: defaults).
+func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
+	l := DefaultLimits
+	if lim != nil {
+		l = lim.withDefaults()
+	}
+	zr, err := zip.NewReader(r, size)
+	if errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fmt.Errorf("xdm: read: %w", ErrUnsafePath)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotZip, err)
+	}
+	if len(zr.File) > l.MaxFiles {
+		return nil, fmt.Errorf("xdm: read: %d entries: %w", len(zr.File), ErrTooManyFiles)
+	}
+	files := make(map[string]*zip.File, len(zr.File))
+	var declared uint64
+	for _, f := range zr.File {
+		name, err := cleanName(f.Name)
+		if err != nil {
+			return nil, err
+		}
+		if f.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("xdm: read %q: %w", f.Name, ErrSymlink)
+		}
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		key := strings.ToUpper(name) // XDM names are upper-case, but media readers vary
+		if _, dup := files[key]; dup {
+			return nil, fmt.Errorf("xdm: read %q: %w", f.Name, ErrDuplicate)
+		}
+		if err := checkSizes(f, l); err != nil {
+			return nil, err
+		}
+		declared += f.UncompressedSize64
+		files[key] = f
+	}
+	if declared > uint64(l.MaxTotal) {
+		return nil, fmt.Errorf("xdm: read: %d bytes declared: %w", declared, ErrTooLarge)
+	}
+	var metas []string
+	for key := range files {
+		dir, base := path.Split(key)
+		if base == "METADATA.XML" && strings.Count(dir, "/") == 2 && strings.HasPrefix(dir, "IHE_XDM/") {
+			metas = append(metas, key)
+		}
+	}
+	if len(metas) == 0 {
+		return nil, ErrNoMetadata
+	}
+	sort.Strings(metas)
+	budget := l.MaxTotal
+	var out *Package
+	for _, m := range metas {
+		data, err := readFile(files[m], l, &budget)
+		if err != nil {
+			return nil, err
+		}
+		p, err := ParseMetadata(data)
+		if err != nil {
+			return nil, fmt.Errorf("xdm: read %s: %w", m, err)
+		}
+		dir := path.Dir(m)
+		for i := range p.Documents {
+			d := &p.Documents[i]
+			uri, err := cleanName(d.URI)
+			if err != nil || uri == "" {
+				return nil, fmt.Errorf("xdm: document URI %q: %w", d.URI, ErrUnsafePath)
+			}
+			f, ok := files[strings.ToUpper(path.Join(dir, uri))]
+			if !ok {
+				return nil, fmt.Errorf("xdm: document %q: %w", d.URI, ErrMissingFile)
+			}
+			if d.Data, err = readFile(f, l, &budget); err != nil {
+				return nil, err
+			}
+			d.Size = int64(len(d.Data))
+			if isCDA(d) {
+				if pdf, err := ExtractPDF(d.Data, l.MaxFileSize); err == nil {
+					d.PDF = pdf
+				}
+			}
+		}
+		if out == nil {
+			out = p
+			continue
+		}
+		out.Documents = append(out.Documents, p.Documents...)
+	}
+	return out, nil
+}
+
+func isCDA(d *Document) bool {
+	mt := strings.ToLower(d.MimeType)
+	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(strings.ToUpper(d.URI), ".XML")
+}
+
+// cleanName refuses absolute paths, drive letters, ".." and NUL; it returns a slash path.
+func cleanName(name string) (string, error) {
+	n := strings.ReplaceAll(name, `\`, "/")
+	bad := n == "" || strings.HasPrefix(n, "/") || strings.ContainsRune(n, 0) ||
+		(len(n) >= 2 && n[1] == ':')
+	for _, part := range strings.Split(n, "/") {
+		if part == ".." {
+			bad = true
+		}
+	}
+	if bad {
+		return "", fmt.Errorf("xdm: %q: %w", name, ErrUnsafePath)
+	}
+	return path.Clean(n), nil
+}
+
+func checkSizes(f *zip.File, l Limits) error {
+	if f.UncompressedSize64 > uint64(l.MaxFileSize) {
+		return fmt.Errorf("xdm: %q is %d bytes: %w", f.Name, f.UncompressedSize64, ErrTooLarge)
+	}
+	if f.UncompressedSize64 > ratioFloor &&
+		f.UncompressedSize64/max(f.CompressedSize64, 1) > uint64(l.MaxRatio) {
+		return fmt.Errorf("xdm: %q: %w", f.Name, ErrZipBomb)
+	}
+	return nil
+}
+
+// readFile reads one entry without trusting its declared size: it stops at the per-file
+// limit, the remaining budget, and the declared size.
+func readFile(f *zip.File, l Limits, budget *int64) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("xdm: open %q: %w", f.Name, err)
+	}
+	defer rc.Close()
+	limit := min(l.MaxFileSize, *budget, int64(f.UncompressedSize64))
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("xdm: read %q: %w", f.Name, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("xdm: read %q: %w", f.Name, ErrTooLarge)
+	}
+	if f.CompressedSize64 > 0 && n > ratioFloor && uint64(n)/f.CompressedSize64 > uint64(l.MaxRatio) {
+		return nil, fmt.Errorf("xdm: %q: %w", f.Name, ErrZipBomb)
+	}
+	*budget -= n
+	return buf.Bytes(), nil
+}

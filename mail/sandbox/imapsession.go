@@ -1,0 +1,277 @@
+package sandbox
+
+import (
+	"crypto/tls"
+	"errors"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-sasl"
+)
+
+// imapSession is one IMAP connection. It is authenticated only through SASL EXTERNAL.
+type imapSession struct {
+	srv  *Server
+	conn *imapserver.Conn
+	acct *account // set by AUTHENTICATE
+	sel  *view    // selected mailbox
+}
+
+var (
+	_ imapserver.SessionIMAP4rev2   = (*imapSession)(nil)
+	_ imapserver.SessionSASL        = (*imapSession)(nil)
+	_ imapserver.SessionAppendLimit = (*imapSession)(nil)
+)
+
+func noMailbox() error {
+	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeTryCreate, Text: "No such mailbox"}
+}
+
+func (s *imapSession) Close() error {
+	if s.sel != nil {
+		s.sel.close()
+		s.sel = nil
+	}
+	return nil
+}
+
+func (s *imapSession) Login(string, string) error {
+	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+		Text: "Use AUTHENTICATE EXTERNAL with your card certificate"}
+}
+
+func (s *imapSession) AuthenticateMechanisms() []string { return []string{sasl.External} }
+
+func (s *imapSession) Authenticate(mech string) (sasl.Server, error) {
+	if !strings.EqualFold(mech, sasl.External) {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Only SASL EXTERNAL is supported"}
+	}
+	tc, ok := s.conn.NetConn().(*tls.Conn)
+	if !ok {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodePrivacyRequired, Text: "TLS required"}
+	}
+	h, err := s.srv.verifier.peerHolder(tc.ConnectionState())
+	if err != nil {
+		s.srv.log.Info("imap: certificate refused", "err", err)
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Certificate refused"}
+	}
+	return sasl.NewExternalServer(func(authzid string) error {
+		addr, err := s.srv.authorize(h, authzid)
+		if err != nil {
+			s.srv.log.Info("imap: authorization refused", "holder", h.ID, "bal", authzid, "err", err)
+			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthorizationFailed, Text: err.Error()}
+		}
+		acct, err := s.srv.mail.ensure(addr)
+		if err != nil {
+			return err
+		}
+		s.acct = acct
+		s.srv.log.Info("imap: authenticated", "holder", h.ID, "bal", addr)
+		return nil
+	}), nil
+}
+
+func (s *imapSession) AppendLimit() uint32 { return uint32(min(s.srv.opts.MaxSize, 1<<32-1)) }
+
+func (s *imapSession) Namespace() (*imap.NamespaceData, error) {
+	return &imap.NamespaceData{Personal: []imap.NamespaceDescriptor{{Delim: mailboxDelim}}}, nil
+}
+
+func (s *imapSession) Select(name string, options *imap.SelectOptions) (*imap.SelectData, error) {
+	mb, err := s.acct.box(name)
+	if err != nil {
+		return nil, err
+	}
+	if s.sel != nil {
+		s.sel.close()
+	}
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	s.sel = mb.newView()
+	return mb.selectDataLocked(), nil
+}
+
+func (s *imapSession) Unselect() error {
+	if s.sel != nil {
+		s.sel.close()
+		s.sel = nil
+	}
+	return nil
+}
+
+func (s *imapSession) Create(name string, options *imap.CreateOptions) error {
+	var use imap.MailboxAttr
+	if options != nil && len(options.SpecialUse) > 0 {
+		use = options.SpecialUse[0]
+	}
+	_, err := s.acct.createBox(name, use, false)
+	return err
+}
+
+func (s *imapSession) Delete(name string) error { return s.acct.deleteBox(name) }
+
+func (s *imapSession) Rename(oldName, newName string, _ *imap.RenameOptions) error {
+	return s.acct.renameBox(oldName, newName)
+}
+
+func (s *imapSession) setSubscribed(name string, on bool) error {
+	mb, err := s.acct.box(name)
+	if err != nil {
+		return err
+	}
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	mb.subscribed = on
+	return s.srv.mail.putBox(mb)
+}
+
+func (s *imapSession) Subscribe(name string) error   { return s.setSubscribed(name, true) }
+func (s *imapSession) Unsubscribe(name string) error { return s.setSubscribed(name, false) }
+
+func (s *imapSession) List(w *imapserver.ListWriter, ref string, patterns []string, options *imap.ListOptions) error {
+	if len(patterns) == 0 {
+		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: mailboxDelim})
+	}
+	for _, mb := range s.acct.sortedBoxes() {
+		mb.mu.Lock()
+		name := mb.name
+		mb.mu.Unlock()
+		match := false
+		for _, p := range patterns {
+			if imapserver.MatchList(name, mailboxDelim, ref, p) {
+				match = true
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		if data := mb.list(options); data != nil {
+			if err := w.WriteList(data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *imapSession) Status(name string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	mb, err := s.acct.box(name)
+	if err != nil {
+		return nil, err
+	}
+	return mb.status(options), nil
+}
+
+func (s *imapSession) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
+	mb, err := s.acct.box(name)
+	if err != nil {
+		return nil, noMailbox()
+	}
+	if r.Size() > s.srv.opts.MaxSize {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeTooBig, Text: "Message too big"}
+	}
+	return mb.appendLiteral(r, options)
+}
+
+func (s *imapSession) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
+	if s.sel == nil {
+		return nil
+	}
+	return s.sel.tracker.Poll(w, allowExpunge)
+}
+
+func (s *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if s.sel == nil {
+		<-stop
+		return nil
+	}
+	return s.sel.tracker.Idle(w, stop)
+}
+
+func (s *imapSession) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error {
+	return s.sel.expunge(uids)
+}
+
+func (s *imapSession) Search(kind imapserver.NumKind, c *imap.SearchCriteria, o *imap.SearchOptions) (*imap.SearchData, error) {
+	return s.sel.search(kind, c, o)
+}
+
+func (s *imapSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	return s.sel.fetch(w, numSet, options)
+}
+
+func (s *imapSession) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, _ *imap.StoreOptions) error {
+	return s.sel.store(w, numSet, flags)
+}
+
+var errSameMailbox = &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Source and destination mailboxes are identical"}
+
+func (s *imapSession) Copy(numSet imap.NumSet, dest string) (*imap.CopyData, error) {
+	dst, err := s.acct.box(dest)
+	if err != nil {
+		return nil, noMailbox()
+	}
+	if dst == s.sel.mailbox {
+		return nil, errSameMailbox
+	}
+	var msgs []*message
+	s.sel.mu.Lock()
+	s.sel.forEachLocked(numSet, func(_ uint32, m *message) { msgs = append(msgs, m.snapshot()) })
+	s.sel.mu.Unlock()
+	var src, dstUIDs imap.UIDSet
+	for _, m := range msgs {
+		ad, err := dst.appendBytes(m.buf, m.t, m.flagList())
+		if err != nil {
+			return nil, err
+		}
+		src.AddNum(m.uid)
+		dstUIDs.AddNum(ad.UID)
+	}
+	return &imap.CopyData{UIDValidity: dst.uidValidity, SourceUIDs: src, DestUIDs: dstUIDs}, nil
+}
+
+func (s *imapSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	dst, err := s.acct.box(dest)
+	if err != nil {
+		return noMailbox()
+	}
+	if dst == s.sel.mailbox {
+		return errSameMailbox
+	}
+	// Never hold both mailbox locks: a concurrent MOVE the other way would deadlock.
+	type pick struct{ orig, snap *message }
+	var picks []pick
+	s.sel.mu.Lock()
+	s.sel.forEachLocked(numSet, func(_ uint32, m *message) { picks = append(picks, pick{m, m.snapshot()}) })
+	s.sel.mu.Unlock()
+	var src, dstUIDs imap.UIDSet
+	gone := map[*message]struct{}{}
+	var firstErr error
+	for _, p := range picks {
+		ad, err := dst.appendBytes(p.snap.buf, p.snap.t, p.snap.flagList())
+		if err != nil {
+			firstErr = err
+			break
+		}
+		src.AddNum(p.snap.uid)
+		dstUIDs.AddNum(ad.UID)
+		gone[p.orig] = struct{}{}
+	}
+	s.sel.mu.Lock()
+	seqs, err := s.sel.expungeLocked(gone)
+	s.sel.mu.Unlock()
+	if err := errors.Join(firstErr, err); err != nil {
+		return err
+	}
+	if err := w.WriteCopyData(&imap.CopyData{UIDValidity: dst.uidValidity, SourceUIDs: src, DestUIDs: dstUIDs}); err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		if err := w.WriteExpunge(s.sel.tracker.EncodeSeqNum(seq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+type smtpBackend struct{ srv *Server }
+
+func (b *smtpBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &smtpSession{srv: b.srv, conn: c}, nil
+}
+
+// smtpSession is one submission connection: EXTERNAL authentication, then envelopes whose
+// sender the certificate may use and whose recipients are inside the trust space.
+type smtpSession struct {
+	srv    *Server
+	conn   *smtp.Conn
+	holder *holder
+	from   string
+	rcpts  []string
+}
+
+var _ smtp.AuthSession = (*smtpSession)(nil)
+
+func smtpErr(code int, ec smtp.EnhancedCode, msg string) *smtp.SMTPError {
+	return &smtp.SMTPError{Code: code, EnhancedCode: ec, Message: msg}
+}
+
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.External} }
+
+func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	if !strings.EqualFold(mech, sasl.External) {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	cs, ok := s.conn.TLSConnectionState()
+	if !ok {
+		return nil, smtp.ErrAuthRequired
+	}
+	h, err := s.srv.verifier.peerHolder(cs)
+	if err != nil {
+		s.srv.log.Info("smtp: certificate refused", "err", err)
+		return nil, smtp.ErrAuthFailed
+	}
+	return sasl.NewExternalServer(func(authzid string) error {
+		if authzid != "" {
+			if _, err := s.srv.authorize(h, authzid); err != nil {
+				s.srv.log.Info("smtp: authorization refused", "holder", h.ID, "bal", authzid, "err", err)
+				return smtpErr(535, smtp.EnhancedCode{5, 7, 8}, "Authorization failed: "+err.Error())
+			}
+		}
+		s.holder = &h
+		return nil
+	}), nil
+}
+
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.holder == nil {
+		return smtp.ErrAuthRequired
+	}
+	from = strings.ToLower(from)
+	if _, err := s.srv.authorize(*s.holder, from); err != nil {
+		s.srv.log.Info("smtp: sender refused", "holder", s.holder.ID, "from", from, "err", err)
+		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "Sender address not allowed for this certificate")
+	}
+	s.from = from
+	return nil
+}
+
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.from == "" {
+		return smtpErr(503, smtp.EnhancedCode{5, 5, 1}, "MAIL first")
+	}
+	to = strings.ToLower(to)
+	_, domain, ok := strings.Cut(to, "@")
+	if !ok {
+		return smtpErr(501, smtp.EnhancedCode{5, 1, 3}, "Bad recipient address")
+	}
+	if !s.srv.inTrustSpace(domain) {
+		s.srv.log.Info("smtp: recipient outside the trust space", "domain", domain)
+		return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, "Recipient domain is outside the MSSanté trust space")
+	}
+	s.rcpts = append(s.rcpts, to)
+	return nil
+}
+
+func (s *smtpSession) Data(r io.Reader) error {
+	if len(s.rcpts) == 0 {
+		return smtpErr(503, smtp.EnhancedCode{5, 5, 1}, "RCPT first")
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, s.srv.opts.MaxSize+1))
+	if err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return se
+		}
+		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Read error")
+	}
+	if n > s.srv.opts.MaxSize {
+		_, _ = io.Copy(io.Discard, r)
+		return smtpErr(552, smtp.EnhancedCode{5, 3, 4}, "Message too big")
+	}
+	if err := s.srv.deliver(s.from, s.rcpts, buf.Bytes()); err != nil {
+		s.srv.log.Error("smtp: delivery", "err", err)
+		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Temporary local error")
+	}
+	return nil
+}
+
+func (s *smtpSession) Reset() {
+	s.from = ""
+	s.rcpts = nil
+}
+
+func (s *smtpSession) Logout() error { return nil }
+
+// inTrustSpace reports whether a domain belongs to the sandbox's trust space.
+func (s *Server) inTrustSpace(domain string) bool {
+	for _, d := range s.trustDomains() {
+		if strings.EqualFold(d, domain) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) trustDomains() []string { return []string{s.opts.Domain, PatientDomain} }

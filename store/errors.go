@@ -31,12 +31,15 @@ var (
 
 // CorruptError reports a damaged or foreign cache file and where it was moved.
 type CorruptError struct {
-	Path  string // the original path, now free
-	Aside string // where the file now is
+	Path  string // the original path, now free (empty when found after Open)
+	Aside string // where the file now is (empty when found after Open: Close, then Check)
 	Err   error  // what was wrong
 }
 
 func (e *CorruptError) Error() string {
+	if e.Aside == "" {
+		return fmt.Sprintf("store: cache file corrupt: %v", e.Err)
+	}
 	return fmt.Sprintf("store: %s is corrupt or not a Comptoir cache (%v); set aside as %s", e.Path, e.Err, e.Aside)
 }
 

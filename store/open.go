@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -71,6 +72,10 @@ func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 	}
 	db, err := openBolt(path, opts.LockTimeout)
 	if err != nil {
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			err = ce.Err
+		}
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
 			return nil, fmt.Errorf("%w: %s is locked by another process (is Comptoir already running for this card?)", ErrLocked, path)
@@ -94,12 +99,7 @@ func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 }
 
 func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
-	defer func() {
-		// bbolt may panic on some damaged files; that is corruption, not a crash.
-		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("bbolt panic: %v", r)
-		}
-	}()
+	defer guard(&err)()
 	return bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      timeout,
 		FreelistType: bolt.FreelistMapType,
@@ -132,11 +132,7 @@ type fileState struct {
 }
 
 func (s *Store) readHeader() (st fileState, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &CorruptError{Err: fmt.Errorf("bbolt panic: %v", r)}
-		}
-	}()
+	defer guard(&err)()
 	err = s.db.View(func(tx *bolt.Tx) error {
 		m := tx.Bucket([]byte(bucketMeta))
 		if m == nil {
@@ -361,11 +357,7 @@ func (s *Store) view(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: bbolt panic: %v", ErrCorrupt, r)
-		}
-	}()
+	defer guard(&err)()
 	return s.db.View(func(tx *bolt.Tx) error { return fn(tx, k) })
 }
 
@@ -377,11 +369,7 @@ func (s *Store) update(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: bbolt panic: %v", ErrCorrupt, r)
-		}
-	}()
+	defer guard(&err)()
 	return diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
 }
 
@@ -392,4 +380,17 @@ func diskErr(err error) error {
 		return fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}
 	return err
+}
+
+// guard turns a panic or a memory fault while reading the mapped file (bbolt on a damaged
+// or truncated file) into ErrCorrupt: bad files must not crash the app. Use as
+// defer guard(&err)().
+func guard(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = &CorruptError{Err: fmt.Errorf("bbolt: %v", r)}
+		}
+	}
 }

@@ -1,0 +1,20 @@
+package store
+
+import (
+	"os"
+	"testing"
+)
+
+// childEnv selects a child mode: the test binary re-executes itself to be killed (crash
+// test) or to run inside its own mount namespace (disk-full test).
+const childEnv = "COMPTOIR_STORE_CHILD"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "crash":
+		os.Exit(crashChild())
+	case "diskfull":
+		os.Exit(diskFullChild())
+	}
+	os.Exit(m.Run())
+}

@@ -213,6 +213,9 @@ func subjectFor(d Draft) string {
 		}
 	}
 	family, given, birth, _ := patientNames(d)
+	if names := strings.TrimSpace(strings.ToUpper(family) + " " + given); names != "" && strings.Contains(label, names) {
+		return DocumentSubjectPrefix + label // a reply or forward already names the patient
+	}
 	return DocumentSubject(label, family, given, birth)
 }
 

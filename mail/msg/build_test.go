@@ -110,7 +110,7 @@ func TestBuildAttachmentRFC2231(t *testing.T) {
 		Subject: "Résultats", Text: "Voir pièce jointe.",
 		Attachments: []Attachment{{Name: "ordonnance été n°2.pdf", ContentType: "application/pdf", Data: pdf}},
 		InReplyTo:   "<orig@example.org>", References: []string{"root@example.org", "orig@example.org"},
-		RequestDSN:  true, RequestMDN: true}
+		RequestDSN: true, RequestMDN: true}
 	b, err := Build(d, opts)
 	if err != nil {
 		t.Fatal(err)

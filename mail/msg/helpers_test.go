@@ -3,6 +3,7 @@ package msg
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -31,6 +32,8 @@ func testPackage(t testing.TB, ins string) *xdm.Package {
 	return &xdm.Package{Patient: pat, Title: "Envoi", SubmissionTime: testNow, UniqueID: "1.2.250.1.999.2.1", SourceID: "1.2.250.1.999",
 		Documents: []xdm.Document{{Title: "Compte rendu", Type: typ, MimeType: "text/xml", CreationTime: testNow,
 			ServiceStart: testNow.Add(-24 * time.Hour), UniqueID: "1.2.250.1.999.1.1", Data: cda, PDF: testPDF,
-			Class: xdm.Code{Code: "11", Scheme: "1.2.250.1.213.1.1.4.1", Display: "Compte rendu"},
+			Class:  xdm.Code{Code: "11", Scheme: "1.2.250.1.213.1.1.4.1", Display: "Compte rendu"},
 			Format: xdm.Code{Code: "urn:ihe:iti:xds-sd:pdf:2008", Scheme: "1.3.6.1.4.1.19376.1.2.3", Display: "PDF"}}}}
 }
+
+func isErr(err, target error) bool { return errors.Is(err, target) }

@@ -98,6 +98,7 @@ func HTMLToText(r io.Reader) string {
 			switch tag {
 			case "a":
 				if href != "" && strings.TrimSpace(linkText.String()) != strings.TrimPrefix(href, "mailto:") && strings.TrimSpace(linkText.String()) != href {
+					b.space = true
 					b.words("<" + href + ">")
 				}
 				href = ""

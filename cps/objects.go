@@ -104,12 +104,6 @@ func keyByLabelOrID(be Backend, sh pkcs11.SessionHandle, label string, id []byte
 	return hs[0], nil
 }
 
-// keyPair is a certificate and its private key on the token.
-type keyPair struct {
-	cert *x509.Certificate
-	key  pkcs11.ObjectHandle
-}
-
 // certificates sorts the token's certificates: the authentication and signature ones
 // (by CPS label, else by key usage) and the CA certificates the card also carries.
 func certificates(objs []object) (auth, sign *object, authCert, signCert *x509.Certificate, cas []*x509.Certificate) {

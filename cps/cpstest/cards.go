@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"comptoir/cps"
@@ -97,10 +98,24 @@ func NewCards(dir string, pki *PKI) (*Cards, error) {
 		return nil, fmt.Errorf("cpstest: work dir: %w", err)
 	}
 	defer os.RemoveAll(work)
-	for _, f := range Fixtures() {
-		if err := c.makeToken(f, pki, work); err != nil {
+	// Tokens are initialised one by one ("--free" takes the first blank slot), then
+	// filled in parallel: each tool run mostly waits on SoftHSM's files.
+	fixtures := Fixtures()
+	for _, f := range fixtures {
+		if _, err := c.tool("softhsm2-util", "--init-token", "--free", "--label", f.Label, "--so-pin", soPIN, "--pin", f.PIN); err != nil {
 			return nil, err
 		}
+	}
+	errs := make([]error, len(fixtures))
+	var wg sync.WaitGroup
+	for i, f := range fixtures {
+		wg.Go(func() {
+			errs[i] = c.fillToken(f, pki, filepath.Join(work, fmt.Sprint(i)))
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if err := writeFile(stamp, []byte(want)); err != nil {
 		return nil, err
@@ -171,17 +186,17 @@ func cardsStamp(pki *PKI) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// makeToken creates and fills the token of f.
-func (c *Cards) makeToken(f Fixture, pki *PKI, work string) error {
+// fillToken writes the objects of f into its initialised token.
+func (c *Cards) fillToken(f Fixture, pki *PKI, work string) error {
+	if err := os.Mkdir(work, 0o700); err != nil {
+		return fmt.Errorf("cpstest: work dir: %w", err)
+	}
 	authCert, authKey, err := pki.IssuePerson(f.Person)
 	if err != nil {
 		return err
 	}
 	signCert, signKey, err := pki.IssuePersonSignature(f.Person)
 	if err != nil {
-		return err
-	}
-	if _, err := c.tool("softhsm2-util", "--init-token", "--free", "--label", f.Label, "--so-pin", soPIN, "--pin", f.PIN); err != nil {
 		return err
 	}
 	files := map[string][]byte{}

@@ -39,12 +39,12 @@ func (p *PKI) issuePerson(person Person, use string, ku x509.KeyUsage, eku []x50
 	if err != nil {
 		return nil, nil, fmt.Errorf("cpstest: subject of %s: %w", person.NationalID, err)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	key, err := p.key("person-" + person.NationalID + "-" + use)
 	if err != nil {
 		return nil, nil, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		RawSubject:  subject,
 		KeyUsage:    ku,
@@ -65,12 +65,12 @@ func (p *PKI) IssueOrganisation(name, finess string) (tls.Certificate, error) {
 	if name == "" || finess == "" {
 		return tls.Certificate{}, errors.New("cpstest: issue organisation: empty name or FINESS")
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	key, err := p.key("org-" + finess)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{
 			Country:            []string{"FR"},
@@ -99,12 +99,12 @@ func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
 	if len(hosts) == 0 {
 		hosts = LoopbackHosts
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	key, err := p.key("server")
 	if err != nil {
 		return tls.Certificate{}, err
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{
 			Country:      []string{"FR"},

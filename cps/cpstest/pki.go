@@ -34,7 +34,9 @@ const keyBits = 2048
 type PKI struct {
 	dir string
 
-	mu            sync.Mutex
+	keyMu sync.Mutex // guards the key files
+
+	mu            sync.Mutex // guards state and issuing
 	root          *authority
 	personnes     *authority
 	organisations *authority
@@ -190,24 +192,12 @@ func caName(cn string) []byte {
 }
 
 // key returns the cached RSA key called name, generating and saving it the first time.
+// Generation runs outside any lock so cards are made in parallel; p.keyMu only guards
+// the files.
 func (p *PKI) key(name string) (*rsa.PrivateKey, error) {
 	path := filepath.Join(p.dir, "keys", name+".key.pem")
-	if b, err := os.ReadFile(path); err == nil {
-		blk, _ := pem.Decode(b)
-		if blk == nil {
-			return nil, fmt.Errorf("cpstest: %s: no PEM block", path)
-		}
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("cpstest: %s: %w", path, err)
-		}
-		rk, ok := k.(*rsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("cpstest: %s: not an RSA key", path)
-		}
-		return rk, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("cpstest: read %s: %w", path, err)
+	if k, err := p.readKey(path); k != nil || err != nil {
+		return k, err
 	}
 	k, err := rsa.GenerateKey(rand.Reader, keyBits)
 	if err != nil {
@@ -217,10 +207,41 @@ func (p *PKI) key(name string) (*rsa.PrivateKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cpstest: marshal key %s: %w", name, err)
 	}
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
+	if _, err := os.Stat(path); err == nil {
+		return p.readKey(path) // generated concurrently by another caller: keep theirs
+	}
 	if err := writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
 		return nil, err
 	}
 	return k, nil
+}
+
+// readKey loads a cached key; nil and no error when there is none.
+func (p *PKI) readKey(path string) (*rsa.PrivateKey, error) {
+	p.keyMu.Lock()
+	b, err := os.ReadFile(path)
+	p.keyMu.Unlock()
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cpstest: read %s: %w", path, err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("cpstest: %s: no PEM block", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("cpstest: %s: %w", path, err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("cpstest: %s: not an RSA key", path)
+	}
+	return rk, nil
 }
 
 func (p *PKI) loadState() error {

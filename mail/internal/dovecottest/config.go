@@ -8,7 +8,7 @@ import (
 // configTemplate is a private Dovecot 2.3 configuration: IMAP and submission on loopback,
 // client certificates required, SASL EXTERNAL only, mail owned by nobody.
 //
-// Authorisation: the certificate's CN (the CPS national id) is the authenticated user. The
+// Authorisation: the certificate's serialNumber (the CPS national id) is the authenticated user. The
 // engine always sends the BAL address as SASL authorization identity; Dovecot treats a
 // non-empty authzid as a master-user login, so the certificate users are declared in a
 // master passdb (masters.passwd) and the BALs in the ordinary one (users.passwd).
@@ -31,7 +31,7 @@ ssl_key = <{{dir}}/server.key
 ssl_ca = <{{dir}}/ca.pem
 ssl_require_crl = {{requirecrl}}
 ssl_verify_client_cert = yes
-ssl_cert_username_field = commonName
+ssl_cert_username_field = serialNumber
 auth_ssl_require_client_cert = yes
 auth_ssl_username_from_cert = yes
 auth_mechanisms = external

@@ -27,8 +27,8 @@ import (
 // Options describe the server to start.
 type Options struct {
 	Host       string          // loopback address to listen on; default 127.0.0.1
-	RootPEM    []byte          // CA accepted for client certificates
-	CRL        []byte          // DER CRL of that CA; when set Dovecot requires it
+	CAPEM      []byte          // CA certificates accepted for client certificates, PEM
+	CRLPEM     []byte          // their CRLs, PEM; when set Dovecot requires them
 	ServerCert tls.Certificate // the server's certificate and key
 	Users      []string        // mailboxes (BAL addresses)
 	Masters    []string        // certificate CNs allowed to open any mailbox with an authzid
@@ -97,7 +97,7 @@ func Start(ctx context.Context, dir string, o Options) (*Server, error) {
 	}
 	_, relayPort, _ := net.SplitHostPort(s.Relay.Addr)
 	requireCRL := "no"
-	if len(o.CRL) > 0 {
+	if len(o.CRLPEM) > 0 {
 		requireCRL = "yes"
 	}
 	debug := ""
@@ -133,10 +133,7 @@ func (s *Server) writeFiles(o Options) error {
 	if err != nil {
 		return err
 	}
-	ca := append([]byte{}, o.RootPEM...)
-	if len(o.CRL) > 0 {
-		ca = append(ca, pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: o.CRL})...)
-	}
+	ca := append(append([]byte{}, o.CAPEM...), o.CRLPEM...)
 	var users, masters bytes.Buffer
 	for _, u := range o.Users {
 		fmt.Fprintf(&users, "%s:::::::nopassword\n", u)

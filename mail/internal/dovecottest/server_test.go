@@ -6,34 +6,31 @@ import (
 	"testing"
 	"time"
 
-	"comptoir/mail/internal/testpki"
+	"comptoir/cps/cpstest"
 
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
 )
 
 func TestDovecotExternalLogin(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	pki, err := testpki.New()
+	pki, err := cpstest.NewPKI(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.Server("localhost", "127.0.0.1")
+	srvCert, err := pki.ServerCertificate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	person, err := pki.Person("810001234567", "DUPONT", "JEAN")
+	who := cpstest.Titulaire.Person
+	cert, key, err := pki.IssuePerson(who)
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := pki.CRL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const bal = "jean.dupont@sandbox.mssante.test"
-	s, err := Start(ctx, t.TempDir(), Options{RootPEM: pki.RootPEM(), CRL: crl, ServerCert: srvCert,
-		Users: []string{bal}, Masters: []string{"810001234567"}})
+	const bal = "elise.bonnefoy@sandbox.mssante.test"
+	s, err := Start(ctx, t.TempDir(), Options{CAPEM: pki.CAPEM(), CRLPEM: pki.CRLPEM(), ServerCert: srvCert,
+		Users: []string{bal}, Masters: []string{who.NationalID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,8 +38,9 @@ func TestDovecotExternalLogin(t *testing.T) {
 	if err := s.Deliver(ctx, bal, "INBOX", []byte("From: a@b\r\nSubject: hi\r\n\r\nhello\r\n")); err != nil {
 		t.Fatal(err)
 	}
+	client := tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: key}
 	c, err := imapclient.DialStartTLS(s.IMAPAddr, &imapclient.Options{TLSConfig: &tls.Config{
-		RootCAs: pki.RootPool(), ServerName: "localhost", Certificates: []tls.Certificate{person}}})
+		RootCAs: pki.RootPool(), ServerName: "localhost", Certificates: []tls.Certificate{client}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,181 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Sentinel errors of the connection layer, for callers that choose what to tell the user and
+// whether to retry.
+var (
+	// ErrNoTLS: the server did not let the session become encrypted; the client never
+	// authenticates in clear text (Dovecot, for one, accepts that on loopback).
+	ErrNoTLS = errors.New("mail: server offers no TLS, refusing to authenticate")
+	// ErrNoExternal: the server does not offer SASL EXTERNAL.
+	ErrNoExternal = errors.New("mail: server does not offer SASL EXTERNAL")
+	// ErrAuthRefused: the server refused the card or the BAL (retrying will not help).
+	ErrAuthRefused = errors.New("mail: authentication refused")
+)
+
+// loginTimeout bounds dial + TLS + authentication when ctx has no earlier deadline.
+const loginTimeout = 30 * time.Second
+
+// Credentials is what a connection authenticates with: the card's certificate (its
+// PrivateKey is the card's crypto.Signer), the TLS version cap the card allows, and the BAL
+// used as SASL authorization identity.
+type Credentials struct {
+	Cert   tls.Certificate
+	MaxTLS uint16
+	BAL    string
+}
+
+func (op Operator) dial(ctx context.Context, addr string) (net.Conn, error) {
+	d := net.Dialer{LocalAddr: op.LocalAddr, KeepAlive: 30 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("mail: dial %s: %w", addr, err)
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok || time.Until(deadline) > loginTimeout {
+		deadline = time.Now().Add(loginTimeout)
+	}
+	_ = conn.SetDeadline(deadline)
+	return conn, nil
+}
+
+// DialIMAP opens an authenticated IMAP session: TCP, STARTTLS (or implicit TLS), CAPABILITY
+// (with TLS 1.3 a refused client certificate only shows at the first read), then
+// AUTHENTICATE EXTERNAL with the BAL as authorization identity. handler receives unsolicited
+// data (EXISTS, EXPUNGE, FETCH) for IDLE.
+func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, imap.CapSet, error) {
+	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := op.dial(ctx, op.IMAPAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	opts := &imapclient.Options{TLSConfig: cfg, UnilateralDataHandler: handler}
+	var c *imapclient.Client
+	if op.IMAPImplicitTLS {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, nil, fmt.Errorf("mail: TLS with %s: %w", op.IMAPAddr, err)
+		}
+		c = imapclient.New(tc, opts)
+	} else {
+		c, err = imapclient.NewStartTLS(conn, opts)
+		if err != nil {
+			conn.Close()
+			if isNetOrTLS(err) {
+				return nil, nil, fmt.Errorf("mail: STARTTLS with %s: %w", op.IMAPAddr, err)
+			}
+			return nil, nil, fmt.Errorf("%w (%s: %v)", ErrNoTLS, op.IMAPAddr, err)
+		}
+	}
+	caps, err := c.Capability().Wait()
+	if err != nil {
+		c.Close()
+		return nil, nil, fmt.Errorf("mail: TLS session with %s: %w", op.IMAPAddr, err)
+	}
+	if !caps.Has(imap.AuthCap("EXTERNAL")) {
+		c.Close()
+		return nil, nil, fmt.Errorf("%w (%s)", ErrNoExternal, op.IMAPAddr)
+	}
+	if err := c.Authenticate(sasl.NewExternalClient(cr.BAL)); err != nil {
+		c.Close()
+		if isNetOrTLS(err) {
+			return nil, nil, fmt.Errorf("mail: IMAP login %s: %w", cr.BAL, err)
+		}
+		return nil, nil, fmt.Errorf("%w: IMAP %s: %v", ErrAuthRefused, cr.BAL, err)
+	}
+	caps = c.Caps()
+	_ = conn.SetDeadline(time.Time{})
+	return c, caps, nil
+}
+
+// DialSMTP opens an authenticated submission session (STARTTLS or implicit TLS, EXTERNAL).
+func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, error) {
+	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
+	if err != nil {
+		return nil, err
+	}
+	conn, err := op.dial(ctx, op.SMTPAddr)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	var c *smtp.Client
+	if op.SMTPImplicitTLS {
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("mail: TLS with %s: %w", op.SMTPAddr, err)
+		}
+		c = smtp.NewClient(tc)
+	} else {
+		c, err = smtp.NewClientStartTLS(conn, cfg)
+		if err != nil {
+			conn.Close()
+			if strings.Contains(err.Error(), "STARTTLS") {
+				return nil, fmt.Errorf("%w (%s: %v)", ErrNoTLS, op.SMTPAddr, err)
+			}
+			return nil, fmt.Errorf("mail: STARTTLS with %s: %w", op.SMTPAddr, err)
+		}
+	}
+	if err := c.Hello("localhost"); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("mail: TLS session with %s: %w", op.SMTPAddr, err)
+	}
+	if _, ok := c.TLSConnectionState(); !ok {
+		c.Close()
+		return nil, ErrNoTLS
+	}
+	if ok, mechs := c.Extension("AUTH"); !ok || !hasWord(mechs, "EXTERNAL") {
+		c.Close()
+		return nil, fmt.Errorf("%w (%s)", ErrNoExternal, op.SMTPAddr)
+	}
+	if err := c.Auth(sasl.NewExternalClient(cr.BAL)); err != nil {
+		c.Close()
+		if isNetOrTLS(err) {
+			return nil, fmt.Errorf("mail: SMTP login %s: %w", cr.BAL, err)
+		}
+		return nil, fmt.Errorf("%w: SMTP %s: %v", ErrAuthRefused, cr.BAL, err)
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return c, nil
+}
+
+func hasWord(list, w string) bool {
+	for _, f := range strings.Fields(list) {
+		if strings.EqualFold(f, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// isNetOrTLS tells transport failures (worth a retry) from protocol refusals.
+func isNetOrTLS(err error) bool {
+	var ne net.Error
+	var alert tls.AlertError
+	var rec tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	return errors.As(err, &ne) || errors.As(err, &alert) || errors.As(err, &rec) || errors.As(err, &cv) ||
+		errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "EOF")
+}

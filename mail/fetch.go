@@ -1,0 +1,287 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"comptoir/store"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+const (
+	fetchBatch    = 250     // UIDs per UID FETCH command
+	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
+	storeBatch    = 200     // messages per store transaction
+	storeBatchMax = 8 << 20 // bytes of bodies per store transaction
+	maxBodySize   = 64 << 20
+)
+
+// fetched is one message read off the wire.
+type fetched struct {
+	uid   uint32
+	flags []string
+	size  int64
+	date  time.Time
+	body  []byte
+	env   *imap.Envelope
+	bs    imap.BodyStructure
+}
+
+// fetchNew stores the messages uids (ascending) of the selected folder f: bodies for all of
+// INBOX, and elsewhere for messages within the age and size policy; envelopes only for the
+// others. Returns the UIDs stored.
+func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID) ([]uint32, error) {
+	withBody, withoutBody := uids, []imap.UID(nil)
+	if f.Name != "INBOX" {
+		var err error
+		withBody, withoutBody, err = s.splitByPolicy(uids)
+		if err != nil {
+			return nil, err
+		}
+	}
+	// The folder's UIDNext may advance batch by batch only when one ascending pass covers
+	// every UID: then an interrupted sync resumes where it stopped.
+	w := s.newWriter(ctx, f, len(uids), len(withoutBody) == 0)
+	err := s.fetchPipelined(ctx, withBody, true, w)
+	if err == nil && len(withoutBody) > 0 {
+		err = s.fetchPipelined(ctx, withoutBody, false, w)
+	}
+	stored, werr := w.finish()
+	if err == nil {
+		err = werr
+	}
+	req := fmt.Sprintf("UID FETCH %s (%d with body)", f.Name, len(withBody))
+	s.e.audit(s.bal, ActionFetch, req, describeUIDs(stored), err)
+	return stored, err
+}
+
+// splitByPolicy asks for sizes and dates, and splits uids into those whose body is kept.
+func (s *session) splitByPolicy(uids []imap.UID) (body, noBody []imap.UID, err error) {
+	p := s.e.cfg.Policy
+	since := time.Now().Add(-p.MaxAge)
+	msgs, err := s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	if err != nil {
+		return nil, nil, fmt.Errorf("mail: UID FETCH sizes %s: %w", s.selected, err)
+	}
+	keep := make(map[imap.UID]bool, len(msgs))
+	for _, m := range msgs {
+		keep[m.UID] = m.RFC822Size <= p.MaxSize && !m.InternalDate.Before(since)
+	}
+	for _, u := range uids {
+		if keep[u] {
+			body = append(body, u)
+		} else {
+			noBody = append(noBody, u)
+		}
+	}
+	return body, noBody, nil
+}
+
+func uidSetOf(uids []imap.UID) imap.UIDSet {
+	var set imap.UIDSet
+	for _, u := range uids {
+		if n := len(set); n > 0 && set[n-1].Stop+1 == u {
+			set[n-1].Stop = u
+			continue
+		}
+		set = append(set, imap.UIDRange{Start: u, Stop: u})
+	}
+	return set
+}
+
+// fetchPipelined issues UID FETCH commands of fetchBatch UIDs, keeping fetchWindow of them
+// in flight so the server never waits for a round trip, and hands each message to w.
+func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bool, w *writer) error {
+	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true}
+	if bodies {
+		opts.BodySection = []*imap.FetchItemBodySection{{Peek: true}}
+	} else {
+		opts.Envelope = true
+		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
+	}
+	var inflight []*imapclient.FetchCommand
+	defer func() {
+		for _, c := range inflight {
+			_ = c.Close()
+		}
+	}()
+	next := 0
+	for next < len(uids) || len(inflight) > 0 {
+		for len(inflight) < fetchWindow && next < len(uids) {
+			end := min(next+fetchBatch, len(uids))
+			inflight = append(inflight, s.c.Fetch(uidSetOf(uids[next:end]), opts))
+			next = end
+		}
+		cmd := inflight[0]
+		inflight = inflight[1:]
+		for {
+			m := cmd.Next()
+			if m == nil {
+				break
+			}
+			fm, err := readFetched(m)
+			if err != nil {
+				_ = cmd.Close()
+				return fmt.Errorf("mail: UID FETCH %s: %w", s.selected, err)
+			}
+			if fm.uid == 0 {
+				continue
+			}
+			if err := w.add(fm); err != nil {
+				_ = cmd.Close()
+				return err
+			}
+		}
+		if err := cmd.Close(); err != nil {
+			return fmt.Errorf("mail: UID FETCH %s: %w", s.selected, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readFetched reads one FETCH response, streaming the body literal into a buffer of the
+// announced size.
+func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
+	fm := &fetched{}
+	for {
+		item := m.Next()
+		if item == nil {
+			return fm, nil
+		}
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			fm.uid = uint32(it.UID)
+		case imapclient.FetchItemDataFlags:
+			fm.flags = flagStrings(it.Flags)
+		case imapclient.FetchItemDataRFC822Size:
+			fm.size = it.Size
+		case imapclient.FetchItemDataInternalDate:
+			fm.date = it.Time
+		case imapclient.FetchItemDataEnvelope:
+			fm.env = it.Envelope
+		case imapclient.FetchItemDataBodyStructure:
+			fm.bs = it.BodyStructure
+		case imapclient.FetchItemDataBodySection:
+			if it.Literal == nil {
+				continue
+			}
+			n := it.Literal.Size()
+			if n > maxBodySize {
+				if _, err := io.Copy(io.Discard, it.Literal); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			buf := make([]byte, n)
+			if _, err := io.ReadFull(it.Literal, buf); err != nil {
+				return nil, err
+			}
+			fm.body = buf
+		}
+	}
+}
+
+// writer turns fetched messages into store batches on its own goroutine, so parsing and
+// the store's encryption and disk writes overlap with the network.
+type writer struct {
+	s       *session
+	f       *store.Folder
+	advance bool
+	total   int
+
+	in   chan *fetched
+	done chan struct{}
+	ctx  context.Context
+
+	stored []uint32
+	err    error
+	failed atomic.Bool
+}
+
+func (s *session) newWriter(ctx context.Context, f *store.Folder, total int, advance bool) *writer {
+	w := &writer{s: s, f: f, advance: advance, total: total, in: make(chan *fetched, 64),
+		done: make(chan struct{}), ctx: ctx}
+	go w.loop()
+	return w
+}
+
+func (w *writer) add(fm *fetched) error {
+	if w.failed.Load() {
+		return errors.New("mail: store write failed")
+	}
+	w.in <- fm
+	return nil
+}
+
+func (w *writer) finish() ([]uint32, error) {
+	close(w.in)
+	<-w.done
+	slices.Sort(w.stored)
+	return w.stored, w.err
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	var batch []store.Message
+	var bytes int
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := w.s.e.cfg.Store.PutMessages(batch); err != nil {
+			return fmt.Errorf("mail: store %d messages in %s: %w", len(batch), w.f.Name, err)
+		}
+		for _, m := range batch {
+			w.stored = append(w.stored, m.Envelope.UID)
+		}
+		if w.advance {
+			last := batch[len(batch)-1].Envelope.UID
+			w.f.UIDNext = max(w.f.UIDNext, last+1)
+			if err := w.s.e.cfg.Store.PutFolder(*w.f); err != nil {
+				return fmt.Errorf("mail: save folder %s: %w", w.f.Name, err)
+			}
+		}
+		w.s.e.emit(Progress{BAL: w.s.bal, Folder: w.f.Name, Done: len(w.stored), Total: w.total})
+		batch, bytes = batch[:0], 0
+		return nil
+	}
+	for fm := range w.in {
+		if w.err != nil {
+			continue // drain so the fetcher is never blocked
+		}
+		ref := refOf(w.s.bal, w.f.Name, fm.uid)
+		var env store.Envelope
+		if fm.body != nil {
+			env = envelopeFromRaw(ref, fm.body)
+		} else {
+			env = envelopeFromIMAP(ref, fm.env, fm.bs, fm.size)
+		}
+		env.Flags = fm.flags
+		if fm.size > 0 {
+			env.Size = fm.size
+		}
+		if env.Date.IsZero() {
+			env.Date = fm.date
+		}
+		batch = append(batch, store.Message{Envelope: env, Body: fm.body})
+		bytes += len(fm.body)
+		if len(batch) >= storeBatch || bytes >= storeBatchMax {
+			if w.err = flush(); w.err != nil {
+				w.failed.Store(true)
+			}
+		}
+	}
+	if w.err == nil {
+		w.err = flush()
+	}
+}

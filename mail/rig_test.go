@@ -1,0 +1,135 @@
+package mail
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"comptoir/cps/cpstest"
+	"comptoir/mail/internal/dovecottest"
+	"comptoir/store"
+)
+
+const testBAL = "elise.bonnefoy@sandbox.mssante.test"
+
+// countingSigner counts private-key operations, like cps.Card.PrivateKeyOps.
+type countingSigner struct {
+	crypto.Signer
+	n atomic.Int64
+}
+
+func (s *countingSigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	s.n.Add(1)
+	return s.Signer.Sign(r, d, o)
+}
+
+// rig is a private Dovecot, a test PKI, a client certificate and a real encrypted store.
+type rig struct {
+	t      testing.TB
+	ctx    context.Context
+	pki    *cpstest.PKI
+	dov    *dovecottest.Server
+	store  *store.Store
+	op     Operator
+	cert   tls.Certificate
+	signer *countingSigner
+}
+
+func newRig(t testing.TB) *rig {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	pki, err := cpstest.NewPKI(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvCert, err := pki.ServerCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := cpstest.Titulaire.Person
+	cert, key, err := pki.IssuePerson(who)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dov, err := dovecottest.Start(ctx, t.TempDir(), dovecottest.Options{CAPEM: pki.CAPEM(), CRLPEM: pki.CRLPEM(),
+		ServerCert: srvCert, Users: []string{testBAL, "org@sandbox.mssante.test"}, Masters: []string{who.NationalID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dov.Close)
+	signer := &countingSigner{Signer: key}
+	r := &rig{t: t, ctx: ctx, pki: pki, dov: dov, signer: signer,
+		cert: tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: signer}}
+	r.op = Operator{IMAPAddr: dov.IMAPAddr, SMTPAddr: dov.SubmissionAddr, ServerName: "localhost",
+		RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: "sandbox.mssante.test"}
+	r.store = r.openStore(filepath.Join(t.TempDir(), "cache.db"))
+	return r
+}
+
+// storeKey stands for the card's key in the store (the store needs one signature to open).
+var storeKey = func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func (r *rig) openStore(path string) *store.Store {
+	r.t.Helper()
+	st, err := store.Open(path, storeKey, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func (r *rig) config(bals ...string) EngineConfig {
+	if len(bals) == 0 {
+		bals = []string{testBAL}
+	}
+	return EngineConfig{Operator: r.op, Cert: r.cert, Author: "899700412358 BONNEFOY Élise", Store: r.store,
+		BALs: bals, Logger: slog.New(slog.DiscardHandler), NIL: "Comptoir/test",
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
+}
+
+func (r *rig) deliver(user, mailbox string, raw []byte) {
+	r.t.Helper()
+	if err := r.dov.Deliver(r.ctx, user, mailbox, raw); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// waitEvent reads events until match returns true or the deadline passes.
+func waitEvent[T Event](t testing.TB, ch <-chan Event, within time.Duration, match func(T) bool) T {
+	t.Helper()
+	deadline := time.After(within)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatalf("events closed while waiting for %T", *new(T))
+			}
+			if e, ok := ev.(T); ok && (match == nil || match(e)) {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %T within %v", *new(T), within)
+		}
+	}
+}
+
+// loopback returns a distinct source address 127.0.0.n (Dovecot delays logins per address
+// after a failure).
+func loopback(n byte) net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, n)} }

@@ -1,0 +1,59 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"comptoir/mail/msg"
+	"comptoir/store"
+)
+
+// ErrNotMyBAL means a draft's sender is not one of the engine's BALs.
+var ErrNotMyBAL = errors.New("mail: the sender is not a BAL of this session")
+
+// Send builds the draft with the MSSanté rules (msg.Build), stores it durably in the outbox,
+// and lets the BAL's worker submit it (now if online, else on reconnection). Warnings of the
+// build (recipients outside the trust space…) are the caller's to confirm before Send.
+func (e *Engine) Send(ctx context.Context, d msg.Draft) (outboxID string, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if e.worker(d.From.Email) == nil {
+		return "", fmt.Errorf("%w: %s", ErrNotMyBAL, d.From.Email)
+	}
+	b, err := msg.Build(d, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now(), Trust: e.cfg.Trust})
+	if err != nil {
+		return "", err
+	}
+	return e.Queue(outgoingOf(d.From.Email, b))
+}
+
+func outgoingOf(bal string, b *msg.Built) Outgoing {
+	o := Outgoing{BAL: bal, MessageID: b.MessageID, From: b.From, To: b.Recipients, Raw: b.Raw}
+	if b.DSN != nil {
+		o.DSN = &DSN{Notify: b.DSN.Notify, Return: b.DSN.Return, EnvelopeID: b.DSN.EnvelopeID}
+	}
+	return o
+}
+
+// SendMDN queues an RFC 8098 read receipt for a message whose sender asked for one. The UI
+// asks the user first (always when msg.Parsed.MDNRequest.MustAsk).
+func (e *Engine) SendMDN(ref store.Ref, me msg.Address) (string, error) {
+	raw, err := e.cfg.Store.Body(ref)
+	if err != nil {
+		return "", fmt.Errorf("mail: MDN: %w", err)
+	}
+	p, err := msg.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("mail: MDN: %w", err)
+	}
+	b, err := msg.BuildMDNMessage(p, me, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now()})
+	if err != nil {
+		return "", err
+	}
+	id, err := e.Queue(outgoingOf(ref.BAL, b))
+	e.audit(ref.BAL, ActionMDN, fmt.Sprintf("MDN for %s UID %d Message-ID <%s>", ref.Folder, ref.UID, p.MessageID), "queued <"+b.MessageID+">", err)
+	return id, err
+}

@@ -124,7 +124,7 @@ func (s *mailStore) load() error {
 			a := s.accountLocked(m.Account)
 			mb := newMailbox(a, id, m)
 			c := raw.Cursor()
-			for rk, rv := c.Seek(k); rk != nil && len(rk) == 12 && string(rk[:8]) == string(k); rk, rv = c.Next() {
+			for rk, rv := c.Seek(k); len(rk) == 12 && string(rk[:8]) == string(k); rk, rv = c.Next() {
 				uid := imap.UID(binary.BigEndian.Uint32(rk[8:]))
 				var mm msgMeta
 				if mv := meta.Get(rk); mv != nil {

@@ -1,0 +1,355 @@
+package annuaire
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+const (
+	maxTerms      = 8
+	maxIDMatches  = 1000 // entries an identifier or address prefix may select
+	filterBudget  = 2000 // candidates checked against a one-letter term of a longer query
+	defaultLimit  = 20
+	maxLimit      = 500
+	scoreExactID  = 8
+	scorePrefixID = 6
+)
+
+// Search finds entries matching every word of query, in any order: name (prefix), profession,
+// specialty, town or postal code, structure, RPPS/ADELI/FINESS, address words, or a mailbox
+// address (when the query contains "@"). Accents, case and punctuation are ignored; the last
+// word is treated as a prefix, as the user is still typing it. Results are ranked: more
+// matched words first, then exact before prefix, name before other fields, then by name.
+// Entries matching only some of the words follow those matching all of them.
+func (d *Directory) Search(ctx context.Context, query string, limit int) ([]Result, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.db == nil {
+		return nil, ErrNotImported
+	}
+	var out []Result
+	err := d.db.View(func(tx *bolt.Tx) error {
+		s := &searcher{d: d, tx: tx, ctx: ctx}
+		hits, err := s.run(query, limit)
+		if err != nil {
+			return err
+		}
+		out = make([]Result, 0, len(hits))
+		for _, h := range hits {
+			e, err := s.entry(h.id)
+			if err != nil {
+				return err
+			}
+			r := e.result()
+			r.Score, r.Matched = int(h.score), int(h.matched)
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("annuaire: search: %w", err)
+	}
+	return out, nil
+}
+
+// ByAddress returns the entry owning the mailbox address (case-insensitive).
+func (d *Directory) ByAddress(addr string) (Result, bool, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.db == nil {
+		return Result{}, false, ErrNotImported
+	}
+	var (
+		r  Result
+		ok bool
+	)
+	err := d.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAddrs)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(strings.ToLower(strings.TrimSpace(addr))))
+		if len(v) != 4 {
+			return nil
+		}
+		e, err := (&searcher{d: d, tx: tx}).entry(binary.BigEndian.Uint32(v))
+		if err != nil {
+			return err
+		}
+		r, ok = e.result(), true
+		return nil
+	})
+	if err != nil {
+		return Result{}, false, fmt.Errorf("annuaire: lookup %s: %w", addr, err)
+	}
+	return r, ok, nil
+}
+
+type hit struct {
+	id      uint32
+	score   uint16
+	matched uint8
+}
+
+// rankKey sorts hits best first: more matched terms, higher score, lower id (name order).
+func (h hit) rankKey() uint64 {
+	return uint64(255-h.matched)<<48 | uint64(65535-h.score)<<32 | uint64(h.id)
+}
+
+type searcher struct {
+	d   *Directory
+	tx  *bolt.Tx
+	ctx context.Context
+}
+
+func (s *searcher) entry(id uint32) (*entry, error) {
+	b := s.tx.Bucket(bucketEntries)
+	if b == nil {
+		return nil, ErrCorrupt
+	}
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], id)
+	v := b.Get(k[:])
+	if v == nil {
+		return nil, ErrCorrupt
+	}
+	return decodeEntry(v, s.d.values)
+}
+
+type term struct {
+	text  string
+	runes int
+}
+
+// parseTerms normalizes the query into at most maxTerms distinct terms; stop words are
+// dropped unless last (a prefix being typed) or alone.
+func parseTerms(query string) []term {
+	words := strings.Fields(Normalize(query))
+	var out []term
+	for i, w := range words {
+		if stopWords[w] && i < len(words)-1 {
+			continue
+		}
+		if slices.ContainsFunc(out, func(t term) bool { return t.text == w }) {
+			continue
+		}
+		out = append(out, term{text: w, runes: utf8.RuneCountInString(w)})
+	}
+	if len(out) > maxTerms {
+		out = out[len(out)-maxTerms:]
+	}
+	return out
+}
+
+func (s *searcher) run(query string, limit int) ([]hit, error) {
+	if strings.Contains(query, "@") {
+		return s.byAddressPrefix(strings.ToLower(strings.TrimSpace(query)), limit), nil
+	}
+	terms := parseTerms(query)
+	switch {
+	case len(terms) == 0:
+		return nil, nil
+	case len(terms) == 1 && terms[0].runes <= shortMax && !isDigits(terms[0].text):
+		return s.shortList(terms[0].text, limit), nil
+	}
+	var full, filters []term
+	for _, t := range terms {
+		if t.runes == 1 && len(terms) > 1 {
+			filters = append(filters, t)
+		} else {
+			full = append(full, t)
+		}
+	}
+	if len(full) == 0 {
+		// Only one-letter words ("j d"): rank from their pre-ranked lists.
+		full, filters = filters[:1], filters[1:]
+	}
+	sc := s.d.getScratch()
+	defer s.d.scratch.Put(sc)
+	sc.begin()
+	for i, t := range full {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		s.scanTerm(sc, i, t)
+	}
+	if len(filters) == 0 {
+		return sc.top(limit, nil), nil
+	}
+	// One-letter words of a longer query are checked on the best candidates only; those
+	// whose name starts with the letter are taken first (names are in id order).
+	first := filters[0].text[0]
+	lo, hi := s.d.initials[first], s.d.initials[int(first)+1]
+	cands := sc.top(filterBudget, func(id uint32) bool { return id >= lo && id < hi })
+	for i := range cands {
+		e, err := s.entry(cands[i].id)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range filters {
+			if c, ok := matchEntry(e, f.text); ok {
+				cands[i].matched++
+				cands[i].score += classScore[c]
+			}
+		}
+	}
+	slices.SortFunc(cands, func(a, b hit) int { return cmpU64(a.rankKey(), b.rankKey()) })
+	return cands[:min(limit, len(cands))], nil
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// scanTerm adds to sc every entry having a token that starts with t (term number i).
+func (s *searcher) scanTerm(sc *scratch, i int, t term) {
+	if t.runes == 1 {
+		for _, h := range s.shortList(t.text, shortCap) {
+			sc.visit(h.id, i, h.score)
+		}
+		return
+	}
+	if isDigits(t.text) && len(t.text) >= 6 {
+		s.scanIDs(sc, i, t.text)
+		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
+		if t.text[0] == '8' || t.text[0] == '0' {
+			s.scanIDs(sc, i, t.text[1:])
+		}
+	}
+	b := s.tx.Bucket(bucketTokens)
+	if b == nil {
+		return
+	}
+	prefix := []byte(t.text)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		exact := len(k) == len(prefix)
+		sn, so := classScore[classOf(exact, true)], classScore[classOf(exact, false)]
+		_, n := binary.Uvarint(v)
+		if n <= 0 {
+			continue
+		}
+		v = v[n:]
+		var id uint32
+		for len(v) > 0 {
+			x, n := binary.Uvarint(v)
+			if n <= 0 {
+				break
+			}
+			v = v[n:]
+			id += uint32(x >> 1)
+			if int(id) >= len(sc.stamp) {
+				break
+			}
+			if x&1 == 1 {
+				sc.visit(id, i, sn)
+			} else {
+				sc.visit(id, i, so)
+			}
+		}
+	}
+}
+
+// scanIDs adds the entries whose RPPS/ADELI number starts with digits.
+func (s *searcher) scanIDs(sc *scratch, i int, digits string) {
+	b := s.tx.Bucket(bucketIDs)
+	if b == nil || digits == "" {
+		return
+	}
+	prefix := []byte(digits)
+	c := b.Cursor()
+	n := 0
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < maxIDMatches; k, v = c.Next() {
+		if len(v) != 4 {
+			continue
+		}
+		id := binary.BigEndian.Uint32(v)
+		if int(id) >= len(sc.stamp) {
+			continue
+		}
+		score := uint16(scorePrefixID)
+		if len(k) == len(prefix) {
+			score = scoreExactID
+		}
+		sc.visit(id, i, score)
+		n++
+	}
+}
+
+// shortList returns the pre-ranked entries of a prefix of up to shortMax runes.
+func (s *searcher) shortList(prefix string, limit int) []hit {
+	b := s.tx.Bucket(bucketShort)
+	if b == nil {
+		return nil
+	}
+	v := b.Get([]byte(prefix))
+	var out []hit
+	for len(v) >= 5 && len(out) < limit {
+		c := int(v[4])
+		if c > classPrefixOther {
+			break
+		}
+		out = append(out, hit{id: binary.BigEndian.Uint32(v), score: classScore[c], matched: 1})
+		v = v[5:]
+	}
+	return out
+}
+
+// byAddressPrefix looks mailbox addresses up by prefix: exact match first, then in order.
+func (s *searcher) byAddressPrefix(prefix string, limit int) []hit {
+	b := s.tx.Bucket(bucketAddrs)
+	if b == nil || prefix == "" {
+		return nil
+	}
+	var out []hit
+	c := b.Cursor()
+	p := []byte(prefix)
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, v = c.Next() {
+		if len(v) != 4 {
+			continue
+		}
+		id := binary.BigEndian.Uint32(v)
+		if slices.ContainsFunc(out, func(h hit) bool { return h.id == id }) {
+			continue
+		}
+		score := uint16(scorePrefixID)
+		if len(k) == len(p) {
+			score = scoreExactID
+		}
+		out = append(out, hit{id: id, score: score, matched: 1})
+	}
+	slices.SortStableFunc(out, func(a, b hit) int { return int(b.score) - int(a.score) })
+	return out
+}
+
+// matchEntry checks a (one-letter) term against the entry's tokens; it returns the best class.
+func matchEntry(e *entry, t string) (int, bool) {
+	best := -1
+	rows := append([]row{e.person}, e.boxes...)
+	rowTokens(rows, func(tok string, name bool) {
+		if strings.HasPrefix(tok, t) {
+			c := classOf(tok == t, name)
+			if best < 0 || c < best {
+				best = c
+			}
+		}
+	})
+	return best, best >= 0
+}

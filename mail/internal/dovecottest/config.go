@@ -114,6 +114,8 @@ submission_relay_host = {{relayhost}}
 submission_relay_port = {{relayport}}
 submission_relay_trusted = yes
 submission_relay_ssl = no
+# The relay (go-smtp) supports DSN: let submission announce it and pass NOTIFY/RET/ENVID on.
+submission_backend_capabilities = 8BITMIME DSN
 `
 
 func renderConfig(vars map[string]string) (string, error) {

@@ -186,3 +186,13 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 func tlsCert(leaf, inter []byte, key crypto.Signer) tls.Certificate {
 	return tls.Certificate{Certificate: [][]byte{leaf, inter}, PrivateKey: key}
 }
+
+// smtpDialOnly connects and runs STARTTLS without authenticating.
+func smtpDialOnly(e *env, cert *tls.Certificate) (*smtp.Client, error) {
+	c, err := smtp.DialStartTLS(e.srv.SMTPAddr(), e.clientTLS(cert))
+	if err != nil {
+		return nil, err
+	}
+	e.t.Cleanup(func() { c.Close() })
+	return c, nil
+}

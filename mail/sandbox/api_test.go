@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"testing"
 	"time"
@@ -65,4 +67,160 @@ func (e *env) createAPP(t testing.TB, tit *tls.Certificate, app tls.Certificate)
 		t.Fatalf("APP BAL: %+v", b)
 	}
 	return b.Address
+}
+
+func TestProvisioningCreatePER(t *testing.T) {
+	e := startEnv(t, func(o *Options) { o.ValidationDelay = 500 * time.Millisecond })
+	ctx := context.Background()
+	prep := cpstest.Preparateur
+	card := e.personCert(prep.Person)
+	api := e.apiClient(&card)
+	signer, sigCert := e.sigKey(prep.Person)
+
+	me, err := api.Me(ctx)
+	if err != nil || me.NationalID != prep.NationalID || me.Kind != "person" {
+		t.Fatalf("Me: %+v %v", me, err)
+	}
+	cgu, err := api.CGU(ctx)
+	if err != nil || cgu.Version != CurrentCGU {
+		t.Fatalf("CGU: %+v %v", cgu, err)
+	}
+	req := operator.CreateRequest{Kind: operator.KindPER, CGUVersion: cgu.Version, HolderID: prep.NationalID}
+
+	// Refusals before anything is created.
+	old := req
+	old.CGUVersion = "2020.1"
+	if _, err := api.CreateBAL(ctx, old, signer, sigCert); !operator.IsCode(err, operator.CodeCGUOutdated) {
+		t.Fatalf("old CGU: %v", err)
+	}
+	otherSigner, otherCert := e.sigKey(cpstest.Medecin.Person)
+	if _, err := api.CreateBAL(ctx, req, otherSigner, otherCert); !operator.IsCode(err, operator.CodeSignerMismatch) {
+		t.Fatalf("signed by another card: %v", err)
+	}
+	sr, err := operator.Sign(req, signer, sigCert, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := sr
+	tampered.Request = bytes.Replace(sr.Request, []byte(`"kind":"PER"`), []byte(`"kind":"ORG"`), 1)
+	if _, err := api.Submit(ctx, tampered); !operator.IsCode(err, operator.CodeBadSignature) {
+		t.Fatalf("tampered request: %v", err)
+	}
+	// White space and key order do not matter: the canonical form is signed.
+	var fields map[string]any
+	if err := json.Unmarshal(sr.Request, &fields); err != nil {
+		t.Fatal(err)
+	}
+	if pretty, err := json.MarshalIndent(fields, "", "   "); err != nil || !bytes.Equal(mustCanonical(t, pretty), mustCanonical(t, sr.Request)) {
+		t.Fatalf("canonical forms differ: %v", err)
+	}
+	if _, err := e.apiClient(nil).BALs(ctx); !operator.IsCode(err, operator.CodeCertificateRequired) {
+		t.Fatalf("no certificate: %v", err)
+	}
+
+	// Creation: pending, refused by IMAP, then active, usable and published.
+	b, err := api.Submit(ctx, sr)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	want := "maxime.lebreton@" + e.srv.Domain()
+	if b.Address != want || b.Status != operator.StatusPending || b.Kind != operator.KindPER {
+		t.Fatalf("created %+v", b)
+	}
+	if _, err := api.Submit(ctx, sr); !operator.IsCode(err, operator.CodeReplayed) {
+		t.Fatalf("replay: %v", err)
+	}
+	if _, err := api.CreateBAL(ctx, req, signer, sigCert); !operator.IsCode(err, operator.CodeAlreadyExists) {
+		t.Fatalf("second PER BAL: %v", err)
+	}
+	if _, err := e.imapLogin(&card, want, false, nil); imapCode(err) != "AUTHORIZATIONFAILED" {
+		t.Fatalf("pending BAL opened: %v", err)
+	}
+	waitFor(t, 20*time.Second, "BAL active through the API", func() bool {
+		got, err := api.BAL(ctx, want)
+		return err == nil && got.Status == operator.StatusActive
+	})
+	if _, err := e.imapLogin(&card, want, false, nil); err != nil {
+		t.Fatalf("active BAL: %v", err)
+	}
+	waitFor(t, 20*time.Second, "BAL in the published directory", func() bool {
+		rows := readDirectory(t, e.srv.DirectoryPath())
+		for _, r := range rows {
+			if r[1] == want {
+				return r[0] == "PER" && r[4] == prep.NationalID && r[9] == "LEBRETON"
+			}
+		}
+		return false
+	})
+	list, err := api.BALs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]string{}
+	for _, x := range list {
+		roles[x.Address] = x.Role
+	}
+	if _, ok := roles[want]; !ok || roles[e.a.Pharmacy] != operator.RoleUser {
+		t.Fatalf("BALs of the préparateur: %+v", list)
+	}
+
+	// A homonym gets 409 with a free address, and may take it.
+	twin := cpstest.Person{NationalID: "899700999992", Surname: "LEBRETON", GivenName: "Maxime", Profession: "Pharmacien"}
+	twinCard := e.personCert(twin)
+	twinAPI := e.apiClient(&twinCard)
+	ts, tc := e.sigKey(twin)
+	treq := operator.CreateRequest{Kind: operator.KindPER, CGUVersion: CurrentCGU, HolderID: twin.NationalID}
+	_, err = twinAPI.CreateBAL(ctx, treq, ts, tc)
+	var ae *operator.Error
+	if !operator.IsCode(err, operator.CodeAddressTaken) || !asError(err, &ae) || ae.Suggestion != "maxime.lebreton2@"+e.srv.Domain() {
+		t.Fatalf("homonym: %v", err)
+	}
+	treq.Address = "maxime.lebreton@" + e.srv.Domain() + ".evil"
+	if _, err := twinAPI.CreateBAL(ctx, treq, ts, tc); !operator.IsCode(err, operator.CodeInvalidAddress) {
+		t.Fatalf("bad address: %v", err)
+	}
+	treq.Address = ae.Suggestion
+	if b, err := twinAPI.CreateBAL(ctx, treq, ts, tc); err != nil || b.Address != ae.Suggestion {
+		t.Fatalf("homonym with the suggestion: %+v %v", b, err)
+	}
+}
+
+func asError(err error, target **operator.Error) bool {
+	e, ok := err.(*operator.Error)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func TestProvisioningCreateORG(t *testing.T) {
+	e := startEnv(t, func(o *Options) { o.Seed = false; o.ValidationDelay = 300 * time.Millisecond })
+	ctx := context.Background()
+	tit := cpstest.Titulaire
+	card := e.personCert(tit.Person)
+	api := e.apiClient(&card)
+	signer, sigCert := e.sigKey(tit.Person)
+	b, err := api.CreateBAL(ctx, operator.CreateRequest{
+		Kind: operator.KindORG, CGUVersion: CurrentCGU, HolderID: tit.NationalID,
+		Structure: &operator.Structure{FINESS: cpstest.Pharmacie.StructureID, Name: "Pharmacie des Tilleuls", PostalCode: "69003", City: "Lyon"},
+	}, signer, sigCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Address != "pharmacie-des-tilleuls-69003-lyon@"+e.srv.Domain() || b.Role != operator.RoleAdmin {
+		t.Fatalf("ORG BAL: %+v", b)
+	}
+	e.waitActive(t, b.Address)
+	if _, err := e.imapLogin(&card, b.Address, true, nil); err != nil {
+		t.Fatalf("titulaire opens the new ORG BAL: %v", err)
+	}
+}
+
+func mustCanonical(t *testing.T, b []byte) []byte {
+	t.Helper()
+	c, err := operator.Canonical(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -138,6 +139,8 @@ func (s *mailStore) load() error {
 				}
 				mb.l = append(mb.l, msg)
 			}
+			// The tracker must know the loaded messages or sequence numbers would not resolve.
+			mb.tracker = imapserver.NewMailboxTracker(uint32(len(mb.l)))
 			a.boxes[m.Name] = mb
 			return nil
 		})

@@ -81,10 +81,11 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 		c, err = imapclient.NewStartTLS(conn, opts)
 		if err != nil {
 			conn.Close()
-			if isNetOrTLS(err) {
-				return nil, nil, fmt.Errorf("mail: STARTTLS with %s: %w", op.IMAPAddr, err)
+			var refused *imap.Error
+			if errors.As(err, &refused) {
+				return nil, nil, fmt.Errorf("%w (%s: %v)", ErrNoTLS, op.IMAPAddr, err)
 			}
-			return nil, nil, fmt.Errorf("%w (%s: %v)", ErrNoTLS, op.IMAPAddr, err)
+			return nil, nil, fmt.Errorf("mail: STARTTLS with %s: %w", op.IMAPAddr, err)
 		}
 	}
 	caps, err := c.Capability().Wait()

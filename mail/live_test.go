@@ -13,6 +13,7 @@ import (
 // TestIdleNewMail: with the engine running, a message delivered to INBOX is in the store and
 // announced within 2 s.
 func TestIdleNewMail(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.deliver(testBAL, "INBOX", mailgen.Message(4, 0, testBAL))
 	e := NewEngine(r.config())
@@ -43,6 +44,7 @@ func draft(subject string) msg.Draft {
 
 // TestSendDovecot: Send → outbox → submission (DSN parameters) → APPEND to Sent → ack.
 func TestSendDovecot(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	e := NewEngine(r.config())
 	e.Start(r.ctx)
@@ -85,6 +87,7 @@ func TestSendDovecot(t *testing.T) {
 // TestOfflineThenServerRestart: sending while the server is down queues the message; the
 // worker reconnects with backoff once the server is back and sends it exactly once.
 func TestOfflineThenServerRestart(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	e := NewEngine(r.config())
 	e.Start(r.ctx)

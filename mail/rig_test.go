@@ -3,8 +3,6 @@ package mail
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -34,14 +32,15 @@ func (s *countingSigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byt
 
 // rig is a private Dovecot, a test PKI, a client certificate and a real encrypted store.
 type rig struct {
-	t      testing.TB
-	ctx    context.Context
-	pki    *cpstest.PKI
-	dov    *dovecottest.Server
-	store  *store.Store
-	op     Operator
-	cert   tls.Certificate
-	signer *countingSigner
+	t       testing.TB
+	ctx     context.Context
+	pki     *cpstest.PKI
+	dov     *dovecottest.Server
+	store   *store.Store
+	op      Operator
+	cert    tls.Certificate
+	srvCert tls.Certificate
+	signer  *countingSigner
 }
 
 func newRig(t testing.TB) *rig {
@@ -68,7 +67,7 @@ func newRig(t testing.TB) *rig {
 	}
 	t.Cleanup(dov.Close)
 	signer := &countingSigner{Signer: key}
-	r := &rig{t: t, ctx: ctx, pki: pki, dov: dov, signer: signer,
+	r := &rig{t: t, ctx: ctx, pki: pki, dov: dov, signer: signer, srvCert: srvCert,
 		cert: tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: signer}}
 	r.op = Operator{IMAPAddr: dov.IMAPAddr, SMTPAddr: dov.SubmissionAddr, ServerName: "localhost",
 		RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: "sandbox.mssante.test"}
@@ -76,18 +75,9 @@ func newRig(t testing.TB) *rig {
 	return r
 }
 
-// storeKey stands for the card's key in the store (the store needs one signature to open).
-var storeKey = func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-}()
-
 func (r *rig) openStore(path string) *store.Store {
 	r.t.Helper()
-	st, err := store.Open(path, storeKey, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	st, err := store.Open(path, r.signer.Signer, store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		r.t.Fatal(err)
 	}

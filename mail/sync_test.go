@@ -12,6 +12,7 @@ import (
 )
 
 func TestSyncFromDovecot(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	const n = 40
 	for i := range n {
@@ -135,6 +136,7 @@ func TestSyncFromDovecot(t *testing.T) {
 }
 
 func TestUIDValidityChange(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	for i := range 3 {
 		r.deliver(testBAL, "INBOX", mailgen.Message(3, i, testBAL))

@@ -1,0 +1,224 @@
+package mail
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"comptoir/cps/cpstest"
+	"comptoir/mail/internal/faultproxy"
+	"comptoir/mail/internal/mailgen"
+	"comptoir/store"
+)
+
+// TestCutMidFetch: the connection drops in the middle of the bodies; the next pass resumes
+// and the store ends with every message exactly once.
+func TestCutMidFetch(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	const n = 60
+	for i := range n {
+		r.deliver(testBAL, "INBOX", mailgen.Message(6, i, testBAL))
+	}
+	p, err := faultproxy.Start(r.dov.IMAPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := r.config()
+	cfg.Operator.IMAPAddr = p.Addr
+	e := NewEngine(cfg)
+	p.CutNextAfter(1 << 20) // about a third of the mailbox
+	err = e.SyncOnce(r.ctx, testBAL)
+	if err == nil || p.Cuts() != 1 {
+		t.Fatalf("first pass: err %v, cuts %d; want an error after the cut", err, p.Cuts())
+	}
+	partial, _ := r.store.UIDs(testBAL, "INBOX")
+	if len(partial) == 0 || len(partial) >= n {
+		t.Logf("stored before the cut: %d of %d", len(partial), n)
+	}
+	if err := e.SyncOnce(r.ctx, testBAL); err != nil {
+		t.Fatal(err)
+	}
+	uids, _ := r.store.UIDs(testBAL, "INBOX")
+	if len(uids) != n || len(slices.Compact(slices.Clone(uids))) != n {
+		t.Fatalf("after resuming: %d UIDs (%v), want %d distinct", len(uids), uids, n)
+	}
+	page, _ := r.store.Page(testBAL, "INBOX", 0, n+10)
+	ids := map[string]bool{}
+	for _, env := range page {
+		if ids[env.MessageID] {
+			t.Fatalf("duplicate message %s", env.MessageID)
+		}
+		ids[env.MessageID] = true
+		if _, err := r.store.Body(env.Ref); err != nil {
+			t.Fatalf("UID %d lost its body: %v", env.UID, err)
+		}
+	}
+}
+
+// TestTLSRefusals: the client refuses what it must and surfaces the server's refusals.
+func TestTLSRefusals(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	cr := Credentials{Cert: r.cert, BAL: testBAL}
+
+	op := r.op
+	op.RootCAs = nil
+	if _, _, err := op.DialIMAP(r.ctx, cr, nil); !errors.Is(err, ErrNoTrustStore) {
+		t.Errorf("no trust store: %v", err)
+	}
+	op = r.op
+	op.ServerName = "imap.autre-operateur.fr"
+	if _, _, err := op.DialIMAP(r.ctx, cr, nil); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("wrong host name: %v", err)
+	}
+	// A revoked server certificate (CRL from the trust store).
+	if err := r.pki.Revoke(r.srvCert.Leaf.SerialNumber); err != nil {
+		t.Fatal(err)
+	}
+	op = r.op
+	op.CRLs = r.pki.CRLs()
+	if _, _, err := op.DialIMAP(r.ctx, cr, nil); !errors.Is(err, ErrRevoked) {
+		t.Errorf("revoked server certificate: %v", err)
+	}
+	// A card the server does not know (not a declared certificate user), from another
+	// source address because Dovecot delays the next login after a failure.
+	stranger, key, err := r.pki.IssuePerson(cpstestStranger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op = r.op
+	op.LocalAddr = loopback(2)
+	cr2 := cr
+	cr2.Cert.Certificate = [][]byte{stranger.Raw, r.pki.Personnes().Raw}
+	cr2.Cert.PrivateKey = key
+	if _, _, err := op.DialIMAP(r.ctx, cr2, nil); !errors.Is(err, ErrAuthRefused) {
+		t.Errorf("unknown card: %v", err)
+	}
+	// A BAL the card may not open.
+	op.LocalAddr = loopback(3)
+	cr3 := cr
+	cr3.BAL = "inconnu@sandbox.mssante.test"
+	if _, _, err := op.DialIMAP(r.ctx, cr3, nil); !errors.Is(err, ErrAuthRefused) {
+		t.Errorf("unknown BAL: %v", err)
+	}
+	// No client certificate at all: TLS 1.3 reports it at the first read (CAPABILITY).
+	op.LocalAddr = loopback(4)
+	cr4 := cr
+	cr4.Cert = tlsNoCert
+	if _, _, err := op.DialIMAP(r.ctx, cr4, nil); err == nil {
+		t.Error("login without a client certificate succeeded")
+	}
+}
+
+// TestKilledDuringSend runs the engine in a child process, kills it right after the
+// submission was accepted (before Sent and ack), restarts it: the message is delivered once
+// and filed once.
+func TestKilledDuringSend(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	dir := t.TempDir()
+	cache := filepath.Join(dir, "cache.db")
+	run := func(stage string) {
+		cmd := exec.CommandContext(r.ctx, os.Args[0], "-test.run=^TestSendChild$")
+		cmd.Env = append(os.Environ(), "MAIL_CHILD_CACHE="+cache, "MAIL_CHILD_STAGE="+stage,
+			"MAIL_CHILD_IMAP="+r.dov.IMAPAddr, "MAIL_CHILD_SMTP="+r.dov.SubmissionAddr, "MAIL_CHILD_PKI="+r.pki.Dir())
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "submitted" && stage == "kill" {
+				_ = cmd.Process.Kill()
+				break
+			}
+		}
+		_ = cmd.Wait()
+	}
+	run("kill")
+	if n := len(r.dov.Relay.Received()); n != 1 {
+		t.Fatalf("relay got %d messages before the restart, want 1", n)
+	}
+	run("resume")
+	if n := len(r.dov.Relay.Received()); n != 1 {
+		t.Fatalf("relay got %d messages after the restart, want 1 (no resubmission)", n)
+	}
+	out, err := r.dov.Doveadm(r.ctx, "search", "-u", testBAL, "mailbox", "Sent", "all")
+	if err != nil || strings.Count(out, "\n") != 1 {
+		t.Fatalf("Sent holds %q (%v), want exactly one copy", out, err)
+	}
+	st := r.openStore(cache)
+	if items, _ := st.Outbox(); len(items) != 0 {
+		t.Fatalf("outbox still holds %d items", len(items))
+	}
+}
+
+var cpstestStranger = cpstest.Person{NationalID: "899700999999", Surname: "INCONNU", GivenName: "Paul", Profession: "Pharmacien"}
+
+var tlsNoCert = tls.Certificate{}
+
+// TestSendChild is the child process of TestKilledDuringSend (it does nothing otherwise):
+// stage "kill" queues a message and prints "submitted" when the server accepted it (the
+// parent kills it then); stage "resume" runs one session to completion.
+func TestSendChild(t *testing.T) {
+	cache := os.Getenv("MAIL_CHILD_CACHE")
+	if cache == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pki, err := cpstest.NewPKI(os.Getenv("MAIL_CHILD_PKI"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, err := pki.IssuePerson(cpstest.Titulaire.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(cache, key, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e := NewEngine(EngineConfig{
+		Operator: Operator{IMAPAddr: os.Getenv("MAIL_CHILD_IMAP"), SMTPAddr: os.Getenv("MAIL_CHILD_SMTP"),
+			ServerName: "localhost", RootCAs: pki.RootPool()},
+		Cert:  tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: key},
+		Store: st, BALs: []string{testBAL}, Author: "child", NIL: "Comptoir/test",
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	switch os.Getenv("MAIL_CHILD_STAGE") {
+	case "kill":
+		if _, err := e.Send(ctx, draft("Tué pendant l'envoi")); err != nil {
+			t.Fatal(err)
+		}
+		e.Start(ctx)
+		for ev := range e.Events() {
+			if _, ok := ev.(Submitted); ok {
+				fmt.Println("submitted")
+				select {} // wait to be killed before filing in Sent and acking
+			}
+		}
+	case "resume":
+		if err := e.SyncOnce(ctx, testBAL); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

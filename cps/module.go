@@ -55,6 +55,13 @@ func OpenWith(path string, wrap func(Backend) Backend) (*Module, error) {
 	return &Module{path: path, be: be, cards: map[uint]*Card{}}, nil
 }
 
+// Context returns the process's initialised PKCS#11 context for the library at path,
+// loading it on first use. It is for tools that write tokens (package cpstest); card code
+// goes through Module.
+func Context(path string) (*pkcs11.Ctx, error) {
+	return initialised(path)
+}
+
 func initialised(path string) (*pkcs11.Ctx, error) {
 	contexts.Lock()
 	defer contexts.Unlock()

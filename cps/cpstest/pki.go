@@ -199,30 +199,60 @@ func (p *PKI) key(name string) (*rsa.PrivateKey, error) {
 	if k, err := p.readKey(path); k != nil || err != nil {
 		return k, err
 	}
-	k, err := rsa.GenerateKey(rand.Reader, keyBits)
-	if err != nil {
-		return nil, fmt.Errorf("cpstest: generate key %s: %w", name, err)
+	var k *rsa.PrivateKey
+	pooled := ""
+	if pool := keyPool(); pool != "" {
+		pooled = filepath.Join(pool, name+".key.pem")
+		k, _ = p.readKey(pooled) // a bad pool entry is simply regenerated
+	}
+	if k == nil {
+		var err error
+		if k, err = rsa.GenerateKey(rand.Reader, keyBits); err != nil {
+			return nil, fmt.Errorf("cpstest: generate key %s: %w", name, err)
+		}
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	if err != nil {
 		return nil, fmt.Errorf("cpstest: marshal key %s: %w", name, err)
 	}
+	encoded := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	p.keyMu.Lock()
 	defer p.keyMu.Unlock()
 	if _, err := os.Stat(path); err == nil {
-		return p.readKey(path) // generated concurrently by another caller: keep theirs
+		return p.readKeyLocked(path) // made concurrently by another caller: keep theirs
 	}
-	if err := writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+	if err := writeFile(path, encoded); err != nil {
 		return nil, err
 	}
+	if pooled != "" {
+		if err := os.MkdirAll(filepath.Dir(pooled), 0o700); err == nil {
+			_ = writeFile(pooled, encoded) // the pool only saves time
+		}
+	}
 	return k, nil
+}
+
+// keyPool is a directory of test keys shared by every PKI of this user (in the user
+// cache dir; the test scripts point it at a per-run temporary dir): RSA key generation
+// dominates the set-up time of each test package, all the more under -race. Sharing keys
+// between test PKIs is harmless: each PKI still issues its own certificates.
+func keyPool() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "comptoir", "cpstest-keys")
 }
 
 // readKey loads a cached key; nil and no error when there is none.
 func (p *PKI) readKey(path string) (*rsa.PrivateKey, error) {
 	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
+	return p.readKeyLocked(path)
+}
+
+func (p *PKI) readKeyLocked(path string) (*rsa.PrivateKey, error) {
 	b, err := os.ReadFile(path)
-	p.keyMu.Unlock()
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

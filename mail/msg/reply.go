@@ -1,9 +1,12 @@
 package msg
 
 import (
+	"bytes"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-message"
 )
 
 // maxReferences bounds References: the thread root and the most recent ids are kept.
@@ -123,25 +126,11 @@ func Forward(p *Parsed) Draft {
 		d.Patient = &PatientInfo{INS: pat.ID, Qualified: p.MSS.INS == "O", Family: pat.Family,
 			Given: pat.Given, BirthDate: pat.BirthDate}
 	}
-	var total int64
-	for _, a := range p.Attachments {
-		if a.Index == p.XDMIndex && p.XDM != nil {
-			continue
-		}
-		if total+a.Size > maxForward {
-			break
-		}
-		r, err := p.Open(a.Index)
-		if err != nil {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(r, maxForward-total))
-		if err != nil {
-			continue
-		}
-		total += int64(len(data))
-		d.Attachments = append(d.Attachments, Attachment{Name: a.Name, ContentType: a.ContentType, Data: data})
+	skip := -1
+	if p.XDM != nil {
+		skip = p.XDMIndex
 	}
+	d.Attachments = collectAttachments(p.raw, skip, maxForward)
 	return d
 }
 
@@ -156,3 +145,39 @@ func formatAddrs(as []Address) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// collectAttachments reads every attachment but skip in one pass, up to limit bytes in all.
+func collectAttachments(raw []byte, skip int, limit int64) []Attachment {
+	e, _ := message.Read(bytes.NewReader(raw))
+	if e == nil {
+		return nil
+	}
+	c := &collector{skip: skip, left: limit}
+	w := &walker{v: c}
+	_ = w.walk(e, 0, "")
+	return c.out
+}
+
+type collector struct {
+	skip int
+	left int64
+	out  []Attachment
+}
+
+func (c *collector) leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error {
+	if kind != leafAttachment || info.Index == c.skip {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(e.Body, c.left+1))
+	if err != nil {
+		return nil // an undecodable part is not forwarded
+	}
+	if int64(len(data)) > c.left {
+		return errStop
+	}
+	c.left -= int64(len(data))
+	c.out = append(c.out, Attachment{Name: info.Name, ContentType: info.ContentType, Data: data})
+	return nil
+}
+
+func (c *collector) defect(string) {}

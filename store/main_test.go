@@ -1,6 +1,7 @@
 package store
 
 import (
+	"log/slog"
 	"os"
 	"testing"
 )
@@ -10,6 +11,7 @@ import (
 const childEnv = "COMPTOIR_STORE_CHILD"
 
 func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler)) // Open logs set-asides and migrations
 	switch os.Getenv(childEnv) {
 	case "crash":
 		os.Exit(crashChild())

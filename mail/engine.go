@@ -140,6 +140,27 @@ func (e *Engine) SyncOnce(ctx context.Context, bal string) error {
 	return w.once(ctx)
 }
 
+// FlushOnce connects, submits bal's outbox and logs out (the CLI's `send`).
+func (e *Engine) FlushOnce(ctx context.Context, bal string) error {
+	w := e.worker(bal)
+	if w == nil {
+		w = newWorker(e, bal)
+	}
+	s, err := w.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if _, err := s.listFolders(); err != nil {
+		return err
+	}
+	if err := s.flushOutbox(ctx); err != nil {
+		return err
+	}
+	s.logout()
+	return nil
+}
+
 func (e *Engine) worker(bal string) *worker {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -23,11 +23,22 @@ func (e *Engine) Send(ctx context.Context, d msg.Draft) (outboxID string, err er
 	if e.worker(d.From.Email) == nil {
 		return "", fmt.Errorf("%w: %s", ErrNotMyBAL, d.From.Email)
 	}
-	b, err := msg.Build(d, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now(), Trust: e.cfg.Trust})
+	b, err := e.Prepare(d)
 	if err != nil {
 		return "", err
 	}
-	return e.Queue(outgoingOf(d.From.Email, b))
+	return e.QueueBuilt(d.From.Email, b)
+}
+
+// Prepare builds the draft with the MSSanté rules without queuing it, so the caller can show
+// the build's warnings and ask for confirmation.
+func (e *Engine) Prepare(d msg.Draft) (*msg.Built, error) {
+	return msg.Build(d, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now(), Trust: e.cfg.Trust})
+}
+
+// QueueBuilt stores a prepared message in the outbox of bal.
+func (e *Engine) QueueBuilt(bal string, b *msg.Built) (string, error) {
+	return e.Queue(outgoingOf(bal, b))
 }
 
 func outgoingOf(bal string, b *msg.Built) Outgoing {

@@ -243,14 +243,16 @@ func (v *view) fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *ima
 			break
 		}
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	// Pick the messages (and set \Seen) under the lock, write the responses without it: a
+	// slow reader must not block deliveries into the mailbox.
+	type item struct {
+		seq uint32
+		msg *message
+	}
+	var items []item
 	var changed []*message
-	var err error
+	v.mu.Lock()
 	v.forEachLocked(numSet, func(seq uint32, m *message) {
-		if err != nil {
-			return
-		}
 		if markSeen {
 			if _, ok := m.flags[canonicalFlag(imap.FlagSeen)]; !ok {
 				m.flags[canonicalFlag(imap.FlagSeen)] = struct{}{}
@@ -258,12 +260,19 @@ func (v *view) fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *ima
 				v.mailbox.tracker.QueueMessageFlags(seq, m.uid, m.flagList(), nil)
 			}
 		}
-		err = m.fetch(w.CreateMessage(v.tracker.EncodeSeqNum(seq)), options)
+		items = append(items, item{v.tracker.EncodeSeqNum(seq), m.snapshot()})
 	})
-	if perr := v.acct.store.putFlags(v.id, changed); perr != nil && err == nil {
-		err = fmt.Errorf("sandbox: store flags: %w", perr)
+	err := v.acct.store.putFlags(v.id, changed)
+	v.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("sandbox: store flags: %w", err)
 	}
-	return err
+	for _, it := range items {
+		if err := it.msg.fetch(w.CreateMessage(it.seq), options); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (v *view) search(kind imapserver.NumKind, criteria *imap.SearchCriteria, options *imap.SearchOptions) (*imap.SearchData, error) {

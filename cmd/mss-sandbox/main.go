@@ -1,13 +1,92 @@
 // Command mss-sandbox runs the local MSSanté sandbox operator (IMAP, SMTP submission,
-// provisioning API) on loopback for demos and tests.
+// provisioning API, published files) on loopback for demos and tests.
+//
+//	mss-sandbox serve --data DIR [--listen 127.0.0.1:0] [--validation-delay 24h] [--seed] [--domain D]
+//
+// The test IGC-Santé PKI lives in DIR/pki (created on first run, see cps/cpstest). The command
+// prints the endpoints and the trust anchor to configure, then serves until SIGINT/SIGTERM.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"comptoir/cps/cpstest"
+	"comptoir/mail/sandbox"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "mss-sandbox: not implemented yet")
-	os.Exit(1)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "mss-sandbox:", err)
+		os.Exit(1)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: mss-sandbox serve --data DIR [--listen HOST:PORT] [--validation-delay 24h] [--seed] [--domain DOMAIN]")
+}
+
+// run parses args and serves until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "serve" {
+		usage(stderr)
+		return errors.New("unknown or missing command")
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "data directory (state, mail, PKI, published files)")
+	listen := fs.String("listen", "127.0.0.1:0", "HOST:PORT; with a fixed PORT: IMAP PORT, IMAPS PORT+1, SMTP PORT+2, API PORT+3")
+	delay := fs.Duration("validation-delay", 24*time.Hour, "time before a new BAL becomes active")
+	seed := fs.Bool("seed", false, "create the demo BALs and messages on first start")
+	domain := fs.String("domain", sandbox.DefaultDomain, "operator mail domain")
+	verbose := fs.Bool("v", false, "log every connection")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *data == "" {
+		usage(stderr)
+		return errors.New("--data is required")
+	}
+	pki, err := cpstest.NewPKI(filepath.Join(*data, "pki"))
+	if err != nil {
+		return fmt.Errorf("test PKI: %w", err)
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	srv, err := sandbox.Start(ctx, sandbox.Options{
+		DataDir: *data, PKI: pki, Domain: *domain, ValidationDelay: *delay, Seed: *seed, Listen: *listen,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `MSSanté sandbox operator %s
+  IMAP (STARTTLS)   %s
+  IMAP (TLS)        %s
+  SMTP (STARTTLS)   %s
+  Provisioning API  %s
+  Trust list        %s
+  Directory         %s
+  Trust anchor      %s
+  TLS server name   %s (or 127.0.0.1)
+  Validation delay  %v
+Client certificates must chain to the PKI in %s. Stop with Ctrl-C.
+`, srv.Domain(), srv.IMAPAddr(), srv.IMAPSAddr(), srv.SMTPAddr(), srv.APIURL(), srv.TrustListURL(), srv.DirectoryURL(),
+		srv.TrustAnchorPath(), srv.ServerName(), *delay, pki.Dir())
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping")
+	return srv.Close()
 }

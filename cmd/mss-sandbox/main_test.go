@@ -32,7 +32,9 @@ func TestServePrintsEndpointsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--data", dir, "--seed", "--validation-delay", "10s"}, &out, &errOut) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--data", dir, "--seed", "--validation-delay", "10s"}, &out, &errOut)
+	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(out.String(), "Stop with Ctrl-C") {
 		select {

@@ -65,7 +65,7 @@ func (f FileSettings) Save(c Config) error {
 	if err := json.Unmarshal(mine, &fields); err != nil {
 		return fmt.Errorf("app: encode settings: %w", err)
 	}
-	for _, k := range []string{"imap_addr", "smtp_addr", "domain", "pkcs11_module", "trust_store", "language", "auto_lock"} {
+	for _, k := range []string{"operator", "pkcs11_module", "language", "auto_lock"} {
 		delete(all, k)
 	}
 	for k, v := range fields {

@@ -247,15 +247,21 @@ type Settings interface {
 	Save(Config) error
 }
 
-// Config is what the settings screen edits.
+// Config is what the settings screen edits, as stored in config.json. The "operator"
+// object has the keys of mail.OperatorConfig so both read the same file.
 type Config struct {
-	IMAPAddr   string        `json:"imap_addr,omitempty"`
-	SMTPAddr   string        `json:"smtp_addr,omitempty"`
-	Domain     string        `json:"domain,omitempty"`
-	Module     string        `json:"pkcs11_module,omitempty"`
-	TrustStore string        `json:"trust_store,omitempty"`
-	Language   string        `json:"language,omitempty"` // "fr" (default) or "en"
-	AutoLock   time.Duration `json:"auto_lock,omitempty"`
+	Operator OperatorSettings `json:"operator"`
+	Module   string           `json:"pkcs11_module,omitempty"`
+	Language string           `json:"language,omitempty"` // "fr" (default) or "en"
+	AutoLock time.Duration    `json:"auto_lock,omitempty"`
+}
+
+// OperatorSettings are the operator's endpoints and the trust store.
+type OperatorSettings struct {
+	Domain     string   `json:"domain,omitempty"`
+	IMAP       string   `json:"imap,omitempty"`       // host:port; empty: DNS SRV
+	SMTP       string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
+	TrustStore []string `json:"trust_store,omitempty"`
 }
 
 // DefaultAutoLock is the inactivity delay before the UI locks.

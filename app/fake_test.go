@@ -1,9 +1,10 @@
-package app
+package app_test
 
 // TEMPORARY: an in-memory stand-in for the card and session while cps/store/mail land;
 // replaced by the real parts (package app/wire tests) before the end of the work.
 
 import (
+	. "comptoir/app"
 	"context"
 	"strings"
 	"sync"
@@ -88,7 +89,7 @@ func newFakeSession(bals []BAL) *fakeSession {
 func (s *fakeSession) Holder() Holder {
 	return Holder{GivenName: "Claire", Surname: "DUPONT", Profession: "Pharmacien", NationalID: "810001234567", IDType: "RPPS"}
 }
-func (s *fakeSession) BALs() []BAL             { return s.bals }
+func (s *fakeSession) BALs() []BAL              { return s.bals }
 func (s *fakeSession) Events() <-chan Event     { return s.events }
 func (s *fakeSession) Removed() <-chan struct{} { return s.removed }
 func (s *fakeSession) Folders(bal string) ([]Folder, error) {
@@ -143,16 +144,16 @@ func (s *fakeSession) MarkRead(r Ref) error {
 	}
 	return nil
 }
-func (s *fakeSession) SendMDN(Ref) error                           { return nil }
-func (s *fakeSession) Correspondents(p string, n int) []Address    { return nil }
+func (s *fakeSession) SendMDN(Ref) error                        { return nil }
+func (s *fakeSession) Correspondents(p string, n int) []Address { return nil }
 func (s *fakeSession) ReplyDraft(r Ref, all bool) (Draft, error) {
 	m, err := s.Open(r)
 	if err != nil {
 		return Draft{}, err
 	}
-	return Draft{To: []Address{m.From}, Subject: "Re: " + displaySubject(m.Subject), InReplyTo: m.MessageID}, nil
+	return Draft{To: []Address{m.From}, Subject: "Re: " + strings.TrimPrefix(m.Subject, "XDM/1.0/DDM+"), InReplyTo: m.MessageID}, nil
 }
-func (s *fakeSession) ForwardDraft(r Ref) (Draft, error)           { return Draft{}, nil }
+func (s *fakeSession) ForwardDraft(r Ref) (Draft, error) { return Draft{}, nil }
 func (s *fakeSession) OutsideTrust(a []string) []string {
 	var out []string
 	for _, x := range a {

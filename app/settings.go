@@ -33,11 +33,11 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		e.SetPlaceHolder(ph)
 		return e
 	}
-	s.IMAP = entry(u.cfg.IMAPAddr, "imap.exemple.mssante.fr:143")
-	s.SMTP = entry(u.cfg.SMTPAddr, "smtp.exemple.mssante.fr:587")
-	s.Domain = entry(u.cfg.Domain, "exemple.mssante.fr")
+	s.IMAP = entry(u.cfg.Operator.IMAP, t("settings.srv"))
+	s.SMTP = entry(u.cfg.Operator.SMTP, t("settings.srv"))
+	s.Domain = entry(u.cfg.Operator.Domain, "exemple.mssante.fr")
 	s.Module = entry(u.cfg.Module, t("settings.module.auto"))
-	s.Trust = entry(u.cfg.TrustStore, "/etc/opt/santesocial/CPS/Coffre")
+	s.Trust = entry(strings.Join(u.cfg.Operator.TrustStore, "; "), "/etc/opt/santesocial/CPS/Coffre")
 	s.Language = widget.NewSelect([]string{"Français", "English"}, nil)
 	s.Language.SetSelectedIndex(0)
 	if u.cfg.Language == "en" {
@@ -85,11 +85,16 @@ func (u *UI) ShowSettings() *SettingsScreen {
 
 func (s *SettingsScreen) config(base Config) Config {
 	c := base
-	c.IMAPAddr = strings.TrimSpace(s.IMAP.Text)
-	c.SMTPAddr = strings.TrimSpace(s.SMTP.Text)
-	c.Domain = strings.TrimSpace(s.Domain.Text)
+	c.Operator.IMAP = strings.TrimSpace(s.IMAP.Text)
+	c.Operator.SMTP = strings.TrimSpace(s.SMTP.Text)
+	c.Operator.Domain = strings.TrimSpace(s.Domain.Text)
 	c.Module = strings.TrimSpace(s.Module.Text)
-	c.TrustStore = strings.TrimSpace(s.Trust.Text)
+	c.Operator.TrustStore = nil
+	for _, p := range strings.Split(s.Trust.Text, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.Operator.TrustStore = append(c.Operator.TrustStore, p)
+		}
+	}
 	c.Language = "fr"
 	if s.Language.SelectedIndex() == 1 {
 		c.Language = "en"

@@ -222,3 +222,6 @@ func (u *UI) openURL(target *url.URL) {
 		u.showError(u.tr.T("error.open"), err)
 	}
 }
+
+// Composers returns the open composer windows.
+func (u *UI) Composers() []*Composer { return append([]*Composer(nil), u.composers...) }

@@ -1,0 +1,191 @@
+// Package demo wires Comptoir to a complete local MSSanté world: the sandbox operator
+// (mail/sandbox, seeded with the demo pharmacy and its mail) started in-process, the test
+// IGC-Santé PKI and the SoftHSM2 test cards (cps/cpstest), a switch that cuts the network
+// between the client and the operator, and the fault injector that pulls cards out.
+//
+// It serves "comptoir -demo" and the UI tests, never a real deployment.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"comptoir/app"
+	"comptoir/app/wire"
+	"comptoir/cps"
+	"comptoir/cps/cpstest"
+	"comptoir/mail"
+	"comptoir/mail/msg"
+	"comptoir/mail/sandbox"
+)
+
+// PIN is the test cards' PIN, shown in the demo banner.
+const PIN = "1234"
+
+// Options configure Start.
+type Options struct {
+	Dir     string   // persistent state: PKI, cards, sandbox, caches
+	Cards   []string // token labels inserted at start; default: the titulaire's card only
+	NIL     string
+	Logger  *slog.Logger
+	Engine  func(*mail.EngineConfig)
+	Watch   time.Duration // card polling; default cps.DefaultWatchInterval
+	Sandbox func(*sandbox.Options)
+}
+
+// Env is a running demo world.
+type Env struct {
+	PKI     *cpstest.PKI
+	Cards   *cpstest.Cards
+	Module  *cps.Module
+	Sandbox *sandbox.Server
+	IMAP    *wire.NetSwitch
+	SMTP    *wire.NetSwitch
+	API     *wire.NetSwitch
+	Wire    *wire.Cards
+	Trust   *msg.TrustList
+
+	mu      sync.Mutex
+	current string // label of the card last logged in
+}
+
+// Start builds (or reuses, under Dir) the PKI and cards, starts the sandbox and the switches.
+func Start(ctx context.Context, o Options) (*Env, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Cards == nil {
+		o.Cards = []string{cpstest.Titulaire.Label}
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	e := &Env{}
+	var err error
+	if e.PKI, err = cpstest.NewPKI(filepath.Join(o.Dir, "pki")); err != nil {
+		return nil, fmt.Errorf("demo: PKI: %w", err)
+	}
+	if e.Cards, err = cpstest.NewCards(filepath.Join(o.Dir, "cards"), e.PKI); err != nil {
+		return nil, fmt.Errorf("demo: cards: %w", err)
+	}
+	if e.Module, err = e.Cards.Open(); err != nil {
+		return nil, fmt.Errorf("demo: card module: %w", err)
+	}
+	inserted := map[string]bool{}
+	for _, l := range o.Cards {
+		inserted[l] = true
+	}
+	for _, f := range cpstest.Fixtures() {
+		if !inserted[f.Label] {
+			e.Cards.Faults().Pull(f.Label)
+		}
+	}
+	so := sandbox.Options{DataDir: filepath.Join(o.Dir, "sandbox"), PKI: e.PKI, Seed: true,
+		ValidationDelay: 10 * time.Second, Logger: o.Logger}
+	if o.Sandbox != nil {
+		o.Sandbox(&so)
+	}
+	if e.Sandbox, err = sandbox.Start(ctx, so); err != nil {
+		return nil, fmt.Errorf("demo: sandbox: %w", err)
+	}
+	for _, sw := range []struct {
+		dst    **wire.NetSwitch
+		target string
+	}{{&e.IMAP, e.Sandbox.IMAPAddr()}, {&e.SMTP, e.Sandbox.SMTPAddr()}, {&e.API, apiHostPort(e.Sandbox.APIURL())}} {
+		if *sw.dst, err = wire.NewNetSwitch(sw.target); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	if f, err := os.Open(e.Sandbox.TrustListPath()); err == nil {
+		e.Trust, err = msg.LoadTrustList(f)
+		f.Close()
+		if err != nil {
+			o.Logger.Warn("demo trust list", "err", err)
+		}
+	}
+	op := mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
+		RootCAs: e.PKI.RootPool(), CRLs: e.PKI.CRLs(), Domain: e.Sandbox.Domain()}
+	e.Wire = wire.NewCards(wire.Options{Module: e.Module, Operator: op, APIURL: "https://" + e.API.Addr(),
+		Trust: e.Trust, CacheDir: filepath.Join(o.Dir, "cache"), NIL: o.NIL, Logger: o.Logger,
+		WatchEvery: o.Watch, Engine: o.Engine})
+	return e, nil
+}
+
+func apiHostPort(u string) string {
+	const p = "https://"
+	if len(u) > len(p) && u[:len(p)] == p {
+		return u[len(p):]
+	}
+	return u
+}
+
+// Close stops the sandbox and the switches.
+func (e *Env) Close() error {
+	var errs []error
+	for _, sw := range []*wire.NetSwitch{e.IMAP, e.SMTP, e.API} {
+		if sw != nil {
+			errs = append(errs, sw.Close())
+		}
+	}
+	if e.Sandbox != nil {
+		errs = append(errs, e.Sandbox.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Deps returns the app's dependencies on this world, with the demo menu's controls.
+func (e *Env) Deps() app.Deps {
+	return app.Deps{Cards: &trackingCards{Cards: e.Wire, env: e}, Demo: &app.Demo{
+		PIN:        PIN,
+		PullCard:   e.PullCard,
+		InsertCard: e.InsertCard,
+		SetNetwork: e.SetNetwork,
+	}}
+}
+
+// PullCard takes the card last logged in (else the titulaire's) out of its reader.
+func (e *Env) PullCard() { e.Cards.Faults().Pull(e.label()) }
+
+// InsertCard puts it back.
+func (e *Env) InsertCard() { e.Cards.Faults().Insert(e.label()) }
+
+// SetNetwork cuts or restores the network between the client and the operator.
+func (e *Env) SetNetwork(up bool) {
+	for _, sw := range []*wire.NetSwitch{e.IMAP, e.SMTP, e.API} {
+		sw.Set(up)
+	}
+}
+
+func (e *Env) label() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.current == "" {
+		return cpstest.Titulaire.Label
+	}
+	return e.current
+}
+
+// trackingCards remembers which card logged in, for the demo menu.
+type trackingCards struct {
+	*wire.Cards
+	env *Env
+}
+
+func (t *trackingCards) Login(ctx context.Context, slot uint, pin []byte) (app.Session, error) {
+	s, err := t.Cards.Login(ctx, slot, pin)
+	if err == nil {
+		if ws, ok := s.(*wire.Session); ok {
+			t.env.mu.Lock()
+			t.env.current = ws.Card().Label()
+			t.env.mu.Unlock()
+		}
+	}
+	return s, err
+}

@@ -33,7 +33,9 @@ func newMsgTx(tx *bolt.Tx, k *keyring) *msgTx {
 	if tx.Writable() {
 		// Mostly appended in key order: fuller pages, smaller file.
 		for _, b := range []bkt{m.msgs, m.bodies, m.texts, m.docs} {
-			b.b.FillPercent = 0.9
+			if b.b != nil { // docs is absent before schema 3 (migrations)
+				b.b.FillPercent = 0.9
+			}
 		}
 	}
 	return m

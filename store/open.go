@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"bytes"
 	"crypto"
 	"crypto/rand"
@@ -32,6 +33,8 @@ type Options struct {
 	insecureNoEncryption bool
 	// now stamps the name of a set-aside file; nil means time.Now.
 	now func() time.Time
+	// migrateTo stops migrations at this schema (tests of each step); 0 means current.
+	migrateTo uint32
 }
 
 // Store is an open, unlocked cache file. Its methods are safe for concurrent use; each
@@ -177,13 +180,15 @@ func (s *Store) unlockOrInit(signer crypto.Signer, opts Options) error {
 	if err := s.unwrap(signer, st); err != nil {
 		return err
 	}
-	if st.schema < schemaVersion {
-		if err := s.migrate(st.schema); err != nil {
+	target := cmp.Or(opts.migrateTo, schemaVersion)
+	if st.schema < target {
+		if err := s.migrate(st.schema, target); err != nil {
+			// Never set a file aside because an upgrade failed: it may be our bug.
 			s.Lock()
-			return err
+			return fmt.Errorf("%w (file left in place): %v", ErrCorrupt, err)
 		}
 	}
-	if err := s.db.View(checkBuckets); err != nil {
+	if err := s.db.View(checkBuckets); target == schemaVersion && err != nil {
 		s.Lock()
 		return &CorruptError{Err: err}
 	}

@@ -29,9 +29,9 @@ func migrations() []migration {
 	}
 }
 
-func (s *Store) migrate(from uint32) error {
+func (s *Store) migrate(from, to uint32) error {
 	for _, mg := range migrations() {
-		if mg.from < from {
+		if mg.from < from || mg.from >= to {
 			continue
 		}
 		err := s.update(func(tx *bolt.Tx, k *keyring) error {

@@ -2,10 +2,334 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"comptoir/mail/annuaire"
 )
 
-// runAnnuaire is not implemented yet; its issue replaces this file.
+// runAnnuaire serves "comptoir annuaire": import and search the offline Annuaire Santé,
+// refresh the trust-space list.
+//
+//	comptoir annuaire import [--base FICHIER] EXTRACTION(.zip|.txt)
+//	comptoir annuaire search [--base FICHIER] [--max N] [--en-ligne --cle-api FICHIER] TEXTE...
+//	comptoir annuaire info [--base FICHIER]
+//	comptoir annuaire listeblanche import [--dest FICHIER] [--ca FICHIER.pem] FICHIER|URL
 func runAnnuaire(ctx context.Context, env *cliEnv, args []string) error {
-	return errors.New("pas encore disponible dans cette version")
+	if len(args) == 0 {
+		annuaireUsage(env.stderr)
+		return fmt.Errorf("%w: sous-commande attendue", errUsage)
+	}
+	switch args[0] {
+	case "import":
+		return annuaireImport(ctx, env, args[1:])
+	case "search", "cherche", "recherche":
+		return annuaireSearch(ctx, env, args[1:])
+	case "info":
+		return annuaireInfo(env, args[1:])
+	case "listeblanche":
+		if len(args) < 2 || args[1] != "import" {
+			annuaireUsage(env.stderr)
+			return fmt.Errorf("%w: « listeblanche import FICHIER|URL » attendu", errUsage)
+		}
+		return annuaireTrustList(ctx, env, args[2:])
+	case "help", "aide", "-h", "--help":
+		annuaireUsage(env.stdout)
+		return nil
+	}
+	annuaireUsage(env.stderr)
+	return fmt.Errorf("%w: sous-commande inconnue « %s »", errUsage, args[0])
+}
+
+func annuaireUsage(w io.Writer) {
+	fmt.Fprint(w, `Utilisation :
+  comptoir annuaire import [--base FICHIER] EXTRACTION.zip|.txt   importe l'extraction de l'Annuaire Santé
+  comptoir annuaire search [--base FICHIER] [--max N] TEXTE...    cherche (nom, profession, ville, RPPS, adresse…)
+        [--en-ligne --cle-api FICHIER] [--fhir URL]                  complète avec l'API FHIR de l'Annuaire Santé
+  comptoir annuaire info [--base FICHIER]                         décrit l'annuaire importé
+  comptoir annuaire listeblanche import [--dest FICHIER] [--ca AC.pem] FICHIER|URL
+                                                                  met à jour la liste blanche de l'espace de confiance
+`)
+}
+
+// newFlags returns a flag set that reports to stderr and never exits.
+func newFlags(env *cliEnv, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	return fs
+}
+
+func basePath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	return annuaire.DefaultPath()
+}
+
+func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "annuaire import")
+	base := fs.String("base", "", "fichier de l'annuaire (par défaut dans le dossier de données)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: un fichier d'extraction attendu", errUsage)
+	}
+	path, err := basePath(*base)
+	if err != nil {
+		return err
+	}
+	d, err := annuaire.Open(path)
+	if err != nil {
+		return fmt.Errorf("ouverture de l'annuaire : %w", err)
+	}
+	defer d.Close()
+	bar := &progressLine{w: env.stderr}
+	rep, err := d.Import(ctx, fs.Arg(0), annuaire.ImportOptions{Progress: bar.update})
+	bar.done()
+	switch {
+	case errors.Is(err, context.Canceled):
+		return errors.New("import interrompu ; l'annuaire précédent est conservé")
+	case errors.Is(err, annuaire.ErrBadArchive):
+		return fmt.Errorf("archive ZIP illisible ou tronquée ; l'annuaire précédent est conservé (%v)", err)
+	case err != nil:
+		return fmt.Errorf("import impossible ; l'annuaire précédent est conservé : %w", err)
+	}
+	fmt.Fprintf(env.stdout, "Annuaire importé depuis %s : %s adresses, %s professionnels et structures, en %s.\n",
+		rep.Source, frInt(rep.Rows), frInt(rep.Entries), rep.Duration.Round(100*time.Millisecond))
+	if rep.NoHeader {
+		fmt.Fprintln(env.stdout, "Attention : pas de ligne d'en-tête ; colonnes lues dans l'ordre attendu.")
+	}
+	if len(rep.HeaderMismatch) > 0 {
+		fmt.Fprintf(env.stdout, "Attention : en-tête inattendu pour les colonnes %v ; colonnes lues dans l'ordre attendu.\n", rep.HeaderMismatch)
+	}
+	if rep.BadLines > 0 {
+		fmt.Fprintf(env.stdout, "%s ligne(s) ignorée(s) :\n", frInt(rep.BadLines))
+		for _, b := range rep.Bad {
+			fmt.Fprintf(env.stdout, "  ligne %d : %s\n", b.Line, b.Reason)
+		}
+		if int64(len(rep.Bad)) < rep.BadLines {
+			fmt.Fprintf(env.stdout, "  … et %s autre(s)\n", frInt(rep.BadLines-int64(len(rep.Bad))))
+		}
+	}
+	fmt.Fprintf(env.stdout, "Fichier : %s (%s Mo)\n", path, frInt(rep.Size>>20))
+	return nil
+}
+
+// progressLine draws one updating line on a terminal (carriage return), at most every 200 ms.
+type progressLine struct {
+	w    io.Writer
+	last time.Time
+	drew bool
+}
+
+func (p *progressLine) update(pr annuaire.Progress) {
+	if time.Since(p.last) < 200*time.Millisecond && pr.Done != pr.Total {
+		return
+	}
+	p.last = time.Now()
+	pct := 0
+	if pr.Total > 0 {
+		pct = int(pr.Done * 100 / pr.Total)
+	}
+	var line string
+	switch pr.Stage {
+	case annuaire.StageReading:
+		line = fmt.Sprintf("Lecture du fichier : %3d %% (%s / %s Mo)", pct, frInt(pr.Done>>20), frInt(pr.Total>>20))
+	case annuaire.StageIndexing:
+		line = fmt.Sprintf("Classement des entrées : %3d %% (%s / %s)", pct, frInt(pr.Done), frInt(pr.Total))
+	default:
+		line = fmt.Sprintf("Écriture de l'index : %3d %%", pct)
+	}
+	fmt.Fprintf(p.w, "\r%-60s", line)
+	p.drew = true
+}
+
+func (p *progressLine) done() {
+	if p.drew {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// frInt writes n with French digit grouping (narrow no-break spaces).
+func frInt(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "annuaire search")
+	base := fs.String("base", "", "fichier de l'annuaire")
+	limit := fs.Int("max", 20, "nombre maximal de résultats")
+	online := fs.Bool("en-ligne", false, "interroger aussi l'API FHIR de l'Annuaire Santé")
+	keyFile := fs.String("cle-api", "", "fichier contenant la clé ESANTE-API-KEY")
+	fhirURL := fs.String("fhir", annuaire.DefaultFHIRBase, "adresse de l'API FHIR")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	query := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(query) == "" {
+		return fmt.Errorf("%w: texte à chercher attendu", errUsage)
+	}
+	path, err := basePath(*base)
+	if err != nil {
+		return err
+	}
+	d, err := annuaire.Open(path)
+	if err != nil {
+		return fmt.Errorf("ouverture de l'annuaire : %w", err)
+	}
+	defer d.Close()
+	var client *annuaire.FHIRClient
+	if *online {
+		if *keyFile == "" {
+			return fmt.Errorf("%w: --en-ligne demande --cle-api FICHIER", errUsage)
+		}
+		key, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fmt.Errorf("lecture de la clé d'API : %w", err)
+		}
+		client = &annuaire.FHIRClient{BaseURL: *fhirURL, APIKey: strings.TrimSpace(string(key))}
+	}
+	start := time.Now()
+	res, err := d.Lookup(ctx, query, *limit, client)
+	elapsed := time.Since(start)
+	switch {
+	case errors.Is(err, annuaire.ErrNotImported):
+		return errors.New("aucun annuaire importé : lancez « comptoir annuaire import FICHIER »")
+	case errors.Is(err, annuaire.ErrOnline):
+		fmt.Fprintf(env.stderr, "Annuaire en ligne indisponible (%v) ; résultats hors ligne seulement.\n", err)
+	case err != nil:
+		return fmt.Errorf("recherche impossible : %w", err)
+	}
+	if len(res) == 0 {
+		fmt.Fprintf(env.stdout, "Aucun résultat pour « %s ».\n", query)
+		return nil
+	}
+	for _, r := range res {
+		printResult(env.stdout, r)
+	}
+	fmt.Fprintf(env.stdout, "%d résultat(s) en %s.\n", len(res), elapsed.Round(100*time.Microsecond))
+	return nil
+}
+
+func printResult(w io.Writer, r annuaire.Result) {
+	parts := []string{r.DisplayName()}
+	if r.Profession != "" {
+		p := r.Profession
+		if r.Specialty != "" {
+			p += " (" + r.Specialty + ")"
+		}
+		parts = append(parts, p)
+	}
+	if t := r.Town(); t != "" {
+		parts = append(parts, t)
+	}
+	if r.Identifier != "" {
+		kind := "RPPS"
+		if r.IDType == "0" {
+			kind = "ADELI"
+		}
+		parts = append(parts, kind+" "+r.Identifier)
+	}
+	if r.Online {
+		parts = append(parts, "en ligne")
+	}
+	fmt.Fprintln(w, strings.Join(parts, " — "))
+	for _, m := range r.Mailboxes {
+		where := m.Structure
+		if m.Service != "" {
+			where = strings.TrimSpace(where + " / " + m.Service)
+		}
+		addr := strings.Join(m.Lines, ", ")
+		if where != "" && addr != "" {
+			where += ", "
+		}
+		fmt.Fprintf(w, "    %-3s  %s  %s\n", m.Kind, m.Address, where+addr)
+	}
+}
+
+func annuaireInfo(env *cliEnv, args []string) error {
+	fs := newFlags(env, "annuaire info")
+	base := fs.String("base", "", "fichier de l'annuaire")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	path, err := basePath(*base)
+	if err != nil {
+		return err
+	}
+	d, err := annuaire.Open(path)
+	if err != nil {
+		return fmt.Errorf("ouverture de l'annuaire : %w", err)
+	}
+	defer d.Close()
+	info, ok := d.Info()
+	if !ok {
+		fmt.Fprintf(env.stdout, "Aucun annuaire importé (%s).\n", path)
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s adresses, %s professionnels et structures, %s ligne(s) ignorée(s)\n",
+		info.Path, info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
+		frInt(info.Rows), frInt(info.Entries), frInt(info.BadLines))
+	return nil
+}
+
+func annuaireTrustList(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags(env, "annuaire listeblanche import")
+	dest := fs.String("dest", "", "fichier où enregistrer la liste (par défaut dans le dossier de données)")
+	ca := fs.String("ca", "", "certificats d'AC (PEM) pour vérifier le serveur HTTPS")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: un fichier ou une adresse https:// attendu", errUsage)
+	}
+	path := *dest
+	if path == "" {
+		var err error
+		if path, err = annuaire.DefaultTrustListPath(); err != nil {
+			return err
+		}
+	}
+	opts := annuaire.TrustFetchOptions{}
+	if *ca != "" {
+		pem, err := os.ReadFile(*ca)
+		if err != nil {
+			return fmt.Errorf("lecture des certificats d'AC : %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("aucun certificat PEM dans %s", *ca)
+		}
+		opts.TLSConfig = &tls.Config{RootCAs: pool}
+	}
+	list, err := annuaire.RefreshTrustList(ctx, fs.Arg(0), path, opts)
+	switch {
+	case errors.Is(err, annuaire.ErrInsecureURL):
+		return errors.New("la liste blanche ne se télécharge qu'en https://")
+	case err != nil:
+		return fmt.Errorf("mise à jour de la liste blanche impossible ; la liste précédente est conservée : %w", err)
+	}
+	fmt.Fprintf(env.stdout, "Liste blanche enregistrée : %d domaines de l'espace de confiance (%s).\n", list.Len(), path)
+	return nil
 }

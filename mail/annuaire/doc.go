@@ -1,2 +1,47 @@
-// Package annuaire imports and searches the Annuaire Santé MSSanté extraction.
+// Package annuaire is the Annuaire Santé inside Comptoir: the offline directory of MSSanté
+// addresses, the trust-space list, and the online FHIR lookup.
+//
+// # Offline directory
+//
+// Import reads the public extraction Extraction_Correspondance_MSSante (a ZIP holding the
+// TXT, or the TXT itself: UTF-8, "|"-delimited, 31 columns, one header row matched loosely;
+// BOM, CRLF and a trailing "|" accepted) and writes a bbolt file of public data, not
+// encrypted, shared by the workstation's users (DefaultPath). The import streams the file,
+// reports Progress, counts bad lines with their numbers (never fatal), and replaces the
+// previous file atomically: a failed or cancelled import leaves it usable.
+//
+// A Directory serves searches from that file, memory-mapped:
+//
+//	d, _ := annuaire.Open(path)                   // missing file: empty, ErrNotImported
+//	res, _ := d.Search(ctx, "dupo lyon", 20)      // ranked []Result
+//	rep, _ := d.Import(ctx, zipPath, annuaire.ImportOptions{Progress: f}) // swaps the file in
+//
+// Rows sharing a national identifier (RPPS/ADELI) form one Result listing every mailbox
+// (Mailbox: address, PER/ORG, structure, postal address, town). Structures (ORG mailboxes
+// without a professional) are Results of their own.
+//
+// Search matches every word of the query, in any order, accents and case folded, the last
+// word as a prefix, against names, profession, specialty, structure, town, postal code,
+// street, RPPS/ADELI/FINESS/SIRET and (with "@") mailbox addresses. Ranking: more matched
+// words first, then exact before prefix and name before other fields, then name order.
+//
+// # Index layout
+//
+// Entry ids follow name order, so every posting list is also a ranked list. Buckets:
+// entries (id → record), tokens (token → delta-encoded ids with a name bit), short (prefixes
+// of 1–3 letters → the 100 best entries, pre-ranked), ids (identifier‖0‖id) and addrs
+// (address → id). A query walks the posting lists of its terms once, counting matches in a
+// per-query scratch array, and keeps the best in a bounded heap.
+//
+// # Trust space and online lookup
+//
+// RefreshTrustList fetches listeblanchemssante.xml from a file or an HTTPS URL (TLS ≥ 1.2,
+// configurable roots) and stores it atomically; LoadTrustList reads it back. The parser and
+// the TrustList type (Contains, OutsideTrust) are mail/msg's.
+//
+// FHIRClient searches the Annuaire Santé FHIR API (Practitioner, PractitionerRole,
+// Organization; header ESANTE-API-KEY; parameter mailbox-mss) and reads MSSanté mailboxes
+// from telecom (FR Core email type MSSANTE, AS mailbox metadata: type PER/ORG/APP/CAB,
+// liste rouge — red-listed mailboxes are left out). Directory.Lookup merges online results
+// with offline ones, deduplicated by address.
 package annuaire

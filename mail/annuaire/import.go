@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -90,7 +91,7 @@ func importFile(ctx context.Context, src, dst string, opts ImportOptions, swap f
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("annuaire: create %s: %w", dir, err)
 	}
-	b := &builder{opts: opts, report: &ImportReport{Source: s.name}, dict: newDict()}
+	b := &builder{opts: opts, dir: dir, report: &ImportReport{Source: s.name}, dict: newDict()}
 	spill, err := os.CreateTemp(dir, ".annuaire-spill-*")
 	if err != nil {
 		return nil, fmt.Errorf("annuaire: temporary file in %s: %w", dir, err)
@@ -155,18 +156,23 @@ func syncDir(dir string) {
 	}
 }
 
-// rowMeta locates one usable row in the spill file, with its sort and group keys in the
-// builder's arena: a million of them must stay small.
+// rowMeta locates one usable row in the spill file, with its sort key in the builder's
+// arena and a hash of its group key: a million of them must stay small.
 type rowMeta struct {
-	off        int64
-	n          uint32
-	key        uint32 // arena offset of sortKey then groupKey
-	klen, glen uint16
+	offn  uint64 // spill offset << 24 | record length
+	group uint64 // FNV-1a of the group key (64 bits: no collision expected in a few million)
+	key   uint32 // arena offset of the sort key
+	klen  uint16
 }
+
+const maxRecord = 1<<24 - 1
+
+func (m *rowMeta) span() (off int64, n int) { return int64(m.offn >> 24), int(m.offn & maxRecord) }
 
 // builder holds the import state between the reading and writing phases.
 type builder struct {
 	opts   ImportOptions
+	dir    string // for temporary files
 	report *ImportReport
 	dict   *dict
 	rows   []rowMeta
@@ -245,13 +251,14 @@ func (b *builder) read(ctx context.Context, s *source, spill *os.File) error {
 			return fmt.Errorf("annuaire: write temporary file: %w", err)
 		}
 		sortKey, groupKey := rowKeys(f)
-		m := rowMeta{off: off, n: uint32(len(rec)), key: uint32(len(b.arena)),
-			klen: uint16(len(sortKey)), glen: uint16(len(groupKey))}
-		if len(b.arena) > 1<<32-1<<17 {
+		if len(b.arena) > 1<<32-1<<17 || off >= 1<<40 || len(rec) > maxRecord {
 			return errors.New("annuaire: file too large")
 		}
+		h := fnv.New64a()
+		h.Write([]byte(groupKey))
+		m := rowMeta{offn: uint64(off)<<24 | uint64(len(rec)), group: h.Sum64(),
+			key: uint32(len(b.arena)), klen: uint16(len(sortKey))}
 		b.arena = append(b.arena, sortKey...)
-		b.arena = append(b.arena, groupKey...)
 		b.rows = append(b.rows, m)
 		off += int64(len(rec))
 	}
@@ -290,7 +297,4 @@ func (b *builder) sortKey(m *rowMeta) []byte {
 	return b.arena[m.key : m.key+uint32(m.klen)]
 }
 
-func (b *builder) groupKey(m *rowMeta) []byte {
-	s := m.key + uint32(m.klen)
-	return b.arena[s : s+uint32(m.glen)]
-}
+

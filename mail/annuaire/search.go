@@ -226,7 +226,7 @@ func (s *searcher) scanTerm(sc *scratch, i int, t term) {
 		}
 		return
 	}
-	if isDigits(t.text) && len(t.text) >= 6 {
+	if len(t.text) >= 6 && strings.ContainsAny(t.text, "0123456789") {
 		s.scanIDs(sc, i, t.text)
 		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
 		if t.text[0] == '8' || t.text[0] == '0' {
@@ -267,25 +267,26 @@ func (s *searcher) scanTerm(sc *scratch, i int, t term) {
 	}
 }
 
-// scanIDs adds the entries whose RPPS/ADELI number starts with digits.
-func (s *searcher) scanIDs(sc *scratch, i int, digits string) {
+// scanIDs adds the entries whose RPPS/ADELI number or structure identifier (FINESS, SIRET…)
+// starts with text. Keys are the identifier, 0, and the entry id.
+func (s *searcher) scanIDs(sc *scratch, i int, text string) {
 	b := s.tx.Bucket(bucketIDs)
-	if b == nil || digits == "" {
+	if b == nil || text == "" {
 		return
 	}
-	prefix := []byte(digits)
+	prefix := []byte(text)
 	c := b.Cursor()
 	n := 0
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < maxIDMatches; k, v = c.Next() {
-		if len(v) != 4 {
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < maxIDMatches; k, _ = c.Next() {
+		if len(k) < len(prefix)+5 || k[len(k)-5] != 0 {
 			continue
 		}
-		id := binary.BigEndian.Uint32(v)
+		id := binary.BigEndian.Uint32(k[len(k)-4:])
 		if int(id) >= len(sc.stamp) {
 			continue
 		}
 		score := uint16(scorePrefixID)
-		if len(k) == len(prefix) {
+		if len(k)-5 == len(prefix) {
 			score = scoreExactID
 		}
 		sc.visit(id, i, score)

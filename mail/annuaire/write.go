@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -25,9 +23,11 @@ var (
 
 const (
 	formatVersion = "1"
-	batchSize     = 20000 // puts per write transaction: bounds the memory of dirty pages
-	shortMax      = 3     // prefixes up to this many runes have pre-ranked lists
-	shortCap      = 100   // entries kept per pre-ranked list
+	batchSize     = 8192 // entries or keys per write transaction: bounds memory in flight
+	// sorterRunBytes bounds each in-memory run of the identifier and address sorters.
+	sorterRunBytes = 6 << 20
+	shortMax       = 3   // prefixes up to this many runes have pre-ranked lists
+	shortCap       = 100 // entries kept per pre-ranked list
 )
 
 // txArena hands out byte slices that stay valid until the transaction commits, as bbolt
@@ -72,198 +72,6 @@ func (p *postings) add(id uint32, name bool) {
 	p.count++
 }
 
-// keyList collects (key, id) pairs in one arena, to be sorted and written once.
-type keyList struct {
-	arena []byte
-	ents  []keyEnt
-}
-
-type keyEnt struct {
-	off uint32
-	n   uint16
-	id  uint32
-}
-
-func (k *keyList) add(key string, id uint32) {
-	if key == "" || len(key) > 1000 {
-		return
-	}
-	k.ents = append(k.ents, keyEnt{off: uint32(len(k.arena)), n: uint16(len(key)), id: id})
-	k.arena = append(k.arena, key...)
-}
-
-func (k *keyList) key(e keyEnt) []byte { return k.arena[e.off : e.off+uint32(e.n)] }
-
-func (k *keyList) sort() {
-	slices.SortFunc(k.ents, func(a, b keyEnt) int {
-		if c := bytes.Compare(k.key(a), k.key(b)); c != 0 {
-			return c
-		}
-		return int(a.id) - int(b.id)
-	})
-}
-
-// group is a directory entry being built: rows[first:first+n] after sorting by group key.
-type group struct{ first, n uint32 }
-
-// write groups the rows into entries, sorts them by name, and writes entries and indexes.
-func (b *builder) write(ctx context.Context, db *bolt.DB, spill *os.File) error {
-	rows := b.rows
-	slices.SortFunc(rows, func(x, y rowMeta) int {
-		if c := bytes.Compare(b.groupKey(&x), b.groupKey(&y)); c != 0 {
-			return c
-		}
-		return int(x.off - y.off)
-	})
-	var groups []group
-	for i := 0; i < len(rows); {
-		j := i + 1
-		for j < len(rows) && bytes.Equal(b.groupKey(&rows[i]), b.groupKey(&rows[j])) {
-			j++
-		}
-		groups = append(groups, group{uint32(i), uint32(j - i)})
-		i = j
-	}
-	slices.SortFunc(groups, func(x, y group) int {
-		rx, ry := &rows[x.first], &rows[y.first]
-		if c := bytes.Compare(b.sortKey(rx), b.sortKey(ry)); c != 0 {
-			return c
-		}
-		return bytes.Compare(b.groupKey(rx), b.groupKey(ry))
-	})
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("annuaire: import cancelled: %w", err)
-	}
-	// initials[c] is the first id whose sort key starts with a byte >= c: the entries whose
-	// name starts with one letter form a contiguous range of ids.
-	var initials []byte
-	gi := 0
-	for c := 0; c <= 256; c++ {
-		for gi < len(groups) && c <= 255 && int(b.sortKey(&rows[groups[gi].first])[0]) < c {
-			gi++
-		}
-		if c == 256 {
-			gi = len(groups)
-		}
-		initials = binary.BigEndian.AppendUint32(initials, uint32(gi))
-	}
-
-	index := map[string]*postings{}
-	var ids, addrs keyList
-	toks := map[string]bool{}
-	var (
-		recBuf  []byte
-		entRows []row
-		val     []byte
-		key     [4]byte
-	)
-	total := int64(len(groups))
-	for start := 0; start < len(groups); start += batchSize {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("annuaire: import cancelled: %w", err)
-		}
-		end := min(start+batchSize, len(groups))
-		var arena txArena
-		err := db.Update(func(tx *bolt.Tx) error {
-			bk, err := tx.CreateBucketIfNotExists(bucketEntries)
-			if err != nil {
-				return err
-			}
-			bk.FillPercent = 1
-			for gi := start; gi < end; gi++ {
-				g := groups[gi]
-				id := uint32(gi)
-				entRows = entRows[:0]
-				for _, m := range rows[g.first : g.first+g.n] {
-					recBuf = slices.Grow(recBuf[:0], int(m.n))[:m.n]
-					if _, err := spill.ReadAt(recBuf, m.off); err != nil {
-						return fmt.Errorf("read temporary file: %w", err)
-					}
-					r, err := decodeSpill(recBuf)
-					if err != nil {
-						return err
-					}
-					if !hasAddress(entRows, r[colAddress]) {
-						entRows = append(entRows, r)
-					}
-				}
-				val = encodeEntry(val[:0], b.dict, entRows)
-				binary.BigEndian.PutUint32(key[:], id)
-				if err := bk.Put(arena.copy(key[:]), arena.copy(val)); err != nil {
-					return err
-				}
-				clear(toks)
-				rowTokens(entRows, func(tok string, name bool) {
-					toks[tok] = toks[tok] || name
-				})
-				for tok, name := range toks {
-					p := index[tok]
-					if p == nil {
-						p = &postings{}
-						index[strings.Clone(tok)] = p
-					}
-					p.add(id, name)
-				}
-				if pp := entRows[0][colPPID]; pp != "" {
-					ids.add(strings.ToLower(pp), id)
-				}
-				for i := range entRows {
-					addrs.add(strings.ToLower(entRows[i][colAddress]), id)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("annuaire: write entries: %w", err)
-		}
-		b.progress(StageIndexing, int64(end), total)
-	}
-	b.report.Entries = int64(len(groups))
-	b.report.Rows = int64(len(addrs.ents))
-	// The rows are no longer needed: let the collector take them before the index is written.
-	b.rows, b.arena, rows, groups = nil, nil, nil, nil
-
-	if err := b.writeIndex(ctx, db, index); err != nil {
-		return err
-	}
-	index = nil
-	for _, kl := range []struct {
-		name []byte
-		list *keyList
-	}{{bucketIDs, &ids}, {bucketAddrs, &addrs}} {
-		kl.list.sort()
-		if err := b.writeKeys(ctx, db, kl.name, kl.list); err != nil {
-			return err
-		}
-	}
-	return db.Update(func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return fmt.Errorf("annuaire: write meta: %w", err)
-		}
-		meta := map[string]string{
-			"format":   formatVersion,
-			"rows":     strconv.FormatInt(b.report.Rows, 10),
-			"entries":  strconv.FormatInt(b.report.Entries, 10),
-			"bad":      strconv.FormatInt(b.report.BadLines, 10),
-			"source":   b.report.Source,
-			"imported": b.report.Imported.Format("2006-01-02T15:04:05Z"),
-		}
-		for k, v := range meta {
-			if err := bk.Put([]byte(k), []byte(v)); err != nil {
-				return fmt.Errorf("annuaire: write meta: %w", err)
-			}
-		}
-		if err := bk.Put([]byte("initials"), initials); err != nil {
-			return fmt.Errorf("annuaire: write meta: %w", err)
-		}
-		if err := bk.Put([]byte("dict"), b.dict.marshal()); err != nil {
-			return fmt.Errorf("annuaire: write meta: %w", err)
-		}
-		return nil
-	})
-}
-
 func hasAddress(rows []row, addr string) bool {
 	for i := range rows {
 		if strings.EqualFold(rows[i][colAddress], addr) {
@@ -273,14 +81,19 @@ func hasAddress(rows []row, addr string) bool {
 	return false
 }
 
+// decodeSpill decodes a spilled row; its columns share one string (one allocation per row).
 func decodeSpill(b []byte) (row, error) {
 	var r row
+	str := string(b)
+	pos := 0
 	for i := range r {
-		s, rest, err := readString(b)
-		if err != nil {
-			return r, fmt.Errorf("annuaire: temporary file damaged: %w", err)
+		n, k := binary.Uvarint(b[pos:])
+		if k <= 0 || n > uint64(len(b)-pos-k) {
+			return r, fmt.Errorf("annuaire: temporary file damaged: %w", errCorruptRecord)
 		}
-		r[i], b = s, rest
+		pos += k
+		r[i] = str[pos : pos+int(n)]
+		pos += int(n)
 	}
 	return r, nil
 }
@@ -306,7 +119,6 @@ func rowTokens(rows []row, f func(tok string, name bool)) {
 		emit(r[colRaisonSociale], !person)
 		emit(r[colEnseigne], !person)
 		emit(r[colService], false)
-		emit(r[colStructID], false)
 		emit(r[colL2], false)
 		emit(r[colL3], false)
 		emit(r[colL4Street], false)
@@ -367,42 +179,64 @@ func (b *builder) writeIndex(ctx context.Context, db *bolt.DB, index map[string]
 	return nil
 }
 
-// writeKeys writes a sorted key list into bucket name (duplicate keys keep the first id).
-func (b *builder) writeKeys(ctx context.Context, db *bolt.DB, name []byte, kl *keyList) error {
-	var val [4]byte
-	for start := 0; start < len(kl.ents); start += batchSize {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("annuaire: import cancelled: %w", err)
+// writeKeys writes the sorted pairs of es into bucket name. With composite, a key is the
+// text followed by 0 and the id (identifiers shared by several entries, e.g. a FINESS);
+// otherwise the key is the text and the value the id (duplicates keep the lowest id).
+func (b *builder) writeKeys(ctx context.Context, db *bolt.DB, name []byte, es *extSorter, composite bool) error {
+	tx, err := db.Begin(true)
+	if err != nil {
+		return fmt.Errorf("annuaire: write %s: %w", name, err)
+	}
+	defer func() { tx.Rollback() }()
+	bk, err := tx.CreateBucketIfNotExists(name)
+	if err != nil {
+		return fmt.Errorf("annuaire: write %s: %w", name, err)
+	}
+	bk.FillPercent = 1
+	var (
+		arena txArena
+		prev  []byte
+		n     int
+		idb   [4]byte
+	)
+	err = es.each(func(key []byte, id uint32) error {
+		binary.BigEndian.PutUint32(idb[:], id)
+		var k, v []byte
+		if composite {
+			k, v = arena.copy(key, []byte{0}, idb[:]), nil
+		} else {
+			k, v = arena.copy(key), arena.copy(idb[:])
 		}
-		end := min(start+batchSize, len(kl.ents))
-		var arena txArena
-		err := db.Update(func(tx *bolt.Tx) error {
-			bk, err := tx.CreateBucketIfNotExists(name)
-			if err != nil {
+		if bytes.Equal(k, prev) {
+			return nil // same entry twice, or (addresses) the first entry wins
+		}
+		if err := bk.Put(k, v); err != nil {
+			return err
+		}
+		prev = k
+		if n++; n%batchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("annuaire: import cancelled: %w", err)
+			}
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			arena = txArena{}
+			if tx, err = db.Begin(true); err != nil {
+				return err
+			}
+			if bk, err = tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 			bk.FillPercent = 1
-			for i := start; i < end; i++ {
-				e := kl.ents[i]
-				if i > 0 && bytes.Equal(kl.key(e), kl.key(kl.ents[i-1])) {
-					continue
-				}
-				binary.BigEndian.PutUint32(val[:], e.id)
-				if err := bk.Put(kl.key(e), arena.copy(val[:])); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("annuaire: write %s: %w", name, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("annuaire: write %s: %w", name, err)
 	}
-	if len(kl.ents) == 0 {
-		return db.Update(func(tx *bolt.Tx) error {
-			_, err := tx.CreateBucketIfNotExists(name)
-			return err
-		})
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("annuaire: write %s: %w", name, err)
 	}
 	return nil
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}, args)
+	return out.String(), errb.String(), code
+}
+
+func TestAnnuaireImportAndSearch(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "annuaire.db")
+	fixture := filepath.Join("..", "..", "mail", "annuaire", "testdata", "extraction_small.txt")
+	out, errOut, code := runCLI(t, "annuaire", "import", "--base", base, fixture)
+	if code != 0 {
+		t.Fatalf("import: code %d, %s", code, errOut)
+	}
+	for _, want := range []string{"9 adresses", "8 professionnels et structures", "3 ligne(s) ignorée(s)",
+		"ligne 5 : 4 colonnes au lieu de 31", "ligne 9 : adresse BAL absente ou invalide"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "Lecture du fichier") {
+		t.Errorf("no progress line on stderr: %q", errOut)
+	}
+
+	out, errOut, code = runCLI(t, "annuaire", "search", "--base", base, "dupont", "jean")
+	if code != 0 {
+		t.Fatalf("search: code %d, %s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[0], "Dr Jean DUPONT — Médecin (Médecine générale) — LYON — RPPS 10003456789") ||
+		!strings.Contains(lines[1], "PER  jean.dupont@medecin.mssante.fr  CABINET MEDICAL DUPONT, 12 R DE LA RÉPUBLIQUE, 69003 LYON") ||
+		!strings.Contains(lines[2], "jean.dupont@ch-lyon.mssante.fr  CENTRE HOSPITALIER SAINT-JOSEPH / Urgences") {
+		t.Errorf("search output:\n%s", out)
+	}
+	out, _, _ = runCLI(t, "annuaire", "search", "--base", base, "pharmacie", "pau")
+	if !strings.Contains(out, "ORG  pharmacie-du-centre-64000-pau@pharmacie.mssante.fr") {
+		t.Errorf("ORG not shown:\n%s", out)
+	}
+	out, _, _ = runCLI(t, "annuaire", "search", "--base", base, "introuvable")
+	if !strings.Contains(out, "Aucun résultat") {
+		t.Errorf("no-result output: %q", out)
+	}
+	out, _, _ = runCLI(t, "annuaire", "info", "--base", base)
+	if !strings.Contains(out, "extraction_small.txt") {
+		t.Errorf("info output: %q", out)
+	}
+}
+
+func TestAnnuaireErrors(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "annuaire.db")
+	if _, errOut, code := runCLI(t, "annuaire", "search", "--base", base, "dupont"); code != 1 || !strings.Contains(errOut, "aucun annuaire importé") {
+		t.Errorf("search before import: %d %q", code, errOut)
+	}
+	if _, _, code := runCLI(t, "annuaire"); code != 2 {
+		t.Errorf("no sub-command: code %d", code)
+	}
+	trunc := filepath.Join(dir, "cut.zip")
+	os.WriteFile(trunc, []byte("PK\x03\x04 truncated"), 0o644)
+	if _, errOut, code := runCLI(t, "annuaire", "import", "--base", base, trunc); code != 1 || !strings.Contains(errOut, "archive ZIP illisible") {
+		t.Errorf("truncated zip: %d %q", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "annuaire", "listeblanche", "import", "--dest", filepath.Join(dir, "l.xml"), "http://example.org/l.xml"); code != 1 || !strings.Contains(errOut, "https://") {
+		t.Errorf("http list: %d %q", code, errOut)
+	}
+}
+
+func TestAnnuaireTrustListFromFile(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "listeblanchemssante.xml")
+	os.WriteFile(src, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<ListeBlanche xmlns="https://listeblanche.mssante.fr/schema"><DateGeneration>2026-11-25</DateGeneration>
+<Domaine><Nom>medecin.mssante.fr</Nom></Domaine><Domaine><Nom>sandbox.mssante.test</Nom></Domaine></ListeBlanche>`), 0o644)
+	out, errOut, code := runCLI(t, "annuaire", "listeblanche", "import", "--dest", filepath.Join(dir, "stored.xml"), src)
+	if code != 0 || !strings.Contains(out, "2 domaines") {
+		t.Fatalf("code %d out %q err %q", code, out, errOut)
+	}
+}

@@ -296,5 +296,3 @@ func rowKeys(f []string) (sortKey, groupKey string) {
 func (b *builder) sortKey(m *rowMeta) []byte {
 	return b.arena[m.key : m.key+uint32(m.klen)]
 }
-
-

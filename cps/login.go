@@ -184,3 +184,19 @@ func (c *Card) load() error {
 	}
 	return nil
 }
+
+// PINState reads the PIN counter of the card in slot without presenting a PIN, so a UI
+// can warn before the last try.
+func (m *Module) PINState(ctx context.Context, slot uint) (PINState, error) {
+	if err := ctx.Err(); err != nil {
+		return PINState{}, err
+	}
+	ti, err := m.be.GetTokenInfo(slot)
+	if isRemoval(err) {
+		return PINState{}, fmt.Errorf("cps: PIN state of slot %d: %w", slot, ErrNoCard)
+	}
+	if err != nil {
+		return PINState{}, wrap(fmt.Sprintf("PIN state of slot %d", slot), err)
+	}
+	return pinState(ti.Flags), nil
+}

@@ -25,6 +25,9 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 	if o.PatientLimit <= 0 {
 		o.PatientLimit = DefaultPatientLimit
 	}
+	if noControls(o.NIL) == "" {
+		o.NIL = DefaultNIL
+	}
 	if err := checkAddress(d.From); err != nil {
 		return nil, fmt.Errorf("msg: build: from: %w", ErrNoSender)
 	}
@@ -431,6 +434,16 @@ func warnings(d Draft, rcpts []string, t *TrustList) []Warning {
 	} else if outside := t.OutsideTrust(rcpts); len(outside) > 0 {
 		out = append(out, Warning{Kind: WarnOutsideTrust, Addresses: outside,
 			Message: "Ces destinataires sont hors de l'espace de confiance MSSanté : " + strings.Join(outside, ", ") + ". Confirmez-vous l'envoi ?"})
+	}
+	visible := 0
+	for _, a := range append(append([]Address{}, d.To...), d.Cc...) {
+		if a.IsPatient() {
+			visible++
+		}
+	}
+	if visible > 1 {
+		out = append(out, Warning{Kind: WarnPatientsSeeEachOther,
+			Message: "Plusieurs patients sont destinataires en À ou Cc : chacun verra l'adresse, donc l'INS, des autres. Mettez-les en Cci ou écrivez à chacun."})
 	}
 	if d.Documents != nil && (d.Patient == nil || !d.Patient.Qualified) {
 		out = append(out, Warning{Kind: WarnINSNotQualified,

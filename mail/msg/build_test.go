@@ -216,6 +216,25 @@ func TestBuildWarnings(t *testing.T) {
 	}
 }
 
+func TestBuildPatientsSeeEachOther(t *testing.T) {
+	p1, p2 := Address{Email: "279035121518989@" + PatientDomain}, Address{Email: "180127512345678@" + PatientDomain}
+	b, err := Build(Draft{From: pharmacie, To: []Address{p1, p2}, Subject: "Fermeture"}, opts)
+	if err != nil || len(b.Warnings) != 1 || b.Warnings[0].Kind != WarnPatientsSeeEachOther {
+		t.Fatalf("%+v %v", b, err)
+	}
+	b, err = Build(Draft{From: pharmacie, To: []Address{pharmacie}, Bcc: []Address{p1, p2}, Subject: "Fermeture"}, opts)
+	if err != nil || len(b.Warnings) != 0 || len(b.Recipients) != 3 || bytes.Contains(b.Raw, []byte(p1.Email)) {
+		t.Fatalf("bcc: %+v %v", b.Warnings, err)
+	}
+	if got := stdParse(t, b.Raw).Header.Get("X-MSS-NIL"); got != "Comptoir/1.0.0" {
+		t.Errorf("X-MSS-NIL %q", got)
+	}
+	b, _ = Build(Draft{From: pharmacie, To: []Address{medecin}}, BuildOptions{Trust: trust})
+	if got := stdParse(t, b.Raw).Header.Get("X-MSS-NIL"); got != DefaultNIL {
+		t.Errorf("default X-MSS-NIL %q", got)
+	}
+}
+
 func TestBuildNoReplyToPatient(t *testing.T) {
 	pat := Address{Email: "279035121518989@" + PatientDomain}
 	b, err := Build(Draft{From: pharmacie, To: []Address{pat}, Subject: "Votre commande", NoReplyExpected: true}, opts)

@@ -151,20 +151,19 @@ func Parse(raw []byte) (p *Parsed, err error) {
 }
 
 func parse(raw []byte) (*Parsed, error) {
-	e, err := message.Read(bytes.NewReader(raw))
-	if e == nil {
-		return nil, fmt.Errorf("msg: parse: %v: %w", err, ErrMalformed)
-	}
 	p := &Parsed{raw: raw, XDMIndex: -1}
-	if err != nil {
-		p.Defects = append(p.Defects, err.Error())
-	}
-	p.readHeader(gomail.Header{Header: e.Header})
 	pv := &parseVisitor{p: p}
-	w := &walker{v: pv}
+	read := false
+	w := &walker{v: pv, top: func(h message.Header) {
+		read = true
+		p.readHeader(gomail.Header{Header: h})
+	}}
 	pv.w = w
-	if err := w.walk(e, 0, ""); err != nil && err != errStop {
-		p.Defects = append(p.Defects, err.Error())
+	if err := w.walkMessage(bytes.NewReader(raw)); err != nil && err != errStop {
+		if !read {
+			return nil, fmt.Errorf("msg: parse: %w", err)
+		}
+		p.defect("%v", err)
 	}
 	p.Body = pv.body()
 	p.findPatient()
@@ -325,11 +324,15 @@ type segment struct {
 
 func (v *parseVisitor) defect(d string) { v.p.defect("%s", d) }
 
-func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error {
+func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header, raw io.Reader) error {
 	p := v.p
 	switch kind {
 	case leafText, leafHTML:
-		data, err := io.ReadAll(io.LimitReader(e.Body, maxTextPart))
+		body, err := decodeText(h, raw)
+		if err != nil {
+			p.defect("text part: %v", err)
+		}
+		data, err := io.ReadAll(io.LimitReader(body, maxTextPart))
 		if err != nil {
 			p.defect("text part: %v", err)
 		}
@@ -345,7 +348,7 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, e *message.Entit
 		if p.Report == nil {
 			p.Report = &Report{}
 		}
-		blocks := readReportFields(e.Body)
+		blocks := readReportFields(decodeTransfer(h, raw))
 		if strings.Contains(info.ContentType, "disposition") {
 			p.Report.Kind = "mdn"
 			parseMDNFields(p.Report, blocks)
@@ -357,24 +360,25 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, e *message.Entit
 		if p.Report == nil {
 			p.Report = &Report{}
 		}
-		readOriginalHeaders(p.Report, e)
+		readOriginalHeaders(p.Report, decodeTransfer(h, raw))
 	case leafAttachment:
 		if strings.EqualFold(info.Name, XDMName) && p.XDMIndex < 0 {
 			p.XDMIndex = info.Index
-			data, err := io.ReadAll(io.LimitReader(e.Body, maxXDMZip+1))
+			body := decodeTransfer(h, raw)
+			data, err := io.ReadAll(io.LimitReader(body, maxXDMZip+1))
 			info.Size = int64(len(data))
 			switch {
 			case err != nil:
 				p.XDMError = fmt.Errorf("msg: read %s: %w", XDMName, err)
 			case len(data) > maxXDMZip:
 				p.XDMError = fmt.Errorf("msg: %s: %w", XDMName, xdm.ErrTooLarge)
-				n, _ := io.Copy(io.Discard, e.Body)
+				n, _ := io.Copy(io.Discard, body)
 				info.Size += n
 			default:
 				p.XDM, p.XDMError = xdm.Read(bytes.NewReader(data), int64(len(data)), nil)
 			}
 		} else {
-			n, err := io.Copy(io.Discard, e.Body)
+			n, err := partSize(h, raw)
 			if err != nil {
 				p.defect("attachment %d: %v", info.Index, err)
 			}

@@ -148,13 +148,9 @@ func formatAddrs(as []Address) string {
 
 // collectAttachments reads every attachment but skip in one pass, up to limit bytes in all.
 func collectAttachments(raw []byte, skip int, limit int64) []Attachment {
-	e, _ := message.Read(bytes.NewReader(raw))
-	if e == nil {
-		return nil
-	}
 	c := &collector{skip: skip, left: limit}
 	w := &walker{v: c}
-	_ = w.walk(e, 0, "")
+	_ = w.walkMessage(bytes.NewReader(raw))
 	return c.out
 }
 
@@ -164,11 +160,11 @@ type collector struct {
 	out  []Attachment
 }
 
-func (c *collector) leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error {
+func (c *collector) leaf(kind leafKind, info AttachmentInfo, h message.Header, raw io.Reader) error {
 	if kind != leafAttachment || info.Index == c.skip {
 		return nil
 	}
-	data, err := io.ReadAll(io.LimitReader(e.Body, c.left+1))
+	data, err := io.ReadAll(io.LimitReader(decodeTransfer(h, raw), c.left+1))
 	if err != nil {
 		return nil // an undecodable part is not forwarded
 	}

@@ -126,8 +126,8 @@ func parseMDNFields(rep *Report, blocks []textproto.Header) {
 }
 
 // readOriginalHeaders reads the returned message or headers of a report.
-func readOriginalHeaders(rep *Report, e *message.Entity) {
-	h, err := textproto.ReadHeader(bufio.NewReader(io.LimitReader(e.Body, maxReportPart)))
+func readOriginalHeaders(rep *Report, body io.Reader) {
+	h, err := textproto.ReadHeader(bufio.NewReader(io.LimitReader(body, maxReportPart)))
 	if err != nil && h.Len() == 0 {
 		return
 	}

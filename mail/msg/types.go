@@ -65,7 +65,7 @@ type Draft struct {
 
 // BuildOptions are the sending context.
 type BuildOptions struct {
-	NIL          string     // X-MSS-NIL value: "Comptoir/<version>"
+	NIL          string     // X-MSS-NIL value: "Comptoir/<version>" ("": DefaultNIL)
 	Now          time.Time  // Date header (zero: time.Now)
 	PatientLimit int64      // size limit to patients (0: DefaultPatientLimit)
 	Trust        *TrustList // trust-space list; nil adds a WarnNoTrustList warning
@@ -88,7 +88,13 @@ const (
 	WarnNoTrustList
 	// WarnINSNotQualified: documents travel for a patient whose INS is not qualified.
 	WarnINSNotQualified
+	// WarnPatientsSeeEachOther: several patients in To/Cc would see each other's address (INS).
+	WarnPatientsSeeEachOther
 )
+
+// DefaultNIL is the X-MSS-NIL value used when BuildOptions.NIL is empty: the header is on
+// every message.
+const DefaultNIL = "Comptoir/dev"
 
 // Warning is a condition the UI shows and asks the user to confirm.
 type Warning struct {

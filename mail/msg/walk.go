@@ -1,14 +1,17 @@
 package msg
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"strings"
 
 	"github.com/emersion/go-message"
-	_ "github.com/emersion/go-message/charset" // ISO-8859-x, Windows-125x... for message.Read
+	_ "github.com/emersion/go-message/charset" // ISO-8859-x, Windows-125x... for message.New
+	"github.com/emersion/go-message/textproto"
 )
 
 // Bounds on hostile structure: deeper or wider trees are cut, not followed.
@@ -38,14 +41,17 @@ const (
 	leafReportOriginal
 )
 
-// visitor receives the leaves in document order. Returning errStop ends the walk.
+// visitor receives the leaves in document order, with the part's header and its raw
+// (still transfer-encoded) body. Returning errStop ends the walk.
 type visitor interface {
-	leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error
+	leaf(kind leafKind, info AttachmentInfo, h message.Header, raw io.Reader) error
 	defect(d string)
 }
 
 var errStop = errors.New("stop")
 
+// walker goes through the MIME tree on the raw bytes: bodies are decoded only by the visitor
+// that needs them (sizes of base64 parts are counted, not decoded).
 type walker struct {
 	v     visitor
 	parts int
@@ -53,18 +59,35 @@ type walker struct {
 	// alt identifies the innermost multipart/alternative (0: none) and child its child being
 	// walked, so the visitor shows one alternative only.
 	alt, child int
+	// top, when set, receives the message's own header before the walk.
+	top func(h message.Header)
 }
 
-// walk visits e; alternative parts return which child was shown via the visitor only.
-func (w *walker) walk(e *message.Entity, depth int, parent string) error {
+// walkMessage reads the top-level header from r and walks the message.
+func (w *walker) walkMessage(r io.Reader) error {
+	lr := &limitedReader{r: r, n: maxHeaderBytes}
+	br := bufio.NewReader(lr)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return fmt.Errorf("%w: header: %v", ErrMalformed, err)
+	}
+	lr.n = math.MaxInt64
+	mh := message.Header{Header: h}
+	if w.top != nil {
+		w.top(mh)
+	}
+	return w.walk(mh, br, 0, "")
+}
+
+func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string) error {
 	w.parts++
 	if w.parts > maxParts {
 		w.v.defect("too many MIME parts")
 		return errStop
 	}
-	mt, params, err := e.Header.ContentType()
+	mt, params, err := h.ContentType()
 	if err != nil || mt == "" {
-		if e.Header.Get("Content-Type") != "" {
+		if h.Get("Content-Type") != "" {
 			w.v.defect("malformed Content-Type")
 		}
 		mt, params = "text/plain", map[string]string{}
@@ -78,8 +101,7 @@ func (w *walker) walk(e *message.Entity, depth int, parent string) error {
 			w.v.defect("MIME tree too deep")
 			return nil
 		}
-		mr := e.MultipartReader()
-		if mr == nil || params["boundary"] == "" {
+		if params["boundary"] == "" {
 			w.v.defect("multipart without boundary")
 			return nil
 		}
@@ -88,6 +110,7 @@ func (w *walker) walk(e *message.Entity, depth int, parent string) error {
 			w.alt, w.child = w.parts, -1
 			defer func() { w.alt, w.child = saved, savedChild }()
 		}
+		mr := textproto.NewMultipartReader(body, params["boundary"])
 		for {
 			if mt == "multipart/alternative" {
 				w.child++
@@ -96,20 +119,17 @@ func (w *walker) walk(e *message.Entity, depth int, parent string) error {
 			if err == io.EOF {
 				return nil
 			}
-			if err != nil && p == nil {
+			if err != nil {
 				w.v.defect("broken multipart: " + err.Error())
 				return nil
 			}
-			if err != nil {
-				w.v.defect(err.Error()) // unknown charset or encoding: the part is still readable
-			}
-			if err := w.walk(p, depth+1, mt); err != nil {
+			if err := w.walk(message.Header{Header: p.Header}, p, depth+1, mt); err != nil {
 				return err
 			}
 		}
 	}
-	info := AttachmentInfo{ContentType: mt, ContentID: trimID(e.Header.Get("Content-Id"))}
-	disp, dparams, _ := e.Header.ContentDisposition()
+	info := AttachmentInfo{ContentType: mt, ContentID: trimID(h.Get("Content-Id"))}
+	disp, dparams, _ := h.ContentDisposition()
 	info.Name = dparams["filename"]
 	if info.Name == "" {
 		info.Name = params["name"]
@@ -122,10 +142,10 @@ func (w *walker) walk(e *message.Entity, depth int, parent string) error {
 		w.att++
 		info.Inline = disp == "inline" || (disp == "" && info.ContentID != "" && parent == "multipart/related")
 		if info.Name == "" {
-			info.Name = defaultName(e, mt, info.Index)
+			info.Name = defaultName(mt, info.Index)
 		}
 	}
-	return w.v.leaf(kind, info, e)
+	return w.v.leaf(kind, info, h, body)
 }
 
 func classify(mt, disp, name, parent string) leafKind {
@@ -169,7 +189,7 @@ func cleanFileName(s string) string {
 	return s
 }
 
-func defaultName(e *message.Entity, mt string, i int) string {
+func defaultName(mt string, i int) string {
 	if mt == "message/rfc822" || mt == "message/global" {
 		return "message.eml"
 	}
@@ -181,16 +201,15 @@ func defaultName(e *message.Entity, mt string, i int) string {
 }
 
 // OpenAttachment reads the message from r and returns a reader of attachment index's decoded
-// content, streaming: the other parts are skipped, not kept. The reader is valid until r is
-// closed or reused.
+// content, streaming: the other parts are skipped, not kept. The content is the part's bytes
+// with its transfer encoding (base64, quoted-printable) undone; no charset conversion. The
+// reader is valid until r is closed or reused.
 func OpenAttachment(r io.Reader, index int) (io.Reader, AttachmentInfo, error) {
-	e, err := message.Read(r)
-	if e == nil {
-		return nil, AttachmentInfo{}, fmt.Errorf("msg: open attachment: %v: %w", err, ErrMalformed)
-	}
 	f := &finder{want: index}
 	w := &walker{v: f}
-	_ = w.walk(e, 0, "")
+	if err := w.walkMessage(r); err != nil && err != errStop {
+		return nil, AttachmentInfo{}, fmt.Errorf("msg: open attachment: %w", err)
+	}
 	if f.body == nil {
 		return nil, AttachmentInfo{}, fmt.Errorf("msg: open attachment %d: %w", index, ErrNoSuchAttachment)
 	}
@@ -203,12 +222,33 @@ type finder struct {
 	body io.Reader
 }
 
-func (f *finder) leaf(kind leafKind, info AttachmentInfo, e *message.Entity) error {
+func (f *finder) leaf(kind leafKind, info AttachmentInfo, h message.Header, raw io.Reader) error {
 	if kind == leafAttachment && info.Index == f.want {
-		f.info, f.body = info, e.Body
+		f.info, f.body = info, decodeTransfer(h, raw)
 		return errStop
 	}
 	return nil
 }
 
 func (f *finder) defect(string) {}
+
+// maxHeaderBytes bounds a message's top-level header, as go-message does.
+const maxHeaderBytes = 1 << 20
+
+// limitedReader is io.LimitedReader with an error instead of EOF, and an adjustable limit.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errors.New("header too large")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"context"
-	"crypto"
 	"crypto/tls"
 	"errors"
 	"log/slog"
@@ -162,10 +161,6 @@ func smtpCode(err error) int {
 		return se.Code
 	}
 	return 0
-}
-
-func tlsCert(leaf, inter []byte, key crypto.Signer) tls.Certificate {
-	return tls.Certificate{Certificate: [][]byte{leaf, inter}, PrivateKey: key}
 }
 
 // smtpDialOnly connects and runs STARTTLS without authenticating.

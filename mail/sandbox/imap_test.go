@@ -38,15 +38,7 @@ func TestIMAPRefusals(t *testing.T) {
 	})
 
 	t.Run("unknown CA", func(t *testing.T) {
-		other, err := cpstest.NewPKI(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, key, err := other.IssuePerson(cpstest.Titulaire.Person)
-		if err != nil {
-			t.Fatal(err)
-		}
-		foreign := tlsCert(cert.Raw, other.Personnes().Raw, key)
+		foreign := foreignCert(t, cpstest.Titulaire.NationalID)
 		if _, err := e.imapLogin(&foreign, e.a.Titulaire, false, nil); err == nil {
 			t.Fatal("certificate from an unknown CA accepted")
 		}

@@ -27,6 +27,10 @@ func TestWrongPINShowsRemainingTries(t *testing.T) {
 		if pe.State != want {
 			t.Fatalf("try %d: state = %+v, want %+v", i+1, pe.State, want)
 		}
+		// The UI can read the same warning before the next try, without a PIN.
+		if st, err := m.PINState(ctx, slot); err != nil || st != want {
+			t.Fatalf("try %d: PINState = %+v, %v", i+1, st, err)
+		}
 	}
 	c, err := m.Login(ctx, slot, []byte(fx.PIN))
 	if err != nil {

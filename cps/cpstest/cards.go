@@ -21,13 +21,15 @@ const cardsLayout = "comptoir-cards-v1"
 // soPIN is the security officer PIN of the test tokens.
 const soPIN = "12345678"
 
-// SoftHSMModules are the places Debian and others install the SoftHSM2 PKCS#11 module.
-var SoftHSMModules = []string{
+// softHSMPaths are the places Debian and others install the SoftHSM2 PKCS#11 module.
+func softHSMPaths() []string {
+	return []string{
 	"/usr/lib/softhsm/libsofthsm2.so",
 	"/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
 	"/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
 	"/usr/local/lib/softhsm/libsofthsm2.so",
 	"/usr/lib64/pkcs11/libsofthsm2.so",
+	}
 }
 
 // ErrSoftHSMMissing means SoftHSM2 is not installed.
@@ -51,7 +53,7 @@ type Cards struct {
 // C_CreateObject), so NewCards sets SOFTHSM2_CONF to ConfPath when it is unset, and fails
 // when it names another configuration or the module was loaded with another one.
 func NewCards(dir string, pki *PKI) (*Cards, error) {
-	module, err := softHSMModule()
+	module, err := findSoftHSM(softHSMPaths())
 	if err != nil {
 		return nil, err
 	}
@@ -164,13 +166,15 @@ func (c *Cards) Slot(ctx context.Context, m *cps.Module, label string) (uint, er
 	return 0, fmt.Errorf("cpstest: no card %q in the readers", label)
 }
 
-func softHSMModule() (string, error) {
-	for _, p := range SoftHSMModules {
+// findSoftHSM returns the first of paths that exists; a missing SoftHSM is an error
+// saying what to install, never a reason to skip a test.
+func findSoftHSM(paths []string) (string, error) {
+	for _, p := range paths {
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("cpstest: module not in %s: %w", strings.Join(SoftHSMModules, ", "), ErrSoftHSMMissing)
+	return "", fmt.Errorf("cpstest: SoftHSM2 module not in %s: %w", strings.Join(paths, ", "), ErrSoftHSMMissing)
 }
 
 // cardsStamp identifies the tokens' content: the PKI they chain to and the fixtures.

@@ -3,7 +3,10 @@ package cpstest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"math/big"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,5 +110,23 @@ func TestRevokeUpdatesCRL(t *testing.T) {
 	}
 	if err := p.Revoke(new(big.Int).Lsh(cert.SerialNumber, 1)); err == nil {
 		t.Fatal("revoking an unknown serial succeeded")
+	}
+}
+
+func TestMissingSoftHSMSaysWhatToInstall(t *testing.T) {
+	_, err := findSoftHSM([]string{filepath.Join(t.TempDir(), "libsofthsm2.so")})
+	if !errors.Is(err, ErrSoftHSMMissing) || !strings.Contains(err.Error(), "apt-get install softhsm2") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := findSoftHSM(softHSMPaths()); err != nil {
+		t.Fatalf("SoftHSM2 must be installed for the tests: %v", err)
+	}
+}
+
+func TestActivityTLVLongValue(t *testing.T) {
+	s := Situation{StructureName: strings.Repeat("A", 200), StructureIDType: 1, StructureID: "690999123", Sector: "SA33"}
+	b := ActivityTLV(s)
+	if b[0] != 0xEE || b[1] != 0x81 {
+		t.Fatalf("container header % x", b[:3])
 	}
 }

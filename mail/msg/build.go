@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+
+	"comptoir/mail/patient"
 )
 
 // XDMName is the attachment name of an IHE XDM archive.
@@ -434,6 +436,18 @@ func warnings(d Draft, rcpts []string, t *TrustList) []Warning {
 	} else if outside := t.OutsideTrust(rcpts); len(outside) > 0 {
 		out = append(out, Warning{Kind: WarnOutsideTrust, Addresses: outside,
 			Message: "Ces destinataires sont hors de l'espace de confiance MSSanté : " + strings.Join(outside, ", ") + ". Confirmez-vous l'envoi ?"})
+	}
+	var badINS []string
+	for _, r := range rcpts {
+		if local, _, _ := strings.Cut(r, "@"); (Address{Email: r}).IsPatient() {
+			if _, err := patient.ParseINS(local); err != nil {
+				badINS = append(badINS, r)
+			}
+		}
+	}
+	if len(badINS) > 0 {
+		out = append(out, Warning{Kind: WarnInvalidINS, Addresses: badINS,
+			Message: "Ces adresses de patient ne contiennent pas un INS valide : " + strings.Join(badINS, ", ") + ". Vérifiez l'INS du patient."})
 	}
 	visible := 0
 	for _, a := range append(append([]Address{}, d.To...), d.Cc...) {

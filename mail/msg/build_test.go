@@ -162,7 +162,7 @@ func TestBuildAttachmentRFC2231(t *testing.T) {
 
 func TestBuildRefusals(t *testing.T) {
 	patient1 := Address{Email: "279035121518989@" + PatientDomain}
-	patient2 := Address{Email: "180127512345678@" + PatientDomain}
+	patient2 := Address{Email: "180127512345642@" + PatientDomain}
 	cases := []struct {
 		name string
 		d    Draft
@@ -217,7 +217,7 @@ func TestBuildWarnings(t *testing.T) {
 }
 
 func TestBuildPatientsSeeEachOther(t *testing.T) {
-	p1, p2 := Address{Email: "279035121518989@" + PatientDomain}, Address{Email: "180127512345678@" + PatientDomain}
+	p1, p2 := Address{Email: "279035121518989@" + PatientDomain}, Address{Email: "180127512345642@" + PatientDomain}
 	b, err := Build(Draft{From: pharmacie, To: []Address{p1, p2}, Subject: "Fermeture"}, opts)
 	if err != nil || len(b.Warnings) != 1 || b.Warnings[0].Kind != WarnPatientsSeeEachOther {
 		t.Fatalf("%+v %v", b, err)
@@ -232,6 +232,14 @@ func TestBuildPatientsSeeEachOther(t *testing.T) {
 	b, _ = Build(Draft{From: pharmacie, To: []Address{medecin}}, BuildOptions{Trust: trust})
 	if got := stdParse(t, b.Raw).Header.Get("X-MSS-NIL"); got != DefaultNIL {
 		t.Errorf("default X-MSS-NIL %q", got)
+	}
+}
+
+func TestBuildInvalidINSWarning(t *testing.T) {
+	bad := "279035121518988@" + PatientDomain // wrong key
+	b, err := Build(Draft{From: pharmacie, To: []Address{{Email: bad}}}, opts)
+	if err != nil || len(b.Warnings) != 1 || b.Warnings[0].Kind != WarnInvalidINS || b.Warnings[0].Addresses[0] != bad {
+		t.Fatalf("%+v %v", b, err)
 	}
 }
 

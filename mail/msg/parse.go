@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
 
+	"comptoir/mail/patient"
 	"comptoir/mail/xdm"
 )
 
@@ -31,7 +32,7 @@ type MSSHeaders struct {
 
 // PatientRef is the patient a message is from or about.
 type PatientRef struct {
-	INS     string // the INS, upper case; "" when the address holds no valid-looking INS
+	INS     string // the INS, upper case; "" when the address holds no valid INS (key checked)
 	Name    string // "NOM Prénom" when known (from the XDM metadata)
 	Address string // the patient's mailbox, when the patient is a correspondent
 	Source  string // "from", "to" or "xdm": where it was found
@@ -256,26 +257,11 @@ func (p *Parsed) addresses(h gomail.Header, key string) []Address {
 	return out
 }
 
-// looksLikeINS: 15 characters, digits except the Corsican department (2A/2B) in positions 6–7.
-func looksLikeINS(s string) bool {
-	if len(s) != 15 {
-		return false
-	}
-	for i := 0; i < 15; i++ {
-		c := s[i]
-		if c >= '0' && c <= '9' || (i == 6 && (c == 'A' || c == 'B') && s[5] == '2') {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
 func patientFromAddress(a Address, source string) *PatientRef {
 	local, _, _ := strings.Cut(a.Email, "@")
 	ref := &PatientRef{Address: a.Email, Source: source, Name: a.Name}
-	if ins := strings.ToUpper(local); looksLikeINS(ins) {
-		ref.INS = ins
+	if ins, err := patient.ParseINS(local); err == nil {
+		ref.INS = string(ins)
 	}
 	return ref
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // Europe/Paris where the system has no zone database (Windows)
 
 	"github.com/emersion/go-message"
 )
@@ -77,11 +79,18 @@ func attribution(p *Parsed) string {
 var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
 	"septembre", "octobre", "novembre", "décembre"}
 
+// paris is the pharmacies' time zone; time/tzdata makes it available on Windows too.
+var paris = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+})
+
 // frenchDate writes "25 novembre 2026 à 10:04" in Paris time.
 func frenchDate(t time.Time) string {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		t = t.In(loc)
-	}
+	t = t.In(paris())
 	return t.Format("2") + " " + frMonths[t.Month()-1] + " " + t.Format("2006 à 15:04")
 }
 

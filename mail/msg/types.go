@@ -90,6 +90,8 @@ const (
 	WarnINSNotQualified
 	// WarnPatientsSeeEachOther: several patients in To/Cc would see each other's address (INS).
 	WarnPatientsSeeEachOther
+	// WarnInvalidINS: a patient address does not hold a valid INS (wrong key, length...).
+	WarnInvalidINS
 )
 
 // DefaultNIL is the X-MSS-NIL value used when BuildOptions.NIL is empty: the header is on

@@ -19,7 +19,8 @@ func (m *Module) Login(ctx context.Context, slot uint, pin []byte) (*Card, error
 		return nil, err
 	}
 	ti, err := m.be.GetTokenInfo(slot)
-	if isRemoval(err) || err == nil && ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 {
+	if isRemoval(err) || hasCode(err, pkcs11.CKR_SLOT_ID_INVALID) ||
+		err == nil && ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 {
 		return nil, fmt.Errorf("cps: login on slot %d: %w", slot, ErrNoCard)
 	}
 	if err != nil {
@@ -192,7 +193,7 @@ func (m *Module) PINState(ctx context.Context, slot uint) (PINState, error) {
 		return PINState{}, err
 	}
 	ti, err := m.be.GetTokenInfo(slot)
-	if isRemoval(err) {
+	if isRemoval(err) || hasCode(err, pkcs11.CKR_SLOT_ID_INVALID) {
 		return PINState{}, fmt.Errorf("cps: PIN state of slot %d: %w", slot, ErrNoCard)
 	}
 	if err != nil {

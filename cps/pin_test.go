@@ -80,3 +80,23 @@ func TestLoginTwiceReusesTheSession(t *testing.T) {
 		t.Fatalf("%d C_Login calls, want 1", got)
 	}
 }
+
+func TestLoginOnAnEmptyOrUnknownReader(t *testing.T) {
+	m, _ := openModule(t)
+	ctx := context.Background()
+	readers, err := m.Readers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty []uint
+	for _, r := range readers {
+		if !r.CardPresent {
+			empty = append(empty, r.Slot)
+		}
+	}
+	for _, slot := range append(empty, 0xdeadbeef) {
+		if _, err := m.Login(ctx, slot, []byte("1234")); !errors.Is(err, cps.ErrNoCard) {
+			t.Errorf("login on slot %#x: err = %v, want ErrNoCard", slot, err)
+		}
+	}
+}

@@ -30,6 +30,8 @@ type CardScreen struct {
 
 	u         *UI
 	readers   []Reader
+	want      string // label of the card the user chose (or logged in with)
+	updating  bool   // setReaders is changing the selection itself
 	busy      bool
 	loginBox  *fyne.Container
 	holderBox *fyne.Container
@@ -46,7 +48,12 @@ func newCardScreen(u *UI) *CardScreen {
 	c.Reason.Hide()
 	c.Status = widget.NewLabel(t("card.insert"))
 	c.Status.Alignment = fyne.TextAlignCenter
-	c.Readers = widget.NewSelect(nil, func(string) { c.refreshStatus() })
+	c.Readers = widget.NewSelect(nil, func(string) {
+		if r, ok := c.selected(); ok && !c.updating && r.Label != "" {
+			c.want = r.Label
+		}
+		c.refreshStatus()
+	})
 	c.Readers.PlaceHolder = t("card.reader.none")
 	c.PIN = widget.NewPasswordEntry()
 	c.PIN.SetPlaceHolder(t("card.pin.placeholder"))
@@ -108,7 +115,7 @@ func (c *CardScreen) start(ctx context.Context) {
 func (c *CardScreen) setReaders(rs []Reader, err error) {
 	c.readers = rs
 	opts := make([]string, len(rs))
-	sel := -1
+	sel, wanted := -1, -1
 	for i, r := range rs {
 		opts[i] = r.Description
 		if r.CardPresent && r.Label != "" {
@@ -117,12 +124,16 @@ func (c *CardScreen) setReaders(rs []Reader, err error) {
 		if r.CardPresent && sel < 0 {
 			sel = i
 		}
+		if r.CardPresent && c.want != "" && r.Label == c.want {
+			wanted = i
+		}
 	}
-	prev := c.Readers.SelectedIndex()
+	c.updating = true
+	defer func() { c.updating = false }()
 	c.Readers.SetOptions(opts)
 	switch {
-	case prev >= 0 && prev < len(rs) && rs[prev].CardPresent:
-		c.Readers.SetSelectedIndex(prev)
+	case wanted >= 0:
+		c.Readers.SetSelectedIndex(wanted)
 	case sel >= 0:
 		c.Readers.SetSelectedIndex(sel)
 	case len(rs) > 0:
@@ -188,6 +199,9 @@ func (c *CardScreen) login() {
 	if len(c.PIN.Text) != 4 {
 		c.showError(t("card.pin.format"))
 		return
+	}
+	if r.Label != "" {
+		c.want = r.Label
 	}
 	pin := []byte(c.PIN.Text)
 	c.PIN.SetText("")

@@ -269,3 +269,14 @@ func shortDate(d, now time.Time) string {
 	}
 	return d.Format("02/01/2006")
 }
+
+// Rows is the number of rows in the message list.
+func (m *MainScreen) Rows() int { return m.model.length() }
+
+// RowText is what row i shows: the sender (or patient) line and the subject line.
+func (m *MainScreen) RowText(i int) (from, subject string) {
+	r := newMessageRow()
+	e, ok := m.envelopeAt(i)
+	r.set(m.u.tr, e, ok)
+	return r.From.Text, r.Subject.Text
+}

@@ -536,4 +536,3 @@ func (s *Session) loadContacts() []app.Address {
 }
 
 var _ app.Session = (*Session)(nil)
-

@@ -1,0 +1,289 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app"
+	"comptoir/app/apptest"
+	"comptoir/app/demo"
+	"comptoir/app/pdfview"
+	"comptoir/cps/cpstest"
+	"comptoir/mail"
+	"comptoir/mail/sandbox"
+)
+
+// env is one demo world for the whole package: SoftHSM reads its configuration once per
+// process, so every test shares the cards (and the sandbox, whose seed they read).
+var env *demo.Env
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "comptoir-demo-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	env, err = demo.Start(ctx, demo.Options{
+		Dir:    dir,
+		Cards:  []string{cpstest.Titulaire.Label, cpstest.Medecin.Label},
+		NIL:    "Comptoir/test",
+		Watch:  100 * time.Millisecond,
+		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
+	})
+	if err != nil {
+		// A missing SoftHSM2 is a failure that says what to install (cpstest's message).
+		fmt.Fprintln(os.Stderr, "demo world:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	env.Close()
+	cancel()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var pharmacy = sandbox.Seed(sandbox.DefaultDomain).Pharmacy
+
+// pdfCache keeps wazero's compiled PDFium between runs (see package pdfview).
+func pdfCache() string { return filepath.Join(os.TempDir(), "comptoir-pdfium-cache") }
+
+// start opens the UI on the demo world with the card labelled label selected.
+func start(t *testing.T, label string) *apptest.Harness {
+	t.Helper()
+	deps := env.Deps()
+	r := pdfview.New(pdfCache())
+	t.Cleanup(func() { r.Close() })
+	deps.PDF = r
+	deps.Version = "test"
+	h := apptest.New(t, deps)
+	sel := h.UI.Card.Readers
+	h.WaitFor("the card "+label, func() bool {
+		for i, o := range sel.Options {
+			if strings.Contains(o, label) {
+				if sel.SelectedIndex() != i {
+					sel.SetSelectedIndex(i)
+				}
+				return !h.UI.Card.LoginButton.Disabled()
+			}
+		}
+		return false
+	})
+	return h
+}
+
+// openMail logs in with the right PIN and opens the main window.
+func openMail(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	h.Login(demo.PIN)
+	h.WaitFor("the holder's BALs", func() bool { return !h.UI.Card.OpenButton.Disabled() && h.Shows("Boîtes aux lettres accessibles") })
+	test.Tap(h.UI.Card.OpenButton)
+	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
+}
+
+// selectBAL taps the BAL button whose text contains addr.
+func selectBAL(t *testing.T, h *apptest.Harness, addr string) {
+	t.Helper()
+	var btn *widget.Button
+	h.WaitFor("the BAL button "+addr, func() bool {
+		for _, b := range h.UI.Main.BALButtons {
+			if strings.Contains(b.Text, addr) {
+				btn = b
+				return true
+			}
+		}
+		return false
+	})
+	test.Tap(btn)
+}
+
+// openRow waits for a row whose subject contains subject, selects it and returns its sender line.
+func openRow(t *testing.T, h *apptest.Harness, subject string) string {
+	t.Helper()
+	m := h.UI.Main
+	row, from := -1, ""
+	h.WaitFor("a row «"+subject+"»", func() bool {
+		for i := 0; i < m.Rows(); i++ {
+			f, s := m.RowText(i)
+			if strings.Contains(s, subject) {
+				row, from = i, f
+				return true
+			}
+		}
+		return false
+	})
+	m.List.Select(row)
+	h.WaitText(subject)
+	return from
+}
+
+func TestWrongPINThenRightPIN(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	h.WaitText("Carte détectée : " + cpstest.Titulaire.Label)
+	h.Login("0000")
+	h.WaitText("Code PIN incorrect")
+	if h.UI.Card.PIN.Text != "" {
+		t.Fatal("the refused PIN stays in the entry")
+	}
+	h.Login(demo.PIN)
+	h.WaitText("Élise")
+	h.WaitText("RPPS " + cpstest.Titulaire.NationalID[1:])
+	h.WaitText("Personnelle — " + sandbox.Seed(sandbox.DefaultDomain).Titulaire)
+	h.WaitText("Officine — " + pharmacy)
+}
+
+func TestORGBALOnlyForHabilitatedCards(t *testing.T) {
+	h := start(t, cpstest.Medecin.Label)
+	h.Login(demo.PIN)
+	h.WaitText("Officine — " + sandbox.Seed(sandbox.DefaultDomain).Hospital)
+	if h.Shows(pharmacy) {
+		t.Fatalf("a doctor's card sees the pharmacy's BAL:\n%s", strings.Join(h.Visible(), "\n"))
+	}
+}
+
+func TestReadThePatientsPrescription(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	selectBAL(t, h, pharmacy)
+	from := openRow(t, h, "Ordonnance pour ce soir")
+	if !strings.HasPrefix(from, "Patient : Camille ROUSSEL — INS ") {
+		t.Fatalf("the row's sender line is %q, want the patient's name and INS", from)
+	}
+	h.WaitText("Voici mon ordonnance")
+	h.WaitText("Patient : Camille ROUSSEL — INS")
+	h.WaitText("ordonnance.pdf")
+	h.WaitText("photo_ordonnance.jpg")
+	// The PDF is shown first, rendered by PDFium.
+	h.WaitText("Page 1 / 1")
+	if img := h.UI.Main.Reader.Preview.Image.Image; img == nil || img.Bounds().Dx() < 300 {
+		t.Fatal("no rendered PDF page in the preview")
+	}
+	// The photo is previewed in the app.
+	test.Tap(h.UI.Main.Reader.Attachments[1].PreviewButton)
+	h.WaitFor("the photo's preview", func() bool { return h.UI.Main.Reader.Preview.Title.Text == "photo_ordonnance.jpg" })
+	// The XDM prefix is hidden from the list.
+	for i := 0; i < h.UI.Main.Rows(); i++ {
+		if _, s := h.UI.Main.RowText(i); strings.Contains(s, "XDM/1.0") {
+			t.Fatalf("row %d shows the XDM prefix: %q", i, s)
+		}
+	}
+}
+
+func TestReplyToThePatient(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	selectBAL(t, h, pharmacy)
+	openRow(t, h, "Médicament en stock")
+	test.Tap(h.UI.Main.ReplyButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+	if !strings.HasPrefix(c.Subject.Text, "Re: ") || !strings.Contains(c.To.Text, "@patient.mssante.fr") {
+		t.Fatalf("reply: subject %q to %q", c.Subject.Text, c.To.Text)
+	}
+	c.Body.SetText("Bonjour, oui : l'amoxicilline 500 mg est en stock. À ce midi.")
+	test.Tap(c.NoReply)
+	test.Tap(c.Send)
+	h.WaitText("Message envoyé")
+	patient := strings.TrimSuffix(strings.TrimPrefix(c.To.Text[strings.Index(c.To.Text, "<")+1:], ""), ">")
+	msgs, err := env.Sandbox.Messages(patient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	for _, m := range msgs {
+		if bytes.Contains(m, []byte("est en stock")) {
+			got = m
+		}
+	}
+	if got == nil {
+		t.Fatalf("the patient %s did not receive the reply", patient)
+	}
+	for _, want := range []string{"In-Reply-To:", "References:", "X-MSS-MES: FIN", "X-MSS-NIL: Comptoir/test"} {
+		if !bytes.Contains(got, []byte(want)) {
+			t.Errorf("the reply lacks %q", want)
+		}
+	}
+}
+
+func TestSendOfflineThenReconnect(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	h.WaitText("● En ligne")
+	env.SetNetwork(false)
+	t.Cleanup(func() { env.SetNetwork(true) })
+	h.WaitText("○ Hors ligne")
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+	doctor := sandbox.Seed(sandbox.DefaultDomain).Doctor
+	subject := fmt.Sprintf("Renouvellement hors ligne %d", time.Now().UnixNano())
+	c.To.SetText(doctor)
+	c.Subject.SetText(subject)
+	c.Body.SetText("Bonjour Docteur, pouvez-vous renouveler l'ordonnance de Mme Roussel ?")
+	test.Tap(c.Send)
+	h.WaitText("Boîte d'envoi : 1")
+	env.SetNetwork(true)
+	h.WaitText("Boîte d'envoi : 0")
+	count := func() int {
+		msgs, err := env.Sandbox.Messages(doctor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range msgs {
+			if bytes.Contains(m, []byte(subject)) {
+				n++
+			}
+		}
+		return n
+	}
+	h.WaitFor("the message delivered", func() bool { return count() > 0 })
+	// Sent once: a second pass of the engine must not submit it again.
+	h.UI.Main.SyncButton.OnTapped()
+	h.WaitText("● En ligne")
+	if n := count(); n != 1 {
+		t.Fatalf("the doctor received %d copies, want 1", n)
+	}
+}
+
+func TestCardPulledLocksWithinTwoSeconds(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	selectBAL(t, h, pharmacy)
+	openRow(t, h, "Ordonnance pour ce soir")
+	pulled := time.Now()
+	env.PullCard()
+	t.Cleanup(env.InsertCard)
+	h.WaitText("La carte CPS a été retirée")
+	if d := time.Since(pulled); d > 2*time.Second {
+		t.Fatalf("locked %v after the card was pulled, want < 2 s", d)
+	}
+	if !h.UI.Locked() || h.Shows("Voici mon ordonnance") {
+		t.Fatal("the message is still on screen after the card was pulled")
+	}
+	// Unlocking needs the card and the PIN again.
+	env.InsertCard()
+	h.WaitText("Carte détectée : " + cpstest.Titulaire.Label)
+	h.Login(demo.PIN)
+	h.WaitFor("the unlocked mail", func() bool { return !h.UI.Locked() && h.Shows("Boîte de réception") })
+}
+
+func TestSettingsAndAbout(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	s := h.UI.ShowSettings()
+	s.IMAP.SetText("imap.exemple.mssante.fr:143")
+	s.Language.SetSelectedIndex(1)
+	test.Tap(s.Save)
+	h.UI.ShowAbout()
+	h.WaitText("Version test")
+	_ = app.DefaultAutoLock
+}

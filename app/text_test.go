@@ -1,0 +1,130 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"comptoir/assets"
+)
+
+// Every text the code asks for exists in French and in English.
+func TestTranslationsComplete(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := regexp.MustCompile(`\b[tT]\("([a-z][a-z0-9.]*[a-z0-9])"`)
+	used := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range key.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+		}
+	}
+	for _, k := range []string{KindPER, KindORG, KindAPP} {
+		used["bal.kind."+k] = true
+	}
+	for _, lang := range []string{"fr", "en"} {
+		raw, err := assets.I18N.ReadFile("i18n/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s.json: %v", lang, err)
+		}
+		for k := range used {
+			if m[k] == "" {
+				t.Errorf("%s.json lacks %q", lang, k)
+			}
+		}
+	}
+	if got := newTranslator("").T("card.insert"); got != "Insérez votre carte CPS" {
+		t.Fatalf("default language text %q", got)
+	}
+	if got := newTranslator("en").T("card.insert"); got != "Insert your CPS card" {
+		t.Fatalf("English text %q", got)
+	}
+}
+
+func TestDisplaySubjectHidesXDMPrefix(t *testing.T) {
+	for in, want := range map[string]string{
+		"XDM/1.0/DDM+Compte rendu ROUSSEL Camille": "Compte rendu ROUSSEL Camille",
+		"xdm/1.0/ddm+CR": "CR",
+		"Ordonnance":     "Ordonnance",
+		"":               "",
+	} {
+		if got := displaySubject(in); got != want {
+			t.Errorf("displaySubject(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAddressFields(t *testing.T) {
+	got, err := parseAddresses("Dr Antoine Fauvel <Antoine.Fauvel@sandbox.mssante.test>; 285046912304512@patient.mssante.fr,")
+	if err != nil || len(got) != 2 || got[0].Email != "antoine.fauvel@sandbox.mssante.test" || got[0].Name != "Dr Antoine Fauvel" {
+		t.Fatalf("parseAddresses: %v %v", got, err)
+	}
+	if _, err := parseAddresses("pas une adresse"); err == nil {
+		t.Fatal("an invalid address was accepted")
+	}
+	if h, l := splitLastAddress("a@x.fr, Dr Fau"); h != "a@x.fr, " || l != "Dr Fau" {
+		t.Fatalf("splitLastAddress: %q %q", h, l)
+	}
+}
+
+func TestSafeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../etc/passwd":          "passwd",
+		`C:\Users\x\ordonnance.pdf`: "ordonnance.pdf",
+		"a:b?.pdf":                  "a_b_.pdf",
+		"":                          "piece-jointe",
+		"..":                        "piece-jointe",
+	} {
+		if got := safeName(in); got != want {
+			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestShortDate(t *testing.T) {
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.Local)
+	if got := shortDate(now.Add(-time.Hour), now); got != "14:00" {
+		t.Errorf("today: %q", got)
+	}
+	if got := shortDate(now.AddDate(0, 0, -3), now); got != "22/11/2026" {
+		t.Errorf("older: %q", got)
+	}
+}
+
+func TestFileSettingsKeepOtherKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(`{"annuaire":{"path":"x"},"language":"en"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs := FileSettings{Path: path}
+	c, err := fs.Load()
+	if err != nil || c.Language != "en" {
+		t.Fatalf("load: %+v %v", c, err)
+	}
+	c.Operator.Domain = "exemple.mssante.fr"
+	c.AutoLock = 10 * time.Minute
+	if err := fs.Save(c); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if !strings.Contains(string(raw), `"annuaire"`) || !strings.Contains(string(raw), `"domain": "exemple.mssante.fr"`) {
+		t.Fatalf("saved config: %s", raw)
+	}
+	if c2, _ := fs.Load(); c2.AutoLock != 10*time.Minute {
+		t.Fatalf("auto lock %v", c2.AutoLock)
+	}
+}

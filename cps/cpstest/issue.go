@@ -26,6 +26,21 @@ func (p *PKI) IssuePerson(person Person) (*x509.Certificate, *rsa.PrivateKey, er
 		[]x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection})
 }
 
+// PersonCertificate is IssuePerson as a software tls.Certificate (chain with the
+// PERSONNES intermediate), for tests that need a card holder's TLS identity without a
+// token. The key is the one the test card of the same national id carries.
+func (p *PKI) PersonCertificate(person Person) (tls.Certificate, error) {
+	cert, key, err := p.IssuePerson(person)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{
+		Certificate: [][]byte{cert.Raw, p.personnes.cert.Raw},
+		PrivateKey:  key,
+		Leaf:        cert,
+	}, nil
+}
+
 // IssuePersonSignature issues the signature certificate of p's card (non-repudiation).
 func (p *PKI) IssuePersonSignature(person Person) (*x509.Certificate, *rsa.PrivateKey, error) {
 	return p.issuePerson(person, "sig", x509.KeyUsageContentCommitment, nil)

@@ -59,6 +59,14 @@ func TestPKIPersistsAndChains(t *testing.T) {
 		t.Fatal("key not cached across loads")
 	}
 
+	soft, err := p.PersonCertificate(Preparateur.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := soft.Leaf.Verify(opts); err != nil || len(soft.Certificate) != 2 {
+		t.Fatalf("software person certificate: %v (%d in chain)", err, len(soft.Certificate))
+	}
+
 	srv, err := p.ServerCertificate()
 	if err != nil {
 		t.Fatal(err)

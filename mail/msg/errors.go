@@ -52,6 +52,7 @@ func UserMessage(err error) string {
 		{xdm.ErrBadMetadata, "La description des documents (METADATA.XML) est illisible."},
 		{xdm.ErrMissingFile, "Un document annoncé dans l'archive IHE_XDM.ZIP est absent."},
 		{xdm.ErrNotZip, "La pièce jointe IHE_XDM.ZIP n'est pas une archive valide."},
+		{xdm.ErrSeveralPatients, "L'archive de documents (IHE_XDM.ZIP) concerne plusieurs patients : elle n'a pas été ouverte."},
 		{xdm.ErrInvalidPackage, "Le dossier de documents à envoyer est incomplet."},
 	} {
 		if errors.Is(err, m.err) {

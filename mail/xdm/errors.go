@@ -16,4 +16,6 @@ var (
 	ErrMissingFile    = errors.New("xdm: document listed in metadata is missing")
 	ErrNoPDF          = errors.New("xdm: no embedded PDF in CDA document")
 	ErrInvalidPackage = errors.New("xdm: invalid package")
+	// ErrSeveralPatients: one package (one message) must be about one patient (ECO.2.1.1).
+	ErrSeveralPatients = errors.New("xdm: documents for several patients")
 )

@@ -116,16 +116,18 @@ func ParseMetadata(data []byte) (*Package, error) {
 		if s := o.slot("size"); s != "" {
 			fmt.Sscan(s, &d.Size)
 		}
-		if p.Patient.ID == "" {
-			if cx := o.extID(idDocPatientID); cx != "" {
-				id, oid, err := ParseCX(cx)
-				if err != nil {
-					return nil, err
-				}
-				p.Patient.ID, p.Patient.OID = id, oid
+		if cx := o.extID(idDocPatientID); cx != "" {
+			id, oid, err := ParseCX(cx)
+			if err != nil {
+				return nil, err
 			}
-			p.Patient.readSourceInfo(o.slotAll("sourcePatientInfo"))
+			if p.Patient.ID == "" {
+				p.Patient.ID, p.Patient.OID = id, oid
+			} else if id != p.Patient.ID || oid != p.Patient.OID {
+				return nil, fmt.Errorf("%w: documents for several patients", ErrSeveralPatients)
+			}
 		}
+		p.Patient.readSourceInfo(o.slotAll("sourcePatientInfo"))
 		p.Documents = append(p.Documents, d)
 	}
 	for _, o := range req.Packages {
@@ -144,6 +146,8 @@ func ParseMetadata(data []byte) (*Package, error) {
 			}
 			if p.Patient.ID == "" {
 				p.Patient.ID, p.Patient.OID = id, oid
+			} else if id != p.Patient.ID {
+				return nil, fmt.Errorf("%w: submission set and documents name different patients", ErrSeveralPatients)
 			}
 		}
 		break

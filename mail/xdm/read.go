@@ -131,6 +131,9 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 			out = p
 			continue
 		}
+		if p.Patient.ID != out.Patient.ID {
+			return nil, fmt.Errorf("xdm: read %s: %w", m, ErrSeveralPatients)
+		}
 		out.Documents = append(out.Documents, p.Documents...)
 	}
 	return out, nil

@@ -280,3 +280,14 @@ func TestWriteRefuses(t *testing.T) {
 		t.Errorf("no data: %v", err)
 	}
 }
+
+func TestReadSeveralPatients(t *testing.T) {
+	p := samplePackage(t)
+	meta := string(MarshalMetadata(p))
+	// The second document names another patient.
+	i := strings.Index(meta, `id="ei-pid-2"`)
+	meta = meta[:i] + strings.Replace(meta[i:], p.Patient.ID, "180127512345642", 1)
+	if _, err := ParseMetadata([]byte(meta)); !errors.Is(err, ErrSeveralPatients) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -3,10 +3,12 @@ package msg
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/hex"
 	"fmt"
 	"mime"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -257,13 +259,15 @@ func cleanIDs(ids []string) []string {
 	return out
 }
 
-// newMessageID returns <time.random@domain>: unique without any state.
+// newMessageID returns <time.random@domain> (time in base 36, 96 random bits in base 32):
+// unique without any state, and short enough for 78-character lines.
 func newMessageID(domain string, now time.Time) (string, error) {
-	var r [16]byte
+	var r [12]byte
 	if _, err := rand.Read(r[:]); err != nil {
 		return "", fmt.Errorf("msg: message id: %w", err)
 	}
-	return fmt.Sprintf("%s.%s@%s", now.UTC().Format("20060102150405"), hex.EncodeToString(r[:]), domain), nil
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(r[:])
+	return strconv.FormatInt(now.Unix(), 36) + "." + strings.ToLower(enc) + "@" + domain, nil
 }
 
 func newBoundary() (string, error) {
@@ -402,10 +406,10 @@ func writeMessage(buf *bytes.Buffer, fields []field, text string, parts []part) 
 	}
 	for _, p := range parts {
 		var ah message.Header
-		// mime.FormatMediaType writes RFC 2231 (filename*=utf-8''...) for non-ASCII names;
-		// go-message's own setter would use RFC 2047 inside the parameter.
-		ah.Set("Content-Type", mime.FormatMediaType(p.contentType, map[string]string{"name": p.name}))
-		ah.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": p.name}))
+		// RFC 2231 (filename*=utf-8''...) for non-ASCII names; go-message's own setter would
+		// put RFC 2047 inside the parameter.
+		ah.Set("Content-Type", formatMediaType(p.contentType, "name", p.name))
+		ah.Set("Content-Disposition", formatMediaType("attachment", "filename", p.name))
 		ah.Set("Content-Transfer-Encoding", "base64")
 		pw, err := w.CreatePart(ah)
 		if err != nil {

@@ -160,6 +160,34 @@ func TestBuildAttachmentRFC2231(t *testing.T) {
 	}
 }
 
+func TestBuildLongNonASCIIName(t *testing.T) {
+	name := strings.Repeat("compte rendu d'hospitalisation été ", 8) + "€.pdf"
+	b, err := Build(Draft{From: pharmacie, To: []Address{medecin}, Attachments: []Attachment{{Name: name, ContentType: "application/pdf", Data: []byte("x")}}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range bytes.Split(b.Raw, []byte("\r\n")) {
+		if len(l) > 78 {
+			t.Errorf("line of %d characters: %s", len(l), l)
+		}
+	}
+	if !bytes.Contains(b.Raw, []byte("filename*1*=")) {
+		t.Errorf("no RFC 2231 continuation")
+	}
+	m := stdParse(t, b.Raw)
+	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	mr.NextPart()
+	att, err := mr.NextPart()
+	if err != nil || att.FileName() != name {
+		t.Fatalf("filename %q, %v", att.FileName(), err)
+	}
+	p, err := Parse(b.Raw)
+	if err != nil || p.Attachments[0].Name != name {
+		t.Fatalf("our parser: %v %+v", err, p.Attachments)
+	}
+}
+
 func TestBuildRefusals(t *testing.T) {
 	patient1 := Address{Email: "279035121518989@" + PatientDomain}
 	patient2 := Address{Email: "180127512345642@" + PatientDomain}

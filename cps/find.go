@@ -18,15 +18,30 @@ func findModule(configured string, candidates []string, exists func(string) bool
 		if exists(configured) {
 			return configured, nil
 		}
-		return "", fmt.Errorf("%w: configured module %s does not exist", ErrModuleNotFound, configured)
+		return "", &ModuleNotFoundError{Tried: []string{configured}, Configured: true}
 	}
 	for _, p := range candidates {
 		if exists(p) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%w: tried %s", ErrModuleNotFound, strings.Join(candidates, ", "))
+	return "", &ModuleNotFoundError{Tried: candidates}
 }
+
+// ModuleNotFoundError lists the paths FindModule tried; it wraps ErrModuleNotFound.
+type ModuleNotFoundError struct {
+	Tried      []string
+	Configured bool // the only path tried was the configured one
+}
+
+func (e *ModuleNotFoundError) Error() string {
+	if e.Configured {
+		return fmt.Sprintf("%v: configured module %s does not exist", ErrModuleNotFound, strings.Join(e.Tried, ", "))
+	}
+	return fmt.Sprintf("%v: tried %s", ErrModuleNotFound, strings.Join(e.Tried, ", "))
+}
+
+func (e *ModuleNotFoundError) Unwrap() error { return ErrModuleNotFound }
 
 func fileExists(p string) bool {
 	fi, err := os.Stat(p)

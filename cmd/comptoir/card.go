@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"comptoir/cps"
 	"comptoir/store"
@@ -149,7 +150,7 @@ func describeCard(c *cps.Card) cardInfo {
 			Serial:        c.Serial(),
 			RSAPSS:        c.SupportsPSS(),
 			MaxTLS:        map[bool]string{true: "1.3", false: "1.2"}[c.SupportsPSS()],
-			CertNotAfter:  cert.NotAfter.UTC().Format("2006-01-02"),
+			CertNotAfter:  cert.NotAfter.UTC().Format(time.DateOnly),
 			CertIssuer:    cert.Issuer.CommonName,
 			HasSignature:  c.DocumentSigner() != nil,
 			PrivateKeyOps: c.PrivateKeyOps(),
@@ -181,7 +182,11 @@ func printCardInfo(w io.Writer, info cardInfo) {
 		tls = "TLS 1.2 seulement (carte CPS3, sans RSA-PSS)"
 	}
 	fmt.Fprintf(w, "Carte : %s, n° de série %s, %s\n", info.Card.Label, info.Card.Serial, tls)
-	fmt.Fprintf(w, "Certificat : émis par %s, valable jusqu'au %s\n", info.Card.CertIssuer, info.Card.CertNotAfter)
+	until := info.Card.CertNotAfter
+	if d, err := time.Parse(time.DateOnly, until); err == nil {
+		until = d.Format("02/01/2006")
+	}
+	fmt.Fprintf(w, "Certificat : émis par %s, valable jusqu'au %s\n", info.Card.CertIssuer, until)
 	if len(info.Situations) == 0 {
 		fmt.Fprintln(w, "Aucune situation d'exercice sur la carte.")
 		return
@@ -305,8 +310,13 @@ func cardError(err error) error {
 	case errors.Is(err, cps.ErrNoCard):
 		return errors.New("aucune carte dans le lecteur : insérez votre carte CPS")
 	case errors.Is(err, cps.ErrModuleNotFound):
-		return fmt.Errorf("module de carte introuvable : installez la Cryptolib CPS de l'ANS, "+
-			"ou indiquez le module avec --module (ou « pkcs11_module » dans config.json). Détail : %v", err)
+		tried := err.Error()
+		var nf *cps.ModuleNotFoundError
+		if errors.As(err, &nf) {
+			tried = strings.Join(nf.Tried, ", ")
+		}
+		return fmt.Errorf("module de carte introuvable (chemins essayés : %s) : installez la Cryptolib CPS de l'ANS, "+
+			"ou indiquez le module avec --module (ou « pkcs11_module » dans config.json)", tried)
 	case errors.Is(err, cps.ErrObjectNotFound):
 		return fmt.Errorf("cette carte ne contient pas de certificat CPS utilisable : %v", err)
 	}

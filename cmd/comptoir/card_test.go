@@ -55,8 +55,8 @@ func testCards(t testing.TB) (*cpstest.PKI, *cpstest.Cards) {
 	return shared.pki, shared.cards
 }
 
-// runCLI runs the comptoir command line with stdin and returns its exit code and output.
-func runCLI(t testing.TB, stdin string, args ...string) (int, string, string) {
+// runCardCLI runs the comptoir command line with stdin and returns its exit code and output.
+func runCardCLI(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	env := &cliEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}
@@ -66,7 +66,7 @@ func runCLI(t testing.TB, stdin string, args ...string) (int, string, string) {
 
 func TestCardListsReaders(t *testing.T) {
 	_, cards := testCards(t)
-	code, out, errOut := runCLI(t, "", "card", "--module", cards.ModulePath())
+	code, out, errOut := runCardCLI(t, "", "card", "--module", cards.ModulePath())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -83,7 +83,7 @@ func TestCardListsReaders(t *testing.T) {
 func TestCardInfoPrintsIdentityAndSituations(t *testing.T) {
 	_, cards := testCards(t)
 	fx := cpstest.Medecin
-	code, out, errOut := runCLI(t, fx.PIN+"\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label)
+	code, out, errOut := runCardCLI(t, fx.PIN+"\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -106,7 +106,7 @@ func TestCardInfoPrintsIdentityAndSituations(t *testing.T) {
 func TestCardInfoJSON(t *testing.T) {
 	_, cards := testCards(t)
 	fx := cpstest.Titulaire
-	code, out, errOut := runCLI(t, fx.PIN+"\r\n", "card", "info", "--json", "--module", cards.ModulePath(), "--label", fx.Label)
+	code, out, errOut := runCardCLI(t, fx.PIN+"\r\n", "card", "info", "--json", "--module", cards.ModulePath(), "--label", fx.Label)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -129,7 +129,7 @@ func TestCardInfoJSON(t *testing.T) {
 func TestCardInfoWrongPINIsExplained(t *testing.T) {
 	_, cards := testCards(t)
 	fx := cpstest.Preparateur
-	code, out, errOut := runCLI(t, "0000\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label)
+	code, out, errOut := runCardCLI(t, "0000\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label)
 	if code != 1 || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
@@ -137,30 +137,30 @@ func TestCardInfoWrongPINIsExplained(t *testing.T) {
 		t.Errorf("stderr = %q", errOut)
 	}
 	// The right PIN still works: one wrong try does not lock.
-	if code, _, errOut := runCLI(t, fx.PIN+"\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label); code != 0 {
+	if code, _, errOut := runCardCLI(t, fx.PIN+"\n", "card", "info", "--module", cards.ModulePath(), "--label", fx.Label); code != 0 {
 		t.Fatalf("right PIN after a wrong one: exit %d: %s", code, errOut)
 	}
 }
 
 func TestCardInfoRefusesAmbiguityAndArguments(t *testing.T) {
 	_, cards := testCards(t)
-	if code, _, errOut := runCLI(t, "1234\n", "card", "info", "--module", cards.ModulePath()); code != 2 || !strings.Contains(errOut, "plusieurs cartes") {
+	if code, _, errOut := runCardCLI(t, "1234\n", "card", "info", "--module", cards.ModulePath()); code != 2 || !strings.Contains(errOut, "plusieurs cartes") {
 		t.Errorf("several cards: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "", "card", "info", "--module", cards.ModulePath(), "1234"); code != 2 || !strings.Contains(errOut, "jamais passé en argument") {
+	if code, _, errOut := runCardCLI(t, "", "card", "info", "--module", cards.ModulePath(), "1234"); code != 2 || !strings.Contains(errOut, "jamais passé en argument") {
 		t.Errorf("PIN as argument: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "", "card", "info", "--module", cards.ModulePath(), "--label", cpstest.Titulaire.Label); code != 1 || !strings.Contains(errOut, "code PIN attendu") {
+	if code, _, errOut := runCardCLI(t, "", "card", "info", "--module", cards.ModulePath(), "--label", cpstest.Titulaire.Label); code != 1 || !strings.Contains(errOut, "code PIN attendu") {
 		t.Errorf("no PIN on stdin: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := runCLI(t, "", "card", "--module", "/nulle/part/libcps.so"); code != 1 || !strings.Contains(errOut, "module de carte introuvable") || !strings.Contains(errOut, "/nulle/part/libcps.so") {
+	if code, _, errOut := runCardCLI(t, "", "card", "--module", "/nulle/part/libcps.so"); code != 1 || !strings.Contains(errOut, "module de carte introuvable") || !strings.Contains(errOut, "/nulle/part/libcps.so") {
 		t.Errorf("missing module: exit %d, %q", code, errOut)
 	}
 }
 
 func TestDoctor(t *testing.T) {
 	_, cards := testCards(t)
-	code, out, errOut := runCLI(t, "", "doctor", "--module", cards.ModulePath())
+	code, out, errOut := runCardCLI(t, "", "doctor", "--module", cards.ModulePath())
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
 	}
@@ -170,7 +170,7 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 	fx := cpstest.PharmacienCPS3
-	code, out, errOut = runCLI(t, fx.PIN+"\n", "doctor", "--module", cards.ModulePath(), "--login", "--label", fx.Label)
+	code, out, errOut = runCardCLI(t, fx.PIN+"\n", "doctor", "--module", cards.ModulePath(), "--login", "--label", fx.Label)
 	if code != 0 {
 		t.Fatalf("--login: exit %d: %s\n%s", code, out, errOut)
 	}
@@ -179,7 +179,7 @@ func TestDoctor(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = runCLI(t, "", "doctor", "--module", filepath.Join(t.TempDir(), "absent.so"))
+	code, out, _ = runCardCLI(t, "", "doctor", "--module", filepath.Join(t.TempDir(), "absent.so"))
 	if code != 1 || !strings.Contains(out, "[PROBLÈME]  Module de la carte CPS introuvable") || !strings.Contains(out, "Que faire :") {
 		t.Errorf("missing module: exit %d:\n%s", code, out)
 	}

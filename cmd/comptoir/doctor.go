@@ -67,7 +67,11 @@ func checkCard(ctx context.Context, env *cliEnv, r *doctorReport, flagModule str
 	}
 	path, err := cps.FindModule(configured)
 	if err != nil {
-		tried := strings.TrimPrefix(err.Error(), cps.ErrModuleNotFound.Error()+": ")
+		tried := err.Error()
+		var nf *cps.ModuleNotFoundError
+		if errors.As(err, &nf) {
+			tried = "chemins essayés : " + strings.Join(nf.Tried, ", ")
+		}
 		fix := "installez la Cryptolib CPS de l'ANS (elle fournit le module de la carte), puis relancez « comptoir doctor »"
 		if configured != "" {
 			fix = "corrigez le chemin donné par --module ou « pkcs11_module » dans config.json, ou retirez-le pour utiliser la Cryptolib CPS"

@@ -4,7 +4,7 @@ GO ?= go
 VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench deps tools sandbox clean
+.PHONY: all build demo test bench deps tools sandbox clean windows linux-package package-test
 
 all: build
 
@@ -32,3 +32,19 @@ bench: deps tools
 
 clean:
 	rm -rf bin dist build
+
+# Packages (docs: README "Installer"). The version comes from FyneApp.toml.
+# dist/comptoir.exe: Windows amd64, cross-compiled with mingw-w64 (cold ~6-7 min, then cached).
+windows:
+	scripts/deps.sh build windows
+	scripts/package-windows.sh
+
+# dist/comptoir-<version>-linux-<arch>.tar.xz (fyne package) and dist/comptoir_<version>-<build>_<arch>.deb.
+linux-package:
+	scripts/deps.sh build package
+	scripts/package-linux.sh
+
+# Builds both, installs them into temp prefixes and runs them (Linux, and wine for Windows).
+package-test:
+	scripts/deps.sh build windows package
+	scripts/package-test.sh

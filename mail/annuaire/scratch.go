@@ -2,14 +2,19 @@ package annuaire
 
 // scratch holds per-entry counters for one query. It is sized to the directory and reused
 // through a pool: stamps tell which counters belong to the current query, so nothing is
-// cleared between queries.
+// cleared between queries. One slot per entry keeps a visit to one cache line.
 type scratch struct {
-	stamp   []uint32 // gen<<4 | term+1 of the last visit
-	score   []uint16
-	best    []uint16 // best score of the current term
-	matched []uint8
+	slots   []slot
+	seen    []uint64 // bit per entry found by the current query (fits in cache)
 	touched []uint32
 	gen     uint32
+}
+
+type slot struct {
+	stamp   uint32 // gen<<4 | term+1 of the last visit
+	score   uint16
+	best    uint16 // best score of the current term
+	matched uint8
 }
 
 func (d *Directory) getScratch() *scratch {
@@ -17,41 +22,47 @@ func (d *Directory) getScratch() *scratch {
 		return sc
 	}
 	n := d.info.Entries
-	return &scratch{
-		stamp: make([]uint32, n), score: make([]uint16, n), best: make([]uint16, n),
-		matched: make([]uint8, n),
-	}
+	return &scratch{slots: make([]slot, n), seen: make([]uint64, (n+63)/64)}
 }
 
 func (sc *scratch) begin() {
+	for _, id := range sc.touched {
+		sc.seen[id/64] = 0
+	}
 	sc.gen++
 	if sc.gen >= 1<<27 {
-		clear(sc.stamp)
+		for i := range sc.slots {
+			sc.slots[i].stamp = 0
+		}
 		sc.gen = 1
 	}
 	sc.touched = sc.touched[:0]
 }
+
+// known reports whether an earlier visit of this query found entry id.
+func (sc *scratch) known(id uint32) bool { return sc.seen[id/64]&(1<<(id%64)) != 0 }
 
 // visit records that entry id matches term i with the given score; per term only the best
 // score counts.
 func (sc *scratch) visit(id uint32, i int, score uint16) {
 	base := sc.gen << 4
 	mark := base | uint32(i+1)
-	switch st := sc.stamp[id]; {
+	s := &sc.slots[id]
+	switch st := s.stamp; {
 	case st < base:
-		sc.stamp[id] = mark
-		sc.score[id], sc.best[id], sc.matched[id] = score, score, 1
+		*s = slot{stamp: mark, score: score, best: score, matched: 1}
+		sc.seen[id/64] |= 1 << (id % 64)
 		sc.touched = append(sc.touched, id)
 	case st == mark:
-		if score > sc.best[id] {
-			sc.score[id] += score - sc.best[id]
-			sc.best[id] = score
+		if score > s.best {
+			s.score += score - s.best
+			s.best = score
 		}
 	default:
-		sc.stamp[id] = mark
-		sc.score[id] += score
-		sc.best[id] = score
-		sc.matched[id]++
+		s.stamp = mark
+		s.score += score
+		s.best = score
+		s.matched++
 	}
 }
 
@@ -60,7 +71,8 @@ func (sc *scratch) visit(id uint32, i int, score uint16) {
 func (sc *scratch) top(n int, prefer func(id uint32) bool) []hit {
 	h := make(maxHeap, 0, n+1)
 	for _, id := range sc.touched {
-		x := hit{id: id, score: sc.score[id], matched: sc.matched[id]}
+		s := &sc.slots[id]
+		x := hit{id: id, score: s.score, matched: s.matched}
 		k := x.rankKey()
 		if prefer != nil && prefer(id) {
 			k -= 1 << 48

@@ -164,103 +164,164 @@ func (s *searcher) run(query string, limit int) ([]hit, error) {
 		return s.shortList(terms[0].text, limit), nil
 	}
 	var full, filters []term
-	for _, t := range terms {
-		if t.runes == 1 && len(terms) > 1 {
-			filters = append(filters, t)
-		} else {
+	for i, t := range terms {
+		switch {
+		case t.runes > 1 || len(terms) == 1:
 			full = append(full, t)
+		case i == len(terms)-1:
+			filters = append(filters, t) // a letter being typed: "jean d"
 		}
+		// A single letter inside the query is an elision or an initial ("d'azergues"):
+		// not indexed, ignored.
 	}
 	if len(full) == 0 {
-		// Only one-letter words ("j d"): rank from their pre-ranked lists.
-		full, filters = filters[:1], filters[1:]
+		full, filters = filters, nil
 	}
+	plans := make([]*termPlan, len(full))
+	for i, t := range full {
+		plans[i] = s.plan(t)
+	}
+	// Rarest first: the rarest term finds the candidates; common ones then only need to be
+	// checked against them, plus their own best entries for partial matches.
+	slices.SortStableFunc(plans, func(a, b *termPlan) int { return a.count - b.count })
 	sc := s.d.getScratch()
 	defer s.d.scratch.Put(sc)
 	sc.begin()
-	for i, t := range full {
+	for i, p := range plans {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err
 		}
-		s.scanTerm(sc, i, t)
+		switch {
+		case len(plans) == 1 && len(filters) == 0:
+			s.visitPlan(sc, i, p, limit, false)
+		case i == 0 || p.count <= restrictAbove:
+			s.visitPlan(sc, i, p, -1, false)
+		default:
+			s.visitPlan(sc, i, p, -1, true)
+			s.visitPlan(sc, i, p, limit, false)
+		}
 	}
 	if len(filters) == 0 {
 		return sc.top(limit, nil), nil
 	}
-	// One-letter words of a longer query are checked on the best candidates only; those
-	// whose name starts with the letter are taken first (names are in id order).
-	first := filters[0].text[0]
-	lo, hi := s.d.initials[first], s.d.initials[int(first)+1]
+	// A letter after other words is checked on the best candidates only; those whose name
+	// starts with the letter are taken first (names are in id order).
+	f := filters[0].text
+	lo, hi := s.d.initials[f[0]], s.d.initials[int(f[0])+1]
 	cands := sc.top(filterBudget, func(id uint32) bool { return id >= lo && id < hi })
+	found := 0
 	for i := range cands {
+		if found >= 2*limit {
+			cands = cands[:i]
+			break
+		}
 		e, err := s.entry(cands[i].id)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range filters {
-			if c, ok := matchEntry(e, f.text); ok {
-				cands[i].matched++
-				cands[i].score += classScore[c]
-			}
+		if c, ok := matchEntry(e, f); ok {
+			cands[i].matched++
+			cands[i].score += classScore[c]
+			found++
 		}
 	}
 	slices.SortFunc(cands, func(a, b hit) int { return cmpU64(a.rankKey(), b.rankKey()) })
 	return cands[:min(limit, len(cands))], nil
 }
 
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+// restrictAbove is the posting count above which a term that is not the rarest of the query
+// is only checked against the entries already found (plus its own best entries).
+const restrictAbove = 5000
+
+// termPlan is a term's posting lists, found before any is decoded so terms can be ordered.
+type termPlan struct {
+	t      term
+	lists  [][]byte // postings, count removed
+	exact  []bool
+	count  int
+	digits bool // also look identifiers up
 }
 
-// scanTerm adds to sc every entry having a token that starts with t (term number i).
-func (s *searcher) scanTerm(sc *scratch, i int, t term) {
-	if t.runes == 1 {
-		for _, h := range s.shortList(t.text, shortCap) {
-			sc.visit(h.id, i, h.score)
-		}
-		return
-	}
-	if len(t.text) >= 6 && strings.ContainsAny(t.text, "0123456789") {
-		s.scanIDs(sc, i, t.text)
-		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
-		if t.text[0] == '8' || t.text[0] == '0' {
-			s.scanIDs(sc, i, t.text[1:])
-		}
+func (s *searcher) plan(t term) *termPlan {
+	p := &termPlan{t: t, digits: len(t.text) >= 6 && strings.ContainsAny(t.text, "0123456789")}
+	if p.digits {
+		p.count = maxIDMatches
 	}
 	b := s.tx.Bucket(bucketTokens)
 	if b == nil {
-		return
+		return p
 	}
 	prefix := []byte(t.text)
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		exact := len(k) == len(prefix)
-		sn, so := classScore[classOf(exact, true)], classScore[classOf(exact, false)]
-		_, n := binary.Uvarint(v)
-		if n <= 0 {
+		n, size := binary.Uvarint(v)
+		if size <= 0 {
 			continue
 		}
-		v = v[n:]
+		p.lists = append(p.lists, v[size:])
+		p.exact = append(p.exact, len(k) == len(prefix))
+		p.count += int(n)
+	}
+	return p
+}
+
+// visitPlan feeds term i's entries to sc. With capPer >= 0 only the first capPer name
+// entries and capPer other entries of each list are visited: lists are in rank order, so
+// that is enough for a term's own best entries. With onlyKnown only entries already found
+// by earlier terms are visited.
+func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKnown bool) {
+	if p.digits {
+		s.scanIDs(sc, i, p.t.text)
+		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
+		if p.t.text[0] == '8' || p.t.text[0] == '0' {
+			s.scanIDs(sc, i, p.t.text[1:])
+		}
+	}
+	if p.t.runes == 1 {
+		for _, h := range s.shortList(p.t.text, shortCap) {
+			sc.visit(h.id, i, h.score)
+		}
+		return
+	}
+	n := uint32(len(sc.slots))
+	for li, v := range p.lists {
+		sn, so := classScore[classOf(p.exact[li], true)], classScore[classOf(p.exact[li], false)]
 		var id uint32
+		names, others := 0, 0
 		for len(v) > 0 {
-			x, n := binary.Uvarint(v)
-			if n <= 0 {
+			x, k := binary.Uvarint(v)
+			if k <= 0 {
 				break
 			}
-			v = v[n:]
+			v = v[k:]
 			id += uint32(x >> 1)
-			if int(id) >= len(sc.stamp) {
+			if id >= n {
 				break
+			}
+			if onlyKnown && !sc.known(id) {
+				continue
 			}
 			if x&1 == 1 {
+				if capPer >= 0 {
+					if names >= capPer {
+						if others >= capPer {
+							break
+						}
+						continue
+					}
+					names++
+				}
 				sc.visit(id, i, sn)
 			} else {
+				if capPer >= 0 {
+					if others >= capPer {
+						if names >= capPer {
+							break
+						}
+						continue
+					}
+					others++
+				}
 				sc.visit(id, i, so)
 			}
 		}
@@ -282,7 +343,7 @@ func (s *searcher) scanIDs(sc *scratch, i int, text string) {
 			continue
 		}
 		id := binary.BigEndian.Uint32(k[len(k)-4:])
-		if int(id) >= len(sc.stamp) {
+		if int(id) >= len(sc.slots) {
 			continue
 		}
 		score := uint16(scorePrefixID)
@@ -353,4 +414,14 @@ func matchEntry(e *entry, t string) (int, bool) {
 		}
 	})
 	return best, best >= 0
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

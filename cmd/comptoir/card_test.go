@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,28 +14,22 @@ import (
 	"comptoir/cps/cpstest"
 )
 
-// testRoot is this test process's scratch directory, removed by TestMain. The SoftHSM
-// configuration is read once per process, so the test cards are made once, lazily, by
-// testCards, and shared by every test of the package.
-var testRoot string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "comptoir-cmd-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	testRoot = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
+// The SoftHSM configuration is read once per process, so the test cards are made once,
+// lazily, by testCards, and shared by every test of the package; TestMain removes them.
 var shared struct {
 	once  sync.Once
+	dir   string
 	pki   *cpstest.PKI
 	cards *cpstest.Cards
 	err   error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
 }
 
 // testCards returns the package's test PKI and SoftHSM cards (SOFTHSM2_CONF points at
@@ -44,9 +37,13 @@ var shared struct {
 func testCards(t testing.TB) (*cpstest.PKI, *cpstest.Cards) {
 	t.Helper()
 	shared.once.Do(func() {
-		shared.pki, shared.err = cpstest.NewPKI(filepath.Join(testRoot, "pki"))
+		shared.dir, shared.err = os.MkdirTemp("", "comptoir-cmd-test-")
+		if shared.err != nil {
+			return
+		}
+		shared.pki, shared.err = cpstest.NewPKI(filepath.Join(shared.dir, "pki"))
 		if shared.err == nil {
-			shared.cards, shared.err = cpstest.NewCards(filepath.Join(testRoot, "cards"), shared.pki)
+			shared.cards, shared.err = cpstest.NewCards(filepath.Join(shared.dir, "cards"), shared.pki)
 		}
 	})
 	if shared.err != nil {

@@ -79,7 +79,7 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 		fields = append(fields, field{k: "In-Reply-To", v: "<" + irt[0] + ">", raw: true})
 	}
 	if refs := cleanIDs(d.References); len(refs) > 0 {
-		fields = append(fields, field{k: "References", v: "<" + strings.Join(refs, ">\r\n <") + ">", raw: true})
+		fields = append(fields, field{k: "References", v: foldList("References", bracket(refs), " "), raw: true})
 	}
 	if d.RequestMDN {
 		fields = append(fields, field{k: "Disposition-Notification-To", v: f.Get("Disposition-Notification-To")})
@@ -89,7 +89,7 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 	}
 	if d.Documents != nil {
 		fields = append(fields,
-			field{k: "X-MSS-CODECDA", v: strings.Join(d.Documents.CodesCDA(), ",\r\n "), raw: true},
+			field{k: "X-MSS-CODECDA", v: foldList("X-MSS-CODECDA", d.Documents.CodesCDA(), ", "), raw: true},
 			field{k: "X-MSS-INS", v: insFlag(d), raw: true})
 	}
 	if d.NoReplyExpected && len(patients) > 0 {
@@ -351,6 +351,38 @@ func uniqueName(name string, userNames, taken map[string]bool) string {
 type field struct {
 	k, v string
 	raw  bool
+}
+
+// foldList joins items with sep, folding (CRLF + space) before an item that would make the
+// line longer than 78 characters; items themselves are never split.
+func foldList(key string, items []string, sep string) string {
+	var b strings.Builder
+	line := len(key) + 2
+	for i, it := range items {
+		if i > 0 {
+			s := strings.TrimRight(sep, " ")
+			b.WriteString(s)
+			line += len(s)
+			if line+1+len(it) > 78 {
+				b.WriteString("\r\n ")
+				line = 1
+			} else {
+				b.WriteString(sep[len(s):])
+				line += len(sep) - len(s)
+			}
+		}
+		b.WriteString(it)
+		line += len(it)
+	}
+	return b.String()
+}
+
+func bracket(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "<" + id + ">"
+	}
+	return out
 }
 
 // header lays fields out in order (go-message writes the last added field first).

@@ -300,3 +300,14 @@ func TestFromDisplayName(t *testing.T) {
 		t.Errorf("PER without title = %q", got)
 	}
 }
+
+func TestFoldList(t *testing.T) {
+	if got := foldList("X-MSS-CODECDA", []string{"11488-4", "57833-6"}, ", "); got != "11488-4, 57833-6" {
+		t.Errorf("short list folded: %q", got)
+	}
+	ids := bracket([]string{strings.Repeat("a", 40) + "@x.fr", strings.Repeat("b", 40) + "@x.fr", "c@x.fr"})
+	got := foldList("References", ids, " ")
+	if got != ids[0]+"\r\n "+ids[1]+" "+ids[2] {
+		t.Errorf("folded %q", got)
+	}
+}

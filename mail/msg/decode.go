@@ -5,8 +5,10 @@ import (
 	"io"
 	"mime/quotedprintable"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // decodeTransfer undoes the part's Content-Transfer-Encoding; unknown encodings are given
@@ -79,4 +81,16 @@ func partSize(h message.Header, raw io.Reader) (int64, error) {
 		}
 	}
 	return io.Copy(io.Discard, decodeTransfer(h, raw))
+}
+
+// fixText returns s as valid UTF-8: undeclared 8-bit text is, in French mail, almost always
+// Windows-1252 (a superset of ISO-8859-1).
+func fixText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	if t, err := charmap.Windows1252.NewDecoder().String(s); err == nil {
+		return t
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -59,7 +59,7 @@ func BuildMDNMessage(p *Parsed, me Address, o BuildOptions) (*Built, error) {
 	}
 	if orig := cleanIDs([]string{p.MessageID}); len(orig) == 1 {
 		fields = append(fields, field{k: "In-Reply-To", v: "<" + orig[0] + ">", raw: true},
-			field{k: "References", v: "<" + strings.Join(threadRefs(p), ">\r\n <") + ">", raw: true})
+			field{k: "References", v: foldList("References", bracket(threadRefs(p)), " "), raw: true})
 	}
 	if ref := noControls(o.NIL); ref != "" {
 		fields = append(fields, field{k: "X-MSS-NIL", v: ref, raw: true})

@@ -202,7 +202,7 @@ func (p *Parsed) readHeader(h gomail.Header) {
 	if err != nil {
 		p.defect("subject: %v", err)
 	}
-	p.Subject = strings.ToValidUTF8(p.Subject, "\uFFFD")
+	p.Subject = fixText(p.Subject)
 	from := p.addresses(h, "From")
 	if len(from) > 0 {
 		p.From = from[0]
@@ -243,7 +243,7 @@ func (p *Parsed) addresses(h gomail.Header, key string) []Address {
 	if err == nil {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, Address{Name: strings.ToValidUTF8(a.Name, "\uFFFD"), Email: a.Address})
+			out = append(out, Address{Name: fixText(a.Name), Email: a.Address})
 		}
 		return out
 	}
@@ -328,7 +328,11 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 		} else {
 			t = strings.ReplaceAll(string(data), "\r\n", "\n")
 		}
-		t = strings.ToValidUTF8(t, "\uFFFD")
+		if _, params, _ := h.ContentType(); params["charset"] == "" || strings.EqualFold(params["charset"], "us-ascii") {
+			t = fixText(t) // undeclared 8-bit
+		} else {
+			t = strings.ToValidUTF8(t, "\uFFFD") // declared: keep what decoded, mark the rest
+		}
 		v.segs = append(v.segs, segment{text: t, html: kind == leafHTML, alt: v.w.alt, child: v.w.child})
 	case leafReport:
 		if p.Report == nil {

@@ -154,3 +154,10 @@ func hasDefect(p *Parsed, s string) bool {
 	}
 	return false
 }
+
+func TestParseUndeclared8Bit(t *testing.T) {
+	p := parseFile(t, "undeclared-8bit.eml")
+	if p.Subject != "Réponse à votre demande" || p.Body != "L'ordonnance est prête. Coût : 5 €" {
+		t.Errorf("subject %q body %q", p.Subject, p.Body)
+	}
+}

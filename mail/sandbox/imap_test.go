@@ -200,12 +200,16 @@ func TestIMAPSession(t *testing.T) {
 	if err != nil || ad.UID == 0 || ad.UIDValidity == 0 {
 		t.Fatalf("APPEND: %v %+v", err, ad)
 	}
+	countBefore := c.Mailbox().NumMessages
 	md, err := c.Move(imap.UIDSetNum(uid), "Trash").Wait()
 	if err != nil {
 		t.Fatalf("MOVE: %v", err)
 	}
 	if md.DestUIDs == nil {
 		t.Errorf("MOVE without COPYUID")
+	}
+	if n := c.Mailbox().NumMessages; n != countBefore-1 {
+		t.Errorf("after MOVE the client counts %d messages, want %d (one EXPUNGE)", n, countBefore-1)
 	}
 	st, err := c.Status("Trash", &imap.StatusOptions{NumMessages: true}).Wait()
 	if err != nil || *st.NumMessages != 1 {

@@ -187,7 +187,18 @@ func (s *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) err
 		<-stop
 		return nil
 	}
-	return s.sel.tracker.Idle(w, stop)
+	// Not SessionTracker.Idle: it misses an update queued before it registers.
+	for {
+		changed := s.sel.changes()
+		if err := s.sel.tracker.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-changed:
+		case <-stop:
+			return nil
+		}
+	}
 }
 
 func (s *imapSession) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error {
@@ -260,18 +271,12 @@ func (s *imapSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest st
 		gone[p.orig] = struct{}{}
 	}
 	s.sel.mu.Lock()
-	seqs, err := s.sel.expungeLocked(gone)
+	_, err = s.sel.expungeLocked(gone)
 	s.sel.mu.Unlock()
 	if err := errors.Join(firstErr, err); err != nil {
 		return err
 	}
-	if err := w.WriteCopyData(&imap.CopyData{UIDValidity: dst.uidValidity, SourceUIDs: src, DestUIDs: dstUIDs}); err != nil {
-		return err
-	}
-	for _, seq := range seqs {
-		if err := w.WriteExpunge(s.sel.tracker.EncodeSeqNum(seq)); err != nil {
-			return err
-		}
-	}
-	return nil
+	// The EXPUNGE responses reach this session through its tracker, polled before the tagged
+	// OK; writing them here as well would announce each removal twice.
+	return w.WriteCopyData(&imap.CopyData{UIDValidity: dst.uidValidity, SourceUIDs: src, DestUIDs: dstUIDs})
 }

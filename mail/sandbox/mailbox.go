@@ -27,13 +27,28 @@ type mailbox struct {
 	specialUse imap.MailboxAttr
 	l          []*message
 	uidNext    imap.UID
+	changed    chan struct{} // closed (and replaced) at every change; see changes
 }
 
 func newMailbox(a *account, id uint64, m boxMeta) *mailbox {
 	return &mailbox{
 		acct: a, id: id, tracker: imapserver.NewMailboxTracker(0), uidValidity: m.UIDValidity,
 		name: m.Name, subscribed: m.Subscribed, specialUse: m.SpecialUse, uidNext: imap.UID(max(m.UIDNext, 1)),
+		changed: make(chan struct{}),
 	}
+}
+
+// changes returns a channel closed at the mailbox's next change. IDLE takes it before
+// flushing the pending updates, so no change can slip between the two.
+func (mb *mailbox) changes() <-chan struct{} {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	return mb.changed
+}
+
+func (mb *mailbox) signalLocked() {
+	close(mb.changed)
+	mb.changed = make(chan struct{})
 }
 
 func (mb *mailbox) list(options *imap.ListOptions) *imap.ListData {
@@ -128,6 +143,7 @@ func (mb *mailbox) appendBytes(buf []byte, t time.Time, flags []imap.Flag) (*ima
 	}
 	mb.l = append(mb.l, msg)
 	mb.tracker.QueueNumMessages(uint32(len(mb.l)))
+	mb.signalLocked()
 	return &imap.AppendData{UIDValidity: mb.uidValidity, UID: msg.uid}, nil
 }
 
@@ -189,6 +205,9 @@ func (mb *mailbox) expungeLocked(expunged map[*message]struct{}) ([]uint32, erro
 		}
 	}
 	mb.l = filtered
+	if len(seqNums) > 0 {
+		mb.signalLocked()
+	}
 	return seqNums, nil
 }
 
@@ -263,6 +282,9 @@ func (v *view) fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *ima
 		items = append(items, item{v.tracker.EncodeSeqNum(seq), m.snapshot()})
 	})
 	err := v.acct.store.putFlags(v.id, changed)
+	if len(changed) > 0 {
+		v.signalLocked()
+	}
 	v.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("sandbox: store flags: %w", err)
@@ -352,6 +374,9 @@ func (v *view) store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.
 		v.mailbox.tracker.QueueMessageFlags(seq, m.uid, m.flagList(), v.tracker)
 	})
 	err := v.acct.store.putFlags(v.id, changed)
+	if len(changed) > 0 {
+		v.signalLocked()
+	}
 	v.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("sandbox: store flags: %w", err)

@@ -194,8 +194,9 @@ func (p *Parsed) readHeader(h gomail.Header) {
 	}
 	if h.Has("Date") {
 		if p.Date, err = h.Date(); err != nil {
-			p.Date = time.Time{}
-			p.defect("malformed Date")
+			if p.Date = lenientDate(h.Get("Date")); p.Date.IsZero() {
+				p.defect("malformed Date")
+			}
 		}
 	}
 	p.Subject, err = h.Subject()
@@ -422,4 +423,22 @@ func (v *parseVisitor) body() string {
 		parts = append(parts, strings.TrimRight(s.text, "\n "))
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// dateLayouts are forms seen in the wild that net/mail refuses.
+var dateLayouts = []string{
+	"Mon, 2 Jan 2006 15:04:05 MST", "2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 2006 15:04 -0700",
+	"Mon, 2 Jan 2006 15:04:05 -0700 (MST)", "Mon Jan 2 15:04:05 2006", "Mon Jan _2 15:04:05 MST 2006",
+	"2006-01-02 15:04:05 -0700", time.RFC3339,
+}
+
+// lenientDate parses a Date header net/mail refused; the zero time if nothing fits.
+func lenientDate(v string) time.Time {
+	v = strings.Join(strings.Fields(v), " ")
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil && t.Year() > 1970 {
+			return t
+		}
+	}
+	return time.Time{}
 }

@@ -161,3 +161,16 @@ func TestParseUndeclared8Bit(t *testing.T) {
 		t.Errorf("subject %q body %q", p.Subject, p.Body)
 	}
 }
+
+func TestLenientDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"Tue, 24 Nov 2026 09:00:00 CET": "2026-11-24 09:00:00",
+		"Tue Nov 24 09:00:00 2026":      "2026-11-24 09:00:00",
+		"2026-11-24T09:00:00+01:00":     "2026-11-24 09:00:00",
+		"yesterday":                     "0001-01-01 00:00:00",
+	} {
+		if got := lenientDate(in).Format("2006-01-02 15:04:05"); got != want {
+			t.Errorf("lenientDate(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -291,3 +291,25 @@ func TestReadSeveralPatients(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestNewPackageRoundTrip(t *testing.T) {
+	doc, err := NewPDFDocument(CDAInfo{Type: typeCR, Created: now}, Code{Code: "11", Scheme: "1.2.250.1.213.1.1.4.1", Display: "Compte rendu"}, patient, pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.UniqueID, "2.25.") || doc.Title != typeCR.Display {
+		t.Errorf("doc %+v", doc.UniqueID)
+	}
+	p, err := NewPackage(patient, "1.2.250.1.999", "Envoi", now, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := p.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(bytes.NewReader(data), int64(len(data)), nil)
+	if err != nil || len(back.Documents) != 1 || !bytes.Equal(back.Documents[0].PDF, pdf) || back.Documents[0].Format != FormatPDF || back.UniqueID != p.UniqueID {
+		t.Fatalf("%v %+v", err, back)
+	}
+}

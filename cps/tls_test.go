@@ -14,7 +14,7 @@ import (
 
 // tlsServer is a local crypto/tls server requiring an IGC-Santé client certificate; it
 // sends back the client's national id.
-func tlsServer(t *testing.T, minV, maxV uint16) (addr string) {
+func tlsServer(t testing.TB, minV, maxV uint16) (addr string) {
 	t.Helper()
 	cert, err := pki.ServerCertificate()
 	if err != nil {
@@ -145,4 +145,19 @@ func TestCPS3NeverSignsPSS(t *testing.T) {
 	if n := f.SignCalls(cpstest.PharmacienCPS3.Label); n != 1 {
 		t.Fatalf("%d signatures reached the card, want 1", n)
 	}
+}
+
+// BenchmarkMutualTLSHandshake is one full mutual-TLS connection on loopback with the
+// card's key (TLS 1.3, RSA-PSS), and the card operations it costs.
+func BenchmarkMutualTLSHandshake(b *testing.B) {
+	m, _ := openModule(b)
+	c := login(b, m, cpstest.Titulaire)
+	addr := tlsServer(b, tls.VersionTLS12, tls.VersionTLS13)
+	before := c.PrivateKeyOps()
+	for b.Loop() {
+		if _, _, err := dial(c, addr, tls.VersionTLS13); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(c.PrivateKeyOps()-before)/float64(b.N), "cardops/op")
 }

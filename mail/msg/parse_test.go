@@ -1,6 +1,7 @@
 package msg
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -172,5 +173,19 @@ func TestLenientDate(t *testing.T) {
 		if got := lenientDate(in).Format("2006-01-02 15:04:05"); got != want {
 			t.Errorf("lenientDate(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestParseInlinePDFIsListed(t *testing.T) {
+	p := parseFile(t, "apple-inline-pdf.eml")
+	if len(p.Attachments) != 1 || p.Attachments[0].Inline || p.Attachments[0].Name != "ordonnance.pdf" || p.Attachments[0].Size != 9 {
+		t.Fatalf("attachments %+v", p.Attachments)
+	}
+	r, err := p.Open(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := io.ReadAll(r); string(data) != "%PDF-1.4\n" {
+		t.Errorf("content %q", data)
 	}
 }

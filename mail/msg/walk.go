@@ -26,7 +26,7 @@ type AttachmentInfo struct {
 	Name        string
 	ContentType string // media type, lower case, without parameters
 	Size        int64  // decoded size in bytes
-	Inline      bool   // shown inline (e.g. an image of an HTML body), not listed as a file
+	Inline      bool   // an image shown by the HTML body (through its Content-ID), not listed as a file
 	ContentID   string
 }
 
@@ -140,7 +140,10 @@ func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string
 	if kind == leafAttachment {
 		info.Index = w.att
 		w.att++
-		info.Inline = disp == "inline" || (disp == "" && info.ContentID != "" && parent == "multipart/related")
+		// Inline: an image the HTML body shows through its Content-ID. An inline PDF with a
+		// file name (Apple Mail does that) stays a listed attachment.
+		info.Inline = disp != "attachment" && info.ContentID != "" &&
+			(parent == "multipart/related" || strings.HasPrefix(mt, "image/"))
 		if info.Name == "" {
 			info.Name = defaultName(mt, info.Index)
 		}

@@ -18,6 +18,9 @@ func (m *Module) Login(ctx context.Context, slot uint, pin []byte) (*Card, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// One login at a time, so two callers cannot open two sessions on one card.
+	m.loginMu.Lock()
+	defer m.loginMu.Unlock()
 	ti, err := m.be.GetTokenInfo(slot)
 	if isRemoval(err) || hasCode(err, pkcs11.CKR_SLOT_ID_INVALID) ||
 		err == nil && ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 {
@@ -90,6 +93,7 @@ func (m *Module) forget(c *Card) {
 
 // login presents the PIN once and maps the token's answer.
 func (c *Card) login(pin []byte) error {
+	// miekg/pkcs11 takes the PIN as a string: that short-lived copy cannot be wiped.
 	err := c.be.Login(c.sh, pkcs11.CKU_USER, string(pin))
 	switch {
 	case err == nil, hasCode(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN):

@@ -14,8 +14,9 @@ type Module struct {
 	path string
 	be   Backend
 
-	mu    sync.Mutex
-	cards map[uint]*Card // the logged-in card of each slot
+	loginMu sync.Mutex // serialises Login
+	mu      sync.Mutex
+	cards   map[uint]*Card // the logged-in card of each slot
 }
 
 // Reader is one slot of the module, and the card in it if any.

@@ -292,6 +292,9 @@ func attachments(d Draft) ([]part, error) {
 		if strings.TrimSpace(a.Name) == "" || strings.ContainsAny(a.Name, "\r\n\x00") {
 			return nil, fmt.Errorf("msg: build: attachment name %q: %w", a.Name, ErrBadAttachment)
 		}
+		if d.Documents != nil && strings.EqualFold(a.Name, XDMName) {
+			return nil, fmt.Errorf("msg: build: %s is written from Documents, not attached: %w", XDMName, ErrBadAttachment)
+		}
 		used[strings.ToLower(a.Name)] = true
 	}
 	if d.Documents != nil {

@@ -8,8 +8,11 @@ import (
 	"mime/multipart"
 	"net/mail"
 	"net/textproto"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-smtp"
 )
 
 // Errors of the helpers for demos and tests.
@@ -25,36 +28,62 @@ type failure struct {
 	rcpt, status, diag string
 }
 
+// envRcpt is a recipient with its RFC 3461 parameters.
+type envRcpt struct {
+	addr   string
+	notify []smtp.DSNNotify // empty: failures only
+	orcpt  string
+}
+
+func (r envRcpt) wants(n smtp.DSNNotify) bool {
+	if len(r.notify) == 0 {
+		return n == smtp.DSNNotifyFailure
+	}
+	return slices.Contains(r.notify, n)
+}
+
+// envelope is one submitted message.
+type envelope struct {
+	from, envID string
+	rcpts       []envRcpt
+	raw         []byte
+}
+
+// dsnEntry is one per-recipient block of a delivery status notification.
+type dsnEntry struct {
+	rcpt, orcpt, action, status, diag string
+}
+
 // deliver puts a submitted message in every recipient's INBOX, simulates Mon Espace Santé for
-// patients, and returns one DSN to the sender for the recipients that failed.
-func (s *Server) deliver(from string, rcpts []string, raw []byte) error {
+// patients, and returns one DSN to the sender for the recipients that failed (unless they
+// asked NOTIFY=NEVER) or were delivered with NOTIFY=SUCCESS.
+func (s *Server) deliver(env envelope) error {
 	now := s.opts.Now()
-	stamped := stamp(from, s.opts.Domain, now, raw)
-	var failed []failure
-	for _, rcpt := range rcpts {
-		local, domain, _ := strings.Cut(rcpt, "@")
+	stamped := stamp(env.from, s.opts.Domain, now, env.raw)
+	var report []dsnEntry
+	for _, r := range env.rcpts {
+		local, domain, _ := strings.Cut(r.addr, "@")
+		var f *failure
 		if strings.EqualFold(domain, PatientDomain) {
-			f, err := s.deliverToPatient(from, strings.ToUpper(local), raw, stamped)
-			if err != nil {
+			var err error
+			if f, err = s.deliverToPatient(env.from, strings.ToUpper(local), env.raw, stamped); err != nil {
 				return err
 			}
-			if f != nil {
-				failed = append(failed, *f)
-			}
-			continue
-		}
-		b := s.reg.bal(rcpt)
-		if b == nil || !b.active(now) {
-			failed = append(failed, failure{rcpt, "5.1.1", "smtp; 550 5.1.1 No such mailbox in the sandbox operator"})
-			continue
-		}
-		if err := s.appendTo(b.Address, "INBOX", stamped, now); err != nil {
+		} else if b := s.reg.bal(r.addr); b == nil || !b.active(now) {
+			f = &failure{r.addr, "5.1.1", "smtp; 550 5.1.1 No such mailbox in the sandbox operator"}
+		} else if err := s.appendTo(b.Address, "INBOX", stamped, now); err != nil {
 			return err
 		}
+		switch {
+		case f != nil && r.wants(smtp.DSNNotifyFailure):
+			report = append(report, dsnEntry{f.rcpt, r.orcpt, "failed", f.status, f.diag})
+		case f == nil && r.wants(smtp.DSNNotifySuccess):
+			report = append(report, dsnEntry{r.addr, r.orcpt, "delivered", "2.0.0", "smtp; 250 2.0.0 Delivered to the mailbox"})
+		}
 	}
-	if len(failed) > 0 {
-		dsn := buildDSN(s.opts.Domain, from, failed, raw, now)
-		if err := s.appendTo(from, "INBOX", dsn, now); err != nil {
+	if len(report) > 0 && env.from != "" {
+		dsn := buildDSN(s.opts.Domain, env.from, env.envID, report, env.raw, now)
+		if err := s.appendTo(env.from, "INBOX", dsn, now); err != nil {
 			return err
 		}
 	}
@@ -122,20 +151,46 @@ func (s *Server) appendTo(addr, folder string, raw []byte, t time.Time) error {
 	return err
 }
 
-// buildDSN writes an RFC 3464 delivery status notification (multipart/report) for failed
-// recipients, with the original message's header.
-func buildDSN(domain, to string, failed []failure, original []byte, now time.Time) []byte {
+// buildDSN writes an RFC 3464 delivery status notification (multipart/report) with the
+// original message's header.
+func buildDSN(domain, to, envID string, entries []dsnEntry, original []byte, now time.Time) []byte {
+	failed := 0
+	for _, e := range entries {
+		if e.action == "failed" {
+			failed++
+		}
+	}
+	subject := "Distribué : "
+	if failed > 0 {
+		subject = "Non distribué : "
+	}
 	h := baseHeader("Mail Delivery System", "mailer-daemon@"+domain, []string{to},
-		"Non distribué : "+originalSubject(original), now, newMessageID(domain))
+		subject+originalSubject(original), now, newMessageID(domain))
 	h.add("Auto-Submitted", "auto-replied")
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	h.add("Content-Type", fmt.Sprintf("multipart/report; report-type=delivery-status; boundary=%q", mw.Boundary()))
 
 	var human strings.Builder
-	human.WriteString("Votre message n'a pas pu être remis aux destinataires suivants :\n\n")
-	for _, f := range failed {
-		fmt.Fprintf(&human, "  %s : %s\n", f.rcpt, f.diag)
+	for _, want := range []string{"failed", "delivered"} {
+		first := true
+		for _, e := range entries {
+			if e.action != want {
+				continue
+			}
+			if first {
+				if want == "failed" {
+					human.WriteString("Votre message n'a pas pu être remis aux destinataires suivants :\n\n")
+				} else {
+					human.WriteString("Votre message a été remis aux destinataires suivants :\n\n")
+				}
+				first = false
+			}
+			fmt.Fprintf(&human, "  %s : %s\n", e.rcpt, e.diag)
+		}
+		if !first {
+			human.WriteString("\n")
+		}
 	}
 	tp := textproto.MIMEHeader{}
 	tp.Set("Content-Type", "text/plain; charset=utf-8")
@@ -148,10 +203,17 @@ func buildDSN(domain, to string, failed []failure, original []byte, now time.Tim
 	tp = textproto.MIMEHeader{}
 	tp.Set("Content-Type", "message/delivery-status")
 	w, _ = mw.CreatePart(tp)
+	if envID != "" {
+		fmt.Fprintf(w, "Original-Envelope-Id: %s\r\n", envID)
+	}
 	fmt.Fprintf(w, "Reporting-MTA: dns; smtp.%s\r\nArrival-Date: %s\r\n", domain, now.Format(time.RFC1123Z))
-	for _, f := range failed {
-		fmt.Fprintf(w, "\r\nFinal-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: %s\r\nDiagnostic-Code: %s\r\n",
-			f.rcpt, f.status, f.diag)
+	for _, e := range entries {
+		_, _ = w.Write([]byte("\r\n"))
+		if e.orcpt != "" {
+			fmt.Fprintf(w, "Original-Recipient: rfc822; %s\r\n", e.orcpt)
+		}
+		fmt.Fprintf(w, "Final-Recipient: rfc822; %s\r\nAction: %s\r\nStatus: %s\r\nDiagnostic-Code: %s\r\n",
+			e.rcpt, e.action, e.status, e.diag)
 	}
 
 	tp = textproto.MIMEHeader{}
@@ -250,5 +312,9 @@ func (s *Server) FolderMessages(address, folder string) ([][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNoSuchMailbox, address, folder)
 	}
-	return mb.raws(), nil
+	raws := mb.raws()
+	for i, r := range raws {
+		raws[i] = bytes.Clone(r)
+	}
+	return raws, nil
 }

@@ -220,6 +220,20 @@ func TestIMAPSession(t *testing.T) {
 	if _, err := c.Store(imap.UIDSetNum(msgs[0].UID), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Collect(); err != nil {
 		t.Fatalf("STORE: %v", err)
 	}
+	// EXAMINE: reading does not mark \Seen, STORE is refused.
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	last := imap.SeqSetNum(sel.NumMessages) // the stock question, unread
+	if _, err := c.Fetch(last, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{}}}).Collect(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Fetch(last, &imap.FetchOptions{Flags: true}).Collect(); err != nil || len(got) != 1 || hasFlag(got[0].Flags, imap.FlagSeen) {
+		t.Fatalf("EXAMINE marked the message read: %v %+v", err, got)
+	}
+	if _, err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Collect(); err == nil {
+		t.Error("STORE accepted after EXAMINE")
+	}
 	if err := c.Logout().Wait(); err != nil {
 		t.Fatal(err)
 	}

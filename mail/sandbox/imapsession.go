@@ -89,6 +89,7 @@ func (s *imapSession) Select(name string, options *imap.SelectOptions) (*imap.Se
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
 	s.sel = mb.newView()
+	s.sel.readOnly = options != nil && options.ReadOnly
 	return mb.selectDataLocked(), nil
 }
 

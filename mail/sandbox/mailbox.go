@@ -227,7 +227,10 @@ type view struct {
 	*mailbox
 	tracker   *imapserver.SessionTracker
 	searchRes imap.UIDSet
+	readOnly  bool // EXAMINE: no implicit \Seen, no STORE/EXPUNGE (the library does not forbid them)
 }
+
+var errReadOnly = &imap.Error{Type: imap.StatusResponseTypeNo, Code: "READ-ONLY", Text: "Mailbox opened with EXAMINE"}
 
 func (mb *mailbox) newView() *view {
 	return &view{mailbox: mb, tracker: mb.tracker.NewSession()}
@@ -236,6 +239,9 @@ func (mb *mailbox) newView() *view {
 func (v *view) close() { v.tracker.Close() }
 
 func (v *view) expunge(uids *imap.UIDSet) error {
+	if v.readOnly {
+		return errReadOnly
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	gone := map[*message]struct{}{}
@@ -261,6 +267,9 @@ func (v *view) fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *ima
 			markSeen = true
 			break
 		}
+	}
+	if v.readOnly {
+		markSeen = false
 	}
 	// Pick the messages (and set \Seen) under the lock, write the responses without it: a
 	// slow reader must not block deliveries into the mailbox.
@@ -366,6 +375,9 @@ func (v *view) staticCriteria(c *imap.SearchCriteria) {
 }
 
 func (v *view) store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags) error {
+	if v.readOnly {
+		return errReadOnly
+	}
 	v.mu.Lock()
 	var changed []*message
 	v.forEachLocked(numSet, func(seq uint32, m *message) {

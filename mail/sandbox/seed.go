@@ -243,8 +243,8 @@ func (s *Server) seedMessages(a SeedAddresses, now time.Time) error {
 	if err := s.appendRaw(a.Pharmacy, "Sent", orig, bounceDate, seen); err != nil {
 		return err
 	}
-	dsn := buildDSN(s.opts.Domain, a.Pharmacy, []failure{{strings.ToLower(unknownINS) + "@" + PatientDomain, "5.1.1",
-		"smtp; 550 5.1.1 Patient unknown to Mon Espace Sante (INS)"}}, orig, bounceDate.Add(time.Minute))
+	dsn := buildDSN(s.opts.Domain, a.Pharmacy, "", []dsnEntry{{rcpt: strings.ToLower(unknownINS) + "@" + PatientDomain,
+		action: "failed", status: "5.1.1", diag: "smtp; 550 5.1.1 Patient unknown to Mon Espace Sante (INS)"}}, orig, bounceDate.Add(time.Minute))
 	if err := s.appendRaw(a.Pharmacy, "INBOX", dsn, bounceDate.Add(time.Minute), nil); err != nil {
 		return err
 	}

@@ -23,7 +23,8 @@ type smtpSession struct {
 	conn   *smtp.Conn
 	holder *holder
 	from   string
-	rcpts  []string
+	envID  string
+	rcpts  []envRcpt
 }
 
 var _ smtp.AuthSession = (*smtpSession)(nil)
@@ -59,7 +60,7 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 	if s.holder == nil {
 		return smtp.ErrAuthRequired
 	}
@@ -69,10 +70,13 @@ func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "Sender address not allowed for this certificate")
 	}
 	s.from = from
+	if opts != nil {
+		s.envID = opts.EnvelopeID
+	}
 	return nil
 }
 
-func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (s *smtpSession) Rcpt(to string, opts *smtp.RcptOptions) error {
 	if s.from == "" {
 		return smtpErr(503, smtp.EnhancedCode{5, 5, 1}, "MAIL first")
 	}
@@ -85,7 +89,11 @@ func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 		s.srv.log.Info("smtp: recipient outside the trust space", "domain", domain)
 		return smtpErr(550, smtp.EnhancedCode{5, 7, 1}, "Recipient domain is outside the MSSanté trust space")
 	}
-	s.rcpts = append(s.rcpts, to)
+	r := envRcpt{addr: to}
+	if opts != nil {
+		r.notify, r.orcpt = opts.Notify, opts.OriginalRecipient
+	}
+	s.rcpts = append(s.rcpts, r)
 	return nil
 }
 
@@ -106,7 +114,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 		_, _ = io.Copy(io.Discard, r)
 		return smtpErr(552, smtp.EnhancedCode{5, 3, 4}, "Message too big")
 	}
-	if err := s.srv.deliver(s.from, s.rcpts, buf.Bytes()); err != nil {
+	if err := s.srv.deliver(envelope{from: s.from, envID: s.envID, rcpts: s.rcpts, raw: buf.Bytes()}); err != nil {
 		s.srv.log.Error("smtp: delivery", "err", err)
 		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Temporary local error")
 	}
@@ -114,7 +122,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 }
 
 func (s *smtpSession) Reset() {
-	s.from = ""
+	s.from, s.envID = "", ""
 	s.rcpts = nil
 }
 

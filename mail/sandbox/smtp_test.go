@@ -128,6 +128,47 @@ func TestSMTPSubmission(t *testing.T) {
 		checkDSN(t, after[len(after)-1], "inconnu@"+e.srv.Domain(), "5.1.1")
 	})
 
+	t.Run("DSN on request (RFC 3461)", func(t *testing.T) {
+		c, err := e.smtpClient(&tit, e.a.Pharmacy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(to string, notify ...smtp.DSNNotify) {
+			t.Helper()
+			if err := c.Mail(e.a.Pharmacy, &smtp.MailOptions{EnvelopeID: "env-42"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Rcpt(to, &smtp.RcptOptions{Notify: notify, OriginalRecipientType: smtp.DSNAddressTypeRFC822, OriginalRecipient: to}); err != nil {
+				t.Fatal(err)
+			}
+			w, err := c.Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(rawMessage(e.a.Pharmacy, to, "Avec accusé", "", "x"))
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func() int { m, _ := e.srv.Messages(e.a.Pharmacy); return len(m) }
+		n := count()
+		send(e.a.Doctor, smtp.DSNNotifySuccess, smtp.DSNNotifyFailure)
+		if count() != n+1 {
+			t.Fatal("no success DSN")
+		}
+		dsn := lastMessage(t, e, e.a.Pharmacy)
+		for _, want := range []string{"Action: delivered", "Status: 2.0.0", "Original-Envelope-Id: env-42", "Original-Recipient: rfc822; " + e.a.Doctor} {
+			if !bytes.Contains(dsn, []byte(want)) {
+				t.Fatalf("success DSN lacks %q:\n%s", want, dsn)
+			}
+		}
+		n = count()
+		send("inconnu@"+e.srv.Domain(), smtp.DSNNotifyNever)
+		if count() != n {
+			t.Fatal("DSN sent despite NOTIFY=NEVER")
+		}
+	})
+
 	t.Run("patient: reply, FIN, unknown INS, oversize", func(t *testing.T) {
 		c, err := e.smtpClient(&tit, e.a.Pharmacy)
 		if err != nil {

@@ -292,10 +292,16 @@ func attachments(d Draft) ([]part, error) {
 		if strings.TrimSpace(a.Name) == "" || strings.ContainsAny(a.Name, "\r\n\x00") {
 			return nil, fmt.Errorf("msg: build: attachment name %q: %w", a.Name, ErrBadAttachment)
 		}
-		if d.Documents != nil && strings.EqualFold(a.Name, XDMName) {
-			return nil, fmt.Errorf("msg: build: %s is written from Documents, not attached: %w", XDMName, ErrBadAttachment)
-		}
 		used[strings.ToLower(a.Name)] = true
+	}
+	// A forwarded archive travels as it came (Forward attaches it and sets Documents from it).
+	var givenZip []byte
+	if d.Documents != nil {
+		for _, a := range d.Attachments {
+			if strings.EqualFold(a.Name, XDMName) {
+				givenZip = a.Data
+			}
+		}
 	}
 	if d.Documents != nil {
 		family, given, _, file := patientNames(d)
@@ -320,6 +326,9 @@ func attachments(d Draft) ([]part, error) {
 		}
 	}
 	for _, a := range d.Attachments {
+		if givenZip != nil && strings.EqualFold(a.Name, XDMName) {
+			continue
+		}
 		ct := a.ContentType
 		if _, _, err := mime.ParseMediaType(ct); ct == "" || err != nil {
 			ct = "application/octet-stream"
@@ -327,9 +336,12 @@ func attachments(d Draft) ([]part, error) {
 		out = append(out, part{a.Name, ct, a.Data})
 	}
 	if d.Documents != nil {
-		zip, err := d.Documents.Bytes()
-		if err != nil {
-			return nil, fmt.Errorf("msg: build: %w", err)
+		zip := givenZip
+		if zip == nil {
+			var err error
+			if zip, err = d.Documents.Bytes(); err != nil {
+				return nil, fmt.Errorf("msg: build: %w", err)
+			}
 		}
 		out = append(out, part{XDMName, "application/zip", zip})
 	}

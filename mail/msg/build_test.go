@@ -206,8 +206,6 @@ func TestBuildRefusals(t *testing.T) {
 		{"other patient's documents", Draft{From: pharmacie, To: []Address{patient2}, Documents: testPackage(t, "279035121518989")}, opts, ErrPatientMismatch},
 		{"too large for a patient", Draft{From: pharmacie, To: []Address{patient1},
 			Attachments: []Attachment{{Name: "scan.pdf", Data: make([]byte, 2000)}}}, BuildOptions{PatientLimit: 2000}, ErrTooLargeForPatient},
-		{"second IHE_XDM.ZIP", Draft{From: pharmacie, To: []Address{patient1}, Documents: testPackage(t, "279035121518989"),
-			Attachments: []Attachment{{Name: "ihe_xdm.zip", Data: []byte("PK")}}}, opts, ErrBadAttachment},
 		{"bad attachment name", Draft{From: pharmacie, To: []Address{medecin}, Attachments: []Attachment{{Name: ""}}}, opts, ErrBadAttachment},
 	}
 	for _, c := range cases {

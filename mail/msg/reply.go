@@ -110,8 +110,9 @@ func quote(body string) string {
 const maxForward = 64 << 20
 
 // Forward returns a draft transferring p: "Tr : " subject, the original header block and
-// text, and the attachments. An IHE XDM archive that could be read travels as Documents (Build
-// rewrites it and its PDF copies), so the MSSanté headers stay right.
+// text, and the attachments. When the IHE XDM archive could be read, Documents and Patient
+// are set from it so that Build writes the MSSanté headers; the archive itself travels
+// unchanged (it is among the attachments).
 func Forward(p *Parsed) Draft {
 	d := Draft{Subject: "Tr : " + stripPrefixes(p.DisplaySubject())}
 	var b strings.Builder
@@ -135,11 +136,7 @@ func Forward(p *Parsed) Draft {
 		d.Patient = &PatientInfo{INS: pat.ID, Qualified: p.MSS.INS == "O", Family: pat.Family,
 			Given: pat.Given, BirthDate: pat.BirthDate}
 	}
-	skip := -1
-	if p.XDM != nil {
-		skip = p.XDMIndex
-	}
-	d.Attachments = collectAttachments(p.raw, skip, maxForward)
+	d.Attachments = collectAttachments(p.raw, maxForward)
 	return d
 }
 
@@ -155,22 +152,21 @@ func formatAddrs(as []Address) string {
 	return strings.Join(out, ", ")
 }
 
-// collectAttachments reads every attachment but skip in one pass, up to limit bytes in all.
-func collectAttachments(raw []byte, skip int, limit int64) []Attachment {
-	c := &collector{skip: skip, left: limit}
+// collectAttachments reads every attachment in one pass, up to limit bytes in all.
+func collectAttachments(raw []byte, limit int64) []Attachment {
+	c := &collector{left: limit}
 	w := &walker{v: c}
 	_ = w.walkMessage(bytes.NewReader(raw))
 	return c.out
 }
 
 type collector struct {
-	skip int
 	left int64
 	out  []Attachment
 }
 
 func (c *collector) leaf(kind leafKind, info AttachmentInfo, h message.Header, raw io.Reader) error {
-	if kind != leafAttachment || info.Index == c.skip {
+	if kind != leafAttachment {
 		return nil
 	}
 	data, err := io.ReadAll(io.LimitReader(decodeTransfer(h, raw), c.left+1))

@@ -117,6 +117,28 @@ func TestForward(t *testing.T) {
 	if got := strings.Join(names, "|"); got != "20261124_Compte-rendu-de-consultation_DUPONT_Marie.pdf|note.txt|IHE_XDM.ZIP" {
 		t.Errorf("attachments %s", got)
 	}
+	// The archive travels byte for byte.
+	fwd, err := Parse(b.Raw)
+	if err != nil || fwd.XDM == nil {
+		t.Fatalf("forwarded: %v", err)
+	}
+	r1, _ := p.Open(p.XDMIndex)
+	r2, _ := fwd.Open(fwd.XDMIndex)
+	z1, _ := io.ReadAll(r1)
+	z2, _ := io.ReadAll(r2)
+	if len(z1) == 0 || !bytes.Equal(z1, z2) {
+		t.Errorf("IHE_XDM.ZIP changed in transfer (%d -> %d bytes)", len(z1), len(z2))
+	}
+
+	// A draft that lost its Documents (e.g. through a UI) still carries the archive.
+	d.Documents, d.Patient = nil, nil
+	b, err = Build(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fwd, _ := Parse(b.Raw); fwd.XDMIndex < 0 {
+		t.Errorf("archive lost without Documents")
+	}
 }
 
 func TestBuildMDN(t *testing.T) {

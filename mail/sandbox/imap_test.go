@@ -104,9 +104,11 @@ func TestIMAPSession(t *testing.T) {
 			t.Fatalf("préparateur, implicit=%v: %v", implicit, err)
 		}
 	}
-	// Empty authorization identity: the holder's own PER BAL.
-	if _, err := e.imapLogin(&tit, "", false, nil); err != nil {
-		t.Fatalf("default BAL: %v", err)
+	// Empty authorization identity, or the holder's own id: the holder's PER BAL.
+	for _, authzid := range []string{"", cpstest.Titulaire.NationalID} {
+		if _, err := e.imapLogin(&tit, authzid, false, nil); err != nil {
+			t.Fatalf("default BAL (authzid %q): %v", authzid, err)
+		}
 	}
 
 	updates := make(chan uint32, 8)

@@ -175,12 +175,18 @@ func (s *Server) patientMessage(p seedPatient, to, subject, text string, atts []
 
 func (s *Server) markLastSeen(addr string) error {
 	acct := s.mail.account(addr)
+	if acct == nil {
+		return fmt.Errorf("%w: %s", ErrNoSuchMailbox, addr)
+	}
 	mb, err := acct.box("INBOX")
 	if err != nil {
 		return err
 	}
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
+	if len(mb.l) == 0 {
+		return nil
+	}
 	last := mb.l[len(mb.l)-1]
 	last.flags[canonicalFlag(imap.FlagSeen)] = struct{}{}
 	return s.mail.putFlags(mb.id, []*message{last})

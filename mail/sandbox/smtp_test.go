@@ -255,6 +255,12 @@ func TestSMTPSubmission(t *testing.T) {
 		if err := c.SendMail(e.a.Pharmacy, []string{e.a.Doctor}, bytes.NewReader(msg)); smtpCode(err) != 553 {
 			t.Fatalf("APP certificate sending as the ORG BAL: got %v, want 553", err)
 		}
+		if _, err := e.imapLogin(&app, "", true, nil); err != nil {
+			t.Fatalf("APP certificate opens its BAL over IMAP: %v", err)
+		}
+		if _, err := e.imapLogin(&app, e.a.Pharmacy, false, nil); imapCode(err) != "AUTHORIZATIONFAILED" {
+			t.Fatalf("APP certificate opens the ORG BAL: %v", err)
+		}
 	})
 }
 

@@ -18,5 +18,6 @@
 //   - Reply, Forward and BuildMDN build the answers; UserMessage turns any error of this package
 //     into a French sentence for the user.
 //
-// Message ids are handled without angle brackets everywhere in this API.
+// Message ids are handled without angle brackets everywhere in this API. Every function is
+// safe for concurrent use: the package holds no mutable state.
 package msg

@@ -48,3 +48,8 @@ linux-package:
 package-test:
 	scripts/deps.sh build windows package
 	scripts/package-test.sh
+
+# Saves a PNG of each main screen of the real app (demo, under Xvfb) in docs/screenshots/.
+.PHONY: screenshots
+screenshots: deps
+	scripts/screenshots.sh

@@ -176,7 +176,12 @@ func parseAddresses(s string) ([]Address, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%q: %w", f, err)
 		}
-		out = append(out, Address{Name: a.Name, Email: strings.ToLower(a.Address)})
+		// Domains are case-insensitive; local parts are kept (an INS holds "2A"/"2B").
+		email := a.Address
+		if i := strings.LastIndexByte(email, '@'); i >= 0 {
+			email = email[:i] + strings.ToLower(email[i:])
+		}
+		out = append(out, Address{Name: a.Name, Email: email})
 	}
 	return out, nil
 }

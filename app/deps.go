@@ -262,6 +262,7 @@ type OperatorSettings struct {
 	IMAP       string   `json:"imap,omitempty"`       // host:port; empty: DNS SRV
 	SMTP       string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
 	TrustStore []string `json:"trust_store,omitempty"`
+	API        string   `json:"api,omitempty"` // provisioning API base URL (the BALs a card may open)
 }
 
 // DefaultAutoLock is the inactivity delay before the UI locks.

@@ -70,7 +70,7 @@ func TestDisplaySubjectHidesXDMPrefix(t *testing.T) {
 
 func TestAddressFields(t *testing.T) {
 	got, err := parseAddresses("Dr Antoine Fauvel <Antoine.Fauvel@sandbox.mssante.test>; 285046912304512@patient.mssante.fr,")
-	if err != nil || len(got) != 2 || got[0].Email != "antoine.fauvel@sandbox.mssante.test" || got[0].Name != "Dr Antoine Fauvel" {
+	if err != nil || len(got) != 2 || got[0].Email != "Antoine.Fauvel@sandbox.mssante.test" || got[0].Name != "Dr Antoine Fauvel" {
 		t.Fatalf("parseAddresses: %v %v", got, err)
 	}
 	if _, err := parseAddresses("pas une adresse"); err == nil {

@@ -2,29 +2,130 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app"
+	"comptoir/app/pdfview"
+	"comptoir/app/wire"
+	"comptoir/cps"
+	"comptoir/mail"
+	"comptoir/mail/annuaire"
+	"comptoir/store"
 )
 
 // runGUI starts the graphical client. The screens live in package app; this file only
-// creates the Fyne application (the one place that imports fyne.io/fyne/v2/app).
+// creates the Fyne application (the one place that imports fyne.io/fyne/v2/app) and the
+// real dependencies, or the demo world with -demo.
 func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("comptoir", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	demo := fs.Bool("demo", false, "mode démonstration : opérateur bac à sable et cartes de test")
+	tour := fs.Bool("demo-tour", false, "avec -demo : parcourt les écrans, un par ligne lue sur l'entrée standard (captures d'écran)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	a := fyneapp.NewWithID("fr.comptoir.mssante")
-	w := a.NewWindow("Comptoir")
-	text := "Comptoir — messagerie sécurisée de santé"
-	if *demo {
-		text += " (mode démonstration)"
+	if *tour && !*demo {
+		return fmt.Errorf("%w: -demo-tour demande -demo", errUsage)
 	}
-	w.SetContent(widget.NewLabel(text))
-	w.ShowAndRun()
+	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		deps app.Deps
+		err  error
+	)
+	cleanup := func() {}
+	if *demo {
+		deps, cleanup, err = demoDeps(ctx, log)
+	} else {
+		deps, err = realDeps(ctx, log)
+	}
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	deps.Version = version
+	deps.Logger = log
+	pdf := pdfview.New(pdfview.DefaultCacheDir())
+	defer pdf.Close()
+	deps.PDF = pdf
+
+	a := fyneapp.NewWithID("fr.comptoir.mssante")
+	u := app.New(a, deps)
+	u.Start(ctx)
+	defer u.Stop()
+	if *tour {
+		go func() {
+			if err := runTour(ctx, u, deps.Demo, env); err != nil {
+				fmt.Fprintf(env.stderr, "comptoir: parcours : %v\n", err)
+			}
+			cancel()
+		}()
+	}
+	go func() {
+		<-ctx.Done() // Ctrl-C, or the tour's end
+		fyne.Do(a.Quit)
+	}()
+	u.Window.ShowAndRun()
 	return nil
+}
+
+// realDeps wires the card module, the operator and the trust-space list from config.json.
+// What is missing does not stop the window: the card screen and "Tester la connexion" say it.
+func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
+	dir, err := store.ConfigDir()
+	if err != nil {
+		return app.Deps{}, fmt.Errorf("dossier de configuration : %w", err)
+	}
+	settings := app.FileSettings{Path: filepath.Join(dir, "config.json")}
+	cfg, err := settings.Load()
+	if err != nil {
+		log.Warn("settings", "err", err)
+	}
+	deps := app.Deps{Settings: settings, Doctor: wire.Doctor{}}
+	path, err := cps.FindModule(cfg.Module)
+	if err != nil {
+		deps.Cards = noCards{err}
+		return deps, nil
+	}
+	m, err := cps.Open(path)
+	if err != nil {
+		deps.Cards = noCards{err}
+		return deps, nil
+	}
+	oc := mail.OperatorConfig{Domain: cfg.Operator.Domain, IMAP: cfg.Operator.IMAP, SMTP: cfg.Operator.SMTP, TrustStore: cfg.Operator.TrustStore}
+	op, err := oc.Resolve(ctx, net.DefaultResolver)
+	if err != nil {
+		log.Warn("operator not resolved; the mail stays offline", "err", err)
+	}
+	o := wire.Options{Module: m, Operator: op, APIURL: cfg.Operator.API, NIL: "Comptoir/" + version, Logger: log}
+	if p, err := annuaire.DefaultTrustListPath(); err == nil {
+		if tl, err := annuaire.LoadTrustList(p); err == nil {
+			o.Trust = tl
+		} else {
+			log.Warn("trust-space list not loaded: recipients are not checked", "err", err)
+		}
+	}
+	deps.Cards = wire.NewCards(o)
+	return deps, nil
+}
+
+// noCards stands for a card layer that could not start: the card screen shows why.
+type noCards struct{ err error }
+
+func (n noCards) Readers(context.Context) ([]app.Reader, error) { return nil, n.err }
+func (n noCards) Watch(context.Context) <-chan app.CardEvent {
+	return make(chan app.CardEvent) // never fires
+}
+func (n noCards) Login(context.Context, uint, []byte) (app.Session, error) {
+	return nil, errors.Join(app.ErrNoCard, n.err)
 }

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"comptoir/app"
+	"comptoir/app/demo"
+	"comptoir/app/wire"
+	"comptoir/store"
+)
+
+// demoDeps starts the demo world under the user's data directory (store.DataDir()/demo, kept
+// between runs so the cards and the mailboxes are built once) and returns the app's
+// dependencies on it, with the settings filled with the sandbox's endpoints.
+func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
+	data, err := store.DataDir()
+	if err != nil {
+		return app.Deps{}, nil, fmt.Errorf("dossier de données : %w", err)
+	}
+	env, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log})
+	if err != nil {
+		return app.Deps{}, nil, fmt.Errorf("mode démonstration : %w", err)
+	}
+	deps := env.Deps()
+	settings := &app.MemorySettings{}
+	_ = settings.Save(app.Config{
+		Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), SMTP: env.SMTP.Addr(),
+			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr()},
+		Module: env.Cards.ModulePath(),
+	})
+	deps.Settings = settings
+	deps.Doctor = wire.Doctor{Module: env.Module}
+	return deps, func() { env.Close() }, nil
+}

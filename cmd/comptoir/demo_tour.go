@@ -63,7 +63,9 @@ func runTour(ctx context.Context, u *app.UI, d *app.Demo, env *cliEnv) error {
 		u.Card.PIN.SetText(demo.PIN)
 		u.Card.LoginButton.OnTapped()
 	})
-	if err := wait("the holder", func() bool { return u.Card.OpenButton.Visible() && !u.Card.OpenButton.Disabled() && u.Card.Holder.Text != "" }); err != nil {
+	if err := wait("the holder", func() bool {
+		return u.Card.OpenButton.Visible() && !u.Card.OpenButton.Disabled() && u.Card.Holder.Text != ""
+	}); err != nil {
 		return err
 	}
 	if err := shot("titulaire", u.Window); err != nil {

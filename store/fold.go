@@ -31,14 +31,51 @@ var frenchStop = func() map[string]bool {
 	return m
 }()
 
-// foldWords calls fn with each folded word of s, in order, duplicates included.
-func foldWords(s string, fn func(string)) {
-	var b strings.Builder
+// latinFold maps U+0080..U+024F (Latin-1 and Latin Extended A/B, all of French) to their
+// folded form; "" separates words. Built once, read-only.
+var latinFold = func() [0x250 - 0x80]string {
+	var t [0x250 - 0x80]string
+	for r := rune(0x80); r < 0x250; r++ {
+		t[r-0x80] = foldRune(r)
+	}
+	return t
+}()
+
+// foldRune folds one rune outside the fast paths: "" if it separates words.
+func foldRune(r rune) string {
+	switch r {
+	case 'œ', 'Œ':
+		return "oe"
+	case 'æ', 'Æ':
+		return "ae"
+	case 'ß':
+		return "ss"
+	}
+	if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		return ""
+	}
+	var buf [utf8.UTFMax]byte
+	var out []byte
+	d := norm.NFD.Bytes(buf[:utf8.EncodeRune(buf[:], r)])
+	for len(d) > 0 {
+		dr, dn := utf8.DecodeRune(d)
+		d = d[dn:]
+		if !unicode.Is(unicode.Mn, dr) {
+			out = utf8.AppendRune(out, unicode.ToLower(dr))
+		}
+	}
+	return string(out)
+}
+
+// foldWords calls fn with each folded word of s, in order, duplicates included. The slice
+// is only valid during the call.
+func foldWords(s string, fn func([]byte)) {
+	w := make([]byte, 0, 64)
 	emit := func() {
-		if w := b.String(); len(w) >= minWord && len(w) <= maxWord {
+		if len(w) >= minWord && len(w) <= maxWord {
 			fn(w)
 		}
-		b.Reset()
+		w = w[:0]
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -46,9 +83,9 @@ func foldWords(s string, fn func(string)) {
 			i++
 			switch {
 			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				b.WriteByte(c)
+				w = append(w, c)
 			case 'A' <= c && c <= 'Z':
-				b.WriteByte(c + 'a' - 'A')
+				w = append(w, c+'a'-'A')
 			default:
 				emit()
 			}
@@ -56,34 +93,20 @@ func foldWords(s string, fn func(string)) {
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
-		switch r {
-		case 'œ', 'Œ':
-			b.WriteString("oe")
-			continue
-		case 'æ', 'Æ':
-			b.WriteString("ae")
-			continue
-		case 'ß':
-			b.WriteString("ss")
-			continue
-		case '\u2019', '\u02bc': // typographic apostrophes separate like '
+		var f string
+		switch {
+		case r < 0x250:
+			f = latinFold[r-0x80]
+		case unicode.Is(unicode.Mn, r):
+			continue // a combining accent (text already in NFD)
+		default:
+			f = foldRune(r)
+		}
+		if f == "" {
 			emit()
 			continue
 		}
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
-			emit()
-			continue
-		}
-		var buf [utf8.UTFMax]byte
-		d := norm.NFD.Bytes(buf[:utf8.EncodeRune(buf[:], r)])
-		for len(d) > 0 {
-			dr, dn := utf8.DecodeRune(d)
-			d = d[dn:]
-			if unicode.Is(unicode.Mn, dr) {
-				continue
-			}
-			b.WriteRune(unicode.ToLower(dr))
-		}
+		w = append(w, f...)
 	}
 	emit()
 }
@@ -91,6 +114,6 @@ func foldWords(s string, fn func(string)) {
 // Fold returns s folded as the search index sees it: words joined by single spaces.
 func Fold(s string) string {
 	var ws []string
-	foldWords(s, func(w string) { ws = append(ws, w) })
+	foldWords(s, func(w []byte) { ws = append(ws, string(w)) })
 	return strings.Join(ws, " ")
 }

@@ -20,66 +20,96 @@ const tailMax = 1024 // bytes of deltas before the open block is frozen into pos
 
 // indexer collects the postings of one write transaction.
 type indexer struct {
-	t     *tokener
-	post  map[string][]uint64 // token -> ascending doc ids
-	cache map[string]string   // kind+word -> token
-	seen  map[string]bool     // tokens of the current document
+	post map[string][]uint64 // token -> ascending doc ids
+	tz   *tokenizer
 }
 
 func newIndexer(t *tokener) *indexer {
-	return &indexer{t: t, post: map[string][]uint64{}, cache: map[string]string{}, seen: map[string]bool{}}
+	return &indexer{post: map[string][]uint64{}, tz: newTokenizer(t)}
 }
 
-func (ix *indexer) token(kind, w string) string {
-	key := kind + w
-	if tok, ok := ix.cache[key]; ok {
-		return tok
-	}
-	tok := string(ix.t.sum(kind, w, wordSize))
-	ix.cache[key] = tok
-	return tok
+// add indexes one document from its fields.
+func (ix *indexer) add(doc uint64, e *Envelope, text []byte) {
+	ix.addTokens(doc, ix.tz.tokens(e, text))
 }
 
-func (ix *indexer) addTok(doc uint64, tok string) {
-	if !ix.seen[tok] {
-		ix.seen[tok] = true
+// addTokens indexes one document from its (distinct) tokens.
+func (ix *indexer) addTokens(doc uint64, toks []string) {
+	for _, tok := range toks {
 		ix.post[tok] = append(ix.post[tok], doc)
 	}
 }
 
-// add indexes one document: every field's words, and prefixes of the short fields.
-func (ix *indexer) add(doc uint64, e *Envelope, text []byte) {
-	clear(ix.seen)
-	word := func(w string) {
-		if !frenchStop[w] {
-			ix.addTok(doc, ix.token(tokWord, w))
+// tokenizer turns a document into its distinct search tokens, caching the keyed hash of
+// each word. Not safe for concurrent use.
+type tokenizer struct {
+	t        *tokener
+	words    map[string]string // folded word -> token
+	prefixes map[string]string // folded prefix -> token
+	seen     map[string]bool   // tokens of the current document
+	out      []string
+}
+
+func newTokenizer(t *tokener) *tokenizer {
+	return &tokenizer{t: t, words: map[string]string{}, prefixes: map[string]string{}, seen: map[string]bool{}}
+}
+
+// token returns the cached token of w; the map lookup with string(w) does not allocate.
+func (tz *tokenizer) token(cache map[string]string, kind string, w []byte) string {
+	if tok, ok := cache[string(w)]; ok {
+		return tok
+	}
+	tok := string(tz.t.sum(kind, string(w), wordSize))
+	cache[string(w)] = tok
+	return tok
+}
+
+func (tz *tokenizer) add(tok string) {
+	if !tz.seen[tok] {
+		tz.seen[tok] = true
+		tz.out = append(tz.out, tok)
+	}
+}
+
+// tokens returns the distinct tokens of a document: every field's words, and prefixes
+// of the short fields. The slice is fresh.
+func (tz *tokenizer) tokens(e *Envelope, text []byte) []string {
+	clear(tz.seen)
+	tz.out = nil
+	word := func(w []byte) {
+		if !frenchStop[string(w)] {
+			tz.add(tz.token(tz.words, tokWord, w))
 		}
 	}
 	short := func(s string) {
-		foldWords(s, func(w string) {
-			if frenchStop[w] {
+		foldWords(s, func(w []byte) {
+			if frenchStop[string(w)] {
 				return
 			}
-			ix.addTok(doc, ix.token(tokWord, w))
+			tz.add(tz.token(tz.words, tokWord, w))
 			for l := minWord; l < len(w) && l <= maxPrefix; l++ {
-				ix.addTok(doc, ix.token(tokPrefix, w[:l]))
+				tz.add(tz.token(tz.prefixes, tokPrefix, w[:l]))
 			}
 		})
 	}
+	// Prefixes only where people type names as they search: subject, sender, attachment
+	// and patient names. Addresses and recipients are indexed as whole words.
 	short(e.Subject)
 	short(e.From.Name)
-	short(e.From.Email)
-	for _, a := range slices.Concat(e.To, e.Cc) {
-		short(a.Name)
-		short(a.Email)
-	}
 	for _, a := range e.Attachments {
 		short(a.Name)
 	}
 	if e.Patient != nil {
 		short(e.Patient.Name)
 	}
+	fields := func(s string) { foldWords(s, word) }
+	fields(e.From.Email)
+	for _, a := range slices.Concat(e.To, e.Cc) {
+		fields(a.Name)
+		fields(a.Email)
+	}
 	foldWords(string(text), word)
+	return tz.out
 }
 
 // flush appends the collected postings to each token's open block.
@@ -211,12 +241,14 @@ type hit struct {
 }
 
 // Search finds messages whose subject, addresses, attachment names, patient name or body
-// text contain every word of q.Text (see Query), newest first. Text is not filled.
+// text contain every word of q.Text, newest first; the last word also matches a prefix of
+// a word of the subject, sender name, attachment or patient name (see Query). Text is not
+// filled.
 func (s *Store) Search(q Query) ([]Envelope, error) {
 	var words []string
-	foldWords(q.Text, func(w string) {
-		if !frenchStop[w] {
-			words = append(words, w)
+	foldWords(q.Text, func(w []byte) {
+		if !frenchStop[string(w)] {
+			words = append(words, string(w))
 		}
 	})
 	if len(words) == 0 {

@@ -18,5 +18,8 @@ func TestMain(m *testing.M) {
 	case "diskfull":
 		os.Exit(diskFullChild())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	benchSummary(os.Stdout)
+	bench.cleanup()
+	os.Exit(code)
 }

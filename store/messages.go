@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -84,9 +86,12 @@ func (m *msgTx) saveFolders() error {
 }
 
 func (m *msgTx) record(mk []byte) (*msgRecord, error) {
+	sealed := m.msgs.b.Get(mk)
+	if sealed == nil {
+		return nil, nil
+	}
 	rec := &msgRecord{}
-	found, err := m.msgs.get(mk, rec)
-	if err != nil || !found {
+	if err := m.msgs.decodeMsgValue(mk, sealed, rec); err != nil {
 		return nil, err
 	}
 	return rec, nil
@@ -132,7 +137,7 @@ func (m *msgTx) remove(fid []byte, rec *msgRecord, keepDoc, keepContent bool) er
 
 // insert writes a message whose key is free. doc 0 allocates a new search document and
 // indexes text; otherwise the existing document is re-pointed.
-func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64) error {
+func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64, pre *prepared) error {
 	fid := m.fid(e.BAL, e.Folder)
 	mk := msgKey(fid, e.UID)
 	fr, err := m.folder(e.BAL, e.Folder, true)
@@ -149,15 +154,25 @@ func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64) error {
 		return err
 	}
 	e.Text = ""
-	if err := m.msgs.put(mk, &msgRecord{Env: e, Doc: doc}); err != nil {
+	if err := m.msgs.putMsg(mk, &msgRecord{Env: e, Doc: doc}); err != nil {
 		return err
 	}
-	if len(body) > 0 {
+	switch {
+	case pre != nil && pre.body != nil:
+		if err := m.bodies.b.Put(mk, pre.body); err != nil {
+			return err
+		}
+	case pre == nil && len(body) > 0:
 		if err := m.bodies.putBytes(mk, body); err != nil {
 			return err
 		}
 	}
-	if len(text) > 0 {
+	switch {
+	case pre != nil && pre.text != nil:
+		if err := m.texts.b.Put(mk, pre.text); err != nil {
+			return err
+		}
+	case pre == nil && len(text) > 0:
 		if err := m.texts.putBytes(mk, text); err != nil {
 			return err
 		}
@@ -179,7 +194,10 @@ func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64) error {
 	if unread(e.Flags) {
 		fr.Unread++
 	}
-	if newDoc {
+	switch {
+	case newDoc && pre != nil:
+		m.indexer().addTokens(doc, pre.toks)
+	case newDoc:
 		m.indexer().add(doc, &e, text)
 	}
 	return nil
@@ -220,6 +238,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 	}
 	err := s.update(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
+		pre := prepareAll(k, msgs)
 		for i := range msgs {
 			e := msgs[i].Envelope
 			body := msgs[i].Body
@@ -229,18 +248,21 @@ func (s *Store) PutMessages(msgs []Message) error {
 			if err != nil {
 				return err
 			}
+			p := &pre[i]
 			if old != nil {
 				keep := body == nil
 				if len(text) == 0 {
+					// Index the cached text again: the prepared tokens lack it.
 					if text, err = m.texts.getBytes(msgKey(fid, e.UID)); err != nil {
 						return err
 					}
+					p = nil
 				}
 				if err := m.remove(fid, old, false, keep); err != nil {
 					return err
 				}
 			}
-			if err := m.insert(e, body, text, 0); err != nil {
+			if err := m.insert(e, body, text, 0, p); err != nil {
 				return err
 			}
 		}
@@ -250,6 +272,39 @@ func (s *Store) PutMessages(msgs []Message) error {
 		return fmt.Errorf("store: put %d messages: %w", len(msgs), err)
 	}
 	return nil
+}
+
+// prepared is the CPU-heavy part of storing a message, done in parallel before the
+// sequential bbolt writes: sealed body and text, and the search tokens.
+type prepared struct {
+	body, text []byte // sealed; nil if absent
+	toks       []string
+}
+
+func prepareAll(k *keyring, msgs []Message) []prepared {
+	pre := make([]prepared, len(msgs))
+	workers := min(runtime.GOMAXPROCS(0), (len(msgs)+31)/32)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			t := k.tokener()
+			tz := newTokenizer(t)
+			for i := w; i < len(msgs); i += workers {
+				e := &msgs[i].Envelope
+				mk := msgKey(t.sum(tokFolder, e.BAL+"\x00"+e.Folder, fidSize), e.UID)
+				p := &pre[i]
+				if len(msgs[i].Body) > 0 {
+					p.body = k.seal(bucketBodies, mk, msgs[i].Body)
+				}
+				if e.Text != "" {
+					p.text = k.seal(bucketTexts, mk, []byte(e.Text))
+				}
+				p.toks = tz.tokens(e, []byte(e.Text))
+			}
+		})
+	}
+	wg.Wait()
+	return pre
 }
 
 // Envelope returns one message's envelope, with Text.
@@ -396,7 +451,7 @@ func (s *Store) SetFlags(ref Ref, flags []string) error {
 		if unread(flags) {
 			fr.Unread++
 		}
-		if err := m.msgs.put(mk, rec); err != nil {
+		if err := m.msgs.putMsg(mk, rec); err != nil {
 			return err
 		}
 		return m.saveFolders()
@@ -474,7 +529,7 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 		if doc == 0 {
 			e.Text = string(text)
 		}
-		if err := m.insert(e, body, text, doc); err != nil {
+		if err := m.insert(e, body, text, doc, nil); err != nil {
 			return err
 		}
 		return m.finish()

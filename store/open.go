@@ -1,8 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"crypto"
 	"crypto/rand"
 	"encoding/binary"
@@ -103,10 +103,16 @@ func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 
 func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 	defer guard(&err)()
-	return bolt.Open(path, 0o600, &bolt.Options{
+	db, err = bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      timeout,
 		FreelistType: bolt.FreelistMapType,
 	})
+	if err == nil {
+		// Past 64 MB, grow the file 64 MB at a time: fewer grow+fsync rounds in bulk
+		// inserts, at most 64 MB unused at the end of a large file.
+		db.AllocSize = 64 << 20
+	}
+	return db, err
 }
 
 // setAside renames a damaged or foreign file so that nothing overwrites it.

@@ -54,7 +54,7 @@ func migrateCounts(tx *bolt.Tx, k *keyring) error {
 	c := m.msgs.b.Cursor()
 	for key, v := c.First(); key != nil; key, v = c.Next() {
 		var rec msgRecord
-		if err := m.msgs.decode(key, v, &rec); err != nil {
+		if err := m.msgs.decodeMsgValue(key, v, &rec); err != nil {
 			return err
 		}
 		fr, err := m.folder(rec.Env.BAL, rec.Env.Folder, true)
@@ -85,7 +85,7 @@ func migrateIndex(tx *bolt.Tx, k *keyring) error {
 	c := m.msgs.b.Cursor()
 	for key, v := c.First(); key != nil; key, v = c.Next() {
 		it := item{key: append([]byte(nil), key...)}
-		if err := m.msgs.decode(key, v, &it.rec); err != nil {
+		if err := m.msgs.decodeMsgValue(key, v, &it.rec); err != nil {
 			return err
 		}
 		items = append(items, it)
@@ -105,7 +105,7 @@ func migrateIndex(tx *bolt.Tx, k *keyring) error {
 		}
 		m.indexer().add(doc, &e, text)
 		it.rec.Doc = doc
-		if err := m.msgs.put(it.key, &it.rec); err != nil {
+		if err := m.msgs.putMsg(it.key, &it.rec); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,388 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The benchmarks share one data set per variant (encrypted, and the unencrypted variant
+// that measures the cost of encryption), built once per process by the first benchmark
+// that needs it: COMPTOIR_BENCH_MESSAGES messages (default 100 000), inserted in batches of
+// 500 as a sync would. Files live in a temp dir on the disk, removed when the run ends.
+
+const benchBatch = 500
+
+type benchSet struct {
+	path             string
+	n                int
+	rawBytes         int64 // raw bodies + texts handed to PutMessages
+	insert, generate time.Duration
+	insertCPU        time.Duration // user+system CPU of the inserts: less sensitive to a busy machine
+	fileSize         int64
+	rssAfterInsert   int64
+	hwmAfterInsert   int64
+	inbox            int
+	pdfRefs, allRefs []Ref
+	searchTerms      []string
+	results          map[string]float64 // name -> figure, for the summary
+	encrypted        bool
+	err              error
+}
+
+// benchState is the shared data sets and the cleanup of their directories.
+type benchState struct {
+	mu   sync.Mutex
+	sets map[bool]*benchSet
+	dirs []string
+}
+
+var bench = &benchState{sets: map[bool]*benchSet{}}
+
+func (st *benchState) cleanup() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, d := range st.dirs {
+		os.RemoveAll(d)
+	}
+}
+
+func benchOpts(encrypted bool) Options { return Options{insecureNoEncryption: !encrypted} }
+
+func benchN() int {
+	if n, err := strconv.Atoi(os.Getenv("COMPTOIR_BENCH_MESSAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+func variant(encrypted bool) string {
+	if encrypted {
+		return "encrypted"
+	}
+	return "plain"
+}
+
+// dataset builds (once) the data set of a variant.
+func dataset(b *testing.B, encrypted bool) *benchSet {
+	b.Helper()
+	bench.mu.Lock()
+	defer bench.mu.Unlock()
+	if ds, ok := bench.sets[encrypted]; ok {
+		if ds.err != nil {
+			b.Fatal(ds.err)
+		}
+		return ds
+	}
+	ds := &benchSet{n: benchN(), encrypted: encrypted, results: map[string]float64{}}
+	bench.sets[encrypted] = ds
+	dir, err := os.MkdirTemp("", "comptoir-bench-")
+	if err != nil {
+		ds.err = err
+		b.Fatal(err)
+	}
+	bench.dirs = append(bench.dirs, dir)
+	ds.path = filepath.Join(dir, "cache.db")
+	if ds.err = ds.build(); ds.err != nil {
+		b.Fatal(ds.err)
+	}
+	fmt.Fprintf(os.Stderr, "store bench: %s data set: %d messages, %.0f MB raw, built in %v (generation %v, insert %v)\n",
+		variant(encrypted), ds.n, float64(ds.rawBytes)/1e6, (ds.generate + ds.insert).Round(time.Second),
+		ds.generate.Round(time.Second), ds.insert.Round(time.Second))
+	return ds
+}
+
+func (ds *benchSet) build() error {
+	s, err := Open(ds.path, testKey(1), benchOpts(ds.encrypted))
+	if err != nil {
+		return err
+	}
+	must := func(err error) error {
+		if err != nil {
+			s.Close()
+		}
+		return err
+	}
+	if err := must(s.PutBAL(BAL{Address: benchBAL, Kind: "ORG", DisplayName: "Pharmacie des Tilleuls"})); err != nil {
+		return err
+	}
+	g := &benchGen{folderUID: map[string]uint32{}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < ds.n; i += benchBatch {
+		t := time.Now()
+		batch := make([]Message, 0, benchBatch)
+		for j := i; j < min(i+benchBatch, ds.n); j++ {
+			m := g.message(j)
+			ds.rawBytes += int64(len(m.Body) + len(m.Envelope.Text))
+			if m.Envelope.Attachments != nil && rng.IntN(20) == 0 {
+				ds.pdfRefs = append(ds.pdfRefs, m.Envelope.Ref)
+			}
+			if rng.IntN(100) == 0 {
+				ds.allRefs = append(ds.allRefs, m.Envelope.Ref)
+			}
+			if j%9973 == 0 && m.Envelope.Patient != nil {
+				ds.searchTerms = append(ds.searchTerms, m.Envelope.Patient.Name)
+			}
+			batch = append(batch, m)
+		}
+		ds.generate += time.Since(t)
+		t = time.Now()
+		c := cpuTime()
+		if err := must(s.PutMessages(batch)); err != nil {
+			return err
+		}
+		ds.insertCPU += cpuTime() - c
+		ds.insert += time.Since(t)
+	}
+	_, hwm := rss()
+	ds.hwmAfterInsert = hwm
+	ds.inbox = int(g.folderUID["INBOX"])
+	if err := s.Close(); err != nil {
+		return err
+	}
+	ds.rssAfterInsert, _ = rss()
+	fi, err := os.Stat(ds.path)
+	if err != nil {
+		return err
+	}
+	ds.fileSize = fi.Size()
+	return nil
+}
+
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rss returns the resident and peak resident set sizes in bytes (Linux; 0 elsewhere).
+func rss() (cur, peak int64) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 {
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			switch fields[0] {
+			case "VmRSS:":
+				cur = kb << 10
+			case "VmHWM:":
+				peak = kb << 10
+			}
+		}
+	}
+	return cur, peak
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+func forVariants(b *testing.B, fn func(b *testing.B, ds *benchSet)) {
+	for _, enc := range []bool{true, false} {
+		b.Run(variant(enc), func(b *testing.B) { fn(b, dataset(b, enc)) })
+	}
+}
+
+func (ds *benchSet) record(name string, v float64) {
+	bench.mu.Lock()
+	defer bench.mu.Unlock()
+	ds.results[name] = v
+}
+
+// BenchmarkBulkInsert reports the build of the data set: messages per second (insert time
+// only, generation excluded), file size against the raw data, resident memory.
+func BenchmarkBulkInsert(b *testing.B) {
+	forVariants(b, func(b *testing.B, ds *benchSet) {
+		for b.Loop() {
+		}
+		rate := float64(ds.n) / ds.insert.Seconds()
+		ratio := float64(ds.fileSize) / float64(ds.rawBytes)
+		b.ReportMetric(float64(ds.insert.Nanoseconds())/float64(ds.n), "ns/op")
+		b.ReportMetric(rate, "msg/s")
+		b.ReportMetric(float64(ds.insertCPU.Microseconds())/float64(ds.n), "cpu-µs/msg")
+		b.ReportMetric(ratio, "file/raw")
+		b.ReportMetric(float64(ds.fileSize)/1e6, "file-MB")
+		b.ReportMetric(float64(ds.hwmAfterInsert)/1e6, "peak-RSS-MB")
+		ds.record("insert msg/s", rate)
+		ds.record("insert CPU µs/msg", float64(ds.insertCPU.Microseconds())/float64(ds.n))
+		ds.record("file/raw", ratio)
+		ds.record("peak RSS after insert MB", float64(ds.hwmAfterInsert)/1e6)
+	})
+}
+
+// BenchmarkOpenFirstPage: Open (one signature by an in-memory key: a real card adds
+// 0.1–0.5 s) then the first page of 50 and the folder counts.
+func BenchmarkOpenFirstPage(b *testing.B) {
+	forVariants(b, func(b *testing.B, ds *benchSet) {
+		var lat []time.Duration
+		for b.Loop() {
+			t := time.Now()
+			s, err := Open(ds.path, testKey(1), benchOpts(ds.encrypted))
+			if err != nil {
+				b.Fatal(err)
+			}
+			page, err := s.Page(benchBAL, "INBOX", 0, 50)
+			if err != nil || len(page) != 50 {
+				b.Fatalf("first page: %d, %v", len(page), err)
+			}
+			if _, _, err := s.Counts(benchBAL, "INBOX"); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t))
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
+		b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
+		ds.record("open + first page p95 ms", ms(percentile(lat, 0.95)))
+	})
+}
+
+func openBench(b *testing.B, ds *benchSet) *Store {
+	s, err := Open(ds.path, testKey(1), benchOpts(ds.encrypted))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkPage: a page of 50 at a random offset of the INBOX (up to its oldest message).
+func BenchmarkPage(b *testing.B) {
+	forVariants(b, func(b *testing.B, ds *benchSet) {
+		s := openBench(b, ds)
+		rng := rand.New(rand.NewPCG(3, 4))
+		var lat []time.Duration
+		for b.Loop() {
+			off := rng.IntN(ds.inbox/50) * 50
+			t := time.Now()
+			page, err := s.Page(benchBAL, "INBOX", off, 50)
+			lat = append(lat, time.Since(t))
+			if err != nil || len(page) == 0 {
+				b.Fatalf("page at %d: %d, %v", off, len(page), err)
+			}
+		}
+		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
+		b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
+		ds.record("page p95 ms", ms(percentile(lat, 0.95)))
+	})
+}
+
+// BenchmarkBody: open one message body (a quarter of them with a PDF).
+func BenchmarkBody(b *testing.B) {
+	forVariants(b, func(b *testing.B, ds *benchSet) {
+		s := openBench(b, ds)
+		rng := rand.New(rand.NewPCG(5, 6))
+		var lat []time.Duration
+		var n int64
+		for b.Loop() {
+			refs := ds.allRefs
+			if rng.IntN(4) == 0 {
+				refs = ds.pdfRefs
+			}
+			ref := refs[rng.IntN(len(refs))]
+			t := time.Now()
+			body, err := s.Body(ref)
+			lat = append(lat, time.Since(t))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += int64(len(body))
+		}
+		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
+		b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
+		b.ReportMetric(float64(n)/float64(len(lat))/1e3, "KB/body")
+		ds.record("body p95 ms", ms(percentile(lat, 0.95)))
+	})
+}
+
+// benchQueries mixes frequent and rare words, several words, prefixes (search as you type)
+// and patient names.
+func (ds *benchSet) queries() []string {
+	q := []string{"ordonnance", "amoxicilline", "renouvellement martin", "creatinine", "Dr Lefèvre",
+		"ordonnance_dupont", "pilulier", "hepatique bilan", "amoxi", "renouv", "posologie de Chloé",
+		"insuline aiguilles", "vaccination grippe rappel", "zzzinconnu", "Sortie d'hospitalisation", "méthotrexate"}
+	return append(q, ds.searchTerms...)
+}
+
+// BenchmarkSearch: full-text queries over the whole cache, 200 newest results.
+func BenchmarkSearch(b *testing.B) {
+	forVariants(b, func(b *testing.B, ds *benchSet) {
+		s := openBench(b, ds)
+		qs := ds.queries()
+		var lat []time.Duration
+		var hits int
+		i := 0
+		for b.Loop() {
+			t := time.Now()
+			res, err := s.Search(Query{Text: qs[i%len(qs)]})
+			lat = append(lat, time.Since(t))
+			if err != nil {
+				b.Fatal(err)
+			}
+			hits += len(res)
+			i++
+		}
+		cur, _ := rss()
+		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
+		b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
+		b.ReportMetric(float64(hits)/float64(len(lat)), "hits/query")
+		b.ReportMetric(float64(cur)/1e6, "RSS-MB")
+		ds.record("search p95 ms", ms(percentile(lat, 0.95)))
+		ds.record("RSS after reads MB", float64(cur)/1e6)
+	})
+}
+
+// benchSummary prints both variants side by side with the cost of encryption.
+func benchSummary(w io.Writer) {
+	bench.mu.Lock()
+	defer bench.mu.Unlock()
+	enc, plain := bench.sets[true], bench.sets[false]
+	if enc == nil || plain == nil || enc.err != nil || plain.err != nil {
+		return
+	}
+	var names []string
+	for k := range enc.results {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "\nstore: %d messages, %.0f MB raw; encrypted vs unencrypted bbolt\n", enc.n, float64(enc.rawBytes)/1e6)
+	fmt.Fprintf(&buf, "%-28s %12s %12s %9s\n", "figure", "encrypted", "plain", "overhead")
+	for _, k := range names {
+		e, p := enc.results[k], plain.results[k]
+		over := e/p - 1
+		if strings.HasSuffix(k, "/s") { // a rate: the cost is the lost throughput
+			over = p/e - 1
+		}
+		fmt.Fprintf(&buf, "%-28s %12.2f %12.2f %8.0f%%\n", k, e, p, over*100)
+	}
+	w.Write(buf.Bytes())
+}

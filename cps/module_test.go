@@ -2,6 +2,7 @@ package cps_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +48,14 @@ func TestWatchStopsWithItsContext(t *testing.T) {
 		case <-deadline:
 			t.Fatal("events not closed after cancel")
 		}
+	}
+}
+
+func TestNewCardsRefusesAModuleLoadedWithAnotherConf(t *testing.T) {
+	openModule(t) // SoftHSM is loaded with the package's configuration
+	t.Setenv("SOFTHSM2_CONF", "")
+	_, err := cpstest.NewCards(t.TempDir(), pki)
+	if err == nil || !strings.Contains(err.Error(), "SOFTHSM2_CONF") {
+		t.Fatalf("err = %v, want a refusal naming SOFTHSM2_CONF", err)
 	}
 }

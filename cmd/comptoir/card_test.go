@@ -41,6 +41,7 @@ func testCards(t testing.TB) (*cpstest.PKI, *cpstest.Cards) {
 		if shared.err != nil {
 			return
 		}
+		os.Unsetenv("SOFTHSM2_CONF") // an inherited value names someone else's tokens
 		shared.pki, shared.err = cpstest.NewPKI(filepath.Join(shared.dir, "pki"))
 		if shared.err == nil {
 			shared.cards, shared.err = cpstest.NewCards(filepath.Join(shared.dir, "cards"), shared.pki)

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"comptoir/cps"
+
+	"github.com/miekg/pkcs11"
 )
 
 // cardsLayout changes whenever the tokens' content changes, so old token dirs are rebuilt.
@@ -101,6 +103,11 @@ func NewCards(dir string, pki *PKI) (*Cards, error) {
 	p11, err := cps.Context(module)
 	if err != nil {
 		return nil, fmt.Errorf("cpstest: load SoftHSM2: %w", err)
+	}
+	// The token dir was just emptied: a module showing initialised tokens was loaded
+	// earlier in this process with another configuration, and would write elsewhere.
+	if _, err := findSlot(p11, func(ti pkcs11.TokenInfo) bool { return ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED != 0 }); err == nil {
+		return nil, fmt.Errorf("cpstest: SoftHSM2 was loaded in this process before SOFTHSM2_CONF named %s", c.conf)
 	}
 	for _, f := range Fixtures() {
 		if err := writeToken(p11, f, pki); err != nil {

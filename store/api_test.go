@@ -54,14 +54,14 @@ func TestSearch(t *testing.T) {
 		{Query{Text: "AMOXICILLINE"}, []string{"Ordonnance", "Ordonnance Amoxicilline"}},
 		{Query{Text: "creatinine posologie"}, []string{"Résultats biologiques"}},
 		{Query{Text: "créatinine absent"}, nil},
-		{Query{Text: "hepatique"}, []string{"Résultats biologiques"}},   // attachment name
-		{Query{Text: "loewy"}, []string{"Renouvellement"}},              // patient name, ligature
-		{Query{Text: "amox"}, []string{"Ordonnance Amoxicilline"}},      // prefix of a subject word only
-		{Query{Text: "amox "}, nil},                                     // trailing space: whole words
+		{Query{Text: "hepatique"}, []string{"Résultats biologiques"}}, // attachment name
+		{Query{Text: "loewy"}, []string{"Renouvellement"}},            // patient name, ligature
+		{Query{Text: "amox"}, []string{"Ordonnance Amoxicilline"}},    // prefix of a subject word only
+		{Query{Text: "amox "}, nil},                                   // trailing space: whole words
 		{Query{Text: "helene lef"}, []string{"Ordonnance", "Ordonnance Amoxicilline", "Renouvellement", "Résultats biologiques"}},
 		{Query{Text: "ordonnance", BAL: bal}, []string{"Ordonnance Amoxicilline"}},
 		{Query{Text: "lefevre", BAL: bal, Folder: "Archives"}, []string{"Renouvellement"}},
-		{Query{Text: "le la de"}, nil}, // stop words only
+		{Query{Text: "le la de"}, nil},                                               // stop words only
 		{Query{Text: "lefevre", Limit: 2}, []string{"Ordonnance", "Renouvellement"}}, // newest first: UIDs 4, 3
 	} {
 		res, err := s.Search(c.q)
@@ -372,4 +372,3 @@ func TestPaths(t *testing.T) {
 		t.Errorf("empty national ID accepted")
 	}
 }
-

@@ -3,14 +3,17 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/mail"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	gomail "github.com/emersion/go-message/mail"
 
 	"comptoir/cps/cpstest"
+	"comptoir/mail/xdm"
 )
 
 func TestSeedAndRestart(t *testing.T) {
@@ -40,7 +43,15 @@ func TestSeedAndRestart(t *testing.T) {
 		switch {
 		case strings.HasPrefix(s, "XDM/1.0/DDM+"):
 			sawXDM = m.Header.Get("X-MSS-CODECDA") == "11488-4" && m.Header.Get("X-MSS-INS") == "O" &&
-				bytes.Contains(raw, []byte("filename=IHE_XDM.ZIP")) && bytes.Contains(raw, []byte("application/pdf"))
+				bytes.Contains(raw, []byte("application/pdf"))
+			zipData := attachment(t, raw, "IHE_XDM.ZIP")
+			pkg, err := xdm.Read(bytes.NewReader(zipData), int64(len(zipData)), nil)
+			if err != nil {
+				t.Fatalf("seed XDM unreadable by mail/xdm: %v", err)
+			}
+			if pkg.Patient.ID != SeedPatientINS()[0] || len(pkg.Documents) != 1 || len(pkg.Documents[0].PDF) == 0 {
+				t.Fatalf("seed XDM: patient %q, %d documents", pkg.Patient.ID, len(pkg.Documents))
+			}
 		case s == "Ordonnance pour ce soir":
 			sawPhoto = bytes.Contains(raw, []byte("image/jpeg")) && bytes.Contains(raw, []byte("application/pdf"))
 		case s == "Médicament en stock ?":
@@ -120,4 +131,28 @@ func hasFlag(flags []imap.Flag, f imap.Flag) bool {
 		}
 	}
 	return false
+}
+
+// attachment returns the decoded body of the attachment named name.
+func attachment(t *testing.T, raw []byte, name string) []byte {
+	t.Helper()
+	mr, err := gomail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatalf("no attachment %s: %v", name, err)
+		}
+		if h, ok := p.Header.(*gomail.AttachmentHeader); ok {
+			if fn, _ := h.Filename(); fn == name {
+				data, err := io.ReadAll(p.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"comptoir/cps/cpstest"
 	"comptoir/mail/operator"
+	"comptoir/mail/xdm"
 )
 
 // The demo seed: the pharmacy of the cpstest fixtures, its staff's BALs, a doctor and a
@@ -264,16 +265,17 @@ func (s *Server) seedMessages(a SeedAddresses, now time.Time) error {
 		"Traitement : salbutamol à la demande, béclométasone 250 µg matin et soir.",
 		"Dr Antoine FAUVEL - RPPS " + cpstest.Medecin.NationalID[1:],
 	})
-	xdm := makeXDM(xdmDoc{INS: camille.ins(), Surname: "ROUSSEL", Given: "Camille", BirthDate: camille.birth, Sex: camille.sex,
-		AuthorID: cpstest.Medecin.NationalID, AuthorName: "FAUVEL", LOINC: "11488-4", Title: "Compte rendu de consultation",
-		Date: repDate, Text: "Suivi d'asthme. Salbutamol à la demande, béclométasone 250 µg matin et soir."})
+	xdmZip, err := seedXDM(camille, report, repDate)
+	if err != nil {
+		return err
+	}
 	extra := &header{}
 	extra.add("X-MSS-CODECDA", "11488-4")
 	extra.add("X-MSS-INS", "O")
 	if err := s.proMessage("INBOX", doctorName, a.Doctor, a.Pharmacy,
 		"XDM/1.0/DDM+Compte rendu de consultation ROUSSEL Camille 19850412",
 		"Chère consœur,\n\nVeuillez trouver ci-joint le compte rendu de consultation de Mme Camille ROUSSEL, avec son traitement de fond.\n\nBien confraternellement,\nDr Antoine Fauvel",
-		[]Attachment{{Name: "IHE_XDM.ZIP", ContentType: "application/zip", Data: xdm}, {Name: pdfName, ContentType: "application/pdf", Data: report}},
+		[]Attachment{{Name: "IHE_XDM.ZIP", ContentType: "application/zip", Data: xdmZip}, {Name: pdfName, ContentType: "application/pdf", Data: report}},
 		repDate, extra, nil); err != nil {
 		return err
 	}
@@ -324,4 +326,26 @@ func (s *Server) appendRaw(addr, folder string, raw []byte, t time.Time, flags [
 	}
 	_, err = mb.appendBytes(raw, t, flags)
 	return err
+}
+
+// seedXDM packs the report as the doctor's software would: a CDA R2 level 1 document
+// embedding the PDF, in an IHE_XDM.ZIP whose metadata names the patient's INS.
+func seedXDM(p seedPatient, pdf []byte, date time.Time) ([]byte, error) {
+	birth, err := time.Parse("20060102", p.birth)
+	if err != nil {
+		return nil, fmt.Errorf("seed birth date: %w", err)
+	}
+	pat := xdm.Patient{ID: p.ins(), OID: xdm.OIDINSNIR, Family: strings.ToUpper(p.surname), Given: p.given, BirthDate: birth, Sex: p.sex}
+	report := xdm.Code{Code: "11488-4", Scheme: "2.16.840.1.113883.6.1", Display: "Compte rendu de consultation"}
+	doc, err := xdm.NewPDFDocument(xdm.CDAInfo{Type: report, Title: "Compte rendu de consultation", Created: date, ServiceStart: date,
+		Author: xdm.Author{ID: cpstest.Medecin.NationalID, IDRoot: "1.2.250.1.71.4.2.1", Family: "FAUVEL", Given: "Antoine",
+			Org: "Cabinet du Dr Fauvel"}}, report, pat, pdf)
+	if err != nil {
+		return nil, fmt.Errorf("seed XDM document: %w", err)
+	}
+	pkg, err := xdm.NewPackage(pat, "1.2.250.1.71.4.2.1."+cpstest.Medecin.NationalID, "Compte rendu de consultation", date, doc)
+	if err != nil {
+		return nil, fmt.Errorf("seed XDM package: %w", err)
+	}
+	return pkg.Bytes()
 }

@@ -1,18 +1,16 @@
 package sandbox
 
 import (
-	"archive/zip"
 	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"strings"
-	"time"
 )
 
-// Generated attachments for the demo seed: a one-page PDF, a JPEG "photo" of a
-// prescription and an IHE XDM archive.
+// Generated attachments for the demo seed: a one-page PDF and a JPEG "photo" of a
+// prescription (the IHE XDM archive comes from mail/xdm).
 
 // pdfLatin1 escapes text for a PDF literal string in WinAnsi (Latin-1) encoding.
 func pdfLatin1(s string) string {
@@ -92,77 +90,5 @@ func makePhoto() []byte {
 	}
 	var b bytes.Buffer
 	_ = jpeg.Encode(&b, img, &jpeg.Options{Quality: 80})
-	return b.Bytes()
-}
-
-// xdmDoc is the clinical document packed in a seed XDM archive.
-type xdmDoc struct {
-	INS, Surname, Given, BirthDate, Sex string // BirthDate YYYYMMDD
-	AuthorID, AuthorName                string
-	LOINC, Title                        string
-	Date                                time.Time
-	Text                                string
-}
-
-// makeXDM builds an IHE_XDM.ZIP: INDEX.HTM, README.TXT, IHE_XDM/SUBSET01/METADATA.XML and
-// the CDA R2 document.
-func makeXDM(d xdmDoc) []byte {
-	ts := d.Date.UTC().Format("20060102150405")
-	cda := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<ClinicalDocument xmlns="urn:hl7-org:v3">
-  <typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>
-  <id root="1.2.250.1.999.1" extension="%s"/>
-  <code code="%s" codeSystem="2.16.840.1.113883.6.1" displayName="%s"/>
-  <title>%s</title>
-  <effectiveTime value="%s"/>
-  <confidentialityCode code="N" codeSystem="2.16.840.1.113883.5.25"/>
-  <languageCode code="fr-FR"/>
-  <recordTarget><patientRole>
-    <id root="1.2.250.1.213.1.4.8" extension="%s"/>
-    <patient><name><given>%s</given><family qualifier="BR">%s</family></name>
-      <administrativeGenderCode code="%s" codeSystem="2.16.840.1.113883.5.1"/>
-      <birthTime value="%s"/></patient>
-  </patientRole></recordTarget>
-  <author><time value="%s"/><assignedAuthor><id root="1.2.250.1.71.4.2.1" extension="%s"/>
-    <assignedPerson><name><family>%s</family></name></assignedPerson></assignedAuthor></author>
-  <component><nonXMLBody><text mediaType="text/plain">%s</text></nonXMLBody></component>
-</ClinicalDocument>
-`, ts, d.LOINC, d.Title, d.Title, ts, d.INS, d.Given, d.Surname, d.Sex, d.BirthDate, ts, d.AuthorID, d.AuthorName, d.Text)
-	meta := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
-<lcm:SubmitObjectsRequest xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0" xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0">
- <rim:RegistryObjectList>
-  <rim:ExtrinsicObject id="Document01" mimeType="text/xml" objectType="urn:uuid:7edca82f-054d-47f2-a032-9b2a5b5186c1">
-   <rim:Slot name="URI"><rim:ValueList><rim:Value>DOC0001.XML</rim:Value></rim:ValueList></rim:Slot>
-   <rim:Slot name="creationTime"><rim:ValueList><rim:Value>%s</rim:Value></rim:ValueList></rim:Slot>
-   <rim:Slot name="sourcePatientId"><rim:ValueList><rim:Value>%s^^^&amp;1.2.250.1.213.1.4.8&amp;ISO</rim:Value></rim:ValueList></rim:Slot>
-   <rim:Slot name="sourcePatientInfo"><rim:ValueList>
-     <rim:Value>PID-5|%s^%s^^^^^L</rim:Value><rim:Value>PID-7|%s</rim:Value><rim:Value>PID-8|%s</rim:Value>
-   </rim:ValueList></rim:Slot>
-   <rim:Name><rim:LocalizedString value="%s"/></rim:Name>
-   <rim:Classification classificationScheme="urn:uuid:f0306f51-975f-434e-a61c-c59651d33983" classifiedObject="Document01" nodeRepresentation="%s">
-    <rim:Slot name="codingScheme"><rim:ValueList><rim:Value>2.16.840.1.113883.6.1</rim:Value></rim:ValueList></rim:Slot>
-   </rim:Classification>
-   <rim:ExternalIdentifier identificationScheme="urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427" value="%s^^^&amp;1.2.250.1.213.1.4.8&amp;ISO" registryObject="Document01"/>
-  </rim:ExtrinsicObject>
-  <rim:RegistryPackage id="SubmissionSet01">
-   <rim:Slot name="submissionTime"><rim:ValueList><rim:Value>%s</rim:Value></rim:ValueList></rim:Slot>
-   <rim:ExternalIdentifier identificationScheme="urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446" value="%s^^^&amp;1.2.250.1.213.1.4.8&amp;ISO" registryObject="SubmissionSet01"/>
-  </rim:RegistryPackage>
- </rim:RegistryObjectList>
-</lcm:SubmitObjectsRequest>
-`, ts, d.INS, d.Surname, d.Given, d.BirthDate, d.Sex, d.Title, d.LOINC, d.INS, ts, d.INS)
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	files := []struct{ name, body string }{
-		{"INDEX.HTM", "<html><body><h1>" + d.Title + "</h1><p><a href=\"IHE_XDM/SUBSET01/DOC0001.XML\">Document</a></p></body></html>\n"},
-		{"README.TXT", "Archive IHE XDM produite par un logiciel fictif (bac à sable Comptoir).\r\n"},
-		{"IHE_XDM/SUBSET01/METADATA.XML", meta},
-		{"IHE_XDM/SUBSET01/DOC0001.XML", cda},
-	}
-	for _, f := range files {
-		w, _ := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: d.Date})
-		_, _ = w.Write([]byte(f.body))
-	}
-	_ = zw.Close()
 	return b.Bytes()
 }

@@ -18,3 +18,9 @@ staticcheck ./...
 
 echo "== go test -race"
 go test -race -count=1 -timeout 40m ./...
+
+# Bounded fuzzing of the readers of hostile input (MIME, IHE XDM zips). A short minimisation
+# time keeps a loaded CI machine from stalling on a finding.
+echo "== fuzz (bounded)"
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 20s -fuzzminimizetime 2s ./mail/msg
+go test -run '^$' -fuzz '^FuzzXDMRead$' -fuzztime 20s -fuzzminimizetime 2s ./mail/xdm

@@ -22,6 +22,10 @@ build: deps
 demo: build
 	bin/comptoir -demo
 
+# Runs the sandbox operator stand-alone, with the demo seed, on fixed loopback ports.
+sandbox: build
+	bin/mss-sandbox serve --data "$${XDG_DATA_HOME:-$$HOME/.local/share}/comptoir/mss-sandbox" --seed --validation-delay 10s
+
 # Runs gofmt, go vet, staticcheck and every test with -race.
 test: deps tools
 	scripts/test.sh

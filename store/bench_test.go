@@ -33,6 +33,8 @@ type benchSet struct {
 	fileSize         int64
 	rssAfterInsert   int64
 	hwmAfterInsert   int64
+	anonAfterInsert  int64 // anonymous resident memory at the end of the inserts
+	fileAfterInsert  int64 // file-backed resident memory (mapped cache file) then
 	inbox            int
 	pdfRefs, allRefs []Ref
 	searchTerms      []string
@@ -145,8 +147,8 @@ func (ds *benchSet) build() error {
 		ds.insertCPU += cpuTime() - c
 		ds.insert += time.Since(t)
 	}
-	_, hwm := rss()
-	ds.hwmAfterInsert = hwm
+	mem := memNow()
+	ds.hwmAfterInsert, ds.anonAfterInsert, ds.fileAfterInsert = mem.hwm, mem.anon, mem.file
 	ds.inbox = int(g.folderUID["INBOX"])
 	if err := s.Close(); err != nil {
 		return err
@@ -169,27 +171,43 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rss returns the resident and peak resident set sizes in bytes (Linux; 0 elsewhere).
-func rss() (cur, peak int64) {
+// memStatus reads /proc/self/status (Linux; zeros elsewhere), in bytes: resident set,
+// its peak, and its two parts: anonymous (the Go heap and stacks) and file-backed (pages
+// of the cache file mapped by bbolt, shared with the page cache, reclaimable).
+type memStatus struct{ rss, hwm, anon, file int64 }
+
+func memNow() memStatus {
+	var m memStatus
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		return 0, 0
+		return m
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 {
-			kb, _ := strconv.ParseInt(fields[1], 10, 64)
-			switch fields[0] {
-			case "VmRSS:":
-				cur = kb << 10
-			case "VmHWM:":
-				peak = kb << 10
-			}
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmRSS:":
+			m.rss = kb << 10
+		case "VmHWM:":
+			m.hwm = kb << 10
+		case "RssAnon:":
+			m.anon = kb << 10
+		case "RssFile:":
+			m.file = kb << 10
 		}
 	}
-	return cur, peak
+	return m
+}
+
+// rss returns the resident and peak resident set sizes in bytes.
+func rss() (cur, peak int64) {
+	m := memNow()
+	return m.rss, m.hwm
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {
@@ -229,10 +247,13 @@ func BenchmarkBulkInsert(b *testing.B) {
 		b.ReportMetric(ratio, "file/raw")
 		b.ReportMetric(float64(ds.fileSize)/1e6, "file-MB")
 		b.ReportMetric(float64(ds.hwmAfterInsert)/1e6, "peak-RSS-MB")
+		b.ReportMetric(float64(ds.anonAfterInsert)/1e6, "anon-RSS-MB")
+		b.ReportMetric(float64(ds.fileAfterInsert)/1e6, "file-RSS-MB")
 		ds.record("insert msg/s", rate)
 		ds.record("insert CPU µs/msg", float64(ds.insertCPU.Microseconds())/float64(ds.n))
 		ds.record("file/raw", ratio)
 		ds.record("peak RSS after insert MB", float64(ds.hwmAfterInsert)/1e6)
+		ds.record("anon RSS after insert MB", float64(ds.anonAfterInsert)/1e6)
 	})
 }
 
@@ -350,13 +371,15 @@ func BenchmarkSearch(b *testing.B) {
 			hits += len(res)
 			i++
 		}
-		cur, _ := rss()
+		mem := memNow()
 		b.ReportMetric(ms(percentile(lat, 0.5)), "p50-ms")
 		b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
 		b.ReportMetric(float64(hits)/float64(len(lat)), "hits/query")
-		b.ReportMetric(float64(cur)/1e6, "RSS-MB")
+		b.ReportMetric(float64(mem.rss)/1e6, "RSS-MB")
+		b.ReportMetric(float64(mem.anon)/1e6, "anon-RSS-MB")
 		ds.record("search p95 ms", ms(percentile(lat, 0.95)))
-		ds.record("RSS after reads MB", float64(cur)/1e6)
+		ds.record("RSS after reads MB", float64(mem.rss)/1e6)
+		ds.record("anon RSS after reads MB", float64(mem.anon)/1e6)
 	})
 }
 

@@ -264,7 +264,7 @@ func TestInterruptedImportKeepsOldDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := gen.New(1).Write(f, 30000, "\n"); err != nil {
+	if err := gen.New(1).Write(f, 8000, "\n"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -302,7 +302,7 @@ func TestInterruptedImportKeepsOldDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Rows != 30000 || rep.BadLines != 0 || last.Stage != StageWriting || last.Done != last.Total {
+	if rep.Rows != 8000 || rep.BadLines != 0 || last.Stage != StageWriting || last.Done != last.Total {
 		t.Errorf("report = %+v, last progress %+v", rep, last)
 	}
 	if res := search(t, d, "10003456789"); len(res) != 0 {

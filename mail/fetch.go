@@ -241,6 +241,7 @@ func (w *writer) loop() {
 		if err := w.s.e.cfg.Store.PutMessages(batch); err != nil {
 			return fmt.Errorf("mail: store %d messages in %s: %w", len(batch), w.f.Name, err)
 		}
+		w.s.e.notePatients(batch)
 		for _, m := range batch {
 			w.stored = append(w.stored, m.Envelope.UID)
 		}

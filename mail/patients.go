@@ -1,0 +1,82 @@
+package mail
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+
+	"comptoir/mail/patient"
+	"comptoir/store"
+)
+
+// patientStore is the part of the cache that keeps patients (*store.Store has it); a Store
+// without it simply gets no automatic patients.
+type patientStore interface {
+	Patient(ins string) (store.Patient, error)
+	PutPatient(store.Patient) error
+}
+
+// notePatients records the sender of each received Mon Espace Santé message as a patient
+// when the cache does not know the INS yet. The INS comes from the sender's address
+// (<INS>@patient.mssante.fr, key checked); the name from its display name. Such a patient
+// is not qualified: the counter confirms the identity before writing to them (ECO.2.2.6).
+func (e *Engine) notePatients(msgs []store.Message) {
+	ps, ok := e.cfg.Store.(patientStore)
+	if !ok {
+		return
+	}
+	seen := map[patient.INS]bool{}
+	for _, m := range msgs {
+		env := m.Envelope
+		ins, err := patient.ParseAddress(env.From.Email)
+		if err != nil || seen[ins] {
+			continue
+		}
+		seen[ins] = true
+		if _, err := ps.Patient(string(ins)); !errors.Is(err, store.ErrNotFound) {
+			continue // known (or the cache cannot tell: try again on the next message)
+		}
+		name := env.From.Name
+		if env.Patient != nil && env.Patient.Name != "" {
+			name = env.Patient.Name
+		}
+		birth, first := splitPatientName(name, string(ins))
+		rec := store.Patient{INS: string(ins), BirthName: birth, FirstNames: first, Sex: string(ins.Sex()), Created: time.Now()}
+		if err := ps.PutPatient(rec); err != nil {
+			e.log.Warn("record patient", "err", err)
+		}
+	}
+}
+
+// splitPatientName splits "Camille ROUSSEL" into the birth name (the words in capitals)
+// and the first names. A name without capitals, or one that is only the INS, is kept whole
+// as the birth name.
+func splitPatientName(name, ins string) (birth, first string) {
+	name = strings.TrimSpace(strings.ReplaceAll(name, ins, ""))
+	var upper, other []string
+	for _, w := range strings.Fields(name) {
+		if isCapitals(w) {
+			upper = append(upper, w)
+		} else {
+			other = append(other, w)
+		}
+	}
+	if len(upper) == 0 {
+		return name, ""
+	}
+	return strings.Join(upper, " "), strings.Join(other, " ")
+}
+
+func isCapitals(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters > 1
+}

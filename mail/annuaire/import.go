@@ -22,6 +22,7 @@ const (
 	StageReading  Stage = iota // reading the file: Done/Total are bytes of text
 	StageIndexing              // grouping and indexing: Done/Total are directory entries
 	StageWriting               // writing the search index: Done/Total are index keys
+	StageDownloading           // ImportURL's download: Done/Total are bytes (Total may grow)
 )
 
 // Progress is reported while importing.

@@ -58,8 +58,29 @@ func TestSandboxPublishedFiles(t *testing.T) {
 
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(srv.RootPEM())
+	tlsConfig := &tls.Config{RootCAs: pool}
+
+	// "Mettre à jour l'annuaire": the same file downloaded from the operator's site.
+	var stages []annuaire.Stage
+	rep, err = d.ImportURL(context.Background(), srv.DirectoryURL(), tlsConfig, annuaire.ImportOptions{
+		Progress: func(p annuaire.Progress) {
+			if len(stages) == 0 || stages[len(stages)-1] != p.Stage {
+				stages = append(stages, p.Stage)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.BadLines != 0 || rep.Rows == 0 || len(stages) == 0 || stages[0] != annuaire.StageDownloading {
+		t.Errorf("download import: %+v, stages %v", rep, stages)
+	}
+	if _, err := d.ImportURL(context.Background(), srv.DirectoryURL(), nil, annuaire.ImportOptions{}); err == nil {
+		t.Error("download from a server outside the configured trust accepted")
+	}
+
 	list, err := annuaire.RefreshTrustList(context.Background(), srv.TrustListURL(), filepath.Join(dir, "liste.xml"),
-		annuaire.TrustFetchOptions{TLSConfig: &tls.Config{RootCAs: pool}})
+		annuaire.TrustFetchOptions{TLSConfig: tlsConfig})
 	if err != nil {
 		t.Fatal(err)
 	}

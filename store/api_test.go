@@ -372,3 +372,78 @@ func TestPaths(t *testing.T) {
 		t.Errorf("empty national ID accepted")
 	}
 }
+
+// TestDeepPagesAndWalkedSearch covers the paths taken only in large folders: pages that
+// start from an anchor (and anchors rebuilt after a write), and searches with many
+// matches that walk the date index.
+func TestDeepPagesAndWalkedSearch(t *testing.T) {
+	s, _ := openTest(t)
+	const n = 1500
+	var ms []Message
+	for uid := uint32(1); uid <= n; uid++ {
+		m := msg(bal, "INBOX", uid, "Ordonnance", "commun", nil)
+		// Dates out of UID order, with ties, to exercise the index order.
+		m.Envelope.Date = t0.Add(time.Duration((uid*7919)%1000) * time.Hour)
+		ms = append(ms, m)
+	}
+	must(t, s.PutMessages(ms))
+	must(t, s.PutMessages([]Message{msg(bal, "Sent", 1, "Ordonnance", "commun", nil)}))
+	want := func() []uint32 {
+		sorted := slices.Clone(ms)
+		slices.SortFunc(sorted, func(a, b Message) int {
+			if c := b.Envelope.Date.Compare(a.Envelope.Date); c != 0 {
+				return c
+			}
+			return int(b.Envelope.UID) - int(a.Envelope.UID)
+		})
+		var uids []uint32
+		for _, m := range sorted {
+			uids = append(uids, m.Envelope.UID)
+		}
+		return uids
+	}
+	check := func(label string) {
+		t.Helper()
+		ref := want()
+		for _, off := range []int{0, 511, 512, 513, 1024, 1100, len(ref) - 3, len(ref) + 5} {
+			page, err := s.Page(bal, "INBOX", off, 10)
+			must(t, err)
+			var got []uint32
+			for _, e := range page {
+				got = append(got, e.UID)
+			}
+			end := min(off+10, len(ref))
+			var exp []uint32
+			if off < len(ref) {
+				exp = ref[off:end]
+			}
+			if !slices.Equal(got, exp) {
+				t.Fatalf("%s: page at %d = %v, want %v", label, off, got, exp)
+			}
+		}
+	}
+	check("first read")
+	check("anchors reused")
+	// A write moves every later position: anchors must not be reused.
+	must(t, s.Expunge(bal, "INBOX", []uint32{ms[0].Envelope.UID, ms[1].Envelope.UID, ms[2].Envelope.UID}))
+	ms = ms[3:]
+	check("after expunge")
+
+	res, err := s.Search(Query{Text: "commun", Limit: 20}) // 1498 matches > walkFrom*limit
+	must(t, err)
+	if len(res) != 20 {
+		t.Fatalf("walked search: %d results", len(res))
+	}
+	for i := 1; i < len(res); i++ {
+		if res[i].Date.After(res[i-1].Date) {
+			t.Fatalf("walked search not newest first at %d", i)
+		}
+	}
+	scoped, _ := s.Search(Query{Text: "commun", BAL: bal, Folder: "INBOX", Limit: 20})
+	top := want()[:20]
+	for i, e := range scoped {
+		if e.UID != top[i] || e.Folder != "INBOX" {
+			t.Fatalf("scoped walked search[%d] = %d, want %d", i, e.UID, top[i])
+		}
+	}
+}

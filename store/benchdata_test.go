@@ -110,7 +110,10 @@ func (g *benchGen) message(i int) Message {
 	df, dl := benchName(r)
 	drug := pick(r, benchDrugs)
 	patient := pf + " " + pl
-	date := time.Date(2023, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(3 * 365 * 24 * time.Hour))))
+	// Mail arrives over time: one message every ~16 minutes (100 000 in three years),
+	// give or take two hours, so dates mostly follow UIDs as on a real server.
+	date := time.Date(2023, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*16*time.Minute +
+		time.Duration(r.Int64N(int64(4*time.Hour))) - 2*time.Hour)
 	e := Envelope{
 		Ref:       Ref{BAL: benchBAL, Folder: folder, UID: g.folderUID[folder]},
 		MessageID: fmt.Sprintf("<%d.%x@medecin.mssante.fr>", i, r.Uint64()),

@@ -294,10 +294,18 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 		if err != nil {
 			return err
 		}
-		hits := m.resolve(cands, scope)
-		slices.SortFunc(hits, func(a, b hit) int { return bytes.Compare(a.order, b.order) })
-		if len(hits) > limit {
-			hits = hits[:limit]
+		var hits []hit
+		if len(cands) > walkFrom*limit {
+			// Many matches: walk the date indexes newest first, keep the candidates.
+			if hits, err = m.newestAmong(cands, scope, limit); err != nil {
+				return err
+			}
+		} else {
+			hits = m.resolve(cands, scope)
+			slices.SortFunc(hits, func(a, b hit) int { return bytes.Compare(a.order, b.order) })
+			if len(hits) > limit {
+				hits = hits[:limit]
+			}
 		}
 		out = make([]Envelope, 0, len(hits))
 		for _, h := range hits {
@@ -315,6 +323,53 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
 	return out, nil
+}
+
+// walkFrom: with more than walkFrom*limit candidates, Search walks the date indexes (about
+// limit steps per folder) instead of resolving every candidate (a step per candidate).
+const walkFrom = 8
+
+// newestAmong merges the date indexes of the folders in scope (every folder if nil),
+// newest first, and keeps the messages whose doc id is in cands (ascending), up to limit.
+func (m *msgTx) newestAmong(cands []uint64, scope map[string]bool, limit int) ([]hit, error) {
+	type head struct {
+		fid      []byte
+		c        *bolt.Cursor
+		key, val []byte
+	}
+	var heads []*head
+	c := m.folders.b.Cursor()
+	for fid, _ := c.First(); fid != nil; fid, _ = c.Next() {
+		if scope != nil && !scope[string(fid)] {
+			continue
+		}
+		h := &head{fid: bytes.Clone(fid), c: m.bydate.b.Cursor()}
+		h.key, h.val = h.c.Seek(h.fid)
+		heads = append(heads, h)
+	}
+	var hits []hit
+	for len(hits) < limit {
+		var best *head
+		for _, h := range heads {
+			if h.key == nil || !bytes.HasPrefix(h.key, h.fid) {
+				continue
+			}
+			if best == nil || bytes.Compare(h.key[fidSize:], best.key[fidSize:]) < 0 {
+				best = h
+			}
+		}
+		if best == nil {
+			break
+		}
+		if len(best.val) != 8 {
+			return nil, fmt.Errorf("%w: date index entry without doc id", ErrCorrupt)
+		}
+		if _, ok := slices.BinarySearch(cands, binary.BigEndian.Uint64(best.val)); ok {
+			hits = append(hits, hit{fid: best.fid, uid: dateKeyUID(best.key), order: bytes.Clone(best.key[fidSize:])})
+		}
+		best.key, best.val = best.c.Next()
+	}
+	return hits, nil
 }
 
 // scope returns the folder ids a search is limited to; nil means everything.

@@ -177,7 +177,7 @@ func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64, pre *prepared)
 			return err
 		}
 	}
-	if err := m.bydate.b.Put(dateKey(fid, e.Date, e.UID), nil); err != nil {
+	if err := m.bydate.b.Put(dateKey(fid, e.Date, e.UID), u64(doc)); err != nil {
 		return err
 	}
 	if e.MessageID != "" {
@@ -359,7 +359,8 @@ func (s *Store) Body(ref Ref) ([]byte, error) {
 }
 
 // Page returns up to limit envelopes of a folder, newest first, skipping offset. It reads
-// only the date index keys it needs and limit records. Text is not filled.
+// only the date index keys it needs and limit records; deep offsets start from an anchor
+// (see anchors.go). Text is not filled.
 func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) {
 	if offset < 0 || limit < 0 {
 		return nil, fmt.Errorf("store: page: negative offset or limit")
@@ -367,16 +368,24 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 	if limit == 0 {
 		limit = 50
 	}
+	gen := s.writes.Load() // before the transaction: see anchors.go
 	out := make([]Envelope, 0, limit)
 	err := s.view(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
 		c := m.bydate.b.Cursor()
-		n := 0
-		for key, _ := c.Seek(fid); key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, _ = c.Next() {
-			if n++; n <= offset {
-				continue
+		start, skip := fid, offset
+		if offset >= anchorStep {
+			if a := s.anchorsFor(c, fid, gen); len(a) > 0 {
+				j := min(offset/anchorStep, len(a)-1)
+				start, skip = a[j], offset-j*anchorStep
 			}
+		}
+		key, _ := c.Seek(start)
+		for ; key != nil && skip > 0 && bytes.HasPrefix(key, fid); key, _ = c.Next() {
+			skip--
+		}
+		for ; key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, _ = c.Next() {
 			rec, err := m.record(msgKey(fid, dateKeyUID(key)))
 			if err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,10 @@ type Store struct {
 	keys    *keyring     // nil when locked or closed
 	dataKey []byte
 	closed  bool
+
+	writes   atomic.Uint64 // committed write transactions: invalidates anchors
+	anchorMu sync.Mutex
+	anchors  map[string]folderAnchors // by fid
 }
 
 // Open opens (or creates) the cache file at path and unlocks it with exactly one
@@ -381,7 +386,9 @@ func (s *Store) update(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
 		return err
 	}
 	defer guard(&err)()
-	return diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
+	err = diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
+	s.writes.Add(1) // after the commit: see anchors.go
+	return err
 }
 
 // diskErr marks write failures for lack of space with ErrDiskFull. bbolt rolls the

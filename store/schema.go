@@ -10,7 +10,8 @@ import (
 //
 //	1  first layout: no message counts, no search index
 //	2  folder records carry total and unread counts, kept incrementally
-//	3  full-text index: docs, postfull, posttail; message records carry their doc id
+//	3  full-text index: docs, postfull, posttail; message records and date index entries
+//	   carry their doc id
 const schemaVersion = 3
 
 // migration upgrades the file from version from to from+1 inside one write transaction.
@@ -97,6 +98,9 @@ func migrateIndex(tx *bolt.Tx, k *keyring) error {
 		}
 		e := it.rec.Env
 		if err := m.docs.b.Put(u64(doc), cat(it.key[:fidSize], u32(e.UID), dateOrder(e.Date, e.UID))); err != nil {
+			return err
+		}
+		if err := m.bydate.b.Put(dateKey(it.key[:fidSize], e.Date, e.UID), u64(doc)); err != nil {
 			return err
 		}
 		text, err := m.texts.getBytes(it.key)

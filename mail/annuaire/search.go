@@ -279,7 +279,9 @@ func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKn
 	}
 	if p.t.runes == 1 {
 		for _, h := range s.shortList(p.t.text, shortCap) {
-			sc.visit(h.id, i, h.score)
+			if int(h.id) < len(sc.slots) {
+				sc.visit(h.id, i, h.score)
+			}
 		}
 		return
 	}

@@ -1,0 +1,277 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/mail/patient"
+)
+
+// IndicatorScreen shows where the pharmacy stands on the incentive: MSSanté exchanges per
+// month from the cache against the dispensings, typed in or imported (docs/indicateur.md).
+type IndicatorScreen struct {
+	Window      fyne.Window
+	Summary     *widget.Label // the period's ratio against the 5 % target and the €240
+	Table       *fyne.Container
+	Chart       *IndicatorChart
+	Month       *widget.Entry // manual entry: month and count
+	Count       *widget.Entry
+	SaveMonth   *widget.Button
+	Import      *widget.Button
+	Export      *widget.Button
+	Problems    *widget.Label // import report, bad lines with their numbers
+	Explanation *widget.Label
+
+	u           *UI
+	book        PatientBook
+	loc         *time.Location
+	dispensings patient.Dispensings
+	table       patient.Table
+}
+
+// pharmacyTime is the zone months are counted in (the incentive is French).
+func pharmacyTime() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return loc
+	}
+	return time.Local
+}
+
+// ShowIndicator opens the indicator window (nil without a session).
+func (u *UI) ShowIndicator() *IndicatorScreen {
+	u.touch()
+	book := u.patientBook()
+	if book == nil {
+		return nil
+	}
+	t := u.tr.T
+	s := &IndicatorScreen{u: u, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
+	s.Summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.Summary.Wrapping = fyne.TextWrapWord
+	s.Table = container.NewGridWithColumns(len(indicatorColumns))
+	s.Chart = newIndicatorChart()
+	s.Month = widget.NewEntry()
+	s.Month.SetPlaceHolder(t("indicator.month.placeholder"))
+	s.Count = widget.NewEntry()
+	s.Count.SetPlaceHolder(t("indicator.count.placeholder"))
+	s.SaveMonth = widget.NewButton(t("indicator.month.save"), func() { u.touch(); s.saveMonth() })
+	s.Import = widget.NewButtonWithIcon(t("indicator.import"), theme.FolderOpenIcon(), func() { u.touch(); s.pickImport() })
+	s.Export = widget.NewButtonWithIcon(t("indicator.export"), theme.DocumentSaveIcon(), func() { u.touch(); s.pickExport() })
+	s.Problems = widget.NewLabel("")
+	s.Problems.Wrapping = fyne.TextWrapWord
+	s.Problems.Hide()
+	s.Explanation = widget.NewLabel(patient.Explanation)
+	s.Explanation.Wrapping = fyne.TextWrapWord
+
+	entry := container.NewBorder(nil, nil, widget.NewLabel(t("indicator.entry")),
+		container.NewHBox(s.SaveMonth, s.Import, s.Export),
+		container.NewGridWithColumns(2, s.Month, s.Count))
+	top := container.NewVBox(s.Summary, entry, s.Problems)
+	body := container.NewVBox(s.Chart, s.Table, widget.NewSeparator(), s.Explanation)
+	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(body)))
+	s.Window.Resize(fyne.NewSize(1100, 760))
+	s.Reload()
+	s.Window.Show()
+	return s
+}
+
+// indicatorColumns are the table's headers, as translation keys.
+var indicatorColumns = []string{"indicator.col.month", "indicator.col.sentpatients", "indicator.col.recvpatients",
+	"indicator.col.sentpros", "indicator.col.recvpros", "indicator.col.exchanges", "indicator.col.dispensings",
+	"indicator.col.ratio", "indicator.col.target"}
+
+// Reload recounts the messages of the cache and redraws the table and chart.
+func (s *IndicatorScreen) Reload() {
+	s.dispensings = s.loadDispensings()
+	sums, err := s.book.Summaries()
+	if err != nil {
+		s.u.log.Warn("indicator summaries", "err", err)
+	}
+	s.table = patient.Compute(sums, s.dispensings, s.loc)
+	s.render()
+}
+
+func (s *IndicatorScreen) loadDispensings() patient.Dispensings {
+	d := patient.Dispensings{}
+	raw, err := s.book.Setting(patient.SettingDispensings)
+	if err != nil {
+		s.u.log.Warn("read dispensings", "err", err)
+		return d
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &d); err != nil {
+			s.u.log.Warn("read dispensings", "err", err)
+			return patient.Dispensings{}
+		}
+	}
+	return d
+}
+
+func (s *IndicatorScreen) saveDispensings() error {
+	raw, err := json.Marshal(s.dispensings)
+	if err != nil {
+		return fmt.Errorf("app: dispensings: %w", err)
+	}
+	return s.book.SetSetting(patient.SettingDispensings, raw)
+}
+
+// Table returns the computed table (tests compare it with what the screen shows).
+func (s *IndicatorScreen) Computed() patient.Table { return s.table }
+
+func (s *IndicatorScreen) render() {
+	t := s.u.tr.T
+	s.Summary.SetText(s.summaryText())
+	s.Table.RemoveAll()
+	for _, k := range indicatorColumns {
+		s.Table.Add(widget.NewLabelWithStyle(t(k), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	}
+	for _, r := range s.table.Rows {
+		for _, c := range s.RowCells(r) {
+			s.Table.Add(widget.NewLabel(c))
+		}
+	}
+	s.Table.Refresh()
+	s.Chart.set(s.table.Rows)
+}
+
+// RowCells is what the table shows for one month.
+func (s *IndicatorScreen) RowCells(r patient.Row) []string {
+	t := s.u.tr.T
+	disp, ratio, target := "—", "—", "—"
+	if r.HasDispensings {
+		disp = strconv.Itoa(r.Dispensings)
+	}
+	if v, ok := r.Ratio(); ok {
+		ratio = patient.FormatPercent(v) + " %"
+		target = t("indicator.reached")
+		if !r.Reached() {
+			target = t("indicator.missing", r.Missing())
+		}
+	}
+	return []string{r.Month.Label(), strconv.Itoa(r.SentPatients), strconv.Itoa(r.ReceivedPatients),
+		strconv.Itoa(r.SentProfessionals), strconv.Itoa(r.ReceivedProfessionals), strconv.Itoa(r.Exchanges()),
+		disp, ratio, target}
+}
+
+// summaryText states the period's ratio (months with known dispensings only).
+func (s *IndicatorScreen) summaryText() string {
+	t := s.u.tr.T
+	r := s.table.Rated
+	v, ok := r.Ratio()
+	if !ok {
+		return t("indicator.summary.none", patient.TargetPercent, patient.RewardEuros)
+	}
+	state := t("indicator.summary.reached", patient.RewardEuros)
+	if !r.Reached() {
+		state = t("indicator.summary.missing", r.Missing(), patient.RewardEuros)
+	}
+	return t("indicator.summary", patient.FormatPercent(v), r.Exchanges(), r.Dispensings, s.table.RatedMonths,
+		patient.TargetPercent) + " " + state
+}
+
+func (s *IndicatorScreen) problem(msg string) {
+	s.Problems.SetText(msg)
+	s.Problems.Show()
+}
+
+// saveMonth records the dispensings typed for one month.
+func (s *IndicatorScreen) saveMonth() {
+	t := s.u.tr.T
+	m, err := patient.ParseMonth(s.Month.Text)
+	if err != nil {
+		s.problem(t("indicator.month.bad", strings.TrimSpace(s.Month.Text)))
+		return
+	}
+	n, err := patient.ParseCount(s.Count.Text)
+	if err != nil {
+		s.problem(patient.UserMessage(err))
+		return
+	}
+	s.dispensings[m] = n
+	if err := s.saveDispensings(); err != nil {
+		s.u.log.Warn("save dispensings", "err", err)
+		s.problem(t("settings.save.failed"))
+		return
+	}
+	s.Problems.Hide()
+	s.Month.SetText("")
+	s.Count.SetText("")
+	s.Reload()
+}
+
+// ImportDispensings reads a CSV export of the pharmacy software: its months replace those
+// typed before; bad lines are listed with their numbers, never blocking the others.
+func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
+	t := s.u.tr.T
+	imp, err := patient.ImportDispensings(r)
+	if err != nil {
+		s.u.log.Warn("import dispensings", "err", err)
+		s.problem(t("indicator.import.failed"))
+		return
+	}
+	s.dispensings.Merge(imp.Dispensings)
+	if err := s.saveDispensings(); err != nil {
+		s.u.log.Warn("save dispensings", "err", err)
+		s.problem(t("settings.save.failed"))
+		return
+	}
+	var b strings.Builder
+	b.WriteString(t("indicator.import.done", len(imp.Dispensings)))
+	for _, p := range imp.Problems {
+		b.WriteString("\n" + p.String())
+	}
+	s.problem(b.String())
+	s.Reload()
+}
+
+// ExportCSV writes the monthly table for a spreadsheet (docs/indicateur.md).
+func (s *IndicatorScreen) ExportCSV(w io.Writer) error {
+	return patient.WriteCSV(w, s.table)
+}
+
+func (s *IndicatorScreen) pickImport() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		s.ImportDispensings(r)
+	}, s.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
+	d.Show()
+}
+
+func (s *IndicatorScreen) pickExport() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		var buf bytes.Buffer
+		err = s.ExportCSV(&buf)
+		if err == nil {
+			_, err = w.Write(buf.Bytes())
+		}
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			s.u.showError(s.u.tr.T("indicator.export.failed"), err)
+			return
+		}
+		s.u.notice(s.u.tr.T("status.saved", w.URI().Name()))
+	}, s.Window)
+	d.SetFileName("indicateur-mssante.csv")
+	d.Show()
+}

@@ -1,0 +1,316 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/mail/patient"
+)
+
+// PatientBook is what the patient, template and indicator screens need of a session: the
+// patients and settings of the encrypted cache, and its messages seen per patient or as
+// indicator summaries. A Session without it shows no patient screens.
+type PatientBook interface {
+	Patients() ([]patient.Patient, error) // by display name
+	PutPatient(patient.Patient) error     // creates or updates (same INS)
+	// PatientMessages lists a patient's messages across the session's BALs, newest first.
+	PatientMessages(ins string) ([]PatientMessage, error)
+	// Confidential reports whether the sender marked the message confidential.
+	Confidential(ref Ref) bool
+	// Summaries describes every cached message of the session's BALs for the indicator.
+	Summaries() ([]patient.Summary, error)
+	Setting(key string) ([]byte, error) // nil, nil when absent
+	SetSetting(key string, v []byte) error
+}
+
+// PatientMessage is one message of a patient's conversation.
+type PatientMessage struct {
+	Envelope
+	BALKind      string // PER, ORG or APP: where it was sent or received
+	Sent         bool   // sent by the BAL (else received from the patient or about them)
+	Confidential bool   // the sender marked it confidential
+}
+
+// IsConfidential: a patient's message to a personal BAL is confidential (the seed: "le patient
+// a une ordonnance confidentielle" goes to the pharmacist's own BAL), as is any message the
+// sender marked so.
+func (p PatientMessage) IsConfidential() bool {
+	return p.Confidential || (p.BALKind == KindPER && !p.Sent)
+}
+
+// patientBook returns the session's patient book, or nil.
+func (u *UI) patientBook() PatientBook {
+	b, _ := u.session.(PatientBook)
+	return b
+}
+
+// PatientsScreen is the patients window: the list on the left, the selected patient's
+// conversation across the BALs on the right.
+type PatientsScreen struct {
+	Window                  fyne.Window
+	Filter                  *widget.Entry
+	List                    *widget.List
+	Header                  *widget.Label // name, INS, qualified or not
+	Conversation            *widget.List
+	Message                 *widget.Label // the selected message's text
+	New, Edit, Write, Reply *widget.Button
+	Error                   *widget.Label
+
+	u        *UI
+	book     PatientBook
+	all      []patient.Patient
+	shown    []patient.Patient
+	current  *patient.Patient
+	messages []PatientMessage
+	selected *PatientMessage
+}
+
+// ShowPatients opens the patients window (nil without a session).
+func (u *UI) ShowPatients() *PatientsScreen {
+	u.touch()
+	book := u.patientBook()
+	if book == nil {
+		return nil
+	}
+	t := u.tr.T
+	p := &PatientsScreen{u: u, book: book, Window: u.app.NewWindow(t("patients.title"))}
+	p.Filter = widget.NewEntry()
+	p.Filter.SetPlaceHolder(t("patients.filter"))
+	p.Filter.OnChanged = func(string) { u.touch(); p.applyFilter() }
+	p.List = widget.NewList(func() int { return len(p.shown) },
+		func() fyne.CanvasObject { return widget.NewLabel("NOM Prénom — 000000000000000") },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(p.shown) {
+				o.(*widget.Label).SetText(p.rowText(p.shown[id]))
+			}
+		})
+	p.List.OnSelected = func(id widget.ListItemID) {
+		u.touch()
+		if id < len(p.shown) {
+			p.Select(string(p.shown[id].INS))
+		}
+	}
+	p.Header = widget.NewLabelWithStyle(t("patients.none"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.Header.Wrapping = fyne.TextWrapWord
+	p.Conversation = widget.NewList(func() int { return len(p.messages) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("00/00/0000 00:00 — Reçu — Officine — objet")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(p.messages) {
+				o.(*widget.Label).SetText(p.messageText(p.messages[id]))
+			}
+		})
+	p.Conversation.OnSelected = func(id widget.ListItemID) {
+		u.touch()
+		if id < len(p.messages) {
+			p.openMessage(id)
+		}
+	}
+	p.Message = widget.NewLabel("")
+	p.Message.Wrapping = fyne.TextWrapWord
+	p.Error = widget.NewLabel("")
+	p.Error.Importance = widget.DangerImportance
+	p.Error.Wrapping = fyne.TextWrapWord
+	p.Error.Hide()
+	p.New = widget.NewButtonWithIcon(t("patients.new"), theme.ContentAddIcon(), func() { u.touch(); p.ShowForm(nil) })
+	p.Edit = widget.NewButtonWithIcon(t("patients.edit"), theme.DocumentCreateIcon(), func() {
+		u.touch()
+		if p.current != nil {
+			c := *p.current
+			p.ShowForm(&c)
+		}
+	})
+	p.Write = widget.NewButtonWithIcon(t("patients.write"), theme.MailComposeIcon(), func() { u.touch(); p.AskIdentity() })
+	p.Write.Importance = widget.HighImportance
+	p.Reply = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { u.touch(); p.reply() })
+	p.setActions()
+
+	left := container.NewBorder(container.NewVBox(p.New, p.Filter), nil, nil, nil, p.List)
+	msg := container.NewBorder(nil, p.Reply, nil, nil, container.NewVScroll(p.Message))
+	conv := container.NewVSplit(p.Conversation, msg)
+	conv.Offset = 0.45
+	right := container.NewBorder(container.NewVBox(p.Header, container.NewHBox(p.Write, p.Edit), p.Error), nil, nil, nil, conv)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.32
+	p.Window.SetContent(split)
+	p.Window.Resize(fyne.NewSize(1100, 700))
+	p.Reload()
+	p.Window.Show()
+	return p
+}
+
+// Reload reads the patients again from the cache (new mail may have added some).
+func (p *PatientsScreen) Reload() {
+	all, err := p.book.Patients()
+	if err != nil {
+		p.u.log.Warn("list patients", "err", err)
+	}
+	p.all = all
+	p.applyFilter()
+	if p.current != nil {
+		p.Select(string(p.current.INS))
+	}
+}
+
+func (p *PatientsScreen) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(p.Filter.Text))
+	p.shown = p.shown[:0]
+	for _, x := range p.all {
+		if q == "" || strings.Contains(strings.ToLower(x.DisplayName()), q) || strings.Contains(string(x.INS), strings.ToUpper(q)) {
+			p.shown = append(p.shown, x)
+		}
+	}
+	p.List.Refresh()
+}
+
+// Rows lists the texts of the patient list, as shown.
+func (p *PatientsScreen) Rows() []string {
+	out := make([]string, len(p.shown))
+	for i, x := range p.shown {
+		out[i] = p.rowText(x)
+	}
+	return out
+}
+
+func (p *PatientsScreen) rowText(x patient.Patient) string {
+	return p.u.tr.T("patients.row", x.DisplayName(), x.INS)
+}
+
+// Select shows the conversation of the patient ins.
+func (p *PatientsScreen) Select(ins string) bool {
+	for i := range p.all {
+		if string(p.all[i].INS) == ins {
+			x := p.all[i]
+			p.current = &x
+			break
+		}
+	}
+	if p.current == nil || string(p.current.INS) != ins {
+		return false
+	}
+	t := p.u.tr.T
+	q := t("patients.unqualified")
+	if p.current.Qualified {
+		q = t("patients.qualified")
+	}
+	p.Header.SetText(t("patients.header", p.current.DisplayName(), p.current.INS.Grouped(), q))
+	msgs, err := p.book.PatientMessages(ins)
+	if err != nil {
+		p.u.log.Warn("patient messages", "err", err)
+	}
+	p.messages = msgs
+	p.selected = nil
+	p.Message.SetText("")
+	p.Conversation.UnselectAll()
+	p.Conversation.Refresh()
+	p.setActions()
+	return true
+}
+
+// ConversationRows lists the texts of the selected patient's conversation, newest first.
+func (p *PatientsScreen) ConversationRows() []string {
+	out := make([]string, len(p.messages))
+	for i, m := range p.messages {
+		out[i] = p.messageText(m)
+	}
+	return out
+}
+
+func (p *PatientsScreen) messageText(m PatientMessage) string {
+	t := p.u.tr.T
+	dir := t("patients.received")
+	if m.Sent {
+		dir = t("patients.sent")
+	}
+	s := fmt.Sprintf("%s — %s — %s (%s) — %s", m.Date.Local().Format("02/01/2006 15:04"), dir,
+		t("bal.kind."+m.BALKind), m.BAL, displaySubject(m.Subject))
+	if m.IsConfidential() {
+		s += " — " + t("patients.confidential")
+	}
+	return s
+}
+
+func (p *PatientsScreen) openMessage(i int) {
+	m := p.messages[i]
+	p.selected = &m
+	msg, err := p.u.session.Open(m.Ref)
+	if err != nil {
+		p.u.showError(p.u.tr.T("error.open"), err)
+		return
+	}
+	p.Message.SetText(msg.Text)
+	p.setActions()
+}
+
+// SelectMessage opens the conversation's message whose subject contains subject.
+func (p *PatientsScreen) SelectMessage(subject string) bool {
+	for i, m := range p.messages {
+		if strings.Contains(m.Subject, subject) {
+			p.Conversation.Select(i)
+			return true
+		}
+	}
+	return false
+}
+
+func (p *PatientsScreen) setActions() {
+	for _, b := range []*widget.Button{p.Edit, p.Write} {
+		if p.current != nil {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if p.selected != nil {
+		p.Reply.Enable()
+	} else {
+		p.Reply.Disable()
+	}
+}
+
+func (p *PatientsScreen) fail(msg string) {
+	p.Error.SetText(msg)
+	p.Error.Show()
+}
+
+// reply answers the selected message from the BAL it arrived in.
+func (p *PatientsScreen) reply() {
+	s := p.u.session
+	if s == nil || p.selected == nil {
+		return
+	}
+	d, err := s.ReplyDraft(p.selected.Ref, false)
+	if err != nil {
+		p.u.showError(p.u.tr.T("error.reply"), err)
+		return
+	}
+	p.u.openComposer(s, s.BALs(), p.selected.BAL, d)
+}
+
+// defaultPatientBAL is the BAL a new message to a patient leaves from: the pharmacy's
+// (ORG), where patients may write back, else the first one.
+func defaultPatientBAL(bals []BAL) string {
+	for _, b := range bals {
+		if b.Kind == KindORG {
+			return b.Address
+		}
+	}
+	if len(bals) > 0 {
+		return bals[0].Address
+	}
+	return ""
+}
+
+// dateOnly drops the time of day and zone, to compare birth dates.
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -29,7 +29,8 @@ type Composer struct {
 	AttachList             *widget.Label
 	Send, SaveDraft, Close *widget.Button
 	Error                  *widget.Label
-	Warning                dialog.Dialog // the trust-space confirmation, while shown
+	Warning                dialog.Dialog   // the trust-space confirmation, while shown
+	Templates              *TemplatePicker // reply templates (patients.go, templates.go)
 
 	u     *UI
 	s     Session
@@ -91,7 +92,7 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 		widget.NewFormItem(t("compose.to"), c.To),
 		widget.NewFormItem(t("compose.cc"), c.Cc),
 		widget.NewFormItem(t("compose.subject"), c.Subject))
-	options := container.NewHBox(c.DSN, c.MDN, c.NoReply)
+	options := container.NewHBox(c.DSN, c.MDN, c.NoReply, c.templatePicker())
 	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), options, c.Error,
 		container.NewHBox(c.Send, c.SaveDraft, c.Close))
 	c.Window.SetContent(container.NewBorder(form, bottom, nil, nil, c.Body))
@@ -223,6 +224,10 @@ func (c *Composer) send() {
 	}
 	if len(d.To)+len(d.Cc) == 0 {
 		c.fail(t("compose.no.recipient"))
+		return
+	}
+	if problem := c.u.patientSizeProblem(d); problem != "" {
+		c.fail(problem)
 		return
 	}
 	var all []string

@@ -93,6 +93,13 @@ func (r *ReaderView) show(msg *Message) {
 	} else {
 		r.Patient.Hide()
 	}
+	if note := r.u.confidentialNote(r.m.bals, msg); note != "" {
+		if msg.Patient != nil {
+			note = r.Patient.Text + " — " + note
+		}
+		r.Patient.SetText(note)
+		r.Patient.Show()
+	}
 	r.Report.SetText(msg.ReportLabel)
 	show(r.Report, msg.ReportLabel != "")
 	show(r.MDNBar, msg.AskMDN)

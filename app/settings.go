@@ -77,7 +77,11 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		widget.NewFormItem(t("settings.trust"), s.Trust),
 		widget.NewFormItem(t("settings.language"), s.Language),
 		widget.NewFormItem(t("settings.autolock"), s.AutoLock))
-	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save), s.Results))
+	templates := widget.NewButton(t("templates.title"), func() { u.ShowTemplates() })
+	if u.patientBook() == nil {
+		templates.Disable() // the templates live in the card holder's encrypted cache
+	}
+	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates), s.Results))
 	s.Window.Resize(fyne.NewSize(620, 480))
 	s.Window.Show()
 	return s

@@ -334,7 +334,7 @@ func reportLabel(r *msg.Report) string {
 		}
 	}
 	if len(failed) > 0 {
-		return "Non distribué à " + strings.Join(failed, ", ") + " : « " + r.OriginalSubject + " »."
+		return "Non distribué à " + strings.Join(failed, ", ") + " : « " + r.OriginalSubject + " »." + explainBounces(r)
 	}
 	return "Avis de distribution : « " + r.OriginalSubject + " »."
 }

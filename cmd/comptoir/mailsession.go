@@ -45,7 +45,9 @@ type mailSession struct {
 func (s *mailSession) close() {
 	s.engine.Stop()
 	s.store.Close()
-	s.card.Close()
+	if s.card != nil { // nil for an APP BAL opened with an organisation certificate
+		s.card.Close()
+	}
 }
 
 // configFile is the part of config.json the CLI reads.

@@ -25,7 +25,8 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// runSend sends one message: `comptoir send --bal ADDR --to … --subject … [--attach FILE]`.
+// runSend sends one message: `comptoir send --bal ADDR --to … --subject … [--attach FILE]`,
+// with the card, or with `--app-cert FILE.p12` from an APP BAL (see appcert.go).
 func runSend(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -42,6 +43,7 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 	mdn := fs.Bool("mdn", false, "demander un accusé de lecture")
 	confirm := fs.Bool("confirmer", false, "envoyer malgré les avertissements (destinataires hors espace de confiance…)")
 	o := addMailFlags(fs)
+	ac := addAppCertFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -75,7 +77,7 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		d.Attachments = append(d.Attachments, msg.Attachment{Name: filepath.Base(path), ContentType: ct, Data: b})
 	}
-	s, err := openMailSession(ctx, env, o, []string{*bal})
+	s, err := openSendSession(ctx, env, o, ac, []string{*bal})
 	if err != nil {
 		return err
 	}

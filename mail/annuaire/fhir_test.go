@@ -2,6 +2,8 @@ package annuaire
 
 import (
 	"context"
+	"io"
+	"log"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -24,7 +26,7 @@ type fhirServer struct {
 func newFHIRServer(t *testing.T, routes map[string]string) *fhirServer {
 	t.Helper()
 	s := &fhirServer{}
-	s.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, r.URL.Path+"?"+r.URL.RawQuery)
 		s.mu.Unlock()
@@ -46,6 +48,9 @@ func newFHIRServer(t *testing.T, routes map[string]string) *fhirServer {
 		w.Header().Set("Content-Type", "application/fhir+json;charset=utf-8")
 		w.Write(data)
 	}))
+	// The refused handshakes of the tests are expected: keep them out of the output.
+	s.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.StartTLS()
 	t.Cleanup(s.Close)
 	return s
 }

@@ -18,7 +18,7 @@ import (
 // runAnnuaire serves "comptoir annuaire": import and search the offline Annuaire Santé,
 // refresh the trust-space list.
 //
-//	comptoir annuaire import [--base FICHIER] EXTRACTION(.zip|.txt)
+//	comptoir annuaire import [--base FICHIER] [--ca AC.pem] EXTRACTION(.zip|.txt|https://…)
 //	comptoir annuaire search [--base FICHIER] [--max N] [--en-ligne --cle-api FICHIER] TEXTE...
 //	comptoir annuaire info [--base FICHIER]
 //	comptoir annuaire listeblanche import [--dest FICHIER] [--ca FICHIER.pem] FICHIER|URL
@@ -50,7 +50,8 @@ func runAnnuaire(ctx context.Context, env *cliEnv, args []string) error {
 
 func annuaireUsage(w io.Writer) {
 	fmt.Fprint(w, `Utilisation :
-  comptoir annuaire import [--base FICHIER] EXTRACTION.zip|.txt   importe l'extraction de l'Annuaire Santé
+  comptoir annuaire import [--base FICHIER] [--ca AC.pem] EXTRACTION.zip|.txt|https://…
+                                                                  importe l'extraction de l'Annuaire Santé
   comptoir annuaire search [--base FICHIER] [--max N] TEXTE...    cherche (nom, profession, ville, RPPS, adresse…)
         [--en-ligne --cle-api FICHIER] [--fhir URL]                  complète avec l'API FHIR de l'Annuaire Santé
   comptoir annuaire info [--base FICHIER]                         décrit l'annuaire importé
@@ -76,11 +77,16 @@ func basePath(flagValue string) (string, error) {
 func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "annuaire import")
 	base := fs.String("base", "", "fichier de l'annuaire (par défaut dans le dossier de données)")
+	ca := fs.String("ca", "", "certificats d'AC (PEM) pour vérifier le serveur, si EXTRACTION est une adresse https://")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: un fichier d'extraction attendu", errUsage)
+	}
+	tlsConfig, err := caConfig(*ca)
+	if err != nil {
+		return err
 	}
 	path, err := basePath(*base)
 	if err != nil {
@@ -92,9 +98,17 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer d.Close()
 	bar := &progressLine{w: env.stderr}
-	rep, err := d.Import(ctx, fs.Arg(0), annuaire.ImportOptions{Progress: bar.update})
+	opts := annuaire.ImportOptions{Progress: bar.update}
+	var rep *annuaire.ImportReport
+	if src := fs.Arg(0); strings.Contains(src, "://") {
+		rep, err = d.ImportURL(ctx, src, tlsConfig, opts)
+	} else {
+		rep, err = d.Import(ctx, src, opts)
+	}
 	bar.done()
 	switch {
+	case errors.Is(err, annuaire.ErrInsecureURL):
+		return errors.New("l'extraction ne se télécharge qu'en https://")
 	case errors.Is(err, context.Canceled):
 		return errors.New("import interrompu ; l'annuaire précédent est conservé")
 	case errors.Is(err, annuaire.ErrBadArchive):
@@ -143,6 +157,8 @@ func (p *progressLine) update(pr annuaire.Progress) {
 	switch pr.Stage {
 	case annuaire.StageReading:
 		line = fmt.Sprintf("Lecture du fichier : %3d %% (%s / %s Mo)", pct, frInt(pr.Done>>20), frInt(pr.Total>>20))
+	case annuaire.StageDownloading:
+		line = fmt.Sprintf("Téléchargement : %s Mo", frInt(pr.Done>>20))
 	case annuaire.StageIndexing:
 		line = fmt.Sprintf("Classement des entrées : %3d %% (%s / %s)", pct, frInt(pr.Done), frInt(pr.Total))
 	default:
@@ -294,6 +310,22 @@ func annuaireInfo(env *cliEnv, args []string) error {
 	return nil
 }
 
+// caConfig loads CA certificates (PEM) to verify an HTTPS server; "" means system roots.
+func caConfig(file string) (*tls.Config, error) {
+	if file == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("lecture des certificats d'AC : %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("aucun certificat PEM dans %s", file)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
 func annuaireTrustList(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "annuaire listeblanche import")
 	dest := fs.String("dest", "", "fichier où enregistrer la liste (par défaut dans le dossier de données)")
@@ -311,19 +343,11 @@ func annuaireTrustList(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	opts := annuaire.TrustFetchOptions{}
-	if *ca != "" {
-		pem, err := os.ReadFile(*ca)
-		if err != nil {
-			return fmt.Errorf("lecture des certificats d'AC : %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("aucun certificat PEM dans %s", *ca)
-		}
-		opts.TLSConfig = &tls.Config{RootCAs: pool}
+	tlsConfig, err := caConfig(*ca)
+	if err != nil {
+		return err
 	}
-	list, err := annuaire.RefreshTrustList(ctx, fs.Arg(0), path, opts)
+	list, err := annuaire.RefreshTrustList(ctx, fs.Arg(0), path, annuaire.TrustFetchOptions{TLSConfig: tlsConfig})
 	switch {
 	case errors.Is(err, annuaire.ErrInsecureURL):
 		return errors.New("la liste blanche ne se télécharge qu'en https://")

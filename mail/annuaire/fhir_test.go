@@ -2,9 +2,9 @@ package annuaire
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"

@@ -19,10 +19,10 @@ import (
 type Stage int
 
 const (
-	StageReading  Stage = iota // reading the file: Done/Total are bytes of text
-	StageIndexing              // grouping and indexing: Done/Total are directory entries
-	StageWriting               // writing the search index: Done/Total are index keys
-	StageDownloading           // ImportURL's download: Done/Total are bytes (Total may grow)
+	StageReading     Stage = iota // reading the file: Done/Total are bytes of text
+	StageIndexing                 // grouping and indexing: Done/Total are directory entries
+	StageWriting                  // writing the search index: Done/Total are index keys
+	StageDownloading              // ImportURL's download: Done/Total are bytes (Total may grow)
 )
 
 // Progress is reported while importing.

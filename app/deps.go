@@ -17,7 +17,9 @@ type Deps struct {
 	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
 	Demo      *Demo       // demo-mode controls; nil outside demo mode
 	PDF       PDFRenderer // renders PDF pages for the preview; nil: "Ouvrir" only
-	Version   string
+	// Provisioning creates BALs and manages the ORG BAL's roles (wizard_deps.go); nil hides them.
+	Provisioning Provisioning
+	Version      string
 
 	// Do runs f on the UI goroutine; fyne.Do when nil. Tests pass a queue they drain.
 	Do func(f func())

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -81,18 +80,19 @@ func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 	db, err := openBolt(path, opts.LockTimeout)
 	if err != nil {
 		var ce *CorruptError
-		if errors.As(err, &ce) {
-			err = ce.Err
-		}
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
 			return nil, fmt.Errorf("%w: %s is locked by another process (is Comptoir already running for this card?)", ErrLocked, path)
-		case errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		case errors.As(err, &ce):
+			return nil, setAside(path, ce.Err, opts)
+		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
+			return nil, setAside(path, err, opts)
 		case isDiskFull(err):
 			return nil, fmt.Errorf("store: open %s: %w: %w", path, ErrDiskFull, err)
 		}
-		return nil, setAside(path, err, opts)
+		// Anything else (permissions, I/O, memory) says nothing about the file's content:
+		// leave it where it is.
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{path: path, db: db, log: opts.Logger, encrypt: !opts.insecureNoEncryption}
 	if err := s.unlockOrInit(signer, opts); err != nil {
@@ -124,7 +124,7 @@ func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 func setAside(path string, cause error, opts Options) error {
 	aside := path + ".corrupt-" + opts.now().UTC().Format("20060102T150405Z")
 	for i := 1; ; i++ {
-		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
 			break
 		}
 		aside = fmt.Sprintf("%s.corrupt-%s-%d", path, opts.now().UTC().Format("20060102T150405Z"), i)

@@ -4,6 +4,7 @@ package assets
 import (
 	"embed"
 	_ "embed"
+	"io/fs"
 )
 
 // Icon is the application icon (PNG, 512×512).
@@ -16,3 +17,21 @@ var Icon []byte
 //
 //go:embed i18n/*.json
 var I18N embed.FS
+
+// CGUFiles holds the terms of use shown by the BAL creation wizard, one text per version:
+// cgu/<version>.txt (the version the operator announces, e.g. 2026.1).
+//
+//go:embed cgu/*.txt
+var CGUFiles embed.FS
+
+// CGU returns the embedded text of a CGU version, and whether it is shipped.
+func CGU(version string) (string, bool) {
+	if version == "" || !fs.ValidPath(version) || len(version) > 32 {
+		return "", false
+	}
+	b, err := CGUFiles.ReadFile("cgu/" + version + ".txt")
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}

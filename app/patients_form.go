@@ -148,6 +148,7 @@ func (f *PatientForm) collect() (patient.Patient, string) {
 
 func (f *PatientForm) save() {
 	f.p.u.touch()
+	f.Error.Hide()
 	x, problem := f.collect()
 	if problem != "" {
 		f.fail(problem)

@@ -13,7 +13,7 @@ for tool in dpkg-deb dpkg-shlibdeps xz; do
   command -v "$tool" >/dev/null || { echo "package-linux: $tool not found: apt-get install dpkg-dev xz-utils (or scripts/deps.sh package)" >&2; exit 1; }
 done
 gobin="$(go env GOPATH)/bin"
-if ! "$gobin/fyne" version 2>/dev/null | grep -q 'v1\.7\.4'; then
+if [[ "$("$gobin/fyne" version 2>/dev/null || true)" != *"cli version: v1.7.4"* ]]; then
   echo "package-linux: installing fyne v1.7.4"
   go install fyne.io/tools/cmd/fyne@v1.7.4
 fi
@@ -29,10 +29,19 @@ CGO_ENABLED=1 go build -ldflags "-X main.version=$VERSION -s -w" -o "$out/compto
 
 # 1. The fyne archive. fyne reads FyneApp.toml (name, id, icon, version) from the current
 #    directory and, given --executable, packages that binary instead of building its own.
+#    It runs on a copy: fyne package rewrites FyneApp.toml (Build + 1) after packaging.
 tarball="dist/comptoir-$VERSION-linux-$goarch.tar.xz"
-rm -f Comptoir.tar.xz "$tarball"
-"$gobin/fyne" package -os linux --executable "$out/comptoir" --release
-mv Comptoir.tar.xz "$tarball"
+#    The copy lives outside the module, where `go vet ./...` cannot see its stub main.go
+#    (fyne insists on finding Go code beside FyneApp.toml).
+rm -f "$tarball"
+fyne_src=$(mktemp -d "${TMPDIR:-/tmp}/comptoir-fyne.XXXXXX")
+trap 'rm -rf "$fyne_src"' EXIT
+mkdir -p "$fyne_src/assets"
+cp FyneApp.toml "$fyne_src/"
+cp assets/icon.png "$fyne_src/assets/"
+printf 'package main\n\nfunc main() {}\n' >"$fyne_src/main.go"
+(cd "$fyne_src" && "$gobin/fyne" package -os linux --executable "$OLDPWD/$out/comptoir")
+mv "$fyne_src/Comptoir.tar.xz" "$tarball"
 echo "package-linux: $tarball"
 
 # 2. The .deb.

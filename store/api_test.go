@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestFold(t *testing.T) {
@@ -446,4 +449,54 @@ func TestDeepPagesAndWalkedSearch(t *testing.T) {
 			t.Fatalf("scoped walked search[%d] = %d, want %d", i, e.UID, top[i])
 		}
 	}
+}
+
+// TestResyncKeepsIndexCompact: re-putting the same message with new flags (what a sync
+// does) keeps one search document, so postings do not grow with every flag change.
+func TestResyncKeepsIndexCompact(t *testing.T) {
+	s, _ := openTest(t)
+	m := msg(bal, "INBOX", 1, "Ordonnance", "texte stable", []byte("corps"))
+	for i := range 5 {
+		m.Envelope.Flags = []string{fmt.Sprintf("$Label%d", i)}
+		must(t, s.PutMessages([]Message{m}))
+	}
+	m.Envelope.Subject = "Ordonnance modifiée"
+	must(t, s.PutMessages([]Message{m}))
+	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+		tz := k.tokener()
+		ids, err := postings(bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail), tz.sum(tokWord, "stable", wordSize))
+		if err != nil {
+			return err
+		}
+		if len(ids) != 2 { // one document until the subject changed, then a new one
+			t.Errorf("postings of a re-synced message: %v, want 2 ids", ids)
+		}
+		if n := tx.Bucket([]byte(bucketDocs)).Stats().KeyN; n != 1 {
+			t.Errorf("%d live documents, want 1", n)
+		}
+		return nil
+	})
+	must(t, err)
+	if res, _ := s.Search(Query{Text: "modifiee stable"}); len(res) != 1 {
+		t.Errorf("search after edit: %v", res)
+	}
+}
+
+func TestRebuildIndex(t *testing.T) {
+	s, _ := openTest(t)
+	var ms []Message
+	for uid := uint32(1); uid <= 50; uid++ {
+		ms = append(ms, msg(bal, "INBOX", uid, fmt.Sprintf("Sujet %d", uid), "texte reconstruit", nil))
+	}
+	must(t, s.PutMessages(ms))
+	must(t, s.Expunge(bal, "INBOX", []uint32{1, 2, 3}))
+	must(t, s.RebuildIndex(t.Context()))
+	if res, _ := s.Search(Query{Text: "reconstruit"}); len(res) != 47 || res[0].UID != 50 {
+		t.Fatalf("after rebuild: %d results", len(res))
+	}
+	must(t, s.PutMessages([]Message{msg(bal, "INBOX", 99, "Nouveau", "texte reconstruit", nil)}))
+	if res, _ := s.Search(Query{Text: "reconstruit", Limit: 1}); len(res) != 1 || res[0].UID != 99 {
+		t.Fatalf("insert after rebuild: %v", res)
+	}
+	must(t, s.Check(t.Context()))
 }

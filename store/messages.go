@@ -249,20 +249,26 @@ func (s *Store) PutMessages(msgs []Message) error {
 				return err
 			}
 			p := &pre[i]
+			doc := uint64(0)
 			if old != nil {
 				keep := body == nil
-				if len(text) == 0 {
-					// Index the cached text again: the prepared tokens lack it.
-					if text, err = m.texts.getBytes(msgKey(fid, e.UID)); err != nil {
-						return err
-					}
-					p = nil
+				oldText, err := m.texts.getBytes(msgKey(fid, e.UID))
+				if err != nil {
+					return err
 				}
-				if err := m.remove(fid, old, false, keep); err != nil {
+				if len(text) == 0 {
+					text, p = oldText, nil // the prepared tokens lack the cached text
+				}
+				// A re-sync of the same message (new flags) keeps its search entries:
+				// reindexing would leave stale postings behind at every flag change.
+				if old.Doc != 0 && sameSearchContent(&old.Env, &e) && bytes.Equal(text, oldText) {
+					doc = old.Doc
+				}
+				if err := m.remove(fid, old, doc != 0, keep); err != nil {
 					return err
 				}
 			}
-			if err := m.insert(e, body, text, 0, p); err != nil {
+			if err := m.insert(e, body, text, doc, p); err != nil {
 				return err
 			}
 		}
@@ -272,6 +278,18 @@ func (s *Store) PutMessages(msgs []Message) error {
 		return fmt.Errorf("store: put %d messages: %w", len(msgs), err)
 	}
 	return nil
+}
+
+// sameSearchContent tells whether two envelopes index the same words (text aside).
+func sameSearchContent(a, b *Envelope) bool {
+	pname := func(e *Envelope) string {
+		if e.Patient == nil {
+			return ""
+		}
+		return e.Patient.Name
+	}
+	return a.Subject == b.Subject && a.From == b.From && slices.Equal(a.To, b.To) && slices.Equal(a.Cc, b.Cc) &&
+		slices.Equal(a.Attachments, b.Attachments) && pname(a) == pname(b)
 }
 
 // prepared is the CPU-heavy part of storing a message, done in parallel before the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -122,6 +123,27 @@ func checkBuckets(tx *bolt.Tx) error {
 		if tx.Bucket([]byte(b)) == nil {
 			return fmt.Errorf("bucket %q missing", b)
 		}
+	}
+	return nil
+}
+
+// RebuildIndex drops the search index and builds it again from the cached envelopes and
+// texts, in one transaction. Deleted and replaced messages leave stale postings behind
+// (skipped at query time); this reclaims them. Maintenance only: it reads every message.
+func (s *Store) RebuildIndex(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return migrateIndex(tx, k)
+	})
+	if err != nil {
+		return fmt.Errorf("store: rebuild index %s: %w", s.path, err)
 	}
 	return nil
 }

@@ -38,7 +38,9 @@ type IndicatorScreen struct {
 	book        PatientBook
 	loc         *time.Location
 	dispensings patient.Dispensings
+	sums        []patient.Summary
 	table       patient.Table
+	loading     bool // a recount runs
 }
 
 // pharmacyTime is the zone months are counted in (the incentive is French).
@@ -82,6 +84,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	body := container.NewVBox(s.Chart, s.Table, widget.NewSeparator(), s.Explanation)
 	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(body)))
 	s.Window.Resize(fyne.NewSize(1100, 760))
+	s.recompute() // dispensings at once, exchanges once counted
 	s.Reload()
 	s.Window.Show()
 	return s
@@ -92,14 +95,32 @@ var indicatorColumns = []string{"indicator.col.month", "indicator.col.sentpatien
 	"indicator.col.sentpros", "indicator.col.recvpros", "indicator.col.exchanges", "indicator.col.dispensings",
 	"indicator.col.ratio", "indicator.col.target"}
 
-// Reload recounts the messages of the cache and redraws the table and chart.
+// Reload recounts the messages of the cache in the background (a large cache takes a
+// moment), then redraws the table and chart; a recount already running is not repeated.
 func (s *IndicatorScreen) Reload() {
-	s.dispensings = s.loadDispensings()
-	sums, err := s.book.Summaries()
-	if err != nil {
-		s.u.log.Warn("indicator summaries", "err", err)
+	if s.loading {
+		return
 	}
-	s.table = patient.Compute(sums, s.dispensings, s.loc)
+	s.loading = true
+	book := s.book
+	go func() {
+		sums, err := book.Summaries()
+		s.u.deps.Do(func() {
+			s.loading = false
+			if err != nil {
+				s.u.log.Warn("indicator summaries", "err", err)
+				return
+			}
+			s.sums = sums
+			s.recompute()
+		})
+	}()
+}
+
+// recompute rebuilds the table from the counted messages and the dispensings.
+func (s *IndicatorScreen) recompute() {
+	s.dispensings = s.loadDispensings()
+	s.table = patient.Compute(s.sums, s.dispensings, s.loc)
 	s.render()
 }
 
@@ -127,7 +148,7 @@ func (s *IndicatorScreen) saveDispensings() error {
 	return s.book.SetSetting(patient.SettingDispensings, raw)
 }
 
-// Table returns the computed table (tests compare it with what the screen shows).
+// Computed returns the computed table (tests compare it with what the screen shows).
 func (s *IndicatorScreen) Computed() patient.Table { return s.table }
 
 func (s *IndicatorScreen) render() {
@@ -208,7 +229,7 @@ func (s *IndicatorScreen) saveMonth() {
 	s.Problems.Hide()
 	s.Month.SetText("")
 	s.Count.SetText("")
-	s.Reload()
+	s.recompute()
 }
 
 // ImportDispensings reads a CSV export of the pharmacy software: its months replace those
@@ -233,7 +254,7 @@ func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 		b.WriteString("\n" + p.String())
 	}
 	s.problem(b.String())
-	s.Reload()
+	s.recompute()
 }
 
 // ExportCSV writes the monthly table for a spreadsheet (docs/indicateur.md).

@@ -251,12 +251,15 @@ func (p *PatientsScreen) openMessage(i int) {
 	p.setActions()
 }
 
-// SelectMessage opens the conversation's message whose subject contains subject.
+// SelectMessage opens the conversation's message whose subject is subject, else the newest
+// whose subject contains it.
 func (p *PatientsScreen) SelectMessage(subject string) bool {
-	for i, m := range p.messages {
-		if strings.Contains(m.Subject, subject) {
-			p.Conversation.Select(i)
-			return true
+	for _, exact := range []bool{true, false} {
+		for i, m := range p.messages {
+			if m.Subject == subject || !exact && strings.Contains(m.Subject, subject) {
+				p.Conversation.Select(i)
+				return true
+			}
 		}
 	}
 	return false

@@ -170,6 +170,7 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	// Kept in the encrypted cache: a new window shows the same months.
 	s.Window.Close()
 	again := h.UI.ShowIndicator()
+	h.WaitFor("the new window's count", func() bool { return len(again.Computed().Rows) == len(rows) })
 	if cells := again.RowCells(again.Computed().Rows[len(rows)-1]); cells[6] != strconv.Itoa(20*eLast) {
 		t.Fatalf("dispensings not kept: %q", cells)
 	}

@@ -161,7 +161,7 @@ func TestStockQuestionAnsweredWithATemplate(t *testing.T) {
 	lucie := seedINS[2]
 	p := openPatients(t, h, lucie)
 	waitConversation(t, h, p, lucie, "Médicament en stock")
-	if !p.SelectMessage("Médicament en stock") {
+	if !p.SelectMessage("Médicament en stock ?") {
 		t.Fatal("the stock question is not in Lucie's conversation")
 	}
 	test.Tap(p.Reply)

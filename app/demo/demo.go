@@ -51,9 +51,13 @@ type Env struct {
 	Wire    *wire.Cards
 	Trust   *msg.TrustList
 
+	dir     string
 	mu      sync.Mutex
 	current string // label of the card last logged in
 }
+
+// Dir is the demo world's directory.
+func (e *Env) Dir() string { return e.dir }
 
 // Start builds (or reuses, under Dir) the PKI and cards, starts the sandbox and the switches.
 func Start(ctx context.Context, o Options) (*Env, error) {
@@ -66,7 +70,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	e := &Env{}
+	e := &Env{dir: o.Dir}
 	var err error
 	if e.PKI, err = cpstest.NewPKI(filepath.Join(o.Dir, "pki")); err != nil {
 		return nil, fmt.Errorf("demo: PKI: %w", err)

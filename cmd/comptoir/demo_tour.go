@@ -23,7 +23,7 @@ func runTour(ctx context.Context, u *app.UI, d *app.Demo, env *cliEnv) error {
 	in := bufio.NewScanner(env.stdin)
 	do := func(f func()) { fyne.DoAndWait(f) }
 	wait := func(what string, cond func() bool) error {
-		deadline := time.Now().Add(60 * time.Second)
+		deadline := time.Now().Add(5 * time.Minute) // a cold PDFium compile is slow
 		for {
 			var ok bool
 			do(func() { ok = cond() })

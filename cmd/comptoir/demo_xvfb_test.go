@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemoUnderXvfb builds the application as shipped (cgo, GLFW driver) and runs it in demo
+// mode in a real X window under Xvfb through every main screen (-demo-tour). It checks that
+// Fyne reports no thread misuse ("Error in Fyne call thread"), which only the real driver
+// detects. The binary is built without -race: it is the product, and a race-instrumented
+// PDFium compile (wazero) would take minutes.
+func TestDemoUnderXvfb(t *testing.T) {
+	xvfb, err := exec.LookPath("xvfb-run")
+	if err != nil {
+		t.Fatal("xvfb-run not found: apt-get install xvfb")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("the go command is not in PATH")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	home := t.TempDir()
+	bin := filepath.Join(home, "comptoir")
+	build := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// PDFium's compiled module is shared with the pdfview tests; the rest is private.
+	cache := filepath.Join(home, "cache")
+	shared := filepath.Join(os.TempDir(), "comptoir-pdfium-cache")
+	for _, d := range []string{shared, filepath.Join(cache, "comptoir")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(shared, filepath.Join(cache, "comptoir", "pdfium")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, xvfb, "-a", "-s", "-screen 0 1400x900x24", bin, "-demo", "-demo-tour")
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+cache, "XDG_DATA_HOME="+filepath.Join(home, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SOFTHSM2_CONF=")
+	cmd.Stdin = strings.NewReader(strings.Repeat("next\n", 20))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("demo under Xvfb: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	for _, screen := range []string{"carte", "titulaire", "messagerie", "ordonnance", "documents", "redaction", "parametres", "verrouillage", "END"} {
+		if !strings.Contains(out.String(), screen) {
+			t.Errorf("the tour did not reach %q\nstdout:\n%s\nstderr:\n%s", screen, out.String(), errb.String())
+		}
+	}
+	if strings.Contains(errb.String(), "Error in Fyne call thread") {
+		t.Fatalf("Fyne thread errors:\n%s", errb.String())
+	}
+}

@@ -18,6 +18,9 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(t("templates.title"), func() { u.ShowTemplates() }),
 		fyne.NewMenuItem(t("main.about"), func() { u.ShowAbout() }),
 		lock)}
+	if m := u.balMenu(); m != nil {
+		menus = append(menus, m)
+	}
 	if d := u.deps.Demo; d != nil {
 		menus = append(menus, fyne.NewMenu(t("menu.demo"),
 			fyne.NewMenuItem(t("demo.pull"), func() { go d.PullCard() }),

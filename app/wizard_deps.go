@@ -40,11 +40,11 @@ type Provisioner interface {
 
 // CardData is the card holder and their practice situations.
 type CardData struct {
-	Label                         string
-	NationalID, IDType            string // "8…"/"RPPS" or "0…"/"ADELI"
-	GivenName, Surname            string
-	Profession                    string
-	Situations                    []CardSituation
+	Label              string
+	NationalID, IDType string // "8…"/"RPPS" or "0…"/"ADELI"
+	GivenName, Surname string
+	Profession         string
+	Situations         []CardSituation
 }
 
 // CardSituation is one practice situation read from the card.

@@ -9,7 +9,8 @@
 // gives the same signature; HKDF-SHA-256 turns it into a key-wrapping key, which unwraps
 // (AES-256-GCM) the file's random 256-bit data key. A different card fails to unwrap:
 // ErrWrongCard. From the data key HKDF derives the value key (AES-256-GCM) and the token
-// key (HMAC-SHA-256). Lock and Close zero the key bytes we hold; Unlock signs again.
+// key (HMAC-SHA-256). Lock and Close zero the key bytes we hold and drop the in-memory
+// word-token cache of the indexer; Unlock signs again.
 // Rekey re-wraps the data key for a renewed card.
 //
 // Every value holding health or personal data is sealed with AES-256-GCM, random 96-bit

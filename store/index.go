@@ -44,6 +44,7 @@ func (ix *indexer) addTokens(doc uint64, toks []string) {
 // each word. Not safe for concurrent use.
 type tokenizer struct {
 	t        *tokener
+	shared   *wordCache        // earlier batches' tokens, read-only here; may be nil
 	words    map[string]string // folded word -> token
 	prefixes map[string]string // folded prefix -> token
 	seen     map[string]bool   // tokens of the current document
@@ -54,9 +55,48 @@ func newTokenizer(t *tokener) *tokenizer {
 	return &tokenizer{t: t, words: map[string]string{}, prefixes: map[string]string{}, seen: map[string]bool{}}
 }
 
+// wordCache keeps the tokens of words seen in earlier batches, so a batch computes the
+// keyed hash of new words only. Only touched under the bbolt write lock (inside update):
+// read by the workers of one batch, merged after them. Dropped by Lock.
+type wordCache struct {
+	words, prefixes map[string]string
+}
+
+const wordCacheMax = 400_000 // entries; then start afresh (a few tens of MB at most)
+
+// lookup reads the shared cache (read-only while workers run).
+func (wc *wordCache) lookup(kind string, w []byte) (string, bool) {
+	if wc == nil {
+		return "", false
+	}
+	if kind == tokWord {
+		tok, ok := wc.words[string(w)]
+		return tok, ok
+	}
+	tok, ok := wc.prefixes[string(w)]
+	return tok, ok
+}
+
+// merge adds a batch worker's new tokens.
+func (wc *wordCache) merge(tz *tokenizer) {
+	if len(wc.words)+len(wc.prefixes) > wordCacheMax {
+		clear(wc.words)
+		clear(wc.prefixes)
+	}
+	for w, tok := range tz.words {
+		wc.words[w] = tok
+	}
+	for p, tok := range tz.prefixes {
+		wc.prefixes[p] = tok
+	}
+}
+
 // token returns the cached token of w; the map lookup with string(w) does not allocate.
 func (tz *tokenizer) token(cache map[string]string, kind string, w []byte) string {
 	if tok, ok := cache[string(w)]; ok {
+		return tok
+	}
+	if tok, ok := tz.shared.lookup(kind, w); ok {
 		return tok
 	}
 	tok := string(tz.t.sum(kind, string(w), wordSize))

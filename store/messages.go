@@ -238,7 +238,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 	}
 	err := s.update(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
-		pre := prepareAll(k, msgs)
+		pre := prepareAll(k, s.wordCache(), msgs)
 		for i := range msgs {
 			e := msgs[i].Envelope
 			body := msgs[i].Body
@@ -299,14 +299,17 @@ type prepared struct {
 	toks       []string
 }
 
-func prepareAll(k *keyring, msgs []Message) []prepared {
+func prepareAll(k *keyring, wc *wordCache, msgs []Message) []prepared {
 	pre := make([]prepared, len(msgs))
 	workers := min(runtime.GOMAXPROCS(0), (len(msgs)+31)/32)
+	tzs := make([]*tokenizer, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
+		t := k.tokener()
+		tz := newTokenizer(t)
+		tz.shared = wc
+		tzs[w] = tz
 		wg.Go(func() {
-			t := k.tokener()
-			tz := newTokenizer(t)
 			for i := w; i < len(msgs); i += workers {
 				e := &msgs[i].Envelope
 				mk := msgKey(t.sum(tokFolder, e.BAL+"\x00"+e.Folder, fidSize), e.UID)
@@ -322,6 +325,9 @@ func prepareAll(k *keyring, msgs []Message) []prepared {
 		})
 	}
 	wg.Wait()
+	for _, tz := range tzs {
+		wc.merge(tz)
+	}
 	return pre
 }
 

@@ -50,6 +50,7 @@ type Store struct {
 	dataKey []byte
 	closed  bool
 
+	words    *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
 	writes   atomic.Uint64 // committed write transactions: invalidates anchors
 	anchorMu sync.Mutex
 	anchors  map[string]folderAnchors // by fid
@@ -294,6 +295,15 @@ func (s *Store) Lock() {
 	}
 	wipe(s.dataKey)
 	s.dataKey = nil
+	s.words = nil // plaintext words and their tokens
+}
+
+// wordCache returns the token cache; call only inside update (bbolt write lock held).
+func (s *Store) wordCache() *wordCache {
+	if s.words == nil {
+		s.words = &wordCache{words: map[string]string{}, prefixes: map[string]string{}}
+	}
+	return s.words
 }
 
 // Unlock derives the keys again with one private-key operation of signer.

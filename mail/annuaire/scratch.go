@@ -5,7 +5,8 @@ package annuaire
 // cleared between queries. One slot per entry keeps a visit to one cache line.
 type scratch struct {
 	slots   []slot
-	seen    []uint64 // bit per entry found by the current query (fits in cache)
+	bits    [2][]uint64 // intersection bitmaps, a bit per entry (they fit in cache)
+	buf     []uint32    // a decoded posting list: id<<1 | name
 	touched []uint32
 	gen     uint32
 }
@@ -22,13 +23,11 @@ func (d *Directory) getScratch() *scratch {
 		return sc
 	}
 	n := d.info.Entries
-	return &scratch{slots: make([]slot, n), seen: make([]uint64, (n+63)/64)}
+	words := (n + 63) / 64
+	return &scratch{slots: make([]slot, n), bits: [2][]uint64{make([]uint64, words), make([]uint64, words)}}
 }
 
 func (sc *scratch) begin() {
-	for _, id := range sc.touched {
-		sc.seen[id/64] = 0
-	}
 	sc.gen++
 	if sc.gen >= 1<<27 {
 		for i := range sc.slots {
@@ -39,8 +38,68 @@ func (sc *scratch) begin() {
 	sc.touched = sc.touched[:0]
 }
 
-// known reports whether an earlier visit of this query found entry id.
-func (sc *scratch) known(id uint32) bool { return sc.seen[id/64]&(1<<(id%64)) != 0 }
+func has(bits []uint64, id uint32) bool { return bits[id/64]&(1<<(id%64)) != 0 }
+
+// intersect returns a bitmap of the entries found by every plan; the entries of plan
+// number score are visited (scored) on the way.
+func (sc *scratch) intersect(plans []*termPlan, score int) []uint64 {
+	cur, prev := sc.bits[0], sc.bits[1]
+	for i, p := range plans {
+		clear(cur)
+		for _, h := range p.hits {
+			if i == 0 || has(prev, h.id) {
+				cur[h.id/64] |= 1 << (h.id % 64)
+				if i == score {
+					sc.visit(h.id, i, h.score)
+				}
+			}
+		}
+		for li := range p.lists {
+			sc.buf = p.decode(li, sc.buf[:0])
+			sn, so := classScore[classOf(p.exact[li], true)], classScore[classOf(p.exact[li], false)]
+			for _, v := range sc.buf {
+				id := v >> 1
+				if i > 0 && prev[id/64]&(1<<(id%64)) == 0 {
+					continue
+				}
+				cur[id/64] |= 1 << (id % 64)
+				if i == score {
+					if v&1 == 1 {
+						sc.visit(id, i, sn)
+					} else {
+						sc.visit(id, i, so)
+					}
+				}
+			}
+		}
+		cur, prev = prev, cur
+	}
+	return prev
+}
+
+// visitKnown visits the entries of plan p (term i) that are in bits.
+func (sc *scratch) visitKnown(p *termPlan, i int, bits []uint64) {
+	for _, h := range p.hits {
+		if has(bits, h.id) {
+			sc.visit(h.id, i, h.score)
+		}
+	}
+	for li := range p.lists {
+		sc.buf = p.decode(li, sc.buf[:0])
+		sn, so := classScore[classOf(p.exact[li], true)], classScore[classOf(p.exact[li], false)]
+		for _, v := range sc.buf {
+			id := v >> 1
+			if bits[id/64]&(1<<(id%64)) == 0 {
+				continue
+			}
+			if v&1 == 1 {
+				sc.visit(id, i, sn)
+			} else {
+				sc.visit(id, i, so)
+			}
+		}
+	}
+}
 
 // visit records that entry id matches term i with the given score; per term only the best
 // score counts.
@@ -51,7 +110,6 @@ func (sc *scratch) visit(id uint32, i int, score uint16) {
 	switch st := s.stamp; {
 	case st < base:
 		*s = slot{stamp: mark, score: score, best: score, matched: 1}
-		sc.seen[id/64] |= 1 << (id % 64)
 		sc.touched = append(sc.touched, id)
 	case st == mark:
 		if score > s.best {

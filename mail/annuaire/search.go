@@ -181,24 +181,33 @@ func (s *searcher) run(query string, limit int) ([]hit, error) {
 	for i, t := range full {
 		plans[i] = s.plan(t)
 	}
-	// Rarest first: the rarest term finds the candidates; common ones then only need to be
-	// checked against them, plus their own best entries for partial matches.
+	// Rarest first, so that the intersection shrinks as early as possible.
 	slices.SortStableFunc(plans, func(a, b *termPlan) int { return a.count - b.count })
 	sc := s.d.getScratch()
 	defer s.d.scratch.Put(sc)
 	sc.begin()
-	for i, p := range plans {
+	if len(plans) == 1 && len(filters) == 0 {
+		// One word: its lists are in rank order, the first entries of each are the best.
+		plans[0].each(limit, func(id uint32, score uint16) { sc.visit(id, 0, score) })
+		return sc.top(limit, nil), nil
+	}
+	// The entries matching every word: intersect the posting lists in bitmaps, decoding
+	// them in order (cheap) rather than counting in the scratch slots (a cache miss each).
+	// The last (most common) word is scored while intersecting; the others once more, on
+	// the intersection only. Partial matches rank after full ones: each word's own best
+	// entries suffice for them.
+	last := len(plans) - 1
+	both := sc.intersect(plans, last)
+	if len(filters) == 0 {
+		plans[last].each(limit, func(id uint32, score uint16) { sc.visit(id, last, score) })
+	}
+	for i, p := range plans[:last] {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err
 		}
-		switch {
-		case len(plans) == 1 && len(filters) == 0:
-			s.visitPlan(sc, i, p, limit, false)
-		case i == 0 || p.count <= restrictAbove:
-			s.visitPlan(sc, i, p, -1, false)
-		default:
-			s.visitPlan(sc, i, p, -1, true)
-			s.visitPlan(sc, i, p, limit, false)
+		sc.visitKnown(p, i, both)
+		if len(filters) == 0 {
+			p.each(limit, func(id uint32, score uint16) { sc.visit(id, i, score) })
 		}
 	}
 	if len(filters) == 0 {
@@ -229,23 +238,36 @@ func (s *searcher) run(query string, limit int) ([]hit, error) {
 	return cands[:min(limit, len(cands))], nil
 }
 
-// restrictAbove is the posting count above which a term that is not the rarest of the query
-// is only checked against the entries already found (plus its own best entries).
-const restrictAbove = 5000
-
 // termPlan is a term's posting lists, found before any is decoded so terms can be ordered.
 type termPlan struct {
 	t      term
-	lists  [][]byte // postings, count removed
+	hits   []hit    // identifier matches, or a one-letter word's pre-ranked entries
+	lists  [][]byte // postings, header removed
 	exact  []bool
+	counts []int // entries per list
+	names  []int // name entries per list
 	count  int
-	digits bool // also look identifiers up
+	n      uint32 // entries in the directory: larger ids are damaged data
 }
 
 func (s *searcher) plan(t term) *termPlan {
-	p := &termPlan{t: t, digits: len(t.text) >= 6 && strings.ContainsAny(t.text, "0123456789")}
-	if p.digits {
-		p.count = maxIDMatches
+	p := &termPlan{t: t, n: uint32(s.d.info.Entries)}
+	if t.runes == 1 {
+		for _, h := range s.shortList(t.text, shortCap) {
+			if h.id < p.n {
+				p.hits = append(p.hits, h)
+			}
+		}
+		p.count = len(p.hits)
+		return p
+	}
+	if len(t.text) >= 6 && strings.ContainsAny(t.text, "0123456789") {
+		p.hits = s.scanIDs(t.text, p.n)
+		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
+		if t.text[0] == '8' || t.text[0] == '0' {
+			p.hits = append(p.hits, s.scanIDs(t.text[1:], p.n)...)
+		}
+		p.count = len(p.hits)
 	}
 	b := s.tx.Bucket(bucketTokens)
 	if b == nil {
@@ -258,38 +280,31 @@ func (s *searcher) plan(t term) *termPlan {
 		if size <= 0 {
 			continue
 		}
-		p.lists = append(p.lists, v[size:])
+		names, size2 := binary.Uvarint(v[size:])
+		if size2 <= 0 || names > n || n > uint64(len(v)) {
+			continue
+		}
+		p.lists = append(p.lists, v[size+size2:])
 		p.exact = append(p.exact, len(k) == len(prefix))
+		p.counts = append(p.counts, int(n))
+		p.names = append(p.names, int(names))
 		p.count += int(n)
 	}
 	return p
 }
 
-// visitPlan feeds term i's entries to sc. With capPer >= 0 only the first capPer name
-// entries and capPer other entries of each list are visited: lists are in rank order, so
-// that is enough for a term's own best entries. With onlyKnown only entries already found
-// by earlier terms are visited.
-func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKnown bool) {
-	if p.digits {
-		s.scanIDs(sc, i, p.t.text)
-		// National identifiers are the RPPS/ADELI number prefixed with 8 or 0.
-		if p.t.text[0] == '8' || p.t.text[0] == '0' {
-			s.scanIDs(sc, i, p.t.text[1:])
-		}
+// each calls fn with the term's entries and the score of their match. With capPer >= 0
+// only the first capPer name entries and capPer other entries of each list are given:
+// lists are in rank order, so that is enough for the term's own best entries.
+func (p *termPlan) each(capPer int, fn func(id uint32, score uint16)) {
+	for _, h := range p.hits {
+		fn(h.id, h.score)
 	}
-	if p.t.runes == 1 {
-		for _, h := range s.shortList(p.t.text, shortCap) {
-			if int(h.id) < len(sc.slots) {
-				sc.visit(h.id, i, h.score)
-			}
-		}
-		return
-	}
-	n := uint32(len(sc.slots))
 	for li, v := range p.lists {
 		sn, so := classScore[classOf(p.exact[li], true)], classScore[classOf(p.exact[li], false)]
 		var id uint32
-		names, others := 0, 0
+		// Count as already taken what the list does not have, to stop at the right time.
+		names, others := max(0, capPer-p.names[li]), max(0, capPer-(p.counts[li]-p.names[li]))
 		for len(v) > 0 {
 			x, k := binary.Uvarint(v)
 			if k <= 0 {
@@ -297,14 +312,11 @@ func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKn
 			}
 			v = v[k:]
 			id += uint32(x >> 1)
-			if id >= n {
+			if id >= p.n {
 				break
 			}
-			if onlyKnown && !sc.known(id) {
-				continue
-			}
-			if x&1 == 1 {
-				if capPer >= 0 {
+			if capPer >= 0 {
+				if x&1 == 1 {
 					if names >= capPer {
 						if others >= capPer {
 							break
@@ -312,10 +324,7 @@ func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKn
 						continue
 					}
 					names++
-				}
-				sc.visit(id, i, sn)
-			} else {
-				if capPer >= 0 {
+				} else {
 					if others >= capPer {
 						if names >= capPer {
 							break
@@ -324,7 +333,11 @@ func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKn
 					}
 					others++
 				}
-				sc.visit(id, i, so)
+			}
+			if x&1 == 1 {
+				fn(id, sn)
+			} else {
+				fn(id, so)
 			}
 		}
 	}
@@ -332,29 +345,29 @@ func (s *searcher) visitPlan(sc *scratch, i int, p *termPlan, capPer int, onlyKn
 
 // scanIDs adds the entries whose RPPS/ADELI number or structure identifier (FINESS, SIRET…)
 // starts with text. Keys are the identifier, 0, and the entry id.
-func (s *searcher) scanIDs(sc *scratch, i int, text string) {
+func (s *searcher) scanIDs(text string, n uint32) []hit {
 	b := s.tx.Bucket(bucketIDs)
 	if b == nil || text == "" {
-		return
+		return nil
 	}
+	var out []hit
 	prefix := []byte(text)
 	c := b.Cursor()
-	n := 0
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && n < maxIDMatches; k, _ = c.Next() {
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < maxIDMatches; k, _ = c.Next() {
 		if len(k) < len(prefix)+5 || k[len(k)-5] != 0 {
 			continue
 		}
 		id := binary.BigEndian.Uint32(k[len(k)-4:])
-		if int(id) >= len(sc.slots) {
+		if id >= n {
 			continue
 		}
 		score := uint16(scorePrefixID)
 		if len(k)-5 == len(prefix) {
 			score = scoreExactID
 		}
-		sc.visit(id, i, score)
-		n++
+		out = append(out, hit{id: id, score: score, matched: 1})
 	}
+	return out
 }
 
 // shortList returns the pre-ranked entries of a prefix of up to shortMax runes.
@@ -426,4 +439,29 @@ func cmpU64(a, b uint64) int {
 		return 1
 	}
 	return 0
+}
+
+// decode appends list li's entries as id<<1 | name, in one tight loop.
+func (p *termPlan) decode(li int, out []uint32) []uint32 {
+	v := p.lists[li]
+	out = slices.Grow(out, p.counts[li])
+	var id uint32
+	for i := 0; i < len(v); {
+		x := uint64(v[i])
+		i++
+		if x >= 0x80 {
+			var k int
+			x, k = binary.Uvarint(v[i-1:])
+			if k <= 0 {
+				break
+			}
+			i += k - 1
+		}
+		id += uint32(x >> 1)
+		if id >= p.n {
+			break
+		}
+		out = append(out, id<<1|uint32(x&1))
+	}
+	return out
 }

@@ -15,14 +15,14 @@ import (
 var (
 	bucketMeta    = []byte("meta")    // format, counts, dictionary
 	bucketEntries = []byte("entries") // uint32 BE id → encoded entry; ids follow name order
-	bucketTokens  = []byte("tokens")  // token → uvarint count + postings
+	bucketTokens  = []byte("tokens")  // token → uvarint count, uvarint name count, postings
 	bucketShort   = []byte("short")   // prefix of 1–3 runes → pre-ranked capped postings
 	bucketIDs     = []byte("ids")     // RPPS/ADELI number → uint32 BE id
 	bucketAddrs   = []byte("addrs")   // lower-cased mailbox address → uint32 BE id
 )
 
 const (
-	formatVersion = "1"
+	formatVersion = "2"
 	batchSize     = 8192 // entries or keys per write transaction: bounds memory in flight
 	// sorterRunBytes bounds each in-memory run of the identifier and address sorters.
 	sorterRunBytes = 6 << 20
@@ -59,6 +59,7 @@ func appendString(b []byte, s string) []byte {
 type postings struct {
 	last  uint32
 	count uint32
+	names uint32
 	buf   []byte
 }
 
@@ -66,6 +67,7 @@ func (p *postings) add(id uint32, name bool) {
 	v := uint64(id-p.last) << 1
 	if name {
 		v |= 1
+		p.names++
 	}
 	p.buf = binary.AppendUvarint(p.buf, v)
 	p.last = id
@@ -158,6 +160,7 @@ func (b *builder) writeIndex(ctx context.Context, db *bolt.DB, index map[string]
 			for _, k := range keys[start:end] {
 				p := index[k]
 				val = binary.AppendUvarint(val[:0], uint64(p.count))
+				val = binary.AppendUvarint(val, uint64(p.names))
 				if err := bt.Put([]byte(k), arena.copy(val, p.buf)); err != nil {
 					return err
 				}

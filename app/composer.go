@@ -258,7 +258,7 @@ func (c *Composer) submit(d Draft) {
 			c.Send.Enable()
 			if err != nil {
 				c.u.log.Warn("send", "err", err)
-				c.fail(t("compose.send.failed"))
+				c.fail(c.u.sendFailure(err))
 				return
 			}
 			c.u.notice(t("status.queued"))

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strings"
 
 	"comptoir/mail/msg"
@@ -22,7 +23,8 @@ func (u *UI) patientSizeProblem(d Draft) string {
 	for _, p := range d.Parts {
 		size += int64(len(p.Data))
 	}
-	encoded := size*4/3 + int64(len(d.Text)) + int64(len(d.Subject))
+	// base64 lines of 76 characters and CRLF: 4/3 × 78/76 of the data, plus the text.
+	encoded := size*4/3*78/76 + int64(len(d.Text)) + int64(len(d.Subject))
 	if encoded <= msg.DefaultPatientLimit {
 		return ""
 	}
@@ -45,4 +47,13 @@ func (u *UI) confidentialNote(bals []BAL, m *Message) string {
 		}
 	}
 	return ""
+}
+
+// sendFailure is the composer's French message for a refused Send: the 25 MB limit when
+// the built message exceeds it (the estimate above may fall just short), else the generic one.
+func (u *UI) sendFailure(err error) string {
+	if errors.Is(err, msg.ErrTooLargeForPatient) {
+		return u.tr.T("patients.toolarge.built")
+	}
+	return u.tr.T("compose.send.failed")
 }

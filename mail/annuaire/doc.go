@@ -28,10 +28,12 @@
 // # Index layout
 //
 // Entry ids follow name order, so every posting list is also a ranked list. Buckets:
-// entries (id → record), tokens (token → delta-encoded ids with a name bit), short (prefixes
-// of 1–3 letters → the 100 best entries, pre-ranked), ids (identifier‖0‖id) and addrs
-// (address → id). A query walks the posting lists of its terms once, counting matches in a
-// per-query scratch array, and keeps the best in a bounded heap.
+// entries (id → record), tokens (token → count, name count, delta-encoded ids with a name
+// bit), short (prefixes of 1–3 letters → the 100 best entries, pre-ranked), ids
+// (identifier‖0‖id) and addrs (address → id). One word takes the first entries of its
+// lists. Several words are intersected rarest first in bitmaps (a bit per entry, cache
+// resident), then the intersection and each word's own best entries are scored in a
+// per-query scratch array and the best kept in a bounded heap.
 //
 // # Trust space and online lookup
 //

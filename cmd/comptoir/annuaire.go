@@ -93,7 +93,7 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	d, err := annuaire.Open(path)
-	if err != nil {
+	if err != nil && !errors.Is(err, annuaire.ErrCorrupt) { // a damaged file is replaced
 		return fmt.Errorf("ouverture de l'annuaire : %w", err)
 	}
 	defer d.Close()
@@ -211,6 +211,10 @@ func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	d, err := annuaire.Open(path)
+	if errors.Is(err, annuaire.ErrCorrupt) {
+		d.Close()
+		return errors.New("annuaire endommagé ou d'une autre version : réimportez-le (« comptoir annuaire import FICHIER »)")
+	}
 	if err != nil {
 		return fmt.Errorf("ouverture de l'annuaire : %w", err)
 	}
@@ -295,6 +299,10 @@ func annuaireInfo(env *cliEnv, args []string) error {
 		return err
 	}
 	d, err := annuaire.Open(path)
+	if errors.Is(err, annuaire.ErrCorrupt) {
+		d.Close()
+		return errors.New("annuaire endommagé ou d'une autre version : réimportez-le (« comptoir annuaire import FICHIER »)")
+	}
 	if err != nil {
 		return fmt.Errorf("ouverture de l'annuaire : %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"comptoir/store"
 )
@@ -66,10 +67,15 @@ type Directory struct {
 }
 
 // Open opens the directory file at path. A missing file is not an error: the Directory is
-// empty (searches return ErrNotImported) until Import is called.
+// empty (searches return ErrNotImported) until Import is called. A damaged file or one of
+// another format gives an error wrapping ErrCorrupt together with an empty, usable
+// Directory, so that Import can replace the file.
 func Open(path string) (*Directory, error) {
 	d := &Directory{path: path}
 	if err := d.load(); err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			return d, err
+		}
 		return nil, err
 	}
 	return d, nil
@@ -83,6 +89,9 @@ func (d *Directory) load() error {
 		return nil
 	}
 	db, err := bolt.Open(d.path, 0o644, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
+		return fmt.Errorf("annuaire: open %s: %w: %v", d.path, ErrCorrupt, err)
+	}
 	if err != nil {
 		return fmt.Errorf("annuaire: open %s: %w", d.path, err)
 	}

@@ -334,3 +334,23 @@ func TestImportMissingFileAndGarbage(t *testing.T) {
 		t.Errorf("empty directory returned %v", res)
 	}
 }
+
+func TestOpenDamagedFileStillImports(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "annuaire.db")
+	os.WriteFile(path, []byte(strings.Repeat("not a bbolt file ", 2000)), 0o644)
+	d, err := Open(path)
+	if !errors.Is(err, ErrCorrupt) || d == nil {
+		t.Fatalf("open damaged file: %v, %v", d, err)
+	}
+	defer d.Close()
+	if _, err := d.Search(context.Background(), "dupont", 5); !errors.Is(err, ErrNotImported) {
+		t.Errorf("search on a damaged file: %v", err)
+	}
+	if _, err := d.Import(context.Background(), filepath.Join("testdata", "extraction_small.txt"), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if res := search(t, d, "dupont"); len(res) != 1 {
+		t.Errorf("after re-import: %v", names(res))
+	}
+}

@@ -2,6 +2,7 @@ package patient
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -148,8 +149,8 @@ func TestParseMonthAndCount(t *testing.T) {
 			t.Errorf("ParseMonth(%q) = %v, %v", s, got, err)
 		}
 	}
-	if _, err := ParseMonth("14/03/2025"); err == nil {
-		t.Error("ParseMonth accepted a date")
+	if _, err := ParseMonth("14/03/2025"); !errors.Is(err, ErrPeriod) {
+		t.Errorf("ParseMonth(date) = %v; want ErrPeriod", err)
 	}
 	if n, err := ParseCount("4\u202f120"); err != nil || n != 4120 {
 		t.Errorf("ParseCount = %d, %v", n, err)

@@ -46,6 +46,9 @@ func (d *Dispensings) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// ErrPeriod marks text that is not a month.
+var ErrPeriod = errors.New("not a month")
+
 // ErrCount marks a number of dispensings that is not a whole number ≥ 0.
 var ErrCount = errors.New("dispensings count is not a non-negative whole number")
 
@@ -80,7 +83,7 @@ func ParseCount(s string) (int, error) {
 func ParseMonth(s string) (Month, error) {
 	m, day, ok := parsePeriod(s)
 	if !ok || day {
-		return Month{}, fmt.Errorf("patient: month %q: not a month", s)
+		return Month{}, fmt.Errorf("patient: month %q: %w", s, ErrPeriod)
 	}
 	return m, nil
 }

@@ -116,6 +116,11 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 		t.Fatalf("last month's row: %q", cells)
 	}
 
+	// The chart: the last month's bar halfway up (the scale tops at twice the 5 % target).
+	if labels, heights := s.Chart.Bars(); len(heights) != len(rows) || labels[len(rows)-1] != last.Month.String() || heights[len(rows)-1] != 0.5 {
+		t.Fatalf("chart bars %v %v", labels, heights)
+	}
+
 	// The month before, imported from the pharmacy software's CSV (one bad line reported):
 	// 40 times its exchanges is 2,50 %.
 	csv := fmt.Sprintf("Mois;Délivrances\r\n%s;%d\r\nhier;3\r\n", prev.Month.String(), 40*ePrev)

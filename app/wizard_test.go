@@ -1,0 +1,271 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app"
+	"comptoir/app/apptest"
+	"comptoir/cps/cpstest"
+	"comptoir/mail/annuaire"
+	"comptoir/mail/sandbox"
+)
+
+var (
+	domain    = sandbox.DefaultDomain
+	titulaire = "elise.bonnefoy@" + domain
+	pharmacy  = "pharmacie-des-tilleuls-69003-lyon@" + domain
+)
+
+// balButton returns the switcher's button whose text contains addr.
+func balButton(h *apptest.Harness, addr string) *widget.Button {
+	if h.UI.Main == nil {
+		return nil
+	}
+	for _, b := range h.UI.Main.BALButtons {
+		if strings.Contains(b.Text, addr) {
+			return b
+		}
+	}
+	return nil
+}
+
+// The whole life of the pharmacy's BALs, as its staff lives it: the titulaire creates her
+// personal BAL, then the pharmacy's ORG BAL (pending, then active after the validation
+// delay, then in the BAL switcher); the préparateur cannot create the ORG BAL and is told
+// why; the titulaire makes him Utilisateur; he then opens the ORG BAL but not its roles
+// screen; the last Administrateur cannot be removed; another pharmacist's request for the
+// same pharmacy is refused, the structure's address coming from the directory.
+func TestBALWizardAndRoles(t *testing.T) {
+	t.Run("titulaire creates her PER BAL, then the pharmacy's ORG BAL", testTitulaireCreates)
+	t.Run("préparateur cannot create the ORG BAL", testPreparateurRefused)
+	t.Run("admin makes the préparateur Utilisateur; the last admin stays", testRoles)
+	t.Run("préparateur opens the ORG BAL, not its roles screen", testPreparateurUser)
+	t.Run("a second request for the pharmacy is refused", testSecondPharmacist)
+}
+
+func testTitulaireCreates(t *testing.T) {
+	h := startUI(t, cpstest.Titulaire.Label)
+	h.WaitText("Aucune boîte aux lettres n'est accessible avec cette carte.")
+	if menuItem(h, "Droits sur la BAL de l'officine…") != nil {
+		t.Fatal("the roles entry shows before any ORG BAL exists")
+	}
+
+	// PER BAL, from the card screen (the holder has no BAL yet).
+	w := openWizard(t, h)
+	if !strings.Contains(wizText(w), "fortement préconisée") {
+		t.Fatalf("the ORG choice is not marked « fortement préconisée »:\n%s", wizText(w))
+	}
+	w.Kind.SetSelected(w.Kind.Options[1]) // Personnelle
+	nextTo(t, h, w, app.StepCGU)
+	waitWiz(t, h, w, "Conditions générales d'utilisation de la messagerie sécurisée de santé — version 2026.1")
+	if !w.NextButton.Disabled() {
+		t.Fatal("« Suivant » is enabled before « J'ai lu et j'accepte les CGU » is ticked")
+	}
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	waitWiz(t, h, w, "Titulaire : Élise BONNEFOY")
+	waitWiz(t, h, w, "RPPS : "+cpstest.Titulaire.NationalID[1:])
+	nextTo(t, h, w, app.StepAddress)
+	if w.Address.Text != titulaire {
+		t.Fatalf("PER address %q, want %q", w.Address.Text, titulaire)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	waitWiz(t, h, w, "Vérifiez puis confirmez")
+	nextTo(t, h, w, app.StepDone)
+	waitWiz(t, h, w, "en attente de validation par l'ANS et d'intégration dans l'Annuaire Santé (24 h minimum)")
+	test.Tap(w.NextButton) // Fermer
+
+	// Active after the delay: notified, listed on the card screen, and the mail opens.
+	want := fyne.NewNotification("Boîte aux lettres active",
+		"La boîte aux lettres "+titulaire+" est active : elle est validée par l'ANS et publiée dans l'Annuaire Santé.")
+	test.AssertNotificationSent(t, want, func() {
+		h.WaitFor("the PER BAL active", func() bool { return !h.UI.Card.OpenButton.Disabled() })
+	})
+	h.WaitText("Personnelle — " + titulaire)
+	test.Tap(h.UI.Card.OpenButton)
+	h.WaitFor("the main window with the PER BAL", func() bool { return balButton(h, titulaire) != nil })
+
+	// ORG BAL, from the main window.
+	w = openWizard(t, h)
+	if w.Kind.Selected != w.Kind.Options[0] {
+		t.Fatalf("the ORG kind is not the default: %q", w.Kind.Selected)
+	}
+	nextTo(t, h, w, app.StepCGU)
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	waitWiz(t, h, w, "PHARMACIE DES TILLEULS — FINESS 690999123")
+	nextTo(t, h, w, app.StepAddress)
+	// The unseeded directory does not list the pharmacy yet: the user types what is missing.
+	waitWiz(t, h, w, "n'est pas dans l'Annuaire Santé importé")
+	test.Type(w.PostalCode, "6900")
+	test.Type(w.Town, "Lyon")
+	test.Tap(w.NextButton)
+	h.Drain()
+	if w.Step != app.StepAddress || !strings.Contains(w.Error.Text, "Le code postal doit compter 5 chiffres.") {
+		t.Fatalf("a 4-digit postal code: step %d, error %q", w.Step, w.Error.Text)
+	}
+	test.Type(w.PostalCode, "3")
+	if w.Address.Text != pharmacy {
+		t.Fatalf("ORG address %q, want %q", w.Address.Text, pharmacy)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	for _, s := range []string{"Titulaire : Élise BONNEFOY", "Structure : PHARMACIE DES TILLEULS (FINESS 690999123)",
+		"Adresse : " + pharmacy, "CGU acceptées : version 2026.1"} {
+		waitWiz(t, h, w, s)
+	}
+	// Every step can go back, and forth again.
+	test.Tap(w.BackButton)
+	h.WaitFor("back to the address step", func() bool { return w.Step == app.StepAddress })
+	if w.PostalCode.Text != "69003" {
+		t.Fatalf("going back lost the postal code: %q", w.PostalCode.Text)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	nextTo(t, h, w, app.StepDone)
+	waitWiz(t, h, w, "La boîte aux lettres "+pharmacy+" est en attente de validation")
+	if balButton(h, pharmacy) != nil {
+		t.Fatal("the pending BAL is already in the switcher")
+	}
+	want = fyne.NewNotification("Boîte aux lettres active",
+		"La boîte aux lettres "+pharmacy+" est active : elle est validée par l'ANS et publiée dans l'Annuaire Santé.")
+	test.AssertNotificationSent(t, want, func() {
+		h.WaitFor("the ORG BAL in the switcher", func() bool { return balButton(h, pharmacy) != nil })
+	})
+	// Usable: it opens, and its creator may manage its roles.
+	test.Tap(balButton(h, pharmacy))
+	h.WaitFor("the ORG BAL selected", func() bool {
+		return balButton(h, pharmacy).Importance == widget.HighImportance
+	})
+	h.WaitText("Boîte de réception")
+	if menuItem(h, "Droits sur la BAL de l'officine…") == nil {
+		t.Fatal("the Administrateur has no « Droits sur la BAL de l'officine… » entry")
+	}
+}
+
+func testPreparateurRefused(t *testing.T) {
+	h := startUI(t, cpstest.Preparateur.Label)
+	w := openWizard(t, h)
+	nextTo(t, h, w, app.StepCGU)
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	waitWiz(t, h, w, "Titulaire : Maxime LEBRETON")
+	waitWiz(t, h, w, "Seul un pharmacien (le titulaire de l'officine) peut créer la BAL organisationnelle de l'officine.")
+	if !w.NextButton.Disabled() {
+		t.Fatal("a préparateur can go on with an ORG BAL")
+	}
+	// Cancelling leaves nothing: no window, no BAL at the operator.
+	test.Tap(w.Cancel)
+	h.Drain()
+	for _, win := range h.A.Driver().AllWindows() {
+		if win.Title() == "Créer une boîte aux lettres" {
+			t.Fatal("the wizard window is still open after « Annuler »")
+		}
+	}
+}
+
+// roles opens the roles screen from the menu entry and waits for its members.
+func roles(t *testing.T, h *apptest.Harness, n int) *app.RolesScreen {
+	t.Helper()
+	if menuItem(h, "Droits sur la BAL de l'officine…") == nil {
+		t.Fatal("no « Droits sur la BAL de l'officine… » in the menu")
+	}
+	r := h.UI.ShowRoles()
+	if r == nil {
+		t.Fatalf("the roles screen did not open:\n%s", strings.Join(h.Visible(), "\n"))
+	}
+	h.WaitFor("the members", func() bool { return len(r.Rows) == n })
+	return r
+}
+
+func testRoles(t *testing.T) {
+	h := startUI(t, cpstest.Titulaire.Label)
+	test.Tap(h.UI.Card.OpenButton)
+	h.WaitFor("the main window", func() bool { return balButton(h, pharmacy) != nil })
+	r := roles(t, h, 1)
+	me := r.Rows[0]
+	if me.Member.NationalID != cpstest.Titulaire.NationalID || me.Member.Role != app.RoleAdmin {
+		t.Fatalf("first member %+v", me.Member)
+	}
+	// The last Administrateur: shown, but every change and the removal are disabled, with why.
+	if !me.Remove.Disabled() || !me.Roles[app.RoleManager].Disabled() || !me.Roles[app.RoleUser].Disabled() {
+		t.Fatal("the last Administrateur can be removed or demoted")
+	}
+	if !me.Reason.Visible() || !strings.Contains(me.Reason.Text, "Il doit rester au moins un administrateur") {
+		t.Fatalf("no explanation for the last Administrateur: %q", me.Reason.Text)
+	}
+	texts := strings.Join(apptest.WindowTexts(r.Window), "\n")
+	for _, s := range []string{"Votre rôle : Administrateur", "Élise BONNEFOY", "Identifiant national " + cpstest.Titulaire.NationalID} {
+		if !strings.Contains(texts, s) {
+			t.Fatalf("the roles screen lacks %q:\n%s", s, texts)
+		}
+	}
+	// A wrong national id is caught before asking the operator.
+	test.Type(r.ID, "12345")
+	test.Tap(r.Add[app.RoleUser])
+	if !strings.Contains(r.Error.Text, "Identifiant national invalide") {
+		t.Fatalf("bad id: %q", r.Error.Text)
+	}
+	// Add the préparateur by national id, as Utilisateur.
+	r.ID.SetText(cpstest.Preparateur.NationalID)
+	r.Name.SetText("Maxime LEBRETON")
+	test.Tap(r.Add[app.RoleUser])
+	h.WaitFor("two members", func() bool { return len(r.Rows) == 2 })
+	var prep *app.MemberRow
+	for _, row := range r.Rows {
+		if row.Member.NationalID == cpstest.Preparateur.NationalID {
+			prep = row
+		}
+	}
+	if prep == nil || prep.Member.Role != app.RoleUser || prep.Remove.Disabled() || prep.Roles[app.RoleManager].Disabled() {
+		t.Fatalf("the préparateur's row: %+v", prep)
+	}
+	if !strings.Contains(r.Status.Text, "Maxime LEBRETON a désormais le rôle Utilisateur.") {
+		t.Fatalf("status %q", r.Status.Text)
+	}
+	r.Window.Close()
+}
+
+func testPreparateurUser(t *testing.T) {
+	h := startUI(t, cpstest.Preparateur.Label)
+	h.WaitText("Officine — " + pharmacy)
+	test.Tap(h.UI.Card.OpenButton)
+	h.WaitFor("the ORG BAL in the switcher", func() bool { return balButton(h, pharmacy) != nil })
+	test.Tap(balButton(h, pharmacy))
+	h.WaitText("Boîte de réception")
+	if menuItem(h, "Droits sur la BAL de l'officine…") != nil {
+		t.Fatal("an Utilisateur sees « Droits sur la BAL de l'officine… »")
+	}
+	if r := h.UI.ShowRoles(); r != nil {
+		t.Fatal("an Utilisateur opened the roles screen")
+	}
+	h.WaitText("Seuls les administrateurs et les gestionnaires de la BAL de l'officine gèrent ses droits d'accès.")
+}
+
+func testSecondPharmacist(t *testing.T) {
+	// The ORG BAL is active, so the operator publishes it: import the directory.
+	if _, err := annuaire.Import(context.Background(), world.env.Sandbox.DirectoryPath(), directoryPath(), annuaire.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	h := startUI(t, cpstest.PharmacienCPS3.Label)
+	w := openWizard(t, h)
+	nextTo(t, h, w, app.StepCGU)
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	nextTo(t, h, w, app.StepAddress)
+	waitWiz(t, h, w, "trouvée dans l'Annuaire Santé")
+	if w.PostalCode.Text != "69003" || w.Town.Text != "Lyon" || w.Address.Text != pharmacy {
+		t.Fatalf("from the directory: %q %q → %q", w.PostalCode.Text, w.Town.Text, w.Address.Text)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	test.Tap(w.NextButton)
+	// The operator refuses: back to the card step (the situation), with its message.
+	h.WaitFor("the refusal", func() bool { return w.Step == app.StepCard && w.Error.Visible() })
+	if !strings.Contains(w.Error.Text, "Cette BAL existe déjà : "+pharmacy) {
+		t.Fatalf("refusal message %q", w.Error.Text)
+	}
+}

@@ -500,3 +500,16 @@ func TestRebuildIndex(t *testing.T) {
 	}
 	must(t, s.Check(t.Context()))
 }
+
+func TestUserMessagesInFrench(t *testing.T) {
+	for _, err := range []error{ErrLocked, ErrWrongCard, ErrUnsupportedKey, ErrNewerSchema, ErrDiskFull, ErrCorrupt,
+		ErrSealed, ErrClosed, ErrNotFound, ErrNoBody, &CorruptError{Path: "a", Aside: "a.corrupt-x", Err: errors.New("x")}} {
+		msg := UserMessage(fmt.Errorf("store: wrapped: %w", err))
+		if msg == "" || strings.Contains(msg, "store:") {
+			t.Errorf("UserMessage(%v) = %q", err, msg)
+		}
+	}
+	if UserMessage(errors.New("autre")) != "" || UserMessage(nil) != "" {
+		t.Errorf("foreign errors must give no message")
+	}
+}

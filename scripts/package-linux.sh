@@ -38,6 +38,7 @@ fyne_src=$(mktemp -d "${TMPDIR:-/tmp}/comptoir-fyne.XXXXXX")
 trap 'rm -rf "$fyne_src"' EXIT
 mkdir -p "$fyne_src/assets"
 cp FyneApp.toml "$fyne_src/"
+grep -q '^\[LinuxAndBSD\]' FyneApp.toml || cat packaging/linux/FyneApp-linux.toml >>"$fyne_src/FyneApp.toml"
 cp assets/icon.png "$fyne_src/assets/"
 printf 'package main\n\nfunc main() {}\n' >"$fyne_src/main.go"
 (cd "$fyne_src" && "$gobin/fyne" package -os linux --executable "$OLDPWD/$out/comptoir")

@@ -194,8 +194,13 @@ func (b *builder) initials(groups []group) []byte {
 // prepare reads, encodes and tokenizes the entries batch by batch; it closes out when done.
 func (b *builder) prepare(ctx context.Context, groups []group, spill *os.File, out chan<- preparedBatch) {
 	defer close(out)
+	sr, err := openSpillReader(spill)
+	if err != nil {
+		out <- preparedBatch{err: err}
+		return
+	}
+	defer sr.close()
 	var (
-		recBuf  []byte
 		entRows []row
 		toks    = map[string]bool{}
 	)
@@ -210,13 +215,13 @@ func (b *builder) prepare(ctx context.Context, groups []group, spill *os.File, o
 			entRows = entRows[:0]
 			for _, m := range b.rows[g.first : g.first+g.n] {
 				off, n := m.span()
-				recBuf = slices.Grow(recBuf[:0], n)[:n]
-				if _, err := spill.ReadAt(recBuf, off); err != nil {
-					batch.err = fmt.Errorf("annuaire: read temporary file: %w", err)
+				rec, err := sr.row(off, n)
+				if err != nil {
+					batch.err = err
 					out <- batch
 					return
 				}
-				r, err := decodeSpill(recBuf)
+				r, err := decodeSpill(rec)
 				if err != nil {
 					batch.err = err
 					out <- batch
@@ -227,7 +232,7 @@ func (b *builder) prepare(ctx context.Context, groups []group, spill *os.File, o
 				}
 			}
 			it := &batch.items[gi-start]
-			it.val = encodeEntry(nil, b.dict, entRows)
+			it.val = encodeEntry(make([]byte, 0, 256), b.dict, entRows)
 			clear(toks)
 			rowTokens(entRows, func(tok string, name bool) {
 				toks[tok] = toks[tok] || name

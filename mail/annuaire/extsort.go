@@ -23,6 +23,7 @@ type extSorter struct {
 }
 
 type keyEnt struct {
+	pfx uint64 // first 8 bytes of the key: most comparisons end there
 	off uint32
 	n   uint16
 	id  uint32
@@ -36,9 +37,11 @@ func (s *extSorter) add(key string, id uint32) error {
 	if key == "" || len(key) > 1000 {
 		return nil
 	}
-	s.ents = append(s.ents, keyEnt{off: uint32(len(s.arena)), n: uint16(len(key)), id: id})
+	var pfx [8]byte
+	copy(pfx[:], key)
+	s.ents = append(s.ents, keyEnt{pfx: binary.BigEndian.Uint64(pfx[:]), off: uint32(len(s.arena)), n: uint16(len(key)), id: id})
 	s.arena = append(s.arena, key...)
-	if len(s.arena)+len(s.ents)*12 >= s.runBytes {
+	if len(s.arena)+len(s.ents)*24 >= s.runBytes {
 		return s.flushRun()
 	}
 	return nil
@@ -48,6 +51,12 @@ func (s *extSorter) key(e keyEnt) []byte { return s.arena[e.off : e.off+uint32(e
 
 func (s *extSorter) sortMem() {
 	slices.SortFunc(s.ents, func(a, b keyEnt) int {
+		if a.pfx != b.pfx {
+			if a.pfx < b.pfx {
+				return -1
+			}
+			return 1
+		}
 		if c := bytes.Compare(s.key(a), s.key(b)); c != 0 {
 			return c
 		}

@@ -1,5 +1,3 @@
-//go:build !unix
-
 package annuaire
 
 import (
@@ -8,7 +6,8 @@ import (
 	"slices"
 )
 
-// spillReader reads rows back from the spill file with ReadAt.
+// spillReader reads rows back from the spill file with ReadAt. (A memory map would save the
+// system calls, but its pages count as resident memory: 200 MB for a million rows.)
 type spillReader struct {
 	f   *os.File
 	buf []byte

@@ -60,6 +60,7 @@ type PatientsScreen struct {
 	Conversation            *widget.List
 	Message                 *widget.Label // the selected message's text
 	New, Edit, Write, Reply *widget.Button
+	Refresh                 *widget.Button // reads the patients and the conversation again
 	Error                   *widget.Label
 
 	u        *UI
@@ -134,7 +135,8 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	p.Reply = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { u.touch(); p.reply() })
 	p.setActions()
 
-	left := container.NewBorder(container.NewVBox(p.New, p.Filter), nil, nil, nil, p.List)
+	p.Refresh = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { u.touch(); p.Reload() })
+	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, p.Refresh, p.New), p.Filter), nil, nil, nil, p.List)
 	msg := container.NewBorder(nil, p.Reply, nil, nil, container.NewVScroll(p.Message))
 	conv := container.NewVSplit(p.Conversation, msg)
 	conv.Offset = 0.45

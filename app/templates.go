@@ -266,6 +266,7 @@ func (e *TemplatesEditor) pick(i int) {
 
 func (e *TemplatesEditor) save() {
 	e.u.touch()
+	e.Error.Hide()
 	e.keep()
 	raw, err := patient.MarshalTemplates(e.templates)
 	if err != nil {
@@ -273,7 +274,12 @@ func (e *TemplatesEditor) save() {
 		e.Error.Show()
 		return
 	}
-	if err := e.u.patientBook().SetSetting(patient.SettingTemplates, raw); err != nil {
+	book := e.u.patientBook()
+	if book == nil {
+		e.Window.Close() // locked meanwhile: the cache is sealed
+		return
+	}
+	if err := book.SetSetting(patient.SettingTemplates, raw); err != nil {
 		e.u.log.Warn("save templates", "err", err)
 		e.Error.SetText(e.u.tr.T("settings.save.failed"))
 		e.Error.Show()

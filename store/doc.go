@@ -45,16 +45,18 @@
 // # Threat model: someone with the file but not the card
 //
 // They cannot read any envelope, body, text, name, address, INS, patient, outbox item,
-// audit detail or setting, nor test a guess of an identifier or word (the tokens are keyed).
-// They learn: that it is a Comptoir cache and its schema; the number of BALs, folders,
-// patients, settings, outbox items and audit entries; per folder (unnamed) the number of
-// messages, their dates to the second and UIDs; the size of each sealed value (so which
-// messages have large attachments); the times of audited actions; which cached messages
-// share a Message-ID or a patient (equal token prefixes); and, per unnamed search token, its
-// number of postings, so the frequency profile of words. They can destroy or roll the file
-// back to an older copy (no freshness protection), but cannot forge or swap values
-// undetected. Against someone who holds the card and its PIN, or who reads this process's
-// memory while unlocked, nothing here protects; Go cannot wipe the AES key schedule.
+// audit detail or setting, nor test a guess of an identifier or word (the tokens are
+// keyed). They learn: that it is a Comptoir cache and its schema; the number of BALs,
+// folders, patients, settings, outbox items and audit entries; per folder (unnamed) the
+// number of messages, their dates to the second, UIDs and the order they were cached in;
+// the size of each sealed value (so which messages have large attachments); the times of
+// audited actions; which cached messages share a Message-ID or a patient (equal token
+// prefixes); per unnamed search token, its number of postings, so the frequency profile of
+// words; and, from the file name, a hash of the holder's national ID (public in the
+// Annuaire Santé). They can destroy the file or roll it back to an older copy (no freshness
+// protection), but cannot forge or swap values undetected. Against someone who holds the
+// card and its PIN, or who reads this process's memory while unlocked, nothing here
+// protects; Go cannot wipe the AES key schedule.
 //
 // # Search
 //

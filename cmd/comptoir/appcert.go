@@ -94,7 +94,7 @@ func openSendSession(ctx context.Context, env *cliEnv, o *mailOptions, a *appCer
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(cachePath, oc.TLS.PrivateKey.(crypto.Signer), store.Options{})
+	st, err := store.Open(cachePath, oc.TLS.PrivateKey.(crypto.Signer), store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
 			return nil, errors.New("le cache de cette BAL applicative est utilisé par un autre processus")

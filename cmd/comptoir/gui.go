@@ -115,7 +115,11 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 			log.Warn("trust-space list not loaded: recipients are not checked", "err", err)
 		}
 	}
-	deps.Cards = wire.NewCards(o)
+	cards := wire.NewCards(o)
+	deps.Cards = cards
+	if o.APIURL != "" {
+		deps.Provisioning = cards.Provisioning("") // the workstation's imported Annuaire Santé
+	}
 	return deps, nil
 }
 

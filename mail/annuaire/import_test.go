@@ -121,6 +121,9 @@ func TestSearchFoldsAccentsCaseAndWordOrder(t *testing.T) {
 			t.Errorf("%q → %v; want LEFÈVRE first", q, names(res))
 		}
 	}
+	if res := search(t, d, "Dr Dupont"); len(res) != 1 || res[0].Surname != "DUPONT" || res[0].Matched != 1 {
+		t.Errorf("Dr Dupont → %v", names(res))
+	}
 	if res := search(t, d, "muller zoe"); len(res) == 0 || res[0].GivenName != "Zoé" {
 		t.Errorf("muller zoe → %v", names(res))
 	}

@@ -91,6 +91,8 @@ var stopWords = map[string]bool{
 	"boulevard": true, "chemin": true, "place": true, "allee": true, "route": true,
 	"impasse": true, "cedex": true, "bis": true, "ter": true, "bp": true, "cs": true,
 	"saint": true, "st": true, "sainte": true, "ste": true,
+	// Titles typed before a name ("Dr Dupont"): the directory keeps them out of the name.
+	"dr": true, "pr": true, "docteur": true, "professeur": true, "mme": true, "mlle": true,
 }
 
 // indexable reports whether a token of the given field deserves a posting list.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -116,6 +117,9 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			delay = time.Duration(rng.IntN(4000)) * time.Microsecond
 		}
+		if run == 0 {
+			k = 2 // the first run also checks the lock against a live writer
+		}
 		kill := func() {
 			if delay == 0 {
 				cmd.Process.Kill()
@@ -143,6 +147,14 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 				cmd.Process.Kill()
 				cmd.Wait()
 				t.Fatalf("run %d: child said %q; stderr: %s", run, line, stderr.String())
+			}
+			if run == 0 && ready && acks == 1 {
+				// Another process holds the file: a second Comptoir gets ErrLocked.
+				if _, err := Open(path, testKey(1), Options{LockTimeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+					cmd.Process.Kill()
+					cmd.Wait()
+					t.Fatalf("Open while another process writes: %v, want ErrLocked", err)
+				}
 			}
 			if !killed && ready && acks >= k {
 				kill()

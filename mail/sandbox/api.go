@@ -265,7 +265,7 @@ func (s *Server) newRecord(req operator.CreateRequest, signer holder) (*balRecor
 	}
 	rec.Address = base + "@" + s.opts.Domain
 	if req.Address != "" {
-		if aerr := checkRequested(req.Address, base, s.opts.Domain); aerr != nil {
+		if aerr := checkRequested(req.Address, base, req.Kind, s.opts.Domain); aerr != nil {
 			return nil, aerr
 		}
 		rec.Address = strings.ToLower(req.Address)

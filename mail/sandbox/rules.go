@@ -1,12 +1,13 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
+	"comptoir/mail/balrules"
 	"comptoir/mail/operator"
 )
 
@@ -15,107 +16,46 @@ func apiErr(status int, code, msg string) *operator.Error {
 	return &operator.Error{Status: status, Code: code, Message: msg}
 }
 
-var accentFold = strings.NewReplacer(
-	"à", "a", "â", "a", "ä", "a", "á", "a", "ã", "a", "å", "a",
-	"ç", "c", "é", "e", "è", "e", "ê", "e", "ë", "e",
-	"î", "i", "ï", "i", "í", "i", "ì", "i",
-	"ô", "o", "ö", "o", "ó", "o", "ò", "o", "õ", "o",
-	"ù", "u", "û", "u", "ü", "u", "ú", "u", "ÿ", "y", "ñ", "n",
-	"œ", "oe", "æ", "ae",
-)
+// The address rules are the client's (mail/balrules), so the wizard shows the address the
+// operator will give: seed forms, accents folded, RFC 5321 lengths, numbered homonyms.
 
-// slug lowercases, folds French accents and keeps [a-z0-9], other runs becoming one '-'.
-func slug(s string) string {
-	s = accentFold.Replace(strings.ToLower(strings.TrimSpace(s)))
-	var b strings.Builder
-	dash := false
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
+var msgAddressParts = map[string]string{
+	operator.KindPER: "Le certificat de signature ne porte pas le nom et le prénom du titulaire.",
+	operator.KindORG: "Le nom, le code postal et la ville de la structure sont nécessaires.",
+	operator.KindAPP: "Le nom et le FINESS de la structure sont nécessaires.",
 }
 
 // baseLocalPart is the operator's rule for a new BAL's local part.
 func baseLocalPart(kind string, given, surname string, st *operator.Structure) (string, *operator.Error) {
-	switch kind {
-	case operator.KindPER:
-		g, s := slug(given), slug(surname)
-		if g == "" || s == "" {
-			return "", apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress,
-				"Le certificat de signature ne porte pas le nom et le prénom du titulaire.")
-		}
-		return g + "." + s, nil
-	case operator.KindORG:
-		// Pharmacies: pharmacie-<nom>-<cp>-<ville>; other structures: <nom>-<cp>-<ville>.
-		name := slug(st.Name)
-		prefix := ""
-		if rest, ok := strings.CutPrefix(name, "pharmacie"); ok {
-			prefix, name = "pharmacie-", strings.TrimPrefix(rest, "-")
-		}
-		if name == "" || slug(st.City) == "" || st.PostalCode == "" {
-			return "", apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress,
-				"Le nom, le code postal et la ville de la structure sont nécessaires.")
-		}
-		return prefix + name + "-" + slug(st.PostalCode) + "-" + slug(st.City), nil
-	case operator.KindAPP:
-		if slug(st.Name) == "" || st.FINESS == "" {
-			return "", apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress,
-				"Le nom et le FINESS de la structure sont nécessaires.")
-		}
-		return "app-" + slug(st.Name) + "-" + strings.ToLower(st.FINESS), nil
+	p := balrules.Parts{GivenName: given, Surname: surname}
+	if st != nil {
+		p.StructureName, p.PostalCode, p.Town, p.FINESS = st.Name, st.PostalCode, st.City, st.FINESS
 	}
-	return "", apiErr(http.StatusBadRequest, operator.CodeInvalidRequest, "Type de BAL inconnu (PER, ORG ou APP).")
-}
-
-// validLocalPart checks the syntax shared by every BAL: [a-z0-9.-], 1–64, no leading,
-// trailing or doubled dot.
-func validLocalPart(l string) bool {
-	if l == "" || len(l) > 64 || l[0] == '.' || l[len(l)-1] == '.' || strings.Contains(l, "..") {
-		return false
+	local, err := balrules.Local(kind, p)
+	switch {
+	case errors.Is(err, balrules.ErrUnknownKind):
+		return "", apiErr(http.StatusBadRequest, operator.CodeInvalidRequest, "Type de BAL inconnu (PER, ORG ou APP).")
+	case err != nil:
+		return "", apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress, msgAddressParts[kind])
 	}
-	for _, r := range l {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return local, nil
 }
 
 // checkRequested validates a requested address against the rule: same domain, valid syntax,
-// and the rule's base optionally followed by a number (homonyms).
-func checkRequested(addr, base, domain string) *operator.Error {
+// and the rule's base optionally numbered (homonyms, balrules.Numbered).
+func checkRequested(addr, base, kind, domain string) *operator.Error {
 	local, dom, ok := strings.Cut(strings.ToLower(addr), "@")
-	if !ok || dom != domain || !validLocalPart(local) {
+	if !ok || dom != domain || !balrules.ValidLocalPart(local) || !balrules.Matches(local, base, kind) {
 		return apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress,
-			fmt.Sprintf("L'adresse doit être de la forme %s@%s.", base, domain))
-	}
-	rest := strings.TrimPrefix(strings.TrimPrefix(local, base), "-")
-	if !strings.HasPrefix(local, base) {
-		rest = "x"
-	}
-	if rest != "" {
-		if _, err := strconv.Atoi(rest); err != nil {
-			return apiErr(http.StatusUnprocessableEntity, operator.CodeInvalidAddress,
-				fmt.Sprintf("L'adresse doit être de la forme %s@%s (suivie au besoin d'un numéro).", base, domain))
-		}
+			fmt.Sprintf("L'adresse doit être de la forme %s@%s (suivie au besoin d'un numéro).", base, domain))
 	}
 	return nil
 }
 
-// suggest returns the first free address base2, base3… (PER) or base-2… (others).
+// suggest returns the first free homonym address: base2, base3… (PER) or base-2… (others).
 func suggest(base, kind, domain string, taken func(string) bool) string {
-	sep := "-"
-	if kind == operator.KindPER {
-		sep = ""
-	}
 	for n := 2; ; n++ {
-		a := base + sep + strconv.Itoa(n) + "@" + domain
+		a := balrules.Numbered(base, kind, n) + "@" + domain
 		if !taken(a) {
 			return a
 		}

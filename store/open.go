@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -253,101 +252,8 @@ func (s *Store) initFile(signer crypto.Signer) error {
 	return nil
 }
 
-func (s *Store) unwrap(signer crypto.Signer, st fileState) error {
-	kwk, err := wrappingKey(signer, st.salt)
-	if err != nil {
-		return fmt.Errorf("store: unlock %s: %w", s.path, err)
-	}
-	defer wipe(kwk)
-	dataKey, err := unwrapDataKey(kwk, st.wrapped)
-	if err != nil {
-		return fmt.Errorf("store: unlock %s: %w", s.path, err)
-	}
-	return s.setKeys(dataKey)
-}
-
-func (s *Store) setKeys(dataKey []byte) error {
-	k, err := newKeyring(dataKey, s.encrypt)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.keys != nil {
-		s.keys.wipe()
-	}
-	wipe(s.dataKey)
-	s.keys, s.dataKey = k, dataKey
-	return nil
-}
-
 // Path is the cache file's path.
 func (s *Store) Path() string { return s.path }
-
-// Lock wipes the keys from memory (card pulled, session locked). The file stays open and
-// locked against other processes; every call then returns ErrSealed until Unlock.
-func (s *Store) Lock() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.keys != nil {
-		s.keys.wipe()
-		s.keys = nil
-	}
-	wipe(s.dataKey)
-	s.dataKey = nil
-	s.words = nil // plaintext words and their tokens
-}
-
-// wordCache returns the token cache; call only inside update (bbolt write lock held).
-func (s *Store) wordCache() *wordCache {
-	if s.words == nil {
-		s.words = &wordCache{words: map[string]string{}, prefixes: map[string]string{}}
-	}
-	return s.words
-}
-
-// Unlock derives the keys again with one private-key operation of signer.
-func (s *Store) Unlock(signer crypto.Signer) error {
-	st, err := s.readHeader()
-	if err != nil {
-		return fmt.Errorf("store: unlock %s: %w", s.path, err)
-	}
-	return s.unwrap(signer, st)
-}
-
-// Rekey re-wraps the data key for a renewed card (one private-key operation of next)
-// under a fresh salt; the old card no longer opens the file. The store must be unlocked.
-func (s *Store) Rekey(next crypto.Signer) error {
-	s.mu.RLock()
-	dk := bytes.Clone(s.dataKey)
-	s.mu.RUnlock()
-	if dk == nil {
-		return ErrSealed
-	}
-	defer wipe(dk)
-	salt := make([]byte, saltSize)
-	rand.Read(salt)
-	kwk, err := wrappingKey(next, salt)
-	if err != nil {
-		return fmt.Errorf("store: rekey %s: %w", s.path, err)
-	}
-	defer wipe(kwk)
-	wrapped, err := wrapDataKey(kwk, dk)
-	if err != nil {
-		return err
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		m := tx.Bucket([]byte(bucketMeta))
-		if err := m.Put([]byte(metaSalt), salt); err != nil {
-			return err
-		}
-		return m.Put([]byte(metaWrapped), wrapped)
-	})
-	if err != nil {
-		return fmt.Errorf("store: rekey %s: %w", s.path, diskErr(err))
-	}
-	return nil
-}
 
 // Close wipes the keys and closes the file.
 func (s *Store) Close() error {
@@ -362,63 +268,4 @@ func (s *Store) Close() error {
 		return fmt.Errorf("store: close %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// keyring returns the current keys or why there are none. Callers hold s.mu.RLock.
-func (s *Store) keyringLocked() (*keyring, error) {
-	if s.closed {
-		return nil, ErrClosed
-	}
-	if s.keys == nil {
-		return nil, ErrSealed
-	}
-	return s.keys, nil
-}
-
-// view runs fn in a read transaction with the keys; a bbolt panic becomes ErrCorrupt.
-func (s *Store) view(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	k, err := s.keyringLocked()
-	if err != nil {
-		return err
-	}
-	defer guard(&err)()
-	return s.db.View(func(tx *bolt.Tx) error { return fn(tx, k) })
-}
-
-// update runs fn in a write transaction; it commits (and fsyncs) only if fn returns nil.
-func (s *Store) update(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	k, err := s.keyringLocked()
-	if err != nil {
-		return err
-	}
-	defer guard(&err)()
-	err = diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
-	s.writes.Add(1) // after the commit: see anchors.go
-	return err
-}
-
-// diskErr marks write failures for lack of space with ErrDiskFull. bbolt rolls the
-// transaction back and never writes the meta page, so the file keeps its last commit.
-func diskErr(err error) error {
-	if err != nil && isDiskFull(err) && !errors.Is(err, ErrDiskFull) {
-		return fmt.Errorf("%w: %w", ErrDiskFull, err)
-	}
-	return err
-}
-
-// guard turns a panic or a memory fault while reading the mapped file (bbolt on a damaged
-// or truncated file) into ErrCorrupt: bad files must not crash the app. Use as
-// defer guard(&err)().
-func guard(err *error) func() {
-	old := debug.SetPanicOnFault(true)
-	return func() {
-		debug.SetPanicOnFault(old)
-		if r := recover(); r != nil {
-			*err = &CorruptError{Err: fmt.Errorf("bbolt: %v", r)}
-		}
-	}
 }

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func (s *Store) unwrap(signer crypto.Signer, st fileState) error {
+	kwk, err := wrappingKey(signer, st.salt)
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	defer wipe(kwk)
+	dataKey, err := unwrapDataKey(kwk, st.wrapped)
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	return s.setKeys(dataKey)
+}
+
+func (s *Store) setKeys(dataKey []byte) error {
+	k, err := newKeyring(dataKey, s.encrypt)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		s.keys.wipe()
+	}
+	wipe(s.dataKey)
+	s.keys, s.dataKey = k, dataKey
+	return nil
+}
+
+// Lock wipes the keys from memory (card pulled, session locked). The file stays open and
+// locked against other processes; every call then returns ErrSealed until Unlock.
+func (s *Store) Lock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		s.keys.wipe()
+		s.keys = nil
+	}
+	wipe(s.dataKey)
+	s.dataKey = nil
+	s.words = nil // plaintext words and their tokens
+}
+
+// Unlock derives the keys again with one private-key operation of signer.
+func (s *Store) Unlock(signer crypto.Signer) error {
+	st, err := s.readHeader()
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	return s.unwrap(signer, st)
+}
+
+// Rekey re-wraps the data key for a renewed card (one private-key operation of next)
+// under a fresh salt; the old card no longer opens the file. The store must be unlocked.
+func (s *Store) Rekey(next crypto.Signer) error {
+	s.mu.RLock()
+	dk := bytes.Clone(s.dataKey)
+	s.mu.RUnlock()
+	if dk == nil {
+		return ErrSealed
+	}
+	defer wipe(dk)
+	salt := make([]byte, saltSize)
+	rand.Read(salt)
+	kwk, err := wrappingKey(next, salt)
+	if err != nil {
+		return fmt.Errorf("store: rekey %s: %w", s.path, err)
+	}
+	defer wipe(kwk)
+	wrapped, err := wrapDataKey(kwk, dk)
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		m := tx.Bucket([]byte(bucketMeta))
+		if err := m.Put([]byte(metaSalt), salt); err != nil {
+			return err
+		}
+		return m.Put([]byte(metaWrapped), wrapped)
+	})
+	if err != nil {
+		return fmt.Errorf("store: rekey %s: %w", s.path, diskErr(err))
+	}
+	return nil
+}
+
+// wordCache returns the token cache; call only inside update (bbolt write lock held).
+func (s *Store) wordCache() *wordCache {
+	if s.words == nil {
+		s.words = &wordCache{words: map[string]string{}, prefixes: map[string]string{}}
+	}
+	return s.words
+}
+
+// keyring returns the current keys or why there are none. Callers hold s.mu.RLock.
+func (s *Store) keyringLocked() (*keyring, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.keys == nil {
+		return nil, ErrSealed
+	}
+	return s.keys, nil
+}

@@ -60,7 +60,7 @@
 //
 // # Search
 //
-// An inverted index of keyed word tokens (see index.go): words are folded (Fold: case,
+// An inverted index of keyed word tokens (postings.go, tokenize.go, search.go): words are folded (Fold: case,
 // accents, ligatures) and French stop words dropped; prefixes of the short fields (subject,
 // sender name, attachment and patient names) are indexed too, for search as you type.
 // Queries with few matches resolve each; queries with many walk the date indexes newest

@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/package-version.sh
+export GOCACHE="${GOCACHE:-$(go env GOCACHE)}" # kept when XDG_CACHE_HOME moves below
 
 fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 for tool in wine x86_64-w64-mingw32-gcc dpkg-deb dpkg-shlibdeps xz make; do
@@ -23,6 +24,9 @@ scripts/package-windows.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/comptoir-pkg.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# The binaries under test (Fyne, wine) write under XDG dirs: keep that in the temp dir.
+export XDG_CONFIG_HOME="$tmp/xdg/config" XDG_CACHE_HOME="$tmp/xdg/cache" XDG_DATA_HOME="$tmp/xdg/data"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME"
 want="Comptoir $VERSION"
 
 expect_output() { # name, wanted substring, command...
@@ -72,7 +76,7 @@ expect_output "deb: installed /usr/bin/comptoir version" "$want" "$root/usr/bin/
 
 # 3. Windows executable under wine.
 [ -f dist/comptoir.exe ] || fail "dist/comptoir.exe missing"
-export WINEPREFIX="$tmp/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
+export WINEPREFIX="$tmp/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" WINEARCH=win64
 unset DISPLAY WAYLAND_DISPLAY
 wine wineboot --init >/dev/null 2>&1 || fail "wine: wineboot could not create $WINEPREFIX"
 # Wine 8 lacks bcryptprimitives.dll (ProcessPrng), which the Go runtime needs and every

@@ -150,6 +150,7 @@ func (u *UI) onSession(s Session) {
 	u.Card.reset()
 	u.touch()
 	go u.watchRemoval(s)
+	u.watchPendingOf(s) // BALs asked for earlier and still waiting for the ANS
 	if wasLocked && u.Main != nil {
 		// Unlock: the same mailboxes, on a fresh session.
 		u.Main.rebind(s)

@@ -30,7 +30,7 @@ var world struct {
 }
 
 // validationDelay stands for the ANS's 24 hours.
-const validationDelay = 2 * time.Second
+const validationDelay = 5 * time.Second
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "comptoir-wizard-test-")

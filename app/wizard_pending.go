@@ -101,3 +101,35 @@ func (m *MainScreen) addBAL(b BAL) {
 	m.bals = append(m.bals, b)
 	m.buildBALBar()
 }
+
+// watchPendingOf resumes, after a login or an unlock, the watch of the BALs the holder asked
+// for and that still wait for their validation.
+func (u *UI) watchPendingOf(s Session) {
+	if u.deps.Provisioning == nil || u.ctx == nil {
+		return
+	}
+	ctx := u.ctx
+	go func() {
+		prov, err := u.deps.Provisioning.Open(s)
+		if err != nil {
+			return
+		}
+		defer prov.Close()
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		list, err := prov.BALs(cctx)
+		cancel()
+		if err != nil {
+			u.log.Warn("list pending BALs", "err", err)
+			return
+		}
+		for _, b := range list {
+			if b.Status == StatusPending {
+				u.deps.Do(func() {
+					if u.session == s && !u.locked {
+						u.watchPending(s, b)
+					}
+				})
+			}
+		}
+	}()
+}

@@ -47,6 +47,39 @@ func TestBALWizardAndRoles(t *testing.T) {
 	t.Run("admin makes the préparateur Utilisateur; the last admin stays", testRoles)
 	t.Run("préparateur opens the ORG BAL, not its roles screen", testPreparateurUser)
 	t.Run("a second request for the pharmacy is refused", testSecondPharmacist)
+	t.Run("préparateur asks for his PER BAL and leaves", testPreparateurAsksPER)
+	t.Run("the pending BAL is watched again at the next login", testPendingAfterLogin)
+}
+
+func testPreparateurAsksPER(t *testing.T) {
+	h := startUI(t, cpstest.Preparateur.Label)
+	w := openWizard(t, h)
+	w.Kind.SetSelected(w.Kind.Options[1])
+	nextTo(t, h, w, app.StepCGU)
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	nextTo(t, h, w, app.StepAddress)
+	if w.Address.Text != "maxime.lebreton@"+domain {
+		t.Fatalf("PER address %q", w.Address.Text)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	nextTo(t, h, w, app.StepDone)
+	// The UI closes now, long before the validation delay.
+}
+
+func testPendingAfterLogin(t *testing.T) {
+	h := startUI(t, cpstest.Preparateur.Label)
+	per := "maxime.lebreton@" + domain
+	h.WaitText("Officine — " + pharmacy)
+	if h.Shows("Personnelle — " + per) {
+		t.Fatal("the PER BAL is already active at login: the validation delay is too short for this machine")
+	}
+	test.Tap(h.UI.Card.OpenButton)
+	want := fyne.NewNotification("Boîte aux lettres active",
+		"La boîte aux lettres "+per+" est active : elle est validée par l'ANS et publiée dans l'Annuaire Santé.")
+	test.AssertNotificationSent(t, want, func() {
+		h.WaitFor("the PER BAL in the switcher", func() bool { return balButton(h, per) != nil })
+	})
 }
 
 func testTitulaireCreates(t *testing.T) {

@@ -86,6 +86,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	s.Window.Resize(fyne.NewSize(1100, 760))
 	s.recompute() // dispensings at once, exchanges once counted
 	s.Reload()
+	u.trackWindow(s.Window)
 	s.Window.Show()
 	return s
 }

@@ -146,6 +146,7 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	p.Window.SetContent(split)
 	p.Window.Resize(fyne.NewSize(1100, 700))
 	p.Reload()
+	u.trackWindow(p.Window)
 	p.Window.Show()
 	return p
 }

@@ -224,6 +224,7 @@ func (u *UI) ShowTemplates() *TemplatesEditor {
 		container.NewVBox(help, e.Error, container.NewHBox(e.Save, e.Defaults)), nil, nil, e.Body))
 	e.Window.Resize(fyne.NewSize(640, 520))
 	e.refresh(0)
+	u.trackWindow(e.Window)
 	e.Window.Show()
 	return e
 }

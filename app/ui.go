@@ -36,7 +36,8 @@ type UI struct {
 	mu           sync.Mutex // guards lastActivity (written on the UI goroutine, read by the ticker)
 	lastActivity time.Time
 	composers    []*Composer
-	tmpDir       string // files opened with the system viewer
+	sideWindows  []fyne.Window // patients, indicator, templates: they show patient data, closed on lock
+	tmpDir       string        // files opened with the system viewer
 }
 
 // New builds the UI on a (the caller runs it). deps.Cards must be set.
@@ -194,6 +195,11 @@ func (u *UI) Lock(reason string) {
 		c.Window.Close()
 	}
 	u.composers = nil
+	side := u.sideWindows
+	u.sideWindows = nil // before Close: each window's OnClosed edits the list
+	for _, w := range side {
+		w.Close()
+	}
 	u.Card.showLocked(reason)
 	u.showContent(u.Card.Content)
 	u.log.Info("ui locked")

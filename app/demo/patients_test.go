@@ -75,6 +75,16 @@ func TestPatientConversationShowsNameAndINS(t *testing.T) {
 	if !p.SelectMessage("Ordonnance pour ce soir") || !strings.Contains(p.Message.Text, "Voici mon ordonnance") {
 		t.Fatalf("the message's text is not shown: %q", p.Message.Text)
 	}
+	// Locking closes the patients' windows: they show health data.
+	defer func() {
+		h.UI.Lock("test")
+		for _, w := range h.A.Driver().AllWindows() {
+			if w == p.Window {
+				t.Error("the patients window stays open on the lock screen")
+			}
+		}
+	}()
+
 	// Writing to her needs a qualified INS first.
 	test.Tap(p.Write)
 	if !p.Error.Visible() || !strings.Contains(p.Error.Text, "n'est pas qualifié") {

@@ -38,7 +38,8 @@ clean:
 	rm -rf bin dist build
 
 # Packages (docs: README "Installer"). The version comes from FyneApp.toml.
-# dist/comptoir.exe: Windows amd64, cross-compiled with mingw-w64 (cold ~6-7 min, then cached).
+# dist/comptoir.exe (GUI) and dist/comptoir.com (command line): Windows amd64, cross-compiled
+# with mingw-w64 (cold ~6-7 min, then cached).
 windows:
 	scripts/deps.sh build windows
 	scripts/package-windows.sh

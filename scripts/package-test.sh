@@ -5,9 +5,9 @@
 #     installed binary prints its version;
 #   - the .deb has the expected files and dependencies, installs with dpkg into a
 #     temporary root, and the installed binary prints its version;
-#   - under wine (Debian's wine 8, headless, throw-away WINEPREFIX), comptoir.exe prints
-#     its version, and `comptoir.exe card` reports in French that no card module was found
-#     (exit status 1, the paths tried are the Windows ones).
+#   - under wine (Debian's wine 8, headless, throw-away WINEPREFIX), comptoir.exe (GUI
+#     build) and comptoir.com (console build) print their version, and `card` fails (status 1)
+#     saying in French that no card module was found.
 # A missing tool is a failure that says what to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,10 +29,11 @@ export XDG_CONFIG_HOME="$tmp/xdg/config" XDG_CACHE_HOME="$tmp/xdg/cache" XDG_DAT
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME"
 want="Comptoir $VERSION"
 
-expect_output() { # name, wanted substring, command...
-  local name=$1 wanted=$2 got
-  shift 2
-  got=$("$@" 2>&1) || true
+expect_output() { # name, wanted exit status, wanted substring of stdout+stderr, command...
+  local name=$1 wantrc=$2 wanted=$3 got rc=0
+  shift 3
+  got=$("$@" 2>&1) || rc=$?
+  [ "$rc" -eq "$wantrc" ] || fail "$name: exit status $rc, want $wantrc; output: $got"
   case "$got" in
     *"$wanted"*) echo "ok   $name: $(grep -F -m1 -- "$wanted" <<<"$got")" ;;
     *) fail "$name: want output containing «$wanted», got: $got" ;;
@@ -49,7 +50,7 @@ make -s -C "$tmp/tar/comptoir" install PREFIX="$tmp/prefix" >/dev/null
 for f in bin/comptoir share/applications/fr.comptoir.mssante.desktop share/pixmaps/fr.comptoir.mssante.png; do
   [ -f "$tmp/prefix/$f" ] || fail "archive: $f not installed under the prefix"
 done
-expect_output "archive: installed comptoir version" "$want" "$tmp/prefix/bin/comptoir" version
+expect_output "archive: installed comptoir version" 0 "$want" "$tmp/prefix/bin/comptoir" version
 
 # 2. .deb: contents, fields, install into a temp root with dpkg.
 arch=$(dpkg --print-architecture)
@@ -72,10 +73,9 @@ touch "$root/var/lib/dpkg/status"
 dpkg --root="$root" --force-not-root --force-depends --force-script-chrootless \
   --log=/dev/null -i "$deb" >/dev/null 2>&1 || fail "deb: dpkg -i into $root failed"
 dpkg --root="$root" -s comptoir | grep -q '^Status: install ok installed' || fail "deb: not recorded as installed"
-expect_output "deb: installed /usr/bin/comptoir version" "$want" "$root/usr/bin/comptoir" version
+expect_output "deb: installed /usr/bin/comptoir version" 0 "$want" "$root/usr/bin/comptoir" version
 
 # 3. Windows executable under wine.
-[ -f dist/comptoir.exe ] || fail "dist/comptoir.exe missing"
 export WINEPREFIX="$tmp/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d" WINEARCH=win64
 unset DISPLAY WAYLAND_DISPLAY
 wine wineboot --init >/dev/null 2>&1 || fail "wine: wineboot could not create $WINEPREFIX"
@@ -85,6 +85,9 @@ if ! [ -e "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
   x86_64-w64-mingw32-gcc -O2 -s -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
     packaging/wine/bcryptprimitives.c packaging/wine/bcryptprimitives.def -lbcrypt
 fi
-expect_output "wine: comptoir.exe version" "$want" wine dist/comptoir.exe version
-expect_output "wine: comptoir.exe card" "module de carte introuvable" wine dist/comptoir.exe card
+for exe in comptoir.exe comptoir.com; do
+  [ -f "dist/$exe" ] || fail "dist/$exe missing"
+  expect_output "wine: $exe version" 0 "$want" wine "dist/$exe" version
+  expect_output "wine: $exe card" 1 "module de carte introuvable" wine "dist/$exe" card
+done
 echo "package-test: all package checks passed"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make windows: cross-compiles cmd/comptoir for Windows amd64 (cgo through the Debian
-# mingw-w64 cross-compiler) into dist/comptoir.exe, with the icon, the version resource
-# and the manifest (packaging/windows/winres.json, rendered by go-winres). -H windowsgui:
-# no console window opens behind the GUI.
+# mingw-w64 cross-compiler) into dist/comptoir.exe (GUI) and dist/comptoir.com (command
+# line), with the icon, the version resource and the manifest
+# (packaging/windows/winres.json, rendered by go-winres).
 # The cold build compiles go-gl and GLFW for Windows (~6–7 min on 2 cores); later builds
 # reuse the Go build cache (GOCACHE) and take seconds.
 set -euo pipefail
@@ -31,12 +31,21 @@ sed "s/\"version\": \"\"/\"version\": \"$WINVER\"/" packaging/windows/winres.jso
 syso="$PWD/$out/rsrc_windows_amd64.syso"
 case "$syso" in *" "*) echo "package-windows: the checkout path must not contain spaces ($syso)" >&2; exit 1 ;; esac
 
-echo "package-windows: building dist/comptoir.exe (version $VERSION)"
-CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC="$CC_WIN" \
-  go build -ldflags "-X main.version=$VERSION -H windowsgui -s -w -linkmode=external -extldflags=$syso" \
-    -o dist/comptoir.exe ./cmd/comptoir
-# The resources must be there: icon, version (French) and manifest.
-headers=$(x86_64-w64-mingw32-objdump -p dist/comptoir.exe)
-grep -q 'Resource Directory \[.rsrc\]' <<<"$headers" ||
-  { echo "package-windows: dist/comptoir.exe has no resource section" >&2; exit 1; }
-ls -l dist/comptoir.exe
+# Two links of the same code: comptoir.exe for the GUI (-H windowsgui: no console window
+# behind it), and comptoir.com for the command line (console subsystem: its output and the
+# PIN prompt use the console it was started from). In cmd.exe or PowerShell, "comptoir
+# card" finds comptoir.com first (PATHEXT lists .COM before .EXE), as devenv.com does.
+build() { # output, extra linker flags
+  CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC="$CC_WIN" \
+    go build -ldflags "-X main.version=$VERSION $2 -s -w -linkmode=external -extldflags=$syso" \
+      -o "$1" ./cmd/comptoir
+  # The resources must be there: icon, version (French) and manifest.
+  local headers
+  headers=$(x86_64-w64-mingw32-objdump -p "$1")
+  grep -q 'Resource Directory \[.rsrc\]' <<<"$headers" ||
+    { echo "package-windows: $1 has no resource section" >&2; exit 1; }
+}
+echo "package-windows: building dist/comptoir.exe and dist/comptoir.com (version $VERSION)"
+build dist/comptoir.exe "-H windowsgui"
+build dist/comptoir.com ""
+ls -l dist/comptoir.exe dist/comptoir.com

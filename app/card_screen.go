@@ -61,6 +61,7 @@ func newCardScreen(u *UI) *CardScreen {
 	c.PIN.OnSubmitted = func(string) { c.login() }
 	c.LoginButton = widget.NewButtonWithIcon(t("card.login"), theme.LoginIcon(), c.login)
 	c.LoginButton.Importance = widget.HighImportance
+	c.LoginButton.Disable() // until a reader with a card is listed
 	c.Error = widget.NewLabel("")
 	c.Error.Wrapping = fyne.TextWrapWord
 	c.Error.Importance = widget.DangerImportance
@@ -221,6 +222,9 @@ func (c *CardScreen) loginDone(s Session, err error) {
 	c.busy = false
 	c.refreshStatus()
 	var pe *PINError
+	if err != nil {
+		c.u.log.Warn("login refused", "err", err)
+	}
 	switch {
 	case err == nil:
 		c.Error.Hide()
@@ -238,7 +242,6 @@ func (c *CardScreen) loginDone(s Session, err error) {
 	case errors.Is(err, ErrNoCard):
 		c.showError(t("card.insert"))
 	default:
-		c.u.log.Warn("login failed", "err", err)
 		c.showError(t("card.login.failed", err))
 	}
 	c.u.deps.Do(func() { c.u.Window.Canvas().Focus(c.PIN) })

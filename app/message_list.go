@@ -192,47 +192,56 @@ func newMessageRow() *messageRow {
 		Subject:    widget.NewLabel(""),
 		Date:       widget.NewLabel(""),
 	}
-	r.From.Truncation = fyne.TextTruncateEllipsis
-	r.Subject.Truncation = fyne.TextTruncateEllipsis
+	r.From.Truncation = fyne.TextTruncateClip
+	r.Subject.Truncation = fyne.TextTruncateClip
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	icons := container.NewHBox(r.Patient, r.Attachment, r.Receipt, r.Report)
+	// Fixed cells: showing or hiding an icon never re-lays the row out.
+	icons := container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()), r.Patient, r.Attachment, r.Receipt, r.Report)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, icons, r.Date,
 		container.NewVBox(r.From, r.Subject)))
 }
 
 func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 	if !ok {
-		r.From.SetText("…")
-		r.Subject.SetText("")
-		r.Date.SetText("")
+		setLabel(r.From, "…", false, widget.MediumImportance)
+		setLabel(r.Subject, "", false, widget.MediumImportance)
+		setLabel(r.Date, "", false, widget.MediumImportance)
 		for _, i := range []*widget.Icon{r.Patient, r.Attachment, r.Receipt, r.Report} {
 			i.Hide()
 		}
 		return
 	}
-	r.From.TextStyle.Bold = !e.Seen
-	r.From.Importance = widget.MediumImportance
 	if e.Patient != nil {
-		r.From.SetText(tr.T("list.patient", e.Patient.Name, e.Patient.INS))
-		r.From.Importance = widget.SuccessImportance
-		r.Patient.Show()
+		setLabel(r.From, tr.T("list.patient", e.Patient.Name, e.Patient.INS), !e.Seen, widget.SuccessImportance)
 	} else {
-		r.From.SetText(senderName(e.From))
-		r.Patient.Hide()
+		setLabel(r.From, senderName(e.From), !e.Seen, widget.MediumImportance)
 	}
-	r.From.Refresh()
-	r.Subject.SetText(displaySubject(e.Subject))
-	r.Date.SetText(shortDate(e.Date, time.Now()))
+	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
+	setLabel(r.Date, shortDate(e.Date, time.Now()), false, widget.MediumImportance)
+	show(r.Patient, e.Patient != nil)
 	show(r.Attachment, len(e.Attachments) > 0)
 	show(r.Receipt, e.MDNRequested)
 	show(r.Report, e.Kind == "dsn" || e.Kind == "mdn")
 }
 
+// setLabel changes a row label with one refresh, none when nothing changed: measuring
+// text is the costly part of scrolling.
+func setLabel(l *widget.Label, text string, bold bool, imp widget.Importance) {
+	if l.Text == text && l.TextStyle.Bold == bold && l.Importance == imp {
+		return
+	}
+	l.Text, l.TextStyle.Bold, l.Importance = text, bold, imp
+	l.Refresh()
+}
+
 func show(o fyne.CanvasObject, on bool) {
+	if on == o.Visible() {
+		return
+	}
 	if on {
 		o.Show()
 	} else {

@@ -39,7 +39,7 @@ func ParseSex(s string) (Sex, error) {
 	case "f", "2", "femme", "féminin", "feminin", "female":
 		return Female, nil
 	}
-	return "", fmt.Errorf("patient: sex %q: %w", s, ErrSex)
+	return "", fmt.Errorf("patient: sex %q: %w", s, ErrSexUnknown)
 }
 
 // Sentinel errors of ParseINS and Address; UserMessage gives their French text.
@@ -50,6 +50,7 @@ var (
 	ErrMonth      = errors.New("INS birth month is invalid")
 	ErrKey        = errors.New("INS key does not match the NIR")
 
+	ErrSexUnknown        = errors.New("sex is neither male nor female")
 	ErrNotQualified      = errors.New("INS is not qualified")
 	ErrBirthDateMissing  = errors.New("birth date is missing")
 	ErrBirthDateMismatch = errors.New("birth date does not match the INS")
@@ -73,6 +74,8 @@ func UserMessage(err error) string {
 		return "Le mois de naissance indiqué dans le matricule INS n'existe pas."
 	case errors.Is(err, ErrKey):
 		return "La clé du matricule INS ne correspond pas au numéro : vérifiez la saisie."
+	case errors.Is(err, ErrSexUnknown):
+		return "Indiquez le sexe du patient : masculin ou féminin."
 	case errors.Is(err, ErrNotQualified):
 		return "L'INS de ce patient n'est pas qualifié : qualifiez l'identité avant de lui écrire sur Mon Espace Santé."
 	case errors.Is(err, ErrBirthDateMissing):

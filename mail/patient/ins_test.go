@@ -71,7 +71,7 @@ func TestParseINSErrors(t *testing.T) {
 }
 
 func TestUserMessagesDistinctAndFrench(t *testing.T) {
-	errs := []error{ErrLength, ErrCharacters, ErrSex, ErrMonth, ErrKey, ErrNotQualified,
+	errs := []error{ErrLength, ErrCharacters, ErrSex, ErrMonth, ErrKey, ErrSexUnknown, ErrNotQualified,
 		ErrBirthDateMissing, ErrBirthDateMismatch, ErrSexMismatch, ErrNotPatientAddress, ErrCount, ErrPeriod, ErrTemplates}
 	seen := map[string]bool{}
 	for _, e := range errs {
@@ -84,6 +84,17 @@ func TestUserMessagesDistinctAndFrench(t *testing.T) {
 	_, err := ParseINS("185057800608492")
 	if got := UserMessage(err); !strings.Contains(got, "clé") {
 		t.Errorf("UserMessage(wrong key) = %q; want it to name the key (clé)", got)
+	}
+}
+
+func TestParseSex(t *testing.T) {
+	for in, want := range map[string]Sex{"M": Male, "h": Male, "1": Male, "Féminin": Female, "F": Female, "2": Female} {
+		if got, err := ParseSex(in); err != nil || got != want {
+			t.Errorf("ParseSex(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseSex("X"); !errors.Is(err, ErrSexUnknown) {
+		t.Errorf("ParseSex(X) = %v", err)
 	}
 }
 

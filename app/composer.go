@@ -113,20 +113,32 @@ func (u *UI) forgetComposer(c *Composer) {
 }
 
 // addressEntry is a To/Cc field whose suggestions come from the known correspondents and
-// the directory; choosing one completes the address being typed.
+// the directory; choosing one completes the address being typed. A suggestion found in the
+// Annuaire Santé shows its profession and town (suggestionLabel); choosing it fills the
+// address only.
 func (c *Composer) addressEntry(initial string) *widget.SelectEntry {
 	e := widget.NewSelectEntry(nil)
 	e.SetText(initial)
+	chosen := map[string]string{} // option shown → field text once chosen
 	e.OnChanged = func(text string) {
 		c.u.touch()
+		if full, ok := chosen[text]; ok {
+			e.SetText(full)
+			return
+		}
 		head, last := splitLastAddress(text)
-		if len(last) < 2 {
+		if len(last) < 2 || strings.HasSuffix(last, ">") {
 			e.SetOptions(nil)
 			return
 		}
+		chosen = map[string]string{}
 		var opts []string
 		for _, a := range c.suggest(last) {
-			opts = append(opts, head+a.String())
+			o := head + c.u.suggestionLabel(a)
+			if full := head + a.String(); o != full {
+				chosen[o] = full
+			}
+			opts = append(opts, o)
 		}
 		e.SetOptions(opts)
 	}

@@ -81,7 +81,11 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	if u.patientBook() == nil {
 		templates.Disable() // the templates live in the card holder's encrypted cache
 	}
-	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates), s.Results))
+	update := widget.NewButton(t("annuaire.update.title"), func() { u.ShowAnnuaireUpdate() })
+	if u.annuaireDir() == nil {
+		update.Hide()
+	}
+	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
 	s.Window.Resize(fyne.NewSize(620, 480))
 	s.Window.Show()
 	return s

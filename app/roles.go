@@ -39,6 +39,8 @@ type RolesScreen struct {
 	cancel  context.CancelFunc
 	list    *fyne.Container
 	found   *fyne.Container
+	content *fyne.Container // the scrolled part: members, then the add form
+	scroll  *container.Scroll
 	members Members
 }
 
@@ -138,8 +140,9 @@ func (r *RolesScreen) build() {
 		addRow, r.AddNote)
 	closeBtn := widget.NewButton(t("wizard.close"), func() { r.Window.Close() })
 	top := container.NewVBox(head, r.Caller, r.Error)
-	r.Window.SetContent(container.NewBorder(top, container.NewBorder(nil, nil, r.Status, closeBtn),
-		nil, nil, container.NewVScroll(container.NewVBox(r.list, widget.NewSeparator(), addBox))))
+	r.content = container.NewVBox(r.list, widget.NewSeparator(), addBox)
+	r.scroll = container.NewVScroll(r.content)
+	r.Window.SetContent(container.NewBorder(top, container.NewBorder(nil, nil, r.Status, closeBtn), nil, nil, r.scroll))
 }
 
 // run does f off the UI goroutine, then done on it.
@@ -221,6 +224,14 @@ func (r *RolesScreen) render() {
 		r.AddNote.SetText(t("roles.add.none"))
 		r.AddNote.Show()
 	}
+	r.relayout()
+}
+
+// relayout lays the scrolled part out again once rows were added or removed.
+func (r *RolesScreen) relayout() {
+	r.list.Refresh()
+	r.content.Refresh()
+	r.scroll.Refresh()
 }
 
 func (r *RolesScreen) newRow(m Member) *MemberRow {
@@ -234,13 +245,16 @@ func (r *RolesScreen) newRow(m Member) *MemberRow {
 		name = m.NationalID
 	}
 	row := &MemberRow{Member: m, Roles: map[string]*widget.Button{},
-		Label: widget.NewLabel(name + "\n" + t("roles.member.id", m.NationalID) + " — " + since)}
+		Label: widget.NewLabel(name + " — " + m.Role + "\n" + t("roles.member.id", m.NationalID) + "\n" + since)}
 	for _, role := range roleOrder {
-		b := widget.NewButton(role, func() { r.setRole(m, role) })
+		b := widget.NewButton(role, func() {
+			if role != m.Role {
+				r.setRole(m, role)
+			}
+		})
 		switch {
 		case role == m.Role:
-			b.Importance = widget.HighImportance
-			b.Disable() // the current role: nothing to do
+			b.Importance = widget.HighImportance // the current role, highlighted
 		case contains(m.AllowedRoles, role):
 		default:
 			b.Disable()
@@ -254,7 +268,7 @@ func (r *RolesScreen) newRow(m Member) *MemberRow {
 	}
 	row.Reason = widget.NewLabel(m.Reason)
 	row.Reason.Wrapping = fyne.TextWrapWord
-	row.Reason.Importance = widget.LowImportance
+	row.Reason.Importance = widget.WarningImportance
 	if m.Reason == "" || (m.MayRemove && len(m.AllowedRoles) >= len(roleOrder)) {
 		row.Reason.Hide()
 	}
@@ -379,6 +393,7 @@ func (r *RolesScreen) search() {
 			r.Found = append(r.Found, b)
 			r.found.Add(b)
 		}
+		r.relayout()
 	})
 }
 

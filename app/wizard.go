@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -71,6 +72,7 @@ type Wizard struct {
 	steps     []fyne.CanvasObject
 	body      *fyne.Container
 	certBox   *fyne.Container
+	buttons   *fyne.Container
 	// structureForm holds the structure's fields (hidden for a PER BAL).
 	structureForm *widget.Form
 }
@@ -167,13 +169,9 @@ func (w *Wizard) build() {
 		container.NewVBox(w.Result),
 	}
 	w.body = container.NewStack()
-	buttons := container.NewHBox(w.Cancel, layoutSpacer(), w.BackButton, w.NextButton)
-	w.Window.SetContent(container.NewBorder(container.NewVBox(w.Title, w.Error), buttons, nil, nil,
+	w.buttons = container.NewHBox(w.Cancel, layout.NewSpacer(), w.BackButton, w.NextButton)
+	w.Window.SetContent(container.NewBorder(container.NewVBox(w.Title, w.Error), w.buttons, nil, nil,
 		container.NewPadded(w.body)))
-}
-
-func layoutSpacer() fyne.CanvasObject {
-	return container.NewGridWrap(fyne.NewSize(40, 1))
 }
 
 // closed ends the wizard: nothing was created unless the confirmation was sent.
@@ -230,6 +228,17 @@ func (w *Wizard) show(n int) {
 		w.Cancel.Hide()
 	}
 	w.refreshNext()
+	w.relayout()
+}
+
+// relayout lays the step out again after its texts changed (a container whose size does
+// not change is not laid out by Fyne on its own).
+func (w *Wizard) relayout() {
+	if c, ok := w.steps[w.Step].(*fyne.Container); ok {
+		c.Refresh()
+	}
+	w.body.Refresh()
+	w.buttons.Refresh() // "Suivant" becomes "Confirmer et signer avec la carte"
 }
 
 func (w *Wizard) setError(msg string) {
@@ -305,6 +314,7 @@ func (w *Wizard) run(f func(ctx context.Context) error, done func(err error)) {
 			}
 			done(err)
 			w.refreshNext()
+			w.relayout()
 		})
 	}()
 }

@@ -33,5 +33,11 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	})
 	deps.Settings = settings
 	deps.Doctor = wire.Doctor{Module: env.Module}
-	return deps, func() { env.Close() }, nil
+	closeDir := func() {}
+	if dir, err := env.Annuaire(ctx); err == nil { // the sandbox's published directory
+		deps.Directory, closeDir = dir, func() { dir.Close() }
+	} else {
+		log.Warn("demo directory", "err", err)
+	}
+	return deps, func() { closeDir(); env.Close() }, nil
 }

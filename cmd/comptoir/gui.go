@@ -91,7 +91,7 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 	if err != nil {
 		log.Warn("settings", "err", err)
 	}
-	deps := app.Deps{Settings: settings, Doctor: wire.Doctor{}}
+	deps := app.Deps{Settings: settings, Doctor: wire.Doctor{}, Directory: realAnnuaire(log)}
 	path, err := cps.FindModule(cfg.Module)
 	if err != nil {
 		deps.Cards = noCards{err}
@@ -121,6 +121,23 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 		deps.Provisioning = cards.Provisioning("") // the workstation's imported Annuaire Santé
 	}
 	return deps, nil
+}
+
+// realAnnuaire opens the workstation's Annuaire Santé (a damaged file opens empty so that
+// "Mettre à jour l'annuaire" rebuilds it); the API key lives next to config.json.
+func realAnnuaire(log *slog.Logger) app.Directory {
+	o := wire.AnnuaireOptions{}
+	if dir, err := store.ConfigDir(); err == nil {
+		o.KeyPath = filepath.Join(dir, "annuaire-api-key")
+	}
+	a, err := wire.OpenAnnuaire(o)
+	if err != nil {
+		log.Warn("annuaire", "err", err)
+	}
+	if a == nil {
+		return nil
+	}
+	return a
 }
 
 // noCards stands for a card layer that could not start: the card screen shows why.

@@ -2,12 +2,16 @@ package app_test
 
 import (
 	"context"
+	"crypto/x509"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"comptoir/app"
 	"comptoir/app/apptest"
@@ -46,6 +50,7 @@ func TestBALWizardAndRoles(t *testing.T) {
 	t.Run("préparateur cannot create the ORG BAL", testPreparateurRefused)
 	t.Run("admin makes the préparateur Utilisateur; the last admin stays", testRoles)
 	t.Run("préparateur opens the ORG BAL, not its roles screen", testPreparateurUser)
+	t.Run("the Administrateur asks for the APP BAL with the pharmacy's certificate", testAPP)
 	t.Run("a second request for the pharmacy is refused", testSecondPharmacist)
 	t.Run("préparateur asks for his PER BAL and leaves", testPreparateurAsksPER)
 	t.Run("the pending BAL is watched again at the next login", testPendingAfterLogin)
@@ -301,4 +306,45 @@ func testSecondPharmacist(t *testing.T) {
 	if !strings.Contains(w.Error.Text, "Cette BAL existe déjà : "+pharmacy) {
 		t.Fatalf("refusal message %q", w.Error.Text)
 	}
+}
+
+func testAPP(t *testing.T) {
+	org, err := world.env.PKI.IssueOrganisation("PHARMACIE DES TILLEULS", cpstest.Pharmacie.StructureID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, _ := x509.ParseCertificate(org.Certificate[1])
+	data, err := pkcs12.Modern.Encode(org.PrivateKey, org.Leaf, []*x509.Certificate{inter}, "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p12 := filepath.Join(t.TempDir(), "officine.p12")
+	if err := os.WriteFile(p12, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startUI(t, cpstest.Titulaire.Label)
+	w := openWizard(t, h)
+	w.Kind.SetSelected(w.Kind.Options[2]) // Applicative
+	nextTo(t, h, w, app.StepCGU)
+	test.Tap(w.Accept)
+	nextTo(t, h, w, app.StepCard)
+	h.WaitFor("the role check", func() bool { return !w.NextButton.Disabled() })
+	// A wrong password keeps the user on the card step, with why.
+	w.CertFile.SetText(p12)
+	w.CertPass.SetText("wrong")
+	test.Tap(w.NextButton)
+	h.Drain()
+	if w.Step != app.StepCard || !strings.Contains(w.Error.Text, "certificat logiciel de structure lisible avec ce mot de passe") {
+		t.Fatalf("wrong password: step %d, %q", w.Step, w.Error.Text)
+	}
+	w.CertPass.SetText("secret")
+	nextTo(t, h, w, app.StepAddress)
+	want := "app-pharmacie-des-tilleuls-690999123@" + domain
+	if w.Address.Text != want || w.PostalCode.Text != "69003" {
+		t.Fatalf("APP address %q (postal code %q)", w.Address.Text, w.PostalCode.Text)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	waitWiz(t, h, w, "Certificat logiciel : PHARMACIE DES TILLEULS (1690999123)")
+	nextTo(t, h, w, app.StepDone)
+	waitWiz(t, h, w, "La boîte aux lettres "+want+" est en attente de validation")
 }

@@ -340,6 +340,9 @@ func (ds *benchSet) queries() []string {
 	q := []string{"ordonnance", "amoxicilline", "renouvellement martin", "creatinine", "Dr Lefèvre",
 		"ordonnance_dupont", "pilulier", "hepatique bilan", "amoxi", "renouv", "posologie de Chloé",
 		"insuline aiguilles", "vaccination grippe rappel", "zzzinconnu", "Sortie d'hospitalisation", "méthotrexate"}
+	// Words of the long tail, frequent to rare, and a prefix of one.
+	q = append(q, benchLexicon[3], benchLexicon[300], benchLexicon[3000], benchLexicon[29000],
+		benchLexicon[10]+" ordonnance", benchLexicon[50][:3])
 	return append(q, ds.searchTerms...)
 }
 

@@ -46,6 +46,29 @@ var (
 		"Vaccination antigrippale – %s", "Question sur la posologie de %s"}
 )
 
+// benchLexicon stands for the long tail of a real vocabulary (rare words, product names,
+// places): 30 000 pseudo-words made of French syllables, drawn with a skew so that a few
+// are common and most are rare.
+var benchLexicon = func() []string {
+	syl := strings.Fields(`ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge gi go la le li lo lu
+		ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo
+		cha che chi cho tra tre tri tro pla ple pli plo bra bre bri bro gra gre gri gro eau ain on an in é è ou`)
+	r := rand.New(rand.NewPCG(42, 42))
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < 30000 {
+		var b strings.Builder
+		for range 2 + r.IntN(3) {
+			b.WriteString(syl[r.IntN(len(syl))])
+		}
+		if w := b.String(); !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}()
+
 type benchGen struct {
 	folderUID map[string]uint32
 }
@@ -77,6 +100,8 @@ func benchText(r *rand.Rand, patient, drug string) string {
 				w = patient
 			case 2:
 				w = fmt.Sprintf("%d mg", 5*(1+r.IntN(200)))
+			case 3, 4:
+				w = pick(r, benchLexicon)
 			}
 			if i == 0 {
 				w = strings.ToUpper(w[:1]) + w[1:]

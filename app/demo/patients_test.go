@@ -265,6 +265,10 @@ func TestWriteToAPatientChecksIdentityAndSize(t *testing.T) {
 	c.Subject.SetText(subject)
 	c.Body.SetText("Bonjour, voici les documents demandés.")
 	c.AddAttachment("scanner.pdf", bytes.Repeat([]byte("%PDF-1.4 0123456789abcdef"), 30_000_000/25))
+	outbox := outboxText(h)
+	if outbox == "" {
+		t.Fatal("the status bar shows no outbox count")
+	}
 	test.Tap(c.Send)
 	if !c.Error.Visible() || !strings.Contains(c.Error.Text, "Mon Espace Santé refuse les messages de plus de 25 Mo") {
 		t.Fatalf("30 MB to a patient: composer shows %q", c.Error.Text)
@@ -272,7 +276,10 @@ func TestWriteToAPatientChecksIdentityAndSize(t *testing.T) {
 	if len(h.UI.Composers()) != 1 {
 		t.Fatal("the composer closed as if the message had been sent")
 	}
-	h.WaitText("Boîte d'envoi : 0")
+	h.Drain()
+	if got := outboxText(h); got != outbox {
+		t.Fatalf("the outbox went from %q to %q", outbox, got)
+	}
 	if got := patientMessage(t, nadia, "voici les documents demandés"); got != nil {
 		t.Fatal("the 30 MB message reached Mon Espace Santé")
 	}
@@ -284,4 +291,14 @@ func TestBounceFromMonEspaceSanteExplained(t *testing.T) {
 	selectBAL(t, h, pharmacy)
 	openRow(t, h, "Non distribué")
 	h.WaitText("Le patient est inconnu de Mon Espace Santé : son INS ne correspond à aucune messagerie patient.")
+}
+
+// outboxText is the status bar's outbox count as shown.
+func outboxText(h *apptest.Harness) string {
+	for _, v := range h.Visible() {
+		if strings.HasPrefix(v, "Boîte d'envoi : ") {
+			return v
+		}
+	}
+	return ""
 }

@@ -1,0 +1,392 @@
+package demo_test
+
+import (
+	"archive/zip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app"
+	"comptoir/app/apptest"
+	"comptoir/app/wire"
+	"comptoir/cps/cpstest"
+	"comptoir/mail/annuaire"
+	"comptoir/mail/sandbox"
+)
+
+// fixture is an extraction in the real format (header row, 31 columns) with two mailboxes
+// for Dr Jean DUPONT (Lyon), a DUPOND in Paris, structures, and three bad lines.
+const fixture = "../../mail/annuaire/testdata/extraction_small.txt"
+
+// recording is the real directory, with the progress of its updates recorded.
+type recording struct {
+	*wire.Annuaire
+	mu   sync.Mutex
+	seen []annuaire.Progress
+}
+
+func (r *recording) Update(ctx context.Context, src string, progress func(annuaire.Progress)) (*annuaire.ImportReport, error) {
+	return r.Annuaire.Update(ctx, src, func(p annuaire.Progress) {
+		r.mu.Lock()
+		r.seen = append(r.seen, p)
+		r.mu.Unlock()
+		progress(p)
+	})
+}
+
+func (r *recording) progress() []annuaire.Progress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]annuaire.Progress(nil), r.seen...)
+}
+
+// importedDirectory is a real directory file in t's temporary directory, the fixture imported.
+func importedDirectory(t *testing.T) *recording {
+	t.Helper()
+	a, err := wire.OpenAnnuaire(wire.AnnuaireOptions{Path: filepath.Join(t.TempDir(), "annuaire.db"),
+		KeyPath: filepath.Join(t.TempDir(), "cle")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	rep, err := a.Update(context.Background(), fixture, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.BadLines == 0 {
+		t.Fatal("the fixture's bad lines were not reported")
+	}
+	return &recording{Annuaire: a}
+}
+
+// startWith opens the UI on the demo world with d as the directory and the card labelled
+// label selected (not logged in).
+func startWith(t *testing.T, label string, d app.Directory) *apptest.Harness {
+	t.Helper()
+	deps := env.Deps()
+	deps.Version = "test"
+	deps.Directory = d
+	h := apptest.New(t, deps)
+	sel := h.UI.Card.Readers
+	h.WaitFor("the card "+label, func() bool {
+		for i, o := range sel.Options {
+			if strings.Contains(o, label) {
+				if sel.SelectedIndex() != i {
+					sel.SetSelectedIndex(i)
+				}
+				return !h.UI.Card.LoginButton.Disabled()
+			}
+		}
+		return false
+	})
+	return h
+}
+
+// dropDown opens a To/Cc field's suggestions and returns their menu items with their texts.
+func dropDown(t *testing.T, w fyne.Window, e *widget.SelectEntry) map[string]fyne.Tappable {
+	t.Helper()
+	b, ok := e.ActionItem.(*widget.Button)
+	if !ok {
+		t.Fatal("the address field has no suggestion button")
+	}
+	test.Tap(b)
+	var menu *widget.Menu
+	for _, o := range w.Canvas().Overlays().List() {
+		if menu = findMenu(o); menu != nil {
+			break
+		}
+	}
+	if menu == nil {
+		t.Fatal("no suggestion menu shown")
+	}
+	items := map[string]fyne.Tappable{}
+	for _, it := range menu.Items {
+		if tp, ok := it.(fyne.Tappable); ok {
+			items[strings.Join(texts(it), " ")] = tp
+		}
+	}
+	return items
+}
+
+func findMenu(o fyne.CanvasObject) *widget.Menu {
+	switch w := o.(type) {
+	case *widget.Menu:
+		return w
+	case *widget.PopUpMenu:
+		return w.Menu
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if m := findMenu(c); m != nil {
+				return m
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			if m := findMenu(c); m != nil {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+func texts(o fyne.CanvasObject) []string {
+	switch w := o.(type) {
+	case *canvas.Text:
+		return []string{w.Text}
+	case *widget.Label:
+		return []string{w.Text}
+	case *fyne.Container:
+		var out []string
+		for _, c := range w.Objects {
+			out = append(out, texts(c)...)
+		}
+		return out
+	case fyne.Widget:
+		var out []string
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			out = append(out, texts(c)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// The check: typing "dupo" in To offers the DUPONT entries with their profession and
+// town, every address of the doctor listed; choosing one fills the address.
+func TestComposerSuggestsFromTheDirectory(t *testing.T) {
+	d := importedDirectory(t)
+	h := startWith(t, cpstest.Titulaire.Label, d)
+	openMail(t, h)
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+
+	test.Type(c.To, "dupo")
+	items := dropDown(t, c.Window, c.To)
+	var labels []string
+	for l := range items {
+		labels = append(labels, l)
+	}
+	want := map[string]string{
+		"cabinet":  "DUPONT Jean — Médecin, Médecine générale — 69003 LYON — jean.dupont@medecin.mssante.fr (PER)",
+		"hospital": "DUPONT Jean — Médecin, Médecine générale — 69007 LYON — jean.dupont@ch-lyon.mssante.fr (PER)",
+		"dupond":   "DUPOND Hélène — Pharmacien — 75011 PARIS — helene.dupond@pharmacien.mssante.fr (PER)",
+	}
+	for what, l := range want {
+		if items[l] == nil {
+			t.Fatalf("no %s suggestion %q; the menu offers:\n%s", what, l, strings.Join(labels, "\n"))
+		}
+	}
+	test.Tap(items[want["hospital"]])
+	h.Drain()
+	if got := c.To.Text; got != "Dr Jean DUPONT <jean.dupont@ch-lyon.mssante.fr>" {
+		t.Fatalf("choosing the hospital address fills To with %q", got)
+	}
+
+	// In Cc, after an address already typed: only the last one is completed.
+	test.Type(c.Cc, "secretariat@exemple.mssante.fr, cardio pau")
+	items = dropDown(t, c.Window, c.Cc)
+	l := "CENTRE HOSPITALIER DE PAU — Secrétariat de cardiologie — 64000 PAU — secretariat.cardio@ch-pau.mssante.fr (ORG)"
+	if items["secretariat@exemple.mssante.fr, "+l] == nil {
+		t.Fatalf("no ORG suggestion for « cardio pau »: %q", items)
+	}
+	test.Tap(items["secretariat@exemple.mssante.fr, "+l])
+	h.Drain()
+	if got := c.Cc.Text; got != "secretariat@exemple.mssante.fr, CENTRE HOSPITALIER DE PAU <secretariat.cardio@ch-pau.mssante.fr>" {
+		t.Fatalf("Cc is %q", got)
+	}
+}
+
+// "Contacter un professionnel": results show the name, profession, specialty and town, every
+// address with its type, and "Écrire" opens the composer to the chosen address.
+func TestContactAProfessional(t *testing.T) {
+	d := importedDirectory(t)
+	h := startWith(t, cpstest.Titulaire.Label, d)
+	openMail(t, h)
+	found := false
+	for _, m := range h.UI.Window.MainMenu().Items {
+		for _, it := range m.Items {
+			found = found || it.Label == "Contacter un professionnel"
+		}
+	}
+	if !found {
+		t.Fatal("no « Contacter un professionnel » in the menu")
+	}
+	s := h.UI.ShowAnnuaire()
+	test.Type(s.Query, "dupont lyon")
+	h.WaitFor("the DUPONT result", func() bool { return len(s.Rows) > 0 && s.Rows[0].Name.Text == "Dr Jean DUPONT" })
+	r := s.Rows[0]
+	if got, want := r.Detail.Text, "Médecin — Médecine générale — LYON"; got != want {
+		t.Errorf("detail %q, want %q", got, want)
+	}
+	wantBoxes := []string{
+		"PER  jean.dupont@medecin.mssante.fr — CABINET MEDICAL DUPONT, 69003 LYON",
+		"PER  jean.dupont@ch-lyon.mssante.fr — CENTRE HOSPITALIER SAINT-JOSEPH, Urgences, 69007 LYON",
+	}
+	if len(r.Boxes) != len(wantBoxes) {
+		t.Fatalf("%d addresses shown, want %d", len(r.Boxes), len(wantBoxes))
+	}
+	for i, w := range wantBoxes {
+		if r.Boxes[i].Text != w {
+			t.Errorf("address %d: %q, want %q", i, r.Boxes[i].Text, w)
+		}
+	}
+	if !apptest.Contains(apptest.WindowTexts(s.Window), "1 résultat(s)") {
+		t.Errorf("no result count shown:\n%s", strings.Join(apptest.WindowTexts(s.Window), "\n"))
+	}
+
+	// A structure, found by its town and service.
+	s.Query.SetText("pharmacie pau")
+	h.WaitFor("the pharmacy", func() bool { return len(s.Rows) > 0 && s.Rows[0].Name.Text == "PHARMACIE DU CENTRE" })
+	if b := s.Rows[0].Boxes[0].Text; !strings.HasPrefix(b, "ORG  pharmacie-du-centre-64000-pau@pharmacie.mssante.fr") {
+		t.Errorf("structure address line %q", b)
+	}
+
+	// "Écrire" on Dr DUPONT's hospital address.
+	s.Query.SetText("dupont jean")
+	h.WaitFor("the DUPONT result", func() bool { return len(s.Rows) > 0 && len(s.Rows[0].Write) == 2 })
+	test.Tap(s.Rows[0].Write[1])
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+	if got := c.To.Text; got != "Dr Jean DUPONT <jean.dupont@ch-lyon.mssante.fr>" {
+		t.Fatalf("the composer is addressed to %q", got)
+	}
+	if c.From.Selected == "" {
+		t.Fatal("the composer has no sender BAL")
+	}
+
+	s.Query.SetText("zzzz")
+	h.WaitFor("no result", func() bool { return s.Status.Text == "Aucun résultat." && len(s.Rows) == 0 })
+}
+
+// "Mettre à jour l'annuaire": the progress bar reaches the end, the lines set aside are
+// listed with their numbers, and after a failed import the previous directory stays in use.
+func TestUpdateTheDirectory(t *testing.T) {
+	a, err := wire.OpenAnnuaire(wire.AnnuaireOptions{Path: filepath.Join(t.TempDir(), "annuaire.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	d := &recording{Annuaire: a}
+	h := startWith(t, cpstest.Titulaire.Label, d) // the directory needs no card
+	st := h.UI.ShowSettings()
+	if !apptest.Contains(apptest.WindowTexts(st.Window), "Mettre à jour l'annuaire") {
+		t.Fatal("no « Mettre à jour l'annuaire » in the settings")
+	}
+	s := h.UI.ShowAnnuaire()
+	if !strings.Contains(s.Status.Text, "pas encore importé") {
+		t.Fatalf("before any import the search screen says %q", s.Status.Text)
+	}
+
+	w := h.UI.ShowAnnuaireUpdate()
+	run := func(src string) {
+		t.Helper()
+		w.Source.SetText(src)
+		test.Tap(w.Start)
+		done := w.Done
+		h.WaitFor("the update's end", func() bool {
+			select {
+			case <-done:
+				return !w.Start.Disabled()
+			default:
+				return false
+			}
+		})
+	}
+	run(fixture)
+	if w.Progress.Value != 1 || w.Stage.Text != "Terminé." {
+		t.Fatalf("at the end the bar is at %v, stage %q", w.Progress.Value, w.Stage.Text)
+	}
+	seen := d.progress()
+	last := map[annuaire.Stage]annuaire.Progress{}
+	for _, p := range seen {
+		last[p.Stage] = p
+	}
+	if p, ok := last[annuaire.StageReading]; !ok || p.Total == 0 || p.Done != p.Total {
+		t.Fatalf("reading progress did not reach the end: %+v", seen)
+	}
+	if !strings.HasPrefix(w.Result.Text, "Annuaire mis à jour : 8 professionnels et structures, 9 adresses") {
+		t.Fatalf("result %q", w.Result.Text)
+	}
+	for _, want := range []string{"3 ligne(s) ignorée(s) :", "ligne 5 : ", "ligne 9 : ", "ligne 13 : "} {
+		if !strings.Contains(w.BadLines.Text, want) {
+			t.Errorf("the bad-lines report lacks %q:\n%s", want, w.BadLines.Text)
+		}
+	}
+	if !strings.Contains(w.Info.Text, "depuis extraction_small.txt : 8 professionnels et structures, 9 adresses") {
+		t.Errorf("the current directory is described as %q", w.Info.Text)
+	}
+
+	// A truncated ZIP fails; the previous directory stays, searchable.
+	raw, err := os.ReadFile(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(t.TempDir(), "Extraction_Correspondance_MSSante.zip")
+	f, err := os.Create(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	zf, _ := zw.Create("Extraction_Correspondance_MSSante_202611250600.txt")
+	zf.Write(raw)
+	zw.Close()
+	size, _ := f.Seek(0, 1)
+	f.Truncate(size / 2)
+	f.Close()
+	run(zipPath)
+	if got := w.Result.Text; got != "L'archive ZIP est illisible ou tronquée. L'annuaire précédent est conservé." {
+		t.Fatalf("a truncated ZIP shows %q", got)
+	}
+	run(filepath.Join(t.TempDir(), "absent.zip"))
+	if !strings.Contains(w.Result.Text, "L'annuaire précédent est conservé.") {
+		t.Fatalf("a missing file shows %q", w.Result.Text)
+	}
+	if !strings.Contains(w.Info.Text, "extraction_small.txt") {
+		t.Errorf("after the failures the current directory is described as %q", w.Info.Text)
+	}
+	s.Query.SetText("dupont")
+	h.WaitFor("DUPONT after the failed import", func() bool { return len(s.Rows) > 0 && s.Rows[0].Name.Text == "Dr Jean DUPONT" })
+}
+
+// Demo mode: the directory is filled with the sandbox's published extraction, and updates
+// download it over HTTPS (checked with the test IGC-Santé root).
+func TestDemoDirectoryFromTheSandbox(t *testing.T) {
+	a, err := env.Annuaire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	pharmacy := sandbox.Seed(sandbox.DefaultDomain).Pharmacy
+	res, err := a.Search(context.Background(), "tilleuls lyon", 5, false)
+	if err != nil || len(res) == 0 || res[0].Mailboxes[0].Address != pharmacy {
+		t.Fatalf("the demo directory finds %+v, %v; want %s", res, err, pharmacy)
+	}
+	d := &recording{Annuaire: a}
+	h := startWith(t, cpstest.Titulaire.Label, d)
+	w := h.UI.ShowAnnuaireUpdate()
+	if w.Source.Text != env.Sandbox.DirectoryURL() {
+		t.Fatalf("the update offers %q", w.Source.Text)
+	}
+	test.Tap(w.Start)
+	h.WaitFor("the download's end", func() bool { return w.Stage.Text == "Terminé." || w.Result.Text != "" && !w.Start.Disabled() })
+	if w.Stage.Text != "Terminé." {
+		t.Fatalf("the download from the sandbox ends with %q", w.Result.Text)
+	}
+	downloaded := false
+	for _, p := range d.progress() {
+		downloaded = downloaded || p.Stage == annuaire.StageDownloading && p.Done > 0
+	}
+	if !downloaded {
+		t.Fatalf("no download progress: %+v", d.progress())
+	}
+}

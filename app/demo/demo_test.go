@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,7 @@ func start(t *testing.T, label string) *apptest.Harness {
 	t.Cleanup(func() { r.Close() })
 	deps.PDF = r
 	deps.Version = "test"
+	deps.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h := apptest.New(t, deps)
 	sel := h.UI.Card.Readers
 	h.WaitFor("the card "+label, func() bool {
@@ -285,5 +287,59 @@ func TestSettingsAndAbout(t *testing.T) {
 	test.Tap(s.Save)
 	h.UI.ShowAbout()
 	h.WaitText("Version test")
-	_ = app.DefaultAutoLock
+}
+
+func TestDocumentsSearchAndReadReceipt(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	selectBAL(t, h, pharmacy)
+	// An IHE XDM report: shown as the documents of one patient.
+	openRow(t, h, "Compte rendu de consultation")
+	h.WaitText("Documents du patient")
+	h.WaitFor("the XDM documents", func() bool { return len(h.UI.Main.Reader.Documents) > 0 })
+	if !strings.Contains(h.UI.Main.Reader.DocumentsTitle.Text, "INS ") {
+		t.Fatalf("documents heading %q names no patient INS", h.UI.Main.Reader.DocumentsTitle.Text)
+	}
+	// A read-receipt request: the user is asked, and the receipt goes back.
+	openRow(t, h, "Sortie d'hospitalisation")
+	h.WaitText("L'expéditeur demande un accusé de lecture.")
+	test.Tap(h.UI.Main.Reader.MDNSend)
+	h.WaitText("Accusé de lecture envoyé")
+	if h.UI.Main.Reader.MDNBar.Visible() {
+		t.Fatal("the read-receipt prompt stays after sending")
+	}
+	// (The MDN's arrival at the hospital is the engine's and the sandbox's to test: the
+	// sandbox refuses the null envelope sender of MDNs at the time of writing.)
+	// Search over the cache.
+	h.UI.Main.Search.SetText("amoxicilline")
+	h.WaitFor("the search results", func() bool {
+		m := h.UI.Main
+		if m.Rows() == 0 {
+			return false
+		}
+		for i := 0; i < m.Rows(); i++ {
+			if _, s := m.RowText(i); strings.Contains(s, "Sortie d'hospitalisation") {
+				return false
+			}
+		}
+		return true
+	})
+	h.UI.Main.Search.SetText("")
+	h.WaitFor("the whole folder again", func() bool { return h.UI.Main.Rows() >= 5 })
+}
+
+func TestInactivityLocks(t *testing.T) {
+	deps := env.Deps()
+	settings := &app.MemorySettings{}
+	_ = settings.Save(app.Config{AutoLock: 300 * time.Millisecond})
+	deps.Settings = settings
+	h := apptest.New(t, deps)
+	h.WaitFor("the card", func() bool { return !h.UI.Card.LoginButton.Disabled() })
+	h.Login(demo.PIN)
+	h.WaitText("Verrouillage après inactivité")
+	if !h.UI.Locked() {
+		t.Fatal("not locked after the inactivity delay")
+	}
+	h.Login(demo.PIN)
+	h.WaitFor("unlocked", func() bool { return !h.UI.Locked() })
 }

@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -165,6 +166,9 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 // Counts returns a folder's total and unread counts.
 func (s *Session) Counts(bal, folder string) (int, int, error) {
 	t, u, err := s.st.Counts(bal, folder)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, 0, nil // not synchronised yet
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("wire: counts: %w", err)
 	}

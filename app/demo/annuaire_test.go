@@ -3,6 +3,12 @@ package demo_test
 import (
 	"archive/zip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,10 +55,10 @@ func (r *recording) progress() []annuaire.Progress {
 }
 
 // importedDirectory is a real directory file in t's temporary directory, the fixture imported.
-func importedDirectory(t *testing.T) *recording {
+func importedDirectory(t *testing.T, o wire.AnnuaireOptions) *recording {
 	t.Helper()
-	a, err := wire.OpenAnnuaire(wire.AnnuaireOptions{Path: filepath.Join(t.TempDir(), "annuaire.db"),
-		KeyPath: filepath.Join(t.TempDir(), "cle")})
+	o.Path = filepath.Join(t.TempDir(), "annuaire.db")
+	a, err := wire.OpenAnnuaire(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +169,7 @@ func texts(o fyne.CanvasObject) []string {
 // The issue's check: typing "dupo" in To offers the DUPONT entries with their profession and
 // town, every address of the doctor listed; choosing one fills the address.
 func TestComposerSuggestsFromTheDirectory(t *testing.T) {
-	d := importedDirectory(t)
+	d := importedDirectory(t, wire.AnnuaireOptions{})
 	h := startWith(t, cpstest.Titulaire.Label, d)
 	openMail(t, h)
 	test.Tap(h.UI.Main.NewButton)
@@ -209,7 +215,7 @@ func TestComposerSuggestsFromTheDirectory(t *testing.T) {
 // "Contacter un professionnel": results show the name, profession, specialty and town, every
 // address with its type, and "Écrire" opens the composer to the chosen address.
 func TestContactAProfessional(t *testing.T) {
-	d := importedDirectory(t)
+	d := importedDirectory(t, wire.AnnuaireOptions{})
 	h := startWith(t, cpstest.Titulaire.Label, d)
 	openMail(t, h)
 	found := false
@@ -388,5 +394,84 @@ func TestDemoDirectoryFromTheSandbox(t *testing.T) {
 	}
 	if !downloaded {
 		t.Fatalf("no download progress: %+v", d.progress())
+	}
+}
+
+// fhirReplay answers as the Annuaire Santé FHIR API with the documented Bundles kept in
+// mail/annuaire/testdata/fhir (the one part with no real counterpart to run), checking the key.
+func fhirReplay(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("ESANTE-API-KEY") != "cle-de-test" {
+			http.Error(w, `{"resourceType":"OperationOutcome"}`, http.StatusUnauthorized)
+			return
+		}
+		name := "empty.json"
+		if strings.HasPrefix(r.URL.Path, "/fhir/v2/Practitioner") && !strings.HasPrefix(r.URL.Path, "/fhir/v2/PractitionerRole") {
+			name = "practitioner-name-dupont.json"
+		}
+		data, err := os.ReadFile(filepath.Join("../../mail/annuaire/testdata/fhir", name))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/fhir+json;charset=utf-8")
+		w.Write(data)
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// With an API key saved in the update window, the search also asks the FHIR API: online
+// addresses join the offline entry; when the API fails, the offline results stay and the
+// screen says the online search is unavailable.
+func TestOnlineLookupWithAnAPIKey(t *testing.T) {
+	srv := fhirReplay(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	keyPath := filepath.Join(t.TempDir(), "annuaire-api-key")
+	d := importedDirectory(t, wire.AnnuaireOptions{KeyPath: keyPath, FHIRBase: srv.URL + "/fhir/v2",
+		TLSConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}})
+	h := startWith(t, cpstest.Titulaire.Label, d)
+
+	w := h.UI.ShowAnnuaireUpdate()
+	test.Type(w.APIKey, "cle-de-test")
+	test.Tap(w.SaveKey)
+	if w.Result.Text != "Clé d'API enregistrée." {
+		t.Fatalf("saving the key shows %q", w.Result.Text)
+	}
+	if fi, err := os.Stat(keyPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi, err)
+	}
+
+	s := h.UI.ShowAnnuaire()
+	if !s.Online.Visible() {
+		t.Fatal("no « Chercher aussi en ligne » with a key set")
+	}
+	test.Type(s.Query, "jean dupont")
+	s.Online.SetChecked(true)
+	online := "jean.dupont@ch-saint-joseph.mssante.fr"
+	hasBox := func(addr string) bool {
+		for _, r := range s.Rows {
+			for _, b := range r.Boxes {
+				if strings.Contains(b.Text, addr) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	h.WaitFor("the online address", func() bool { return hasBox(online) })
+	if !hasBox("jean.dupont@ch-lyon.mssante.fr") {
+		t.Fatal("the offline addresses are gone from the merged result")
+	}
+
+	srv.Close()
+	s.Query.SetText("jean dupon")
+	h.WaitFor("the online failure", func() bool { return strings.HasPrefix(s.Status.Text, "Recherche en ligne indisponible") })
+	if !hasBox("jean.dupont@ch-lyon.mssante.fr") || hasBox(online) {
+		t.Fatalf("after the API failed the screen shows:\n%s", strings.Join(apptest.WindowTexts(s.Window), "\n"))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -15,7 +16,11 @@ type imapSession struct {
 	srv  *Server
 	conn *imapserver.Conn
 	acct *account // set by AUTHENTICATE
-	sel  *view    // selected mailbox
+
+	// mu guards sel: go-imap runs Idle on its own goroutine, which can still be running
+	// when the connection drops and Close is called.
+	mu  sync.Mutex
+	sel *view // selected mailbox
 }
 
 var (
@@ -29,10 +34,7 @@ func noMailbox() error {
 }
 
 func (s *imapSession) Close() error {
-	if s.sel != nil {
-		s.sel.close()
-		s.sel = nil
-	}
+	s.setSelected(nil)
 	return nil
 }
 
@@ -83,22 +85,31 @@ func (s *imapSession) Select(name string, options *imap.SelectOptions) (*imap.Se
 	if err != nil {
 		return nil, err
 	}
-	if s.sel != nil {
-		s.sel.close()
-	}
+	s.setSelected(nil)
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
-	s.sel = mb.newView()
-	s.sel.readOnly = options != nil && options.ReadOnly
+	v := mb.newView()
+	v.readOnly = options != nil && options.ReadOnly
+	s.mu.Lock()
+	s.sel = v
+	s.mu.Unlock()
 	return mb.selectDataLocked(), nil
 }
 
 func (s *imapSession) Unselect() error {
-	if s.sel != nil {
-		s.sel.close()
-		s.sel = nil
-	}
+	s.setSelected(nil)
 	return nil
+}
+
+// setSelected replaces the selected view and closes the previous one.
+func (s *imapSession) setSelected(v *view) {
+	s.mu.Lock()
+	old := s.sel
+	s.sel = v
+	s.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
 }
 
 func (s *imapSession) Create(name string, options *imap.CreateOptions) error {
@@ -184,14 +195,17 @@ func (s *imapSession) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error 
 }
 
 func (s *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	if s.sel == nil {
+	s.mu.Lock()
+	sel := s.sel
+	s.mu.Unlock()
+	if sel == nil {
 		<-stop
 		return nil
 	}
 	// Not SessionTracker.Idle: it misses an update queued before it registers.
 	for {
-		changed := s.sel.changes()
-		if err := s.sel.tracker.Poll(w, true); err != nil {
+		changed := sel.changes()
+		if err := sel.tracker.Poll(w, true); err != nil {
 			return err
 		}
 		select {

@@ -17,6 +17,7 @@ import (
 	"comptoir/app/apptest"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/annuaire"
+	"comptoir/mail/operator"
 	"comptoir/mail/sandbox"
 )
 
@@ -52,8 +53,37 @@ func TestBALWizardAndRoles(t *testing.T) {
 	t.Run("préparateur opens the ORG BAL, not its roles screen", testPreparateurUser)
 	t.Run("the Administrateur asks for the APP BAL with the pharmacy's certificate", testAPP)
 	t.Run("a second request for the pharmacy is refused", testSecondPharmacist)
-	t.Run("préparateur asks for his PER BAL and leaves", testPreparateurAsksPER)
+	t.Run("a homonym already holds maxime.lebreton@", testHomonym)
+	t.Run("préparateur asks for his PER BAL (homonym) and leaves", testPreparateurAsksPER)
 	t.Run("the pending BAL is watched again at the next login", testPendingAfterLogin)
+}
+
+// perPrep is the préparateur's PER BAL: his name's address is a homonym's already.
+var perPrep = "maxime.lebreton2@" + domain
+
+// testHomonym gives "maxime.lebreton@" to another professional of the same name (a
+// software identity of the test PKI, straight through the provisioning API).
+func testHomonym(t *testing.T) {
+	other := cpstest.Person{NationalID: cpstest.Medecin.NationalID, Surname: "LEBRETON", GivenName: "Maxime", Profession: "Médecin"}
+	pki := world.env.PKI
+	tlsCert, err := pki.PersonCertificate(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigCert, sigKey, err := pki.IssuePersonSignature(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := operator.New(operator.Config{BaseURL: world.env.Sandbox.APIURL(), Certificate: tlsCert, RootCAs: pki.RootPool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	b, err := cl.CreateBAL(context.Background(), operator.CreateRequest{Kind: operator.KindPER, CGUVersion: sandbox.CurrentCGU,
+		HolderID: other.NationalID}, sigKey, sigCert)
+	if err != nil || b.Address != "maxime.lebreton@"+domain {
+		t.Fatalf("the homonym's BAL: %+v %v", b, err)
+	}
 }
 
 func testPreparateurAsksPER(t *testing.T) {
@@ -68,13 +98,22 @@ func testPreparateurAsksPER(t *testing.T) {
 		t.Fatalf("PER address %q", w.Address.Text)
 	}
 	nextTo(t, h, w, app.StepVerify)
+	test.Tap(w.NextButton)
+	// Taken: back to the address step, with the operator's suggestion.
+	h.WaitFor("the homonym's suggestion", func() bool { return w.Step == app.StepAddress && w.Error.Visible() })
+	if w.Address.Text != perPrep || !strings.Contains(w.Error.Text, "L'opérateur propose "+perPrep) {
+		t.Fatalf("homonym: address %q, message %q", w.Address.Text, w.Error.Text)
+	}
+	nextTo(t, h, w, app.StepVerify)
+	waitWiz(t, h, w, "Adresse : "+perPrep)
 	nextTo(t, h, w, app.StepDone)
+	waitWiz(t, h, w, "La boîte aux lettres "+perPrep+" est en attente")
 	// The UI closes now, long before the validation delay.
 }
 
 func testPendingAfterLogin(t *testing.T) {
 	h := startUI(t, cpstest.Preparateur.Label)
-	per := "maxime.lebreton@" + domain
+	per := perPrep
 	h.WaitText("Officine — " + pharmacy)
 	if h.Shows("Personnelle — " + per) {
 		t.Fatal("the PER BAL is already active at login: the validation delay is too short for this machine")

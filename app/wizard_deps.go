@@ -33,7 +33,8 @@ type Provisioner interface {
 	RemoveMember(ctx context.Context, address, nationalID string) error
 	// FindPeople searches the directory for professionals (adding a member).
 	FindPeople(ctx context.Context, query string, limit int) ([]Person, error)
-	// AddBAL makes a BAL that became active usable in this session (sync and sending).
+	// AddBAL makes a BAL that became active usable in this session (sync and sending);
+	// called on the UI goroutine, it needs no open connection (Close may have run).
 	AddBAL(b BAL) error
 	Close()
 }

@@ -51,13 +51,15 @@ func (u *UI) watchPending(s Session, b BALStatus) {
 				if x.Address != b.Address || x.Status != StatusActive {
 					continue
 				}
-				if err := prov.AddBAL(x.BAL); err != nil {
-					u.log.Warn("add active BAL", "err", err)
-				}
 				u.deps.Do(func() {
-					if u.session == s && !u.locked {
-						u.balActivated(s, x.BAL)
+					if u.session != s || u.locked {
+						return
 					}
+					// On the UI goroutine, where the session's BAL list is read.
+					if err := prov.AddBAL(x.BAL); err != nil {
+						u.log.Warn("add active BAL", "err", err)
+					}
+					u.balActivated(s, x.BAL)
 				})
 				return
 			}

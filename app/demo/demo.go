@@ -151,7 +151,7 @@ func (e *Env) Deps() app.Deps {
 		PullCard:   e.PullCard,
 		InsertCard: e.InsertCard,
 		SetNetwork: e.SetNetwork,
-	}, Provisioning: e.Wire.Provisioning("")}
+	}, Provisioning: e.Wire.Provisioning(filepath.Join(e.dir, "annuaire.db"))} // the directory of Annuaire()
 }
 
 // PullCard takes the card last logged in (else the titulaire's) out of its reader.

@@ -43,7 +43,9 @@ func (u *UI) watchPending(s Session, b BALStatus) {
 			list, err := prov.BALs(cctx)
 			cancel()
 			if err != nil {
-				u.log.Warn("poll pending BAL", "err", err)
+				if ctx.Err() == nil {
+					u.log.Warn("poll pending BAL", "err", err)
+				}
 				wait *= 2
 				continue
 			}
@@ -121,7 +123,9 @@ func (u *UI) watchPendingOf(s Session) {
 		list, err := prov.BALs(cctx)
 		cancel()
 		if err != nil {
-			u.log.Warn("list pending BALs", "err", err)
+			if ctx.Err() == nil { // not merely the UI stopping
+				u.log.Warn("list pending BALs", "err", err)
+			}
 			return
 		}
 		for _, b := range list {

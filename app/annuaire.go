@@ -222,6 +222,9 @@ func (s *AnnuaireScreen) show(res []annuaire.Result, err error) {
 		s.Status.SetText(t("annuaire.none"))
 	default:
 		s.Status.SetText(t("annuaire.count", len(res)))
+		if s.u.session == nil {
+			s.Status.SetText(t("annuaire.count", len(res)) + " " + t("annuaire.nosession"))
+		}
 	}
 	for _, r := range res {
 		row := s.newRow(r)
@@ -266,7 +269,7 @@ func (s *AnnuaireScreen) newRow(r annuaire.Result) *AnnuaireRow {
 
 // write opens the composer to a, from the BAL shown in the main window if any.
 func (s *AnnuaireScreen) write(a Address) {
-	u := s.u
+	u, t := s.u, s.u.tr.T
 	u.touch()
 	d := Draft{To: []Address{a}}
 	switch {
@@ -275,6 +278,6 @@ func (s *AnnuaireScreen) write(a Address) {
 	case u.session != nil:
 		u.openComposer(u.session, u.session.BALs(), "", d)
 	default:
-		s.Status.SetText(u.tr.T("annuaire.nosession"))
+		s.Status.SetText(t("annuaire.nosession"))
 	}
 }

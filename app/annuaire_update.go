@@ -182,7 +182,11 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 	}
 	w.Stage.SetText(t("annuaire.stage.done"))
 	w.Progress.SetValue(1)
-	w.Result.SetText(t("annuaire.update.ok", frCount(rep.Entries), frCount(rep.Rows), rep.Duration.Round(100*time.Millisecond).Seconds()))
+	secs := fmt.Sprintf("%.1f", rep.Duration.Round(100*time.Millisecond).Seconds())
+	if w.u.tr.lang == "fr" {
+		secs = strings.Replace(secs, ".", ",", 1)
+	}
+	w.Result.SetText(t("annuaire.update.ok", frCount(rep.Entries), frCount(rep.Rows), secs))
 	var b strings.Builder
 	if rep.NoHeader {
 		b.WriteString(t("annuaire.update.noheader") + "\n")

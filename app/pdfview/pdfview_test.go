@@ -2,8 +2,11 @@ package pdfview
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -47,4 +50,46 @@ func TestRenderPage(t *testing.T) {
 	if _, _, err := r.RenderPage(context.Background(), []byte("%PDF-1.4 broken"), 0, 72); err == nil {
 		t.Fatal("a broken PDF rendered")
 	}
+}
+
+// TestSubprocess renders through a child process: this test binary, run as TestServeChild.
+func TestSubprocess(t *testing.T) {
+	pdf, err := os.ReadFile("testdata/ordonnance.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PDFVIEW_CHILD", "1")
+	s := Subprocess{Exe: os.Args[0], Args: []string{"-test.run=^TestServeChild$", "--"}}
+	img, pages, err := s.RenderPage(context.Background(), pdf, 0, 72)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages != 1 || img.Bounds().Dx() != 595 {
+		t.Fatalf("pages %d, bounds %v", pages, img.Bounds())
+	}
+	if _, _, err := s.RenderPage(context.Background(), []byte("%PDF-1.4 broken"), 0, 72); err == nil {
+		t.Fatal("a broken PDF rendered")
+	}
+}
+
+// TestServeChild is TestSubprocess's renderer process.
+func TestServeChild(t *testing.T) {
+	if os.Getenv("PDFVIEW_CHILD") != "1" {
+		return // runs only as TestSubprocess's child
+	}
+	args := flag.Args()
+	page, dpi := 0, 72.0
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "-page":
+			page, _ = strconv.Atoi(args[i+1])
+		case "-dpi":
+			dpi, _ = strconv.ParseFloat(args[i+1], 64)
+		}
+	}
+	if err := Serve(context.Background(), os.Stdin, os.Stdout, page, dpi, testCache()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 
 	"comptoir/app"
 	"comptoir/app/demo"
@@ -24,6 +25,9 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("mode démonstration : %w", err)
 	}
+	// Building the cards and seeding the mailboxes (first run) leaves garbage behind: give
+	// it back before the window opens.
+	debug.FreeOSMemory()
 	deps := env.Deps()
 	settings := &app.MemorySettings{}
 	_ = settings.Save(app.Config{

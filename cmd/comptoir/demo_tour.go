@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +48,9 @@ func runTour(ctx context.Context, u *app.UI, d *app.Demo, env *cliEnv) error {
 		time.Sleep(700 * time.Millisecond)
 		var title string
 		do(func() { title = w.Title() })
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(env.stdout, "MEM %s %.0f MB (Go heap %d MB)\n", name, residentMB(), ms.HeapInuse>>20)
 		fmt.Fprintf(env.stdout, "SCREEN %s %s\n", name, title)
 		if !in.Scan() {
 			return errors.New("tour: stdin closed")
@@ -154,6 +160,24 @@ func runTour(ctx context.Context, u *app.UI, d *app.Demo, env *cliEnv) error {
 		}
 		d.InsertCard()
 	}
+	if rss := residentMB(); rss > 0 {
+		fmt.Fprintf(env.stdout, "RSS %.0f MB\n", rss)
+	}
 	fmt.Fprintln(env.stdout, "END")
 	return nil
+}
+
+// residentMB is the process's resident memory (Linux; 0 elsewhere).
+func residentMB() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

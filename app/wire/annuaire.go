@@ -34,6 +34,8 @@ type Annuaire struct {
 
 	mu  sync.Mutex
 	key string
+
+	updating sync.Mutex // one import at a time (two update windows may be open)
 }
 
 var _ app.Annuaire = (*Annuaire)(nil)
@@ -131,6 +133,8 @@ func (a *Annuaire) Source() string { return a.o.Source }
 // Update imports the extraction at src, a file or an https:// URL; searches keep using the
 // previous directory until the new one is complete, and after a failure.
 func (a *Annuaire) Update(ctx context.Context, src string, progress func(annuaire.Progress)) (*annuaire.ImportReport, error) {
+	a.updating.Lock()
+	defer a.updating.Unlock()
 	opts := annuaire.ImportOptions{Progress: progress}
 	if strings.Contains(src, "://") {
 		return a.dir.ImportURL(ctx, src, a.o.TLSConfig, opts)

@@ -48,7 +48,7 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 	}
 	// The folder's UIDNext may advance batch by batch only when one ascending pass covers
 	// every UID: then an interrupted sync resumes where it stopped.
-	w := s.newWriter(ctx, f, len(uids), len(withoutBody) == 0)
+	w := s.newWriter(ctx, f, uids, len(withoutBody) == 0)
 	err := s.fetchPipelined(ctx, withBody, true, w)
 	if err == nil && len(withoutBody) > 0 {
 		err = s.fetchPipelined(ctx, withoutBody, false, w)
@@ -97,7 +97,9 @@ func uidSetOf(uids []imap.UID) imap.UIDSet {
 }
 
 // fetchPipelined issues UID FETCH commands of fetchBatch UIDs, keeping fetchWindow of them
-// in flight so the server never waits for a round trip, and hands each message to w.
+// in flight so the server never waits for a round trip, and hands each message to w. Dovecot
+// runs pipelined FETCH commands in parallel and interleaves their responses, so every
+// command in flight has its own consumer goroutine.
 func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bool, w *writer) error {
 	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true}
 	if bodies {
@@ -106,21 +108,7 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 		opts.Envelope = true
 		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
 	}
-	var inflight []*imapclient.FetchCommand
-	defer func() {
-		for _, c := range inflight {
-			_ = c.Close()
-		}
-	}()
-	next := 0
-	for next < len(uids) || len(inflight) > 0 {
-		for len(inflight) < fetchWindow && next < len(uids) {
-			end := min(next+fetchBatch, len(uids))
-			inflight = append(inflight, s.c.Fetch(uidSetOf(uids[next:end]), opts))
-			next = end
-		}
-		cmd := inflight[0]
-		inflight = inflight[1:]
+	consume := func(cmd *imapclient.FetchCommand) error {
 		for {
 			m := cmd.Next()
 			if m == nil {
@@ -129,7 +117,7 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			fm, err := readFetched(m)
 			if err != nil {
 				_ = cmd.Close()
-				return fmt.Errorf("mail: UID FETCH %s: %w", s.selected, err)
+				return err
 			}
 			if fm.uid == 0 {
 				continue
@@ -139,14 +127,33 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 				return err
 			}
 		}
-		if err := cmd.Close(); err != nil {
-			return fmt.Errorf("mail: UID FETCH %s: %w", s.selected, err)
+		return cmd.Close()
+	}
+	done := make(chan error, fetchWindow)
+	inflight, next := 0, 0
+	var firstErr error
+	for next < len(uids) || inflight > 0 {
+		for firstErr == nil && inflight < fetchWindow && next < len(uids) {
+			end := min(next+fetchBatch, len(uids))
+			cmd := s.c.Fetch(uidSetOf(uids[next:end]), opts)
+			go func() { done <- consume(cmd) }()
+			inflight++
+			next = end
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if inflight == 0 {
+			break
+		}
+		if err := <-done; err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("mail: UID FETCH %s: %w", s.selected, err)
+			// Unblock the other consumers: the session is unusable after a failed FETCH.
+			s.c.Close()
+		}
+		inflight--
+		if firstErr == nil {
+			firstErr = ctx.Err()
 		}
 	}
-	return nil
+	return firstErr
 }
 
 // readFetched reads one FETCH response, streaming the body literal into a buffer of the
@@ -206,11 +213,19 @@ type writer struct {
 	stored []uint32
 	err    error
 	failed atomic.Bool
+
+	order   []uint32        // every UID of this pass, ascending (for the resumable UIDNext)
+	doneSet map[uint32]bool // stored UIDs not yet below the resumable point
+	next    int             // order[:next] are all stored
 }
 
-func (s *session) newWriter(ctx context.Context, f *store.Folder, total int, advance bool) *writer {
-	w := &writer{s: s, f: f, advance: advance, total: total, in: make(chan *fetched, 64),
-		done: make(chan struct{}), ctx: ctx}
+func (s *session) newWriter(ctx context.Context, f *store.Folder, uids []imap.UID, advance bool) *writer {
+	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan *fetched, 64),
+		done: make(chan struct{}), ctx: ctx, doneSet: map[uint32]bool{}}
+	for _, u := range uids {
+		w.order = append(w.order, uint32(u))
+	}
+	slices.Sort(w.order)
 	go w.loop()
 	return w
 }
@@ -244,10 +259,16 @@ func (w *writer) loop() {
 		w.s.e.notePatients(batch)
 		for _, m := range batch {
 			w.stored = append(w.stored, m.Envelope.UID)
+			w.doneSet[m.Envelope.UID] = true
 		}
-		if w.advance {
-			last := batch[len(batch)-1].Envelope.UID
-			w.f.UIDNext = max(w.f.UIDNext, last+1)
+		moved := false
+		for w.next < len(w.order) && w.doneSet[w.order[w.next]] {
+			delete(w.doneSet, w.order[w.next])
+			w.next++
+			moved = true
+		}
+		if w.advance && moved {
+			w.f.UIDNext = max(w.f.UIDNext, w.order[w.next-1]+1)
 			if err := w.s.e.cfg.Store.PutFolder(*w.f); err != nil {
 				return fmt.Errorf("mail: save folder %s: %w", w.f.Name, err)
 			}

@@ -1,0 +1,46 @@
+package dovecottest
+
+import (
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+)
+
+// FillMaildir writes n messages straight into user's INBOX Maildir (much faster than one
+// delivery per message, for the benchmark's 10 000 messages); Dovecot indexes them at the
+// next access. gen returns message i. Returns the total size written.
+func (s *Server) FillMaildir(user string, n int, gen func(i int) []byte) (int64, error) {
+	root := s.Maildir(user)
+	var total int64
+	for _, d := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o700); err != nil {
+			return 0, fmt.Errorf("dovecottest: maildir: %w", err)
+		}
+	}
+	for i := range n {
+		raw := gen(i)
+		name := fmt.Sprintf("%d.M%dP1.comptoir,S=%d:2,", 1767225600+i, i, len(raw))
+		if err := os.WriteFile(filepath.Join(root, "cur", name), raw, 0o600); err != nil {
+			return total, fmt.Errorf("dovecottest: maildir: %w", err)
+		}
+		total += int64(len(raw))
+	}
+	return total, chownTree(filepath.Join(s.Dir, "mail", user))
+}
+
+func chownTree(root string) error {
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		return fmt.Errorf("dovecottest: user nobody: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return filepath.WalkDir(root, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+}

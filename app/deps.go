@@ -214,6 +214,12 @@ type Sender interface {
 	SyncNow(bal string)
 }
 
+// DraftStore is optionally implemented by a Session: "Nouveau message" reopens the draft
+// saved for the BAL (SaveDraft keeps one per BAL; Send forgets it).
+type DraftStore interface {
+	Draft(bal string) (Draft, bool)
+}
+
 // Event is a mail-engine event, one of the types below.
 type Event any
 

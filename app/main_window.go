@@ -64,7 +64,16 @@ func newMainScreen(u *UI, s Session) *MainScreen {
 	m.Reader = newReaderView(u, m)
 	m.Status = newStatusBar(u)
 
-	m.NewButton = widget.NewButtonWithIcon(t("main.new"), theme.MailComposeIcon(), func() { u.touch(); m.compose(Draft{}) })
+	m.NewButton = widget.NewButtonWithIcon(t("main.new"), theme.MailComposeIcon(), func() {
+		u.touch()
+		d := Draft{}
+		if ds, ok := m.s.(DraftStore); ok {
+			if saved, ok := ds.Draft(m.bal); ok {
+				d = saved
+			}
+		}
+		m.compose(d)
+	})
 	m.NewButton.Importance = widget.HighImportance
 	m.ReplyButton = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { m.reply(false) })
 	m.ReplyAllButton = widget.NewButtonWithIcon(t("main.replyall"), theme.MailReplyAllIcon(), func() { m.reply(true) })

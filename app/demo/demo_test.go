@@ -343,3 +343,22 @@ func TestInactivityLocks(t *testing.T) {
 	h.Login(demo.PIN)
 	h.WaitFor("unlocked", func() bool { return !h.UI.Locked() })
 }
+
+func TestDraftSavedAndReopened(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+	c.To.SetText(sandbox.Seed(sandbox.DefaultDomain).Doctor)
+	c.Subject.SetText("Brouillon : interaction médicamenteuse")
+	c.Body.SetText("Docteur, à propos de l'ordonnance de M. Perrin…")
+	test.Tap(c.SaveDraft)
+	h.WaitText("Brouillon enregistré")
+	h.WaitFor("the composer closed", func() bool { return len(h.UI.Composers()) == 0 })
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	if c := h.UI.Composers()[0]; c.Subject.Text != "Brouillon : interaction médicamenteuse" || !strings.Contains(c.Body.Text, "M. Perrin") {
+		t.Fatalf("the draft was not reopened: %q / %q", c.Subject.Text, c.Body.Text)
+	}
+}

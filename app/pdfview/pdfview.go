@@ -3,10 +3,12 @@
 // the same on Linux, Windows and macOS, no library to install, and the untrusted PDF parser
 // runs inside the WebAssembly sandbox.
 //
-// Compiling the 5.8 MB module is slow (about 8 s on 2 cores) so the Renderer starts lazily,
-// on the first preview, and keeps wazero's compilation cache in a directory (the user's cache
-// directory): later starts take about 0.2 s. Close releases the runtime (the UI does so
-// when it locks).
+// Compiling the 5.8 MB module is slow (about 8 s on 2 cores, minutes under -race) so the
+// Renderer starts lazily, on the first preview, and keeps wazero's compilation cache in a
+// directory (the user's cache directory): later starts take about 0.2 s and a page about
+// 15 ms. The application uses Subprocess, which runs a Renderer in a short-lived child
+// process (Serve): PDFium's ~80 MB leave with it and untrusted documents are parsed away from
+// the process holding the card session.
 package pdfview
 
 import (

@@ -436,6 +436,10 @@ func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("wire: send: %w", err)
 	}
+	// The message left: its draft (if it was one) is done with.
+	if err := s.st.SetSetting("draft:"+d.From.Email, nil); err != nil {
+		s.o.Logger.Warn("forget draft", "err", err)
+	}
 	return id, nil
 }
 
@@ -451,7 +455,7 @@ func (s *Session) SaveDraft(d app.Draft) error {
 	return nil
 }
 
-// Draft returns the draft saved for bal, if any.
+// Draft returns the draft saved for bal, if any (app.DraftStore).
 func (s *Session) Draft(bal string) (app.Draft, bool) {
 	raw, err := s.st.Setting("draft:" + bal)
 	if err != nil || len(raw) == 0 {

@@ -464,7 +464,7 @@ func TestResyncKeepsIndexCompact(t *testing.T) {
 	must(t, s.PutMessages([]Message{m}))
 	err := s.view(func(tx *bolt.Tx, k *keyring) error {
 		tz := k.tokener()
-		ids, err := postings(bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail), tz.sum(tokWord, "stable", wordSize))
+		ids, err := postBuckets(tx, k).postings(tz.sum(tokWord, "stable", wordSize))
 		if err != nil {
 			return err
 		}
@@ -512,4 +512,28 @@ func TestUserMessagesInFrench(t *testing.T) {
 	if UserMessage(errors.New("autre")) != "" || UserMessage(nil) != "" {
 		t.Errorf("foreign errors must give no message")
 	}
+}
+
+// TestSegmentsCompact: postings spread over segments, merged every segMax batches, always
+// give the same answers.
+func TestSegmentsCompact(t *testing.T) {
+	s, _ := openTest(t)
+	for batch := range uint32(2*segMax + 3) {
+		var ms []Message
+		for i := range uint32(3) {
+			uid := batch*3 + i + 1
+			ms = append(ms, msg(bal, "INBOX", uid, "Lot", fmt.Sprintf("commun lot%d", batch), nil))
+		}
+		must(t, s.PutMessages(ms))
+		res, err := s.Search(Query{Text: "commun", Limit: 1000})
+		if err != nil || len(res) != int(3*(batch+1)) {
+			t.Fatalf("after batch %d: %d results, %v", batch, len(res), err)
+		}
+	}
+	for _, b := range []uint32{0, segMax - 1, segMax, 2*segMax + 2} {
+		if res, _ := s.Search(Query{Text: fmt.Sprintf("lot%d ", b)}); len(res) != 3 {
+			t.Errorf("lot%d: %d results", b, len(res))
+		}
+	}
+	must(t, s.Check(t.Context()))
 }

@@ -18,7 +18,7 @@
 // record. Identifiers used as keys (BAL addresses, folder names, Message-IDs, INS,
 // settings names, search words) are keyed hashes, never plaintext.
 //
-// # Bucket tree (schema 3)
+// # Bucket tree (schema 4)
 //
 //	meta        plaintext header: format "comptoir-store", schema (uint32), salt, wrapped data key
 //	bals        H16(address)                      -> sealed BAL
@@ -30,6 +30,7 @@
 //	docs        doc id                            -> fid | uid | ^date | ^uid (plaintext)
 //	postfull    H8(word) | block                  -> sealed doc-id deltas (frozen blocks)
 //	posttail    H8(word)                          -> sealed block no | last id | deltas
+//	postseg     segment | H8(first word)          -> sealed chunk of a recent batch's postings
 //	byid        H16(Message-ID) | fid | uid       -> (empty)
 //	bypatient   H16(INS) | fid | uid              -> (empty)
 //	outbox      sequence                          -> sealed OutboxItem

@@ -17,6 +17,7 @@ const (
 	bucketDocs      = "docs"
 	bucketPostFull  = "postfull"
 	bucketPostTail  = "posttail"
+	bucketPostSeg   = "postseg"
 	bucketByID      = "byid"
 	bucketByPatient = "bypatient"
 	bucketOutbox    = "outbox"
@@ -56,7 +57,7 @@ const (
 
 func allBuckets() []string {
 	return []string{bucketMeta, bucketBALs, bucketFolders, bucketMsgs, bucketBodies, bucketTexts,
-		bucketByDate, bucketDocs, bucketPostFull, bucketPostTail, bucketByID, bucketByPatient,
+		bucketByDate, bucketDocs, bucketPostFull, bucketPostTail, bucketPostSeg, bucketByID, bucketByPatient,
 		bucketOutbox, bucketAudit, bucketPatients, bucketSettings}
 }
 

@@ -97,7 +97,7 @@ func (s *Store) Rekey(next crypto.Signer) error {
 // wordCache returns the token cache; call only inside update (bbolt write lock held).
 func (s *Store) wordCache() *wordCache {
 	if s.words == nil {
-		s.words = &wordCache{words: map[string]string{}, prefixes: map[string]string{}}
+		s.words = &wordCache{words: map[string]uint64{}, prefixes: map[string]uint64{}}
 	}
 	return s.words
 }

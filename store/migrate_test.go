@@ -198,8 +198,8 @@ func TestMigration2To3Index(t *testing.T) {
 	s, err = Open(path, testKey(1), Options{})
 	must(t, err)
 	defer s.Close()
-	if v := schemaOf(t, s); v != 3 {
-		t.Fatalf("schema %d, want 3", v)
+	if v := schemaOf(t, s); v != schemaVersion {
+		t.Fatalf("schema %d, want %d", v, schemaVersion)
 	}
 	for q, want := range map[string]int{"berenice renouvellement": 12, "Ordonnance-Martin.pdf": 1, "cordialement": 12, "BERENI": 12} {
 		res, err := s.Search(Query{Text: q})
@@ -211,6 +211,31 @@ func TestMigration2To3Index(t *testing.T) {
 	must(t, s.PutMessages([]Message{msg(bal, "INBOX", 100, "Nouvelle ordonnance", "posologie", nil)}))
 	if res, _ := s.Search(Query{Text: "posologie"}); len(res) != 1 || res[0].UID != 100 {
 		t.Errorf("search after migration: %v", res)
+	}
+}
+
+// TestMigration3To4Segments: a schema-3 index (blocks only) gains the segments bucket;
+// searches read both, and new batches go to segments.
+func TestMigration3To4Segments(t *testing.T) {
+	path := copyFixture(t)
+	s, err := Open(path, testKey(1), Options{migrateTo: 3})
+	must(t, err)
+	if v := schemaOf(t, s); v != 3 {
+		t.Fatalf("schema %d, want 3", v)
+	}
+	must(t, s.Close())
+	s, err = Open(path, testKey(1), Options{})
+	must(t, err)
+	defer s.Close()
+	must(t, s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(bucketPostSeg)) == nil {
+			t.Errorf("no %s bucket after migration", bucketPostSeg)
+		}
+		return nil
+	}))
+	must(t, s.PutMessages([]Message{msg(bal, "INBOX", 200, "Renouvellement", "cordialement", nil)}))
+	if res, _ := s.Search(Query{Text: "cordialement"}); len(res) != 13 {
+		t.Errorf("blocks + segment: %d results, want 13", len(res))
 	}
 }
 

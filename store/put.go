@@ -79,7 +79,7 @@ func sameSearchContent(a, b *Envelope) bool {
 // sequential bbolt writes: sealed body and text, and the search tokens.
 type prepared struct {
 	body, text []byte // sealed; nil if absent
-	toks       []string
+	toks       []uint64
 }
 
 func prepareAll(k *keyring, wc *wordCache, msgs []Message) []prepared {

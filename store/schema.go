@@ -13,7 +13,8 @@ import (
 //	2  folder records carry total and unread counts, kept incrementally
 //	3  full-text index: docs, postfull, posttail; message records and date index entries
 //	   carry their doc id
-const schemaVersion = 3
+//	4  posting segments (postseg): a batch appends its postings instead of rewriting them
+const schemaVersion = 4
 
 // migration upgrades the file from version from to from+1 inside one write transaction.
 type migration struct {
@@ -28,6 +29,7 @@ func migrations() []migration {
 	return []migration{
 		{1, "folder counts", migrateCounts},
 		{2, "search index", migrateIndex},
+		{3, "posting segments", migrateSegments},
 	}
 }
 
@@ -71,7 +73,14 @@ func migrateCounts(tx *bolt.Tx, k *keyring) error {
 	return m.saveFolders()
 }
 
-// migrateIndex creates the search buckets and indexes every cached message.
+// migrateSegments adds the bucket of posting segments; the blocks stay as they are.
+func migrateSegments(tx *bolt.Tx, _ *keyring) error {
+	_, err := tx.CreateBucketIfNotExists([]byte(bucketPostSeg))
+	return err
+}
+
+// migrateIndex creates the search buckets and indexes every cached message (with the
+// layout of schema 3: its postings go to the blocks, not to segments).
 func migrateIndex(tx *bolt.Tx, k *keyring) error {
 	for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
 		if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
@@ -114,7 +123,10 @@ func migrateIndex(tx *bolt.Tx, k *keyring) error {
 			return err
 		}
 	}
-	return m.finish()
+	if m.ix == nil {
+		return nil
+	}
+	return appendToTails(tx, k, m.ix.post)
 }
 
 // checkBuckets verifies that a current-schema file has every bucket.
@@ -135,10 +147,13 @@ func (s *Store) RebuildIndex(ctx context.Context) error {
 		return err
 	}
 	err := s.update(func(tx *bolt.Tx, k *keyring) error {
-		for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
+		for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail, bucketPostSeg} {
 			if err := tx.DeleteBucket([]byte(b)); err != nil {
 				return err
 			}
+		}
+		if err := migrateSegments(tx, k); err != nil {
+			return err
 		}
 		return migrateIndex(tx, k)
 	})

@@ -40,10 +40,10 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 	var out []Envelope
 	err := s.view(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
-		full, tail := bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail)
+		px := postBuckets(tx, k)
 		var cands []uint64
 		for i, w := range words {
-			ids, err := postings(full, tail, m.t.sum(tokWord, w, wordSize))
+			ids, err := px.postings(m.t.sum(tokWord, w, wordSize))
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 				if len(p) > maxPrefix {
 					p = p[:maxPrefix]
 				}
-				pids, err := postings(full, tail, m.t.sum(tokPrefix, p, wordSize))
+				pids, err := px.postings(m.t.sum(tokPrefix, p, wordSize))
 				if err != nil {
 					return err
 				}

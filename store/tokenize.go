@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"slices"
 )
 
@@ -9,29 +10,29 @@ import (
 type tokenizer struct {
 	t        *tokener
 	shared   *wordCache        // earlier batches' tokens, read-only here; may be nil
-	words    map[string]string // folded word -> token
-	prefixes map[string]string // folded prefix -> token
-	seen     map[string]bool   // tokens of the current document
-	out      []string
+	words    map[string]uint64 // folded word -> token
+	prefixes map[string]uint64 // folded prefix -> token
+	seen     map[uint64]bool   // tokens of the current document
+	out      []uint64
 }
 
 func newTokenizer(t *tokener) *tokenizer {
-	return &tokenizer{t: t, words: map[string]string{}, prefixes: map[string]string{}, seen: map[string]bool{}}
+	return &tokenizer{t: t, words: map[string]uint64{}, prefixes: map[string]uint64{}, seen: map[uint64]bool{}}
 }
 
 // wordCache keeps the tokens of words seen in earlier batches, so a batch computes the
 // keyed hash of new words only. Only touched under the bbolt write lock (inside update):
 // read by the workers of one batch, merged after them. Dropped by Lock.
 type wordCache struct {
-	words, prefixes map[string]string
+	words, prefixes map[string]uint64
 }
 
 const wordCacheMax = 400_000 // entries; then start afresh (a few tens of MB at most)
 
 // lookup reads the shared cache (read-only while workers run).
-func (wc *wordCache) lookup(kind string, w []byte) (string, bool) {
+func (wc *wordCache) lookup(kind string, w []byte) (uint64, bool) {
 	if wc == nil {
-		return "", false
+		return 0, false
 	}
 	if kind == tokWord {
 		tok, ok := wc.words[string(w)]
@@ -55,20 +56,21 @@ func (wc *wordCache) merge(tz *tokenizer) {
 	}
 }
 
-// token returns the cached token of w; the map lookup with string(w) does not allocate.
-func (tz *tokenizer) token(cache map[string]string, kind string, w []byte) string {
+// token returns the cached token of w (the 8-byte keyed hash as a big-endian integer, so
+// numeric order is key order); the map lookup with string(w) does not allocate.
+func (tz *tokenizer) token(cache map[string]uint64, kind string, w []byte) uint64 {
 	if tok, ok := cache[string(w)]; ok {
 		return tok
 	}
 	if tok, ok := tz.shared.lookup(kind, w); ok {
 		return tok
 	}
-	tok := string(tz.t.sum(kind, string(w), wordSize))
+	tok := binary.BigEndian.Uint64(tz.t.sum(kind, string(w), wordSize))
 	cache[string(w)] = tok
 	return tok
 }
 
-func (tz *tokenizer) add(tok string) {
+func (tz *tokenizer) add(tok uint64) {
 	if !tz.seen[tok] {
 		tz.seen[tok] = true
 		tz.out = append(tz.out, tok)
@@ -77,7 +79,7 @@ func (tz *tokenizer) add(tok string) {
 
 // tokens returns the distinct tokens of a document: every field's words, and prefixes
 // of the short fields. The slice is fresh.
-func (tz *tokenizer) tokens(e *Envelope, text []byte) []string {
+func (tz *tokenizer) tokens(e *Envelope, text []byte) []uint64 {
 	clear(tz.seen)
 	tz.out = nil
 	word := func(w []byte) {

@@ -18,6 +18,7 @@ import (
 	"comptoir/app/apptest"
 	"comptoir/app/demo"
 	"comptoir/app/pdfview"
+	"comptoir/app/wire"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/sandbox"
@@ -279,14 +280,34 @@ func TestCardPulledLocksWithinTwoSeconds(t *testing.T) {
 	h.WaitFor("the unlocked mail", func() bool { return !h.UI.Locked() && h.Shows("Boîte de réception") })
 }
 
-func TestSettingsAndAbout(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
+func TestSettingsTestConnectionAndAbout(t *testing.T) {
+	deps := env.Deps()
+	settings := &app.MemorySettings{}
+	_ = settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
+		SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
+	deps.Settings = settings
+	deps.Doctor = wire.Doctor{Module: env.Module}
+	deps.Version = "test"
+	h := apptest.New(t, deps)
 	s := h.UI.ShowSettings()
-	s.IMAP.SetText("imap.exemple.mssante.fr:143")
+	test.Tap(s.Test)
+	h.WaitFor("the checks", func() bool { return strings.Contains(s.Results.Text, "Serveur SMTP") })
+	for _, want := range []string{"✔ Lecteurs de carte", "✔ Magasin de confiance IGC-Santé", "✔ Serveur IMAP — joignable", "✔ Serveur SMTP — joignable"} {
+		if !strings.Contains(s.Results.Text, want) {
+			t.Errorf("Tester la connexion: %q missing from\n%s", want, s.Results.Text)
+		}
+	}
 	s.Language.SetSelectedIndex(1)
 	test.Tap(s.Save)
+	if c, _ := settings.Load(); c.Language != "en" {
+		t.Fatalf("language saved as %q", c.Language)
+	}
 	h.UI.ShowAbout()
 	h.WaitText("Version test")
+	// The next start speaks English.
+	en := apptest.New(t, deps)
+	en.WaitText("Sign in with your CPS card")
+	en.WaitText("Card detected: ")
 }
 
 func TestDocumentsSearchAndReadReceipt(t *testing.T) {

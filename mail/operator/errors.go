@@ -19,7 +19,8 @@ const (
 	CodeAlreadyExists       = "already_exists"       // 409: the holder already has this BAL
 	CodeNotFound            = "not_found"            // 404: no such BAL or member
 	CodeForbidden           = "forbidden"            // 403: the caller has no right on this BAL
-	CodeAdminOnly           = "admin_only"           // 403: only an Administrateur may do this
+	CodeAdminOnly           = "admin_only"           // 403: only an Administrateur may do this (grant, create the APP BAL)
+	CodeNotPharmacist       = "not_pharmacist"       // 403: only a pharmacist may create a pharmacy's ORG BAL
 	CodeManagerUsersOnly    = "manager_users_only"   // 403: a Gestionnaire manages Utilisateurs only
 	CodeLastAdmin           = "last_admin"           // 409: the last Administrateur cannot go
 	CodeNotOrganisational   = "not_organisational"   // 422: roles exist on ORG BALs only

@@ -32,6 +32,9 @@ type Structure struct {
 	Street     string `json:"street,omitempty"`
 	PostalCode string `json:"postal_code"`
 	City       string `json:"city"`
+	// Sector is the "secteur d'activité" of the card's practice situation (TRE_R02, e.g.
+	// SA33 pharmacie d'officine): with the name, it tells the operator a pharmacy.
+	Sector string `json:"sector,omitempty"`
 }
 
 // CreateRequest asks for a new BAL. It is signed by the card holder (see SignedRequest).
@@ -93,10 +96,11 @@ type CGU struct {
 
 // Member is one person with a role on an ORG BAL, with what the caller may do to them.
 type Member struct {
-	NationalID string  `json:"national_id"`
-	Name       string  `json:"name,omitempty"`
-	Role       string  `json:"role"`
-	Allowed    Allowed `json:"allowed"`
+	NationalID string    `json:"national_id"`
+	Name       string    `json:"name,omitempty"`
+	Role       string    `json:"role"`
+	Since      time.Time `json:"since,omitzero"` // when the access was granted; zero when unknown
+	Allowed    Allowed   `json:"allowed"`
 }
 
 // Allowed says what the caller may do to a member, so a client can show disabled choices.

@@ -144,12 +144,12 @@ func (s *Server) createBAL(w http.ResponseWriter, r *http.Request, h holder) {
 			"La demande doit être signée par la carte du titulaire connecté."))
 		return
 	}
-	rec, aerr := s.newRecord(req, signer)
+	rec, base, aerr := s.newRecord(req, signer)
 	if aerr != nil {
 		writeErr(w, aerr)
 		return
 	}
-	if aerr := s.insert(rec, req.Nonce); aerr != nil {
+	if aerr := s.insert(rec, base, req.Nonce); aerr != nil {
 		writeErr(w, aerr)
 		return
 	}
@@ -219,15 +219,16 @@ func (s *Server) checkSigned(sr operator.SignedRequest, r *http.Request) (holder
 	return signer, req, nil
 }
 
-// newRecord applies the kind-specific rules and computes the address.
-func (s *Server) newRecord(req operator.CreateRequest, signer holder) (*balRecord, *operator.Error) {
+// newRecord applies the kind-specific rules and computes the address; base is the rule's
+// local part (homonyms are numbered from it).
+func (s *Server) newRecord(req operator.CreateRequest, signer holder) (rec *balRecord, base string, aerr *operator.Error) {
 	now := s.opts.Now()
 	if req.CGUVersion != CurrentCGU {
 		e := apiErr(http.StatusUnprocessableEntity, operator.CodeCGUOutdated,
 			"Les CGU ont changé : lisez et acceptez la version "+CurrentCGU+".")
-		return nil, e
+		return nil, "", e
 	}
-	rec := &balRecord{
+	rec = &balRecord{
 		Kind: req.Kind, CGUVersion: req.CGUVersion, ListeRouge: req.ListeRouge, Created: now,
 		ActiveAt: now.Add(s.opts.ValidationDelay),
 		Holder:   holderRecord{ID: signer.ID, Surname: signer.Surname, GivenName: signer.GivenName, Profession: signer.Profession},
@@ -236,7 +237,7 @@ func (s *Server) newRecord(req operator.CreateRequest, signer holder) (*balRecor
 		st := req.Structure
 		if st == nil || !reFINESS.MatchString(st.FINESS) || strings.TrimSpace(st.Name) == "" ||
 			!rePostalCode.MatchString(st.PostalCode) || strings.TrimSpace(st.City) == "" {
-			return nil, apiErr(http.StatusBadRequest, operator.CodeInvalidRequest,
+			return nil, "", apiErr(http.StatusBadRequest, operator.CodeInvalidRequest,
 				"Indiquez la structure : FINESS (9 caractères), raison sociale, code postal et ville.")
 		}
 		c := *st
@@ -247,35 +248,39 @@ func (s *Server) newRecord(req operator.CreateRequest, signer holder) (*balRecor
 	case operator.KindPER:
 		rec.DisplayName = strings.TrimSpace(signer.GivenName + " " + strings.ToUpper(signer.Surname))
 	case operator.KindORG:
+		if aerr := checkORG(signer, req.Structure); aerr != nil {
+			return nil, "", aerr
+		}
 		rec.Members = map[string]memberRecord{signer.ID: {Role: operator.RoleAdmin,
-			Name: strings.TrimSpace(signer.GivenName + " " + strings.ToUpper(signer.Surname))}}
+			Name: strings.TrimSpace(signer.GivenName + " " + strings.ToUpper(signer.Surname)), Since: now}}
 	case operator.KindAPP:
-		id, aerr := s.appIdentity(req.AppCertificate)
+		id, aerr := s.appIdentity(req.AppCertificate, req.Structure.FINESS)
 		if aerr != nil {
-			return nil, aerr
+			return nil, "", aerr
 		}
 		rec.AppIdentity = id
 	}
 	if req.DisplayName != "" {
 		rec.DisplayName = strings.TrimSpace(req.DisplayName)
 	}
-	base, aerr := baseLocalPart(req.Kind, signer.GivenName, signer.Surname, req.Structure)
+	base, aerr = baseLocalPart(req.Kind, signer.GivenName, signer.Surname, req.Structure)
 	if aerr != nil {
-		return nil, aerr
+		return nil, "", aerr
 	}
 	rec.Address = base + "@" + s.opts.Domain
 	if req.Address != "" {
 		if aerr := checkRequested(req.Address, base, req.Kind, s.opts.Domain); aerr != nil {
-			return nil, aerr
+			return nil, "", aerr
 		}
 		rec.Address = strings.ToLower(req.Address)
 	}
-	return rec, nil
+	return rec, base, nil
 }
 
 // appIdentity verifies an APP BAL's organisation certificate (PEM, leaf first, with its
-// ORGANISATIONS intermediate) and returns the identity that will open the BAL.
-func (s *Server) appIdentity(pemChain string) (string, *operator.Error) {
+// ORGANISATIONS intermediate), which must be the structure's (id type 1 + finess), and
+// returns the identity that will open the BAL.
+func (s *Server) appIdentity(pemChain, finess string) (string, *operator.Error) {
 	bad := apiErr(http.StatusBadRequest, operator.CodeInvalidRequest,
 		"Joignez le certificat logiciel (IGC-Santé ORGANISATIONS) de la structure.")
 	var chain [][]byte
@@ -294,12 +299,17 @@ func (s *Server) appIdentity(pemChain string) (string, *operator.Error) {
 	if err != nil || h.Kind != kindOrganisation {
 		return "", bad
 	}
+	if h.ID != "1"+finess {
+		return "", apiErr(http.StatusBadRequest, operator.CodeInvalidRequest,
+			"Ce certificat logiciel est celui d'une autre structure ("+h.Org+") : joignez celui du FINESS "+finess+".")
+	}
 	return h.ID, nil
 }
 
-// insert stores a new BAL unless its address or an equivalent BAL exists; it also consumes
-// the nonce.
-func (s *Server) insert(rec *balRecord, nonce string) *operator.Error {
+// insert stores a new BAL unless the holder may not create it (APP: checked here, under
+// the lock, against the roles of the moment), its address or an equivalent BAL exists;
+// it also consumes the nonce. base is the rule's local part, numbered for a homonym.
+func (s *Server) insert(rec *balRecord, base, nonce string) *operator.Error {
 	r := s.reg
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -312,6 +322,11 @@ func (s *Server) insert(rec *balRecord, nonce string) *operator.Error {
 	if _, used := r.Nonces[nonce]; used {
 		return apiErr(http.StatusConflict, operator.CodeReplayed, "Cette demande a déjà été reçue.")
 	}
+	if rec.Kind == operator.KindAPP {
+		if aerr := checkAPPLocked(r.BALs, rec.Holder.ID, rec.Structure.FINESS); aerr != nil {
+			return aerr
+		}
+	}
 	for _, b := range r.BALs {
 		same := b.Kind == rec.Kind && b.Holder.ID == rec.Holder.ID && rec.Kind == operator.KindPER ||
 			b.Kind == rec.Kind && rec.Kind == operator.KindAPP && b.AppIdentity == rec.AppIdentity ||
@@ -323,8 +338,7 @@ func (s *Server) insert(rec *balRecord, nonce string) *operator.Error {
 		}
 	}
 	if _, taken := r.BALs[rec.Address]; taken {
-		base, _, _ := strings.Cut(rec.Address, "@")
-		sugg := suggest(trimNumber(base, rec.Kind), rec.Kind, s.opts.Domain, func(a string) bool { _, ok := r.BALs[a]; return ok })
+		sugg := suggest(base, rec.Kind, s.opts.Domain, func(a string) bool { _, ok := r.BALs[a]; return ok })
 		e := apiErr(http.StatusConflict, operator.CodeAddressTaken,
 			"L'adresse "+rec.Address+" est déjà attribuée (homonyme). Proposition : "+sugg+".")
 		e.Suggestion = sugg
@@ -338,21 +352,6 @@ func (s *Server) insert(rec *balRecord, nonce string) *operator.Error {
 		return internalErr()
 	}
 	return nil
-}
-
-// trimNumber removes a homonym number so suggestions restart from the rule's base.
-func trimNumber(local, kind string) string {
-	t := strings.TrimRight(local, "0123456789")
-	if kind != operator.KindPER {
-		if strings.HasSuffix(t, "-") && t != local {
-			return strings.TrimSuffix(t, "-")
-		}
-		return local
-	}
-	if t == "" {
-		return local
-	}
-	return t
 }
 
 // Members and roles.
@@ -388,7 +387,7 @@ func membersView(b *balRecord, callerRole string) operator.Members {
 	out := operator.Members{Address: b.Address, CallerRole: callerRole, Grantable: grantable(callerRole), Members: []operator.Member{}}
 	admins := adminCount(b.Members)
 	for id, m := range b.Members {
-		out.Members = append(out.Members, operator.Member{NationalID: id, Name: m.Name, Role: m.Role,
+		out.Members = append(out.Members, operator.Member{NationalID: id, Name: m.Name, Role: m.Role, Since: m.Since,
 			Allowed: allowed(callerRole, m.Role, admins)})
 	}
 	sortMembers(out.Members)
@@ -424,8 +423,13 @@ func (s *Server) setMember(w http.ResponseWriter, r *http.Request, h holder) {
 		if !exists && name == "" {
 			name = id
 		}
-		b.Members[id] = memberRecord{Role: body.Role, Name: name}
-		result = operator.Member{NationalID: id, Name: name, Role: body.Role, Allowed: allowed(actor, body.Role, adminCount(b.Members))}
+		since := cur.Since // a role change keeps the date the access was granted
+		if !exists {
+			since = s.opts.Now()
+		}
+		b.Members[id] = memberRecord{Role: body.Role, Name: name, Since: since}
+		result = operator.Member{NationalID: id, Name: name, Role: body.Role, Since: since,
+			Allowed: allowed(actor, body.Role, adminCount(b.Members))}
 		return nil
 	})
 	if s.apiFail(w, err) {

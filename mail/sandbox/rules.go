@@ -161,3 +161,45 @@ func sortMembers(m []operator.Member) {
 		return m[i].NationalID < m[j].NationalID
 	})
 }
+
+// Who may create what (balrules, the same rules as the client's wizard).
+
+// checkORG: only a pharmacist (the certificate's profession) may create a pharmacy's ORG
+// BAL; the structure is a pharmacy when its sector (the card's situation) or its name says
+// so, and has a FINESS (checked with the structure). Other structures' ORG BALs are open to
+// their professionals.
+//
+// The sandbox trusts the sector of the signed request; an operator would read the holder's
+// practice situations in the RPPS.
+func checkORG(signer holder, st *operator.Structure) *operator.Error {
+	sit := balrules.Situation{StructureName: st.Name, FINESS: st.FINESS, Sector: st.Sector}
+	if !balrules.IsPharmacy(sit) {
+		return nil
+	}
+	if err := balrules.CheckORG(signer.Profession, sit); err != nil {
+		return apiErr(http.StatusForbidden, operator.CodeNotPharmacist, balrules.UserMessage(err))
+	}
+	return nil
+}
+
+const msgNoORG = "La BAL applicative d'une structure est créée par un administrateur de sa BAL organisationnelle : " +
+	"créez d'abord celle-ci."
+
+// checkAPPLocked: only an Administrateur of the structure's ORG BAL (same FINESS) may
+// create its APP BAL. The caller holds the registry lock.
+func checkAPPLocked(bals map[string]*balRecord, holderID, finess string) *operator.Error {
+	var org *balRecord
+	for _, b := range bals {
+		if b.Kind == operator.KindORG && b.Structure != nil && b.Structure.FINESS == finess {
+			org = b
+			break
+		}
+	}
+	if org == nil {
+		return apiErr(http.StatusForbidden, operator.CodeAdminOnly, msgNoORG)
+	}
+	if err := balrules.CheckAPP(org.roleOf(holderID)); err != nil {
+		return apiErr(http.StatusForbidden, operator.CodeAdminOnly, balrules.UserMessage(err))
+	}
+	return nil
+}

@@ -101,6 +101,10 @@ func (s *Server) seed() error {
 		if b.Members == nil {
 			b.Members = map[string]memberRecord{}
 		}
+		for id, m := range b.Members {
+			m.Since = created
+			b.Members[id] = m
+		}
 		s.reg.BALs[b.Address] = b
 	}
 	for _, p := range seedPatients {

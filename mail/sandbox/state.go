@@ -40,6 +40,8 @@ type holderRecord struct {
 type memberRecord struct {
 	Role string `json:"role"`
 	Name string `json:"name,omitempty"`
+	// Since is when the access was granted; zero in state files written before it existed.
+	Since time.Time `json:"since,omitzero"`
 }
 
 type patientRecord struct {

@@ -2,9 +2,13 @@
 // provisioning API, published files) on loopback for demos and tests.
 //
 //	mss-sandbox serve --data DIR [--listen 127.0.0.1:0] [--validation-delay 24h] [--seed] [--domain D]
+//	mss-sandbox issue-app-cert --data DIR --bal ADDRESS --out FILE.p12
 //
-// The test IGC-Santé PKI lives in DIR/pki (created on first run, see cps/cpstest). The command
+// The test IGC-Santé PKI lives in DIR/pki (created on first run, see cps/cpstest). serve
 // prints the endpoints and the trust anchor to configure, then serves until SIGINT/SIGTERM.
+// issue-app-cert writes the test organisation certificate that opens an APP BAL (or that
+// an APP BAL request for the ORG BAL's structure needs) as a PKCS#12 file; its password is
+// read from the terminal or one line of stdin, never from argv or the environment.
 package main
 
 import (
@@ -27,7 +31,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "mss-sandbox:", err)
 		os.Exit(1)
 	}
@@ -35,14 +39,27 @@ func main() {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: mss-sandbox serve --data DIR [--listen HOST:PORT] [--validation-delay 24h] [--seed] [--domain DOMAIN]")
+	fmt.Fprintln(w, "       mss-sandbox issue-app-cert --data DIR --bal ADDRESS --out FILE.p12")
 }
 
-// run parses args and serves until ctx ends.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "serve" {
+// run runs the command of args: serve (until ctx ends) or issue-app-cert.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
 		usage(stderr)
-		return errors.New("unknown or missing command")
+		return errors.New("missing command")
 	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "issue-app-cert":
+		return issueAppCert(args[1:], stdin, stdout, stderr)
+	}
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// serve runs the sandbox until ctx ends.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory (state, mail, PKI, published files)")
@@ -51,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	seed := fs.Bool("seed", false, "create the demo BALs and messages on first start")
 	domain := fs.String("domain", sandbox.DefaultDomain, "operator mail domain")
 	verbose := fs.Bool("v", false, "log every connection")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *data == "" {

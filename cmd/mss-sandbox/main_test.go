@@ -33,7 +33,7 @@ func TestServePrintsEndpointsAndStops(t *testing.T) {
 	var out, errOut syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", dir, "--seed", "--validation-delay", "10s"}, &out, &errOut)
+		done <- run(ctx, []string{"serve", "--data", dir, "--seed", "--validation-delay", "10s"}, nil, &out, &errOut)
 	}()
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(out.String(), "Stop with Ctrl-C") {
@@ -63,7 +63,7 @@ func TestServePrintsEndpointsAndStops(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if err := run(context.Background(), []string{"serve"}, &out, &errOut); err == nil {
+	if err := run(context.Background(), []string{"serve"}, nil, &out, &errOut); err == nil {
 		t.Fatal("serve without --data accepted")
 	}
 }

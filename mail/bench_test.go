@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func BenchmarkInitialSync(b *testing.B) {
 	var ours, theirs []time.Duration
 	var peak int64
 	var ops int64
-	for round := range 2 {
+	for round := range 3 {
 		path := filepath.Join(shm, fmt.Sprintf("cache-%d.db", round))
 		cfg := r.config()
 		st := r.openStore(path)
@@ -79,6 +80,13 @@ func BenchmarkInitialSync(b *testing.B) {
 		b.StopTimer()
 		ours = append(ours, time.Since(t0))
 		peak = max(peak, peakRSS())
+		if f := os.Getenv("MAIL_BENCH_HEAP"); f != "" && round == 0 {
+			runtime.GC()
+			if out, err := os.Create(f); err == nil {
+				_ = pprof.WriteHeapProfile(out)
+				out.Close()
+			}
+		}
 		b.Logf("round %d: %s", round, rssBreakdown())
 		ops = r.signer.n.Load() - before
 		if got, _, _ := st.Counts(testBAL, "INBOX"); got != n {

@@ -126,7 +126,11 @@ func classify(env *store.Envelope) {
 }
 
 func preview(text string) string {
-	t := strings.Join(strings.Fields(text), " ")
+	// Only the start matters: a few characters per displayed one leave room for spaces.
+	if len(text) > previewLen*8 {
+		text = text[:previewLen*8]
+	}
+	t := strings.ToValidUTF8(strings.Join(strings.Fields(text), " "), "")
 	if utf8.RuneCountInString(t) <= previewLen {
 		return t
 	}

@@ -19,7 +19,7 @@ const (
 	fetchBatch    = 250     // UIDs per UID FETCH command
 	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
 	storeBatch    = 200     // messages per store transaction
-	storeBatchMax = 8 << 20 // bytes of bodies per store transaction
+	storeBatchMax = 4 << 20 // bytes of bodies per store transaction
 	maxBodySize   = 64 << 20
 )
 
@@ -122,7 +122,8 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			if fm.uid == 0 {
 				continue
 			}
-			if err := w.add(fm); err != nil {
+			// Parsing here, on the consumers, spreads it over the cores; the writer only stores.
+			if err := w.add(w.message(fm)); err != nil {
 				_ = cmd.Close()
 				return err
 			}
@@ -198,15 +199,15 @@ func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 	}
 }
 
-// writer turns fetched messages into store batches on its own goroutine, so parsing and
-// the store's encryption and disk writes overlap with the network.
+// writer stores parsed messages in batches on its own goroutine, so the store's encryption
+// and disk writes overlap with the network.
 type writer struct {
 	s       *session
 	f       *store.Folder
 	advance bool
 	total   int
 
-	in   chan *fetched
+	in   chan store.Message
 	done chan struct{}
 	ctx  context.Context
 
@@ -220,7 +221,7 @@ type writer struct {
 }
 
 func (s *session) newWriter(ctx context.Context, f *store.Folder, uids []imap.UID, advance bool) *writer {
-	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan *fetched, 64),
+	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan store.Message, 32),
 		done: make(chan struct{}), ctx: ctx, doneSet: map[uint32]bool{}}
 	for _, u := range uids {
 		w.order = append(w.order, uint32(u))
@@ -230,11 +231,30 @@ func (s *session) newWriter(ctx context.Context, f *store.Folder, uids []imap.UI
 	return w
 }
 
-func (w *writer) add(fm *fetched) error {
+// message turns a fetched message into its store record.
+func (w *writer) message(fm *fetched) store.Message {
+	ref := refOf(w.s.bal, w.f.Name, fm.uid)
+	var env store.Envelope
+	if fm.body != nil {
+		env = envelopeFromRaw(ref, fm.body)
+	} else {
+		env = envelopeFromIMAP(ref, fm.env, fm.bs, fm.size)
+	}
+	env.Flags = fm.flags
+	if fm.size > 0 {
+		env.Size = fm.size
+	}
+	if env.Date.IsZero() {
+		env.Date = fm.date
+	}
+	return store.Message{Envelope: env, Body: fm.body}
+}
+
+func (w *writer) add(m store.Message) error {
 	if w.failed.Load() {
 		return errors.New("mail: store write failed")
 	}
-	w.in <- fm
+	w.in <- m
 	return nil
 }
 
@@ -274,29 +294,16 @@ func (w *writer) loop() {
 			}
 		}
 		w.s.e.emit(Progress{BAL: w.s.bal, Folder: w.f.Name, Done: len(w.stored), Total: w.total})
+		clear(batch) // drop the bodies now, not when the slots are reused
 		batch, bytes = batch[:0], 0
 		return nil
 	}
-	for fm := range w.in {
+	for m := range w.in {
 		if w.err != nil {
-			continue // drain so the fetcher is never blocked
+			continue // drain so the fetchers are never blocked
 		}
-		ref := refOf(w.s.bal, w.f.Name, fm.uid)
-		var env store.Envelope
-		if fm.body != nil {
-			env = envelopeFromRaw(ref, fm.body)
-		} else {
-			env = envelopeFromIMAP(ref, fm.env, fm.bs, fm.size)
-		}
-		env.Flags = fm.flags
-		if fm.size > 0 {
-			env.Size = fm.size
-		}
-		if env.Date.IsZero() {
-			env.Date = fm.date
-		}
-		batch = append(batch, store.Message{Envelope: env, Body: fm.body})
-		bytes += len(fm.body)
+		batch = append(batch, m)
+		bytes += len(m.Body)
 		if len(batch) >= storeBatch || bytes >= storeBatchMax {
 			if w.err = flush(); w.err != nil {
 				w.failed.Store(true)

@@ -379,7 +379,16 @@ func TestDraftSavedAndReopened(t *testing.T) {
 	h.WaitFor("the composer closed", func() bool { return len(h.UI.Composers()) == 0 })
 	test.Tap(h.UI.Main.NewButton)
 	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
-	if c := h.UI.Composers()[0]; c.Subject.Text != "Brouillon : interaction médicamenteuse" || !strings.Contains(c.Body.Text, "M. Perrin") {
+	c = h.UI.Composers()[0]
+	if c.Subject.Text != "Brouillon : interaction médicamenteuse" || !strings.Contains(c.Body.Text, "M. Perrin") {
 		t.Fatalf("the draft was not reopened: %q / %q", c.Subject.Text, c.Body.Text)
 	}
+	// Emptied and saved, the draft is gone: the next message starts blank.
+	c.To.SetText("")
+	c.Subject.SetText("")
+	c.Body.SetText("")
+	test.Tap(c.SaveDraft)
+	h.WaitFor("the composer closed", func() bool { return len(h.UI.Composers()) == 0 })
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("a blank composer", func() bool { return len(h.UI.Composers()) == 1 && h.UI.Composers()[0].Subject.Text == "" })
 }

@@ -465,7 +465,8 @@ func (s *Session) Draft(bal string) (app.Draft, bool) {
 	if json.Unmarshal(raw, &d) != nil {
 		return app.Draft{}, false
 	}
-	return d, true
+	empty := len(d.To)+len(d.Cc)+len(d.Parts) == 0 && strings.TrimSpace(d.Subject+d.Text) == ""
+	return d, !empty
 }
 
 // OutboxCount is the number of messages not yet acknowledged.

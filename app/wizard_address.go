@@ -37,7 +37,7 @@ func (w *Wizard) enterAddress() {
 		w.recompute() // back from a later step: keep what the user typed
 		return
 	}
-	w.structure = Structure{FINESS: s.FINESS, Name: s.StructureName}
+	w.structure = Structure{FINESS: s.FINESS, Name: s.StructureName, Sector: s.Sector}
 	w.Name.SetText(s.StructureName)
 	w.PostalCode.SetText("")
 	w.Town.SetText("")
@@ -221,7 +221,8 @@ func (w *Wizard) refused(err error) {
 		w.show(StepCGU)
 	case CodeInvalidAddress, CodeInvalidRequest:
 		w.show(StepAddress)
-	case CodeAlreadyExists, CodeBadSignature, CodeSignerMismatch, CodeStaleRequest, CodeCertRequired:
+	case CodeAlreadyExists, CodeBadSignature, CodeSignerMismatch, CodeStaleRequest, CodeCertRequired,
+		CodeNotPharmacist, CodeAdminOnly:
 		w.show(StepCard)
 	default:
 		w.Summary.SetText(w.summary())

@@ -60,8 +60,9 @@ type CardSituation struct {
 // CGU is the operator's current terms of use.
 type CGU struct{ Version, Title, Text string }
 
-// Structure is a health structure's identity and postal address.
-type Structure struct{ FINESS, Name, Street, PostalCode, Town string }
+// Structure is a health structure's identity and postal address; Sector is the card's
+// situation's secteur d'activité (SA33: a pharmacy), which the operator checks too.
+type Structure struct{ FINESS, Name, Street, PostalCode, Town, Sector string }
 
 // AppCertificate is an organisation certificate, as an APP BAL request carries it.
 type AppCertificate struct {
@@ -133,6 +134,8 @@ const (
 	CodeStaleRequest   = "stale_request"
 	CodeCertRequired   = "certificate_required"
 	CodeLastAdmin      = "last_admin"
+	CodeNotPharmacist  = "not_pharmacist" // the operator's own check of balrules.CheckORG
+	CodeAdminOnly      = "admin_only"     // APP BAL: the caller is no Administrateur of the ORG BAL
 )
 
 // OperatorError is a refusal by the operator: a code and a French message.

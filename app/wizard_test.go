@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -303,6 +304,21 @@ func testRoles(t *testing.T) {
 	}
 	if !strings.Contains(r.Status.Text, "Maxime LEBRETON a désormais le rôle Utilisateur.") {
 		t.Fatalf("status %q", r.Status.Text)
+	}
+	// Since when each has access, as a French date: the titulaire since she created the ORG
+	// BAL, the préparateur since just now.
+	for _, row := range r.Rows {
+		since := row.Member.Since
+		if since.IsZero() || time.Since(since) > time.Hour || time.Until(since) > time.Minute {
+			t.Fatalf("%s's access dates from %v, want this session", row.Member.Name, since)
+		}
+		if want := "depuis le " + since.Local().Format("02/01/2006"); !strings.Contains(row.Label.Text, want) {
+			t.Fatalf("%s's row %q lacks %q", row.Member.Name, row.Label.Text, want)
+		}
+	}
+	texts = strings.Join(apptest.WindowTexts(r.Window), "\n")
+	if !strings.Contains(texts, "depuis le "+time.Now().Format("02/01/2006")) && !strings.Contains(texts, "depuis le "+time.Now().Add(-time.Hour).Format("02/01/2006")) {
+		t.Fatalf("the roles screen shows no date of access:\n%s", texts)
 	}
 	r.Window.Close()
 }

@@ -148,7 +148,7 @@ func balStatus(b operator.BAL) app.BALStatus {
 	out := app.BALStatus{BAL: app.BAL{Address: b.Address, Kind: b.Kind, DisplayName: b.DisplayName, Role: b.Role},
 		Status: b.Status, ActiveAt: b.ActiveAt}
 	if st := b.Structure; st != nil {
-		out.Structure = &app.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, Town: st.City}
+		out.Structure = &app.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, Town: st.City, Sector: st.Sector}
 	}
 	return out
 }
@@ -173,7 +173,7 @@ func (v *provisioner) Create(ctx context.Context, r app.CreateRequest) (app.BALS
 	req := operator.CreateRequest{Kind: r.Kind, CGUVersion: r.CGUVersion, HolderID: v.card.Identity().NationalID,
 		Address: r.Address, DisplayName: r.DisplayName, AppCertificate: r.AppCertificate, ListeRouge: r.ListeRouge}
 	if st := r.Structure; st != nil {
-		req.Structure = &operator.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, City: st.Town}
+		req.Structure = &operator.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, City: st.Town, Sector: st.Sector}
 	}
 	b, err := v.cl.CreateBAL(ctx, req, signer, cert)
 	if err != nil {
@@ -189,7 +189,7 @@ func (v *provisioner) Members(ctx context.Context, address string) (app.Members,
 	}
 	out := app.Members{CallerRole: m.CallerRole, Grantable: m.Grantable}
 	for _, x := range m.Members {
-		out.Members = append(out.Members, app.Member{NationalID: x.NationalID, Name: x.Name, Role: x.Role,
+		out.Members = append(out.Members, app.Member{NationalID: x.NationalID, Name: x.Name, Role: x.Role, Since: x.Since,
 			AllowedRoles: x.Allowed.Roles, MayRemove: x.Allowed.Remove, Reason: x.Allowed.Reason})
 	}
 	return out, nil

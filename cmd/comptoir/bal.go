@@ -333,7 +333,7 @@ func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps
 		}
 	}
 	rs := balrules.Situation{StructureName: sit.StructureName, FINESS: sit.FINESS, Sector: sit.Sector}
-	st := &operator.Structure{FINESS: sit.FINESS, Name: sit.StructureName}
+	st := &operator.Structure{FINESS: sit.FINESS, Name: sit.StructureName, Sector: sit.Sector}
 	switch c.kind {
 	case balrules.KindORG:
 		if err := balrules.CheckORG(s.card.Identity().Profession, rs); err != nil {

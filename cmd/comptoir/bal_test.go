@@ -22,8 +22,15 @@ import (
 func balWorld(t *testing.T) (*sandbox.Server, string, *cpstest.Cards, *cpstest.PKI) {
 	t.Helper()
 	pki, cards := testCards(t)
+	srv, cfg := startBALSandbox(t, t.TempDir(), pki)
+	return srv, cfg, cards, pki
+}
+
+// startBALSandbox starts a seeded sandbox in dataDir on pki and writes a config.json for it.
+func startBALSandbox(t *testing.T, dataDir string, pki sandbox.PKI) (*sandbox.Server, string) {
+	t.Helper()
 	t.Setenv("XDG_DATA_HOME", t.TempDir()) // the CLI's caches
-	srv, err := sandbox.Start(context.Background(), sandbox.Options{DataDir: t.TempDir(), PKI: pki, Seed: true,
+	srv, err := sandbox.Start(context.Background(), sandbox.Options{DataDir: dataDir, PKI: pki, Seed: true,
 		ValidationDelay: 500 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +44,7 @@ func balWorld(t *testing.T) (*sandbox.Server, string, *cpstest.Cards, *cpstest.P
 	if err := os.WriteFile(cfg, conf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return srv, cfg, cards, pki
+	return srv, cfg
 }
 
 // writeP12 writes the pharmacy's test organisation certificate (issued by the sandbox's

@@ -392,3 +392,21 @@ func TestDraftSavedAndReopened(t *testing.T) {
 	test.Tap(h.UI.Main.NewButton)
 	h.WaitFor("a blank composer", func() bool { return len(h.UI.Composers()) == 1 && h.UI.Composers()[0].Subject.Text == "" })
 }
+
+func TestRemainingTriesThenLockedCard(t *testing.T) {
+	label := cpstest.Medecin.Label
+	t.Cleanup(func() { env.Cards.Faults().Unblock(label) })
+	h := start(t, label)
+	wrong := func(want string) {
+		t.Helper()
+		h.Login("0000")
+		h.WaitFor("«"+want+"»", func() bool { return strings.Contains(h.UI.Card.Error.Text, want) })
+	}
+	wrong("il reste peu d'essais")
+	wrong("dernier essai avant le blocage")
+	wrong("Votre carte CPS est bloquée")
+	h.WaitText("code PUK")
+	if !h.UI.Card.LoginButton.Disabled() {
+		t.Fatal("the login button stays active on a locked card")
+	}
+}

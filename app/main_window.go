@@ -91,11 +91,10 @@ func newMainScreen(u *UI, s Session) *MainScreen {
 
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(m.NewButton, m.ReplyButton, m.ReplyAllButton, m.ForwardButton, m.SyncButton),
-		container.NewHBox(m.SettingsButton, m.AboutButton, m.LockButton),
-		m.Search)
+		container.NewHBox(m.SettingsButton, m.AboutButton, m.LockButton))
 	top := container.NewVBox(m.balBar, toolbar)
 	left := container.NewBorder(widget.NewLabelWithStyle(t("main.folders"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, m.Folders)
-	right := container.NewHSplit(m.List, m.Reader.Content)
+	right := container.NewHSplit(container.NewBorder(m.Search, nil, nil, nil, m.List), m.Reader.Content)
 	right.Offset = 0.42
 	body := container.NewHSplit(left, right)
 	body.Offset = 0.16

@@ -67,7 +67,7 @@ func New(a fyne.App, deps Deps) *UI {
 	u := &UI{app: a, deps: deps, cfg: cfg, log: deps.Logger, tr: newTranslator(cfg.Language)}
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u.Window = a.NewWindow(u.tr.T("app.title"))
-	u.Window.Resize(fyne.NewSize(1200, 760))
+	u.Window.Resize(fyne.NewSize(1280, 800))
 	u.Window.SetMaster()
 	u.Banner = widget.NewLabel("")
 	u.Banner.Importance = widget.WarningImportance

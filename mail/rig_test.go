@@ -61,7 +61,8 @@ func newRig(t testing.TB) *rig {
 		t.Fatal(err)
 	}
 	dov, err := dovecottest.Start(ctx, t.TempDir(), dovecottest.Options{CAPEM: pki.CAPEM(), CRLPEM: pki.CRLPEM(),
-		ServerCert: srvCert, Users: []string{testBAL, "org@sandbox.mssante.test"}, Masters: []string{who.NationalID}})
+		ServerCert: srvCert, Users: []string{testBAL, "org@sandbox.mssante.test"},
+		Masters: []string{who.NationalID, cpstest.PharmacienCPS3.NationalID}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +20,9 @@ func TestSyncFromDovecot(t *testing.T) {
 		r.deliver(testBAL, "INBOX", mailgen.Message(1, i, testBAL))
 	}
 	r.deliver(testBAL, "Sent", mailgen.Message(2, 0, "renee.martin@medecin.mssante.fr"))
-	e := NewEngine(r.config())
+	cfg := r.config()
+	cfg.Policy.MaxSize = 100 // outside INBOX, only tiny bodies are kept: the Sent message keeps its envelope only
+	e := NewEngine(cfg)
 	if err := e.SyncOnce(r.ctx, testBAL); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +43,13 @@ func TestSyncFromDovecot(t *testing.T) {
 	}
 	if uses["Sent"] != `\Sent` || uses["Trash"] != `\Trash` {
 		t.Errorf("special-use folders: %v", uses)
+	}
+	sent, err := r.store.Page(testBAL, "Sent", 0, 10)
+	if err != nil || len(sent) != 1 || !strings.HasPrefix(sent[0].Subject, "Ordonnance n°0") {
+		t.Fatalf("Sent folder: %+v %v", sent, err)
+	}
+	if _, err := r.store.Body(sent[0].Ref); !errors.Is(err, store.ErrNoBody) {
+		t.Errorf("Sent body over the size policy: %v, want ErrNoBody", err)
 	}
 	page, err := r.store.Page(testBAL, "INBOX", 0, n)
 	if err != nil {

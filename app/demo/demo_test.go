@@ -410,3 +410,29 @@ func TestRemainingTriesThenLockedCard(t *testing.T) {
 		t.Fatal("the login button stays active on a locked card")
 	}
 }
+
+func TestOutsideTrustSpaceNeedsConfirmation(t *testing.T) {
+	if env.Trust == nil || env.Trust.Len() == 0 {
+		t.Fatal("the sandbox published no trust-space list")
+	}
+	h := start(t, cpstest.Titulaire.Label)
+	openMail(t, h)
+	test.Tap(h.UI.Main.NewButton)
+	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
+	c := h.UI.Composers()[0]
+	c.To.SetText("pharmacien.ami@exemple-messagerie.com")
+	c.Subject.SetText("Test hors espace de confiance")
+	c.Body.SetText("Ce message ne doit pas partir sans confirmation.")
+	test.Tap(c.Send)
+	h.WaitFor("the trust-space warning", func() bool {
+		return c.Warning != nil && apptest.Contains(apptest.WindowTexts(c.Window), "ne font pas partie de l'espace de confiance MSSanté : pharmacien.ami@exemple-messagerie.com")
+	})
+	if !apptest.Contains(apptest.WindowTexts(c.Window), "Envoyer quand même") {
+		t.Fatal("no explicit confirmation button")
+	}
+	c.Warning.Hide()
+	h.Drain()
+	if h.Shows("Boîte d'envoi : 1") {
+		t.Fatal("the message was queued without confirmation")
+	}
+}

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/sandbox"
+	"comptoir/store"
 )
 
 // env is one demo world for the whole package: SoftHSM reads its configuration once per
@@ -273,9 +275,26 @@ func TestCardPulledLocksWithinTwoSeconds(t *testing.T) {
 	if !h.UI.Locked() || h.Shows("Voici mon ordonnance") {
 		t.Fatal("the message is still on screen after the card was pulled")
 	}
-	// Unlocking needs the card and the PIN again.
+	// The session is closed, not just hidden: the cache file is free for another opening.
 	env.InsertCard()
 	h.WaitText("Carte détectée : " + cpstest.Titulaire.Label)
+	ctx := context.Background()
+	slot, err := env.Cards.Slot(ctx, env.Module, cpstest.Titulaire.Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := env.Module.Login(ctx, slot, []byte(demo.PIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(env.Dir(), "cache", card.Identity().NationalID+".db"),
+		card.TLSCertificate().PrivateKey.(crypto.Signer), store.Options{LockTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("the cache is still held after the lock: %v", err)
+	}
+	st.Close()
+	card.Close()
+	// Unlocking needs the card and the PIN again.
 	h.Login(demo.PIN)
 	h.WaitFor("the unlocked mail", func() bool { return !h.UI.Locked() && h.Shows("Boîte de réception") })
 }

@@ -279,6 +279,8 @@ func (c *CardScreen) showHolder(s Session) {
 	c.holderBox.Show()
 	if len(s.BALs()) == 0 {
 		c.OpenButton.Disable()
+	} else {
+		c.OpenButton.Enable()
 	}
 }
 

@@ -93,3 +93,24 @@ func TestServeChild(t *testing.T) {
 	}
 	os.Exit(0)
 }
+
+// BenchmarkRenderPage reports PDFium's start (compilation cache warm) and one A4 page at 96 dpi.
+func BenchmarkRenderPage(b *testing.B) {
+	pdf, err := os.ReadFile("testdata/ordonnance.pdf")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := New(testCache())
+	defer r.Close()
+	t0 := time.Now()
+	if _, _, err := r.RenderPage(context.Background(), pdf, 0, 96); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Since(t0)
+	for b.Loop() {
+		if _, _, err := r.RenderPage(context.Background(), pdf, 0, 96); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(start.Milliseconds()), "ms-start+first-page")
+}

@@ -91,6 +91,9 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 	caps, err := c.Capability().Wait()
 	if err != nil {
 		c.Close()
+		if certRefused(err) {
+			return nil, nil, fmt.Errorf("%w: IMAP %s refused the card's certificate: %v", ErrAuthRefused, op.IMAPAddr, err)
+		}
 		return nil, nil, fmt.Errorf("mail: TLS session with %s: %w", op.IMAPAddr, err)
 	}
 	if !caps.Has(imap.AuthCap("EXTERNAL")) {
@@ -141,6 +144,9 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 	}
 	if err := c.Hello("localhost"); err != nil {
 		c.Close()
+		if certRefused(err) {
+			return nil, fmt.Errorf("%w: SMTP %s refused the card's certificate: %v", ErrAuthRefused, op.SMTPAddr, err)
+		}
 		return nil, fmt.Errorf("mail: TLS session with %s: %w", op.SMTPAddr, err)
 	}
 	if _, ok := c.TLSConnectionState(); !ok {
@@ -160,6 +166,20 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return c, nil
+}
+
+// certRefused recognises the alerts a server sends when it refuses the client certificate
+// (with TLS 1.3 they arrive at the first read after the handshake). Go reports received
+// alerts only as text ("remote error: tls: …").
+func certRefused(err error) bool {
+	msg := err.Error()
+	for _, a := range []string{"bad certificate", "certificate required", "unknown certificate authority",
+		"revoked certificate", "expired certificate", "unsupported certificate", "unknown certificate", "access denied"} {
+		if strings.Contains(msg, "remote error: tls: "+a) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasWord(list, w string) bool {

@@ -1,2 +1,30 @@
-// Package mail implements MSSanté messaging: message rules, IMAP sync, SMTP submission.
+// Package mail is Comptoir's MSSanté mail engine: the connection to the operator, the
+// synchronisation of the BALs into the local store, the outbox and submission, and the
+// audit journal. The message formats themselves live in mail/msg (pure, no network).
+//
+// Connection: IMAP with STARTTLS (or implicit TLS) and SMTP submission with STARTTLS, TLS
+// 1.2 at least and at most what the card can sign (a CPS3 has no RSA-PSS: TLS 1.2), the
+// card's certificate offered through GetClientCertificate, the server checked against the
+// configured IGC-Santé trust store (PEM, DER, PKCS#7, the Cryptolib's Coffre directory), its
+// host name and its CRLs. No session resumption: every connection signs with the card, so a
+// pulled card logs out. Authentication is SASL EXTERNAL with the BAL address as
+// authorization identity, never before TLS. Operator endpoints come from config.json or
+// from DNS SRV (RFC 6186).
+//
+// Engine: one worker goroutine and one long-lived IMAP connection per BAL. A pass lists the
+// folders (SPECIAL-USE), pushes local changes (flags, deletions), submits the outbox, then
+// brings each folder up to date: UIDVALIDITY, new messages by UID with pipelined UID FETCH
+// batches (bodies of all of INBOX, elsewhere within an age and size policy), flags changed
+// since the last pass (CONDSTORE CHANGEDSINCE, or all flags compared with the store), and
+// expunges (server UIDs listed when the counts differ; go-imap v2 beta.8 has no QRESYNC).
+// Between passes the worker IDLEs on INBOX. Errors become Offline events and the worker
+// reconnects with exponential backoff; nothing escapes to crash the application.
+//
+// Sending: a message is built (msg.Build), stored durably in the outbox, submitted (DSN
+// parameters when asked), filed in Sent by APPEND unless the operator does it, then acked.
+// An attempt whose outcome is unknown (the process stopped while the server answered) is
+// looked up by Message-ID in Sent before any resubmission.
+//
+// Every mailbox action is written to the store's audit journal with its author, the request
+// and a summary of the response, never message contents.
 package mail

@@ -110,3 +110,38 @@ func TestOfflineThenServerRestart(t *testing.T) {
 	r.deliver(testBAL, "INBOX", mailgen.Message(5, 0, testBAL))
 	waitEvent[NewMail](t, e.Events(), 10*time.Second, nil)
 }
+
+// TestSendMDN: a read receipt asked by the sender is built, queued and submitted with the
+// null envelope sender, and the audit journal records it.
+func TestSendMDN(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	raw := "From: Dr Martin <org@sandbox.mssante.test>\r\nTo: <" + testBAL + ">\r\nSubject: Compte rendu\r\n" +
+		"Message-ID: <cr-1@sandbox.mssante.test>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0100\r\n" +
+		"Return-Path: <org@sandbox.mssante.test>\r\nDisposition-Notification-To: <org@sandbox.mssante.test>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBonjour.\r\n"
+	r.deliver(testBAL, "INBOX", []byte(raw))
+	e := NewEngine(r.config())
+	if err := e.SyncOnce(r.ctx, testBAL); err != nil {
+		t.Fatal(err)
+	}
+	page, err := r.store.Page(testBAL, "INBOX", 0, 1)
+	if err != nil || len(page) != 1 || !page[0].MDNRequested {
+		t.Fatalf("envelope: %+v %v", page, err)
+	}
+	if _, err := e.SendMDN(page[0].Ref, msg.Address{Name: "Élise BONNEFOY", Email: testBAL}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.FlushOnce(r.ctx, testBAL); err != nil {
+		t.Fatal(err)
+	}
+	got := r.dov.Relay.Received()
+	if len(got) != 1 || got[0].From != "" || got[0].To[0] != "org@sandbox.mssante.test" ||
+		!strings.Contains(string(got[0].Data), "disposition-notification") {
+		t.Fatalf("relayed MDN: %+v", got)
+	}
+	entries, _ := r.store.AuditQuery(store.AuditFilter{BAL: testBAL, Action: ActionMDN})
+	if len(entries) != 1 {
+		t.Errorf("%d MDN audit entries, want 1", len(entries))
+	}
+}

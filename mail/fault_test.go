@@ -156,6 +156,9 @@ func TestKilledDuringSend(t *testing.T) {
 	if n := len(r.dov.Relay.Received()); n != 1 {
 		t.Fatalf("relay got %d messages before the restart, want 1", n)
 	}
+	if out, _ := r.dov.Doveadm(r.ctx, "search", "-u", testBAL, "mailbox", "Sent", "all"); strings.TrimSpace(out) != "" {
+		t.Logf("the killed process had already filed the message in Sent (the window was missed)")
+	}
 	run("resume")
 	if n := len(r.dov.Relay.Received()); n != 1 {
 		t.Fatalf("relay got %d messages after the restart, want 1 (no resubmission)", n)
@@ -197,8 +200,15 @@ func TestSendChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// IMAP goes through a proxy the child holds as soon as the submission is accepted, so
+	// the kill lands between submission and filing in Sent (the window under test).
+	proxy, err := faultproxy.Start(os.Getenv("MAIL_CHILD_IMAP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
 	e := NewEngine(EngineConfig{
-		Operator: Operator{IMAPAddr: os.Getenv("MAIL_CHILD_IMAP"), SMTPAddr: os.Getenv("MAIL_CHILD_SMTP"),
+		Operator: Operator{IMAPAddr: proxy.Addr, SMTPAddr: os.Getenv("MAIL_CHILD_SMTP"),
 			ServerName: "localhost", RootCAs: pki.RootPool()},
 		Cert:  tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: key},
 		Store: st, BALs: []string{testBAL}, Author: "child", NIL: "Comptoir/test",
@@ -212,6 +222,7 @@ func TestSendChild(t *testing.T) {
 		e.Start(ctx)
 		for ev := range e.Events() {
 			if _, ok := ev.(Submitted); ok {
+				proxy.Hold()
 				fmt.Println("submitted")
 				select {} // wait to be killed before filing in Sent and acking
 			}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Proxy forwards every accepted connection to Target.
@@ -18,6 +19,7 @@ type Proxy struct {
 
 	cutAfter atomic.Int64 // bytes server→client before the next connection is cut; 0: never
 	cuts     atomic.Int64
+	held     atomic.Bool // client→server data is held back: the server stops hearing the client
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -36,6 +38,9 @@ func Start(target string) (*Proxy, error) {
 
 // CutNextAfter makes the next connection drop after n bytes came from the server.
 func (p *Proxy) CutNextAfter(n int64) { p.cutAfter.Store(n) }
+
+// Hold stops forwarding what clients send (their commands hang, connections stay open).
+func (p *Proxy) Hold() { p.held.Store(true) }
 
 // Cuts returns how many connections were cut.
 func (p *Proxy) Cuts() int64 { return p.cuts.Load() }
@@ -70,7 +75,21 @@ func (p *Proxy) serve(client net.Conn, cutAfter int64) {
 	p.conns = append(p.conns, client, server)
 	p.mu.Unlock()
 	go func() {
-		_, _ = io.Copy(server, client)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := client.Read(buf)
+			if n > 0 {
+				for p.held.Load() {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if _, werr := server.Write(buf[:n]); werr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
 		server.Close()
 	}()
 	if cutAfter > 0 {

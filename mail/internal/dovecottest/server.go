@@ -156,6 +156,7 @@ func (s *Server) writeFiles(o Options) error {
 func (s *Server) start(ctx context.Context) error {
 	cmd := exec.Command("dovecot", "-F", "-c", s.conf)
 	cmd.Dir = s.Dir
+	cmd.SysProcAttr = procAttr()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -109,7 +109,8 @@ func (s *Server) deliverToPatient(from, ins string, raw, stamped []byte) (*failu
 	if err != nil && len(hdr) == 0 {
 		return nil, nil
 	}
-	if strings.EqualFold(strings.TrimSpace(hdr.Get("X-MSS-MES")), "FIN") {
+	// No reply to a report sent with the null sender, nor when the sender asked for none.
+	if from == "" || strings.EqualFold(strings.TrimSpace(hdr.Get("X-MSS-MES")), "FIN") {
 		return nil, nil
 	}
 	dec := new(mimeDecoder)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	netmail "net/mail"
 	"strings"
 
 	"github.com/emersion/go-sasl"
@@ -23,8 +24,11 @@ type smtpSession struct {
 	conn   *smtp.Conn
 	holder *holder
 	from   string
-	envID  string
-	rcpts  []envRcpt
+	// mailSeen: MAIL was accepted. from alone cannot tell, since reports (MDN) use the
+	// null sender "<>".
+	mailSeen bool
+	envID    string
+	rcpts    []envRcpt
 }
 
 var _ smtp.AuthSession = (*smtpSession)(nil)
@@ -65,11 +69,19 @@ func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 		return smtp.ErrAuthRequired
 	}
 	from = strings.ToLower(from)
+	if from == "" {
+		// Null sender (RFC 8098 read receipts): the header's From is checked at DATA instead.
+		s.from, s.mailSeen = "", true
+		if opts != nil {
+			s.envID = opts.EnvelopeID
+		}
+		return nil
+	}
 	if _, err := s.srv.authorize(*s.holder, from); err != nil {
 		s.srv.log.Info("smtp: sender refused", "holder", s.holder.ID, "from", from, "err", err)
 		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "Sender address not allowed for this certificate")
 	}
-	s.from = from
+	s.from, s.mailSeen = from, true
 	if opts != nil {
 		s.envID = opts.EnvelopeID
 	}
@@ -77,7 +89,7 @@ func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 }
 
 func (s *smtpSession) Rcpt(to string, opts *smtp.RcptOptions) error {
-	if s.from == "" {
+	if !s.mailSeen {
 		return smtpErr(503, smtp.EnhancedCode{5, 5, 1}, "MAIL first")
 	}
 	to = strings.ToLower(to)
@@ -114,6 +126,9 @@ func (s *smtpSession) Data(r io.Reader) error {
 		_, _ = io.Copy(io.Discard, r)
 		return smtpErr(552, smtp.EnhancedCode{5, 3, 4}, "Message too big")
 	}
+	if s.from == "" && !s.headerFromAllowed(buf.Bytes()) {
+		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "From address not allowed for this certificate")
+	}
 	if err := s.srv.deliver(envelope{from: s.from, envID: s.envID, rcpts: s.rcpts, raw: buf.Bytes()}); err != nil {
 		s.srv.log.Error("smtp: delivery", "err", err)
 		return smtpErr(451, smtp.EnhancedCode{4, 3, 0}, "Temporary local error")
@@ -123,7 +138,23 @@ func (s *smtpSession) Data(r io.Reader) error {
 
 func (s *smtpSession) Reset() {
 	s.from, s.envID = "", ""
+	s.mailSeen = false
 	s.rcpts = nil
+}
+
+// headerFromAllowed checks the From header of a null-sender message against the BALs the
+// certificate may send from, so "<>" cannot be used to spoof another mailbox.
+func (s *smtpSession) headerFromAllowed(raw []byte) bool {
+	m, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return false
+	}
+	addrs, err := m.Header.AddressList("From")
+	if err != nil || len(addrs) != 1 {
+		return false
+	}
+	_, err = s.srv.authorize(*s.holder, strings.ToLower(addrs[0].Address))
+	return err == nil
 }
 
 func (s *smtpSession) Logout() error { return nil }

@@ -353,8 +353,21 @@ func TestDocumentsSearchAndReadReceipt(t *testing.T) {
 	if h.UI.Main.Reader.MDNBar.Visible() {
 		t.Fatal("the read-receipt prompt stays after sending")
 	}
-	// (The MDN's arrival at the hospital is the engine's and the sandbox's to test: the
-	// sandbox refuses the null envelope sender of MDNs at the time of writing.)
+	// The receipt reaches the hospital as an RFC 8098 report.
+	hospital := sandbox.Seed(sandbox.DefaultDomain).Hospital
+	h.WaitFor("the read receipt at the hospital", func() bool {
+		msgs, err := env.Sandbox.Messages(hospital)
+		if err != nil {
+			return false
+		}
+		for _, raw := range msgs {
+			if bytes.Contains(raw, []byte("report-type=disposition-notification")) &&
+				bytes.Contains(raw, []byte("Return-Path: <>")) {
+				return true
+			}
+		}
+		return false
+	})
 	// Search over the cache.
 	h.UI.Main.Search.SetText("amoxicilline")
 	h.WaitFor("the search results", func() bool {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 
 	"comptoir/mail"
@@ -76,13 +75,9 @@ func openSendSession(ctx context.Context, env *cliEnv, o *mailOptions, a *appCer
 	if a.path == "" {
 		return openMailSession(ctx, env, o, bals)
 	}
-	cfg, err := readConfigFile(o.config)
+	_, op, err := resolveOperator(ctx, o.config)
 	if err != nil {
 		return nil, err
-	}
-	op, err := cfg.Operator.Resolve(ctx, net.DefaultResolver)
-	if err != nil {
-		return nil, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
 	oc, err := a.load(env)
 	if err != nil {

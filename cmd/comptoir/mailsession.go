@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"comptoir/cps"
@@ -56,14 +55,11 @@ type configFile struct {
 	Module   string              `json:"pkcs11_module"`
 }
 
-func readConfigFile(path string) (configFile, error) {
+func readConfigFile(p string) (configFile, error) {
 	var c configFile
-	if path == "" {
-		dir, err := store.ConfigDir()
-		if err != nil {
-			return c, err
-		}
-		path = filepath.Join(dir, "config.json")
+	path, err := configPath(p)
+	if err != nil {
+		return c, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -75,59 +71,33 @@ func readConfigFile(path string) (configFile, error) {
 	return c, nil
 }
 
-// openMailSession reads the configuration, asks for the PIN, logs in to the card, opens the
-// cache and prepares the engine for bals.
-func openMailSession(ctx context.Context, env *cliEnv, o *mailOptions, bals []string) (*mailSession, error) {
-	cfg, err := readConfigFile(o.config)
+// resolveOperator reads the configuration and resolves its operator (servers, trust store).
+func resolveOperator(ctx context.Context, configPath string) (configFile, mail.Operator, error) {
+	cfg, err := readConfigFile(configPath)
 	if err != nil {
-		return nil, err
+		return cfg, mail.Operator{}, err
 	}
 	op, err := cfg.Operator.Resolve(ctx, net.DefaultResolver)
 	if err != nil {
-		return nil, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
+		return cfg, op, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
+	}
+	return cfg, op, nil
+}
+
+// openMailSession reads the configuration, asks for the PIN, logs in to the card, opens the
+// cache and prepares the engine for bals.
+func openMailSession(ctx context.Context, env *cliEnv, o *mailOptions, bals []string) (*mailSession, error) {
+	cfg, op, err := resolveOperator(ctx, o.config)
+	if err != nil {
+		return nil, err
 	}
 	modulePath := o.module
 	if modulePath == "" {
 		modulePath = cfg.Module
 	}
-	path, err := cps.FindModule(modulePath)
+	card, err := loginCard(ctx, env, modulePath, o.reader)
 	if err != nil {
-		return nil, fmt.Errorf("bibliothèque de la carte CPS introuvable : %w", err)
-	}
-	m, err := cps.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("bibliothèque de la carte CPS : %w", err)
-	}
-	readers, err := m.Readers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("lecteurs de carte : %w", err)
-	}
-	var reader *cps.Reader
-	for i, r := range readers {
-		if r.CardPresent && (o.reader == "" || r.Label == o.reader) {
-			reader = &readers[i]
-			break
-		}
-	}
-	if reader == nil {
-		return nil, errors.New("aucune carte CPS insérée")
-	}
-	fmt.Fprintf(env.stderr, "Code PIN de la carte « %s » : ", reader.Label)
-	pin, err := readPIN(env)
-	fmt.Fprintln(env.stderr)
-	if err != nil {
-		return nil, fmt.Errorf("lecture du code PIN : %w", err)
-	}
-	card, err := m.Login(ctx, reader.Slot, pin)
-	clear(pin)
-	if err != nil {
-		switch {
-		case errors.Is(err, cps.ErrPINLocked):
-			return nil, errors.New("code PIN bloqué : débloquez la carte avec son code PUK")
-		case errors.Is(err, cps.ErrPINIncorrect):
-			return nil, errors.New("code PIN incorrect")
-		}
-		return nil, fmt.Errorf("connexion à la carte : %w", err)
+		return nil, err
 	}
 	id := card.Identity()
 	tlsCert := card.TLSCertificate()

@@ -74,6 +74,23 @@ func basePath(flagValue string) (string, error) {
 	return annuaire.DefaultPath()
 }
 
+// openBase opens the directory to read (search, info); a damaged one asks for a re-import.
+func openBase(flagValue string) (*annuaire.Directory, string, error) {
+	path, err := basePath(flagValue)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := annuaire.Open(path)
+	if errors.Is(err, annuaire.ErrCorrupt) {
+		d.Close()
+		return nil, "", errors.New("annuaire endommagé ou d'une autre version : réimportez-le (« comptoir annuaire import FICHIER »)")
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("ouverture de l'annuaire : %w", err)
+	}
+	return d, path, nil
+}
+
 func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "annuaire import")
 	base := fs.String("base", "", "fichier de l'annuaire (par défaut dans le dossier de données)")
@@ -206,17 +223,9 @@ func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
 	if strings.TrimSpace(query) == "" {
 		return fmt.Errorf("%w: texte à chercher attendu", errUsage)
 	}
-	path, err := basePath(*base)
+	d, _, err := openBase(*base)
 	if err != nil {
 		return err
-	}
-	d, err := annuaire.Open(path)
-	if errors.Is(err, annuaire.ErrCorrupt) {
-		d.Close()
-		return errors.New("annuaire endommagé ou d'une autre version : réimportez-le (« comptoir annuaire import FICHIER »)")
-	}
-	if err != nil {
-		return fmt.Errorf("ouverture de l'annuaire : %w", err)
 	}
 	defer d.Close()
 	var client *annuaire.FHIRClient
@@ -294,17 +303,9 @@ func annuaireInfo(env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	path, err := basePath(*base)
+	d, path, err := openBase(*base)
 	if err != nil {
 		return err
-	}
-	d, err := annuaire.Open(path)
-	if errors.Is(err, annuaire.ErrCorrupt) {
-		d.Close()
-		return errors.New("annuaire endommagé ou d'une autre version : réimportez-le (« comptoir annuaire import FICHIER »)")
-	}
-	if err != nil {
-		return fmt.Errorf("ouverture de l'annuaire : %w", err)
 	}
 	defer d.Close()
 	info, ok := d.Info()

@@ -392,11 +392,9 @@ func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps
 
 // directoryStructure looks a FINESS up in the imported Annuaire Santé.
 func directoryStructure(ctx context.Context, path, finess string) (operator.Structure, bool, error) {
-	if path == "" {
-		var err error
-		if path, err = annuaire.DefaultPath(); err != nil {
-			return operator.Structure{}, false, err
-		}
+	path, err := basePath(path)
+	if err != nil {
+		return operator.Structure{}, false, err
 	}
 	d, err := annuaire.Open(path)
 	if err != nil {

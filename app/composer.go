@@ -295,6 +295,20 @@ func (c *Composer) saveDraft() {
 	c.Window.Close()
 }
 
+// keepDrafts saves what each open composer holds as its BAL's draft, before a lock closes
+// them. A composer whose fields do not parse keeps its text as typed, addresses aside.
+func (u *UI) keepDrafts() {
+	for _, c := range u.composers {
+		d, _ := c.collect()
+		if len(d.To) == 0 && len(d.Cc) == 0 && d.Subject == "" && d.Text == "" && len(d.Parts) == 0 {
+			continue
+		}
+		if err := c.s.SaveDraft(d); err != nil {
+			u.log.Warn("save draft on lock", "err", err)
+		}
+	}
+}
+
 func (c *Composer) pickFile() {
 	c.u.touch()
 	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {

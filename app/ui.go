@@ -190,11 +190,13 @@ func (u *UI) Lock(reason string) {
 		return
 	}
 	u.locked = true
+	u.keepDrafts() // while the cache is still open: locking loses nothing the user typed
 	u.closeSession()
-	for _, c := range u.composers {
+	composers := u.composers
+	u.composers = nil // before Close: each composer's OnClosed edits the list
+	for _, c := range composers {
 		c.Window.Close()
 	}
-	u.composers = nil
 	side := u.sideWindows
 	u.sideWindows = nil // before Close: each window's OnClosed edits the list
 	for _, w := range side {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,27 +34,11 @@ func (d *Directory) ImportURL(ctx context.Context, url string, tlsConfig *tls.Co
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	client := httpClient(tlsConfig, 0)
-	defer client.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	err = download(ctx, url, tlsConfig, 0, maxDownloadBytes, "file", func(size int64) io.Writer {
+		return &progressWriter{w: f, total: size, report: opts.Progress}
+	})
 	if err != nil {
-		return nil, fmt.Errorf("annuaire: download URL: %w", err)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("annuaire: download %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("annuaire: download %s: HTTP %s", url, resp.Status)
-	}
-	pw := &progressWriter{w: f, total: resp.ContentLength, report: opts.Progress}
-	n, err := io.Copy(pw, io.LimitReader(resp.Body, maxDownloadBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("annuaire: download %s: %w", url, err)
-	}
-	if n > maxDownloadBytes {
-		return nil, fmt.Errorf("annuaire: download %s: file too large", url)
+		return nil, err
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("annuaire: download %s: %w", url, err)

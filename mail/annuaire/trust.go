@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,48 +89,17 @@ func readLimited(path string) ([]byte, error) {
 	return data, nil
 }
 
-// httpClient builds a client that refuses anything below TLS 1.2.
-func httpClient(cfg *tls.Config, timeout time.Duration) *http.Client {
-	var c *tls.Config
-	if cfg != nil {
-		c = cfg.Clone()
-	} else {
-		c = &tls.Config{}
-	}
-	if c.MinVersion < tls.VersionTLS12 {
-		c.MinVersion = tls.VersionTLS12
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = c
-	return &http.Client{Transport: tr, Timeout: timeout}
-}
-
 func fetch(ctx context.Context, url string, opts TrustFetchOptions) ([]byte, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	client := httpClient(opts.TLSConfig, opts.Timeout)
-	defer client.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	var buf bytes.Buffer
+	err := download(ctx, url, opts.TLSConfig, opts.Timeout, maxTrustListBytes, "trust-space list",
+		func(int64) io.Writer { return &buf })
 	if err != nil {
-		return nil, fmt.Errorf("annuaire: trust-space list URL: %w", err)
+		return nil, err
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("annuaire: download %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("annuaire: download %s: HTTP %s", url, resp.Status)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxTrustListBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("annuaire: download %s: %w", url, err)
-	}
-	if len(data) > maxTrustListBytes {
-		return nil, fmt.Errorf("annuaire: download %s: trust-space list too large", url)
-	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // writeAtomic writes data to path through a synced temporary file renamed over it.

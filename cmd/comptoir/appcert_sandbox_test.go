@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"comptoir/cps/cpstest"
 	"comptoir/mail/sandbox"
@@ -71,18 +70,7 @@ func TestAPPBALWithSandboxIssuedCertificate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "envoyé et classé") {
 		t.Fatalf("send --app-cert: exit %d\n%s\n%s", code, out, errOut)
 	}
-	eventually(t, 10*time.Second, "the APP BAL's message in the titulaire's INBOX", func() bool {
-		msgs, err := srv.Messages(seed.Titulaire)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, raw := range msgs {
-			if bytes.Contains(raw, []byte("Commande 4521 disponible au comptoir.")) && bytes.Contains(raw, []byte(appBAL)) {
-				return true
-			}
-		}
-		return false
-	})
+	waitDelivered(t, srv, seed.Titulaire, appBAL, "Commande 4521 disponible au comptoir.")
 }
 
 // buildSandboxCommand builds cmd/mss-sandbox into a temporary directory.

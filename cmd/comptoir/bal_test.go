@@ -36,6 +36,12 @@ func startBALSandbox(t *testing.T, dataDir string, pki sandbox.PKI) (*sandbox.Se
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv, writeSandboxConfig(t, srv)
+}
+
+// writeSandboxConfig writes a config.json naming srv as the operator and returns its path.
+func writeSandboxConfig(t *testing.T, srv *sandbox.Server) string {
+	t.Helper()
 	cfg := filepath.Join(t.TempDir(), "config.json")
 	conf, _ := json.Marshal(map[string]any{"operator": map[string]any{
 		"domain": srv.Domain(), "imap": srv.IMAPAddr(), "submission": srv.SMTPAddr(), "api": srv.APIURL(),
@@ -44,7 +50,7 @@ func startBALSandbox(t *testing.T, dataDir string, pki sandbox.PKI) (*sandbox.Se
 	if err := os.WriteFile(cfg, conf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return srv, cfg
+	return cfg
 }
 
 // writeP12 writes the pharmacy's test organisation certificate (issued by the sandbox's
@@ -117,18 +123,7 @@ func TestAPPBALSendsWithOrganisationCertificate(t *testing.T) {
 		t.Fatalf("send --app-cert: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// Delivery follows the submission: wait for it (external state, polled with a deadline).
-	eventually(t, 10*time.Second, "the APP BAL's message in the titulaire's INBOX", func() bool {
-		msgs, err := srv.Messages(seed.Titulaire)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, raw := range msgs {
-			if bytes.Contains(raw, []byte("Votre commande est disponible.")) && bytes.Contains(raw, []byte(appBAL)) {
-				return true
-			}
-		}
-		return false
-	})
+	waitDelivered(t, srv, seed.Titulaire, appBAL, "Votre commande est disponible.")
 
 	// A wrong password is refused in French.
 	code, _, errOut = runCardCLI(t, "faux\n", "send", "--app-cert", p12, "--bal", appBAL, "--to", seed.Titulaire,
@@ -167,6 +162,24 @@ func TestBALCreateRefusalsAndPER(t *testing.T) {
 }
 
 // eventually polls cond until it holds, failing after d.
+// waitDelivered waits until the sandbox has delivered to mailbox a message from sender
+// whose raw text holds text (delivery follows the submission: polled with a deadline).
+func waitDelivered(t *testing.T, srv *sandbox.Server, mailbox, sender, text string) {
+	t.Helper()
+	eventually(t, 10*time.Second, "the message from "+sender+" in "+mailbox+"'s INBOX", func() bool {
+		msgs, err := srv.Messages(mailbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range msgs {
+			if bytes.Contains(raw, []byte(text)) && bytes.Contains(raw, []byte(sender)) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
 	tick := time.NewTicker(50 * time.Millisecond)

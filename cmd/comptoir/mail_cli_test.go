@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -34,14 +33,7 @@ func TestMailCLI(t *testing.T) {
 	}
 	defer srv.Close()
 	a := sandbox.Seed(srv.Domain())
-	cfg := filepath.Join(t.TempDir(), "config.json")
-	conf, _ := json.Marshal(map[string]any{"operator": map[string]any{
-		"domain": srv.Domain(), "imap": srv.IMAPAddr(), "submission": srv.SMTPAddr(),
-		"server_name": srv.ServerName(), "trust_store": []string{srv.TrustAnchorPath()},
-	}})
-	if err := os.WriteFile(cfg, conf, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeSandboxConfig(t, srv)
 	attachment := filepath.Join(t.TempDir(), "ordonnance.pdf")
 	if err := os.WriteFile(attachment, []byte("%PDF-1.4\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -47,27 +47,15 @@ func (msg *message) fetch(w *imapserver.FetchResponseWriter, options *imap.Fetch
 
 	for _, bs := range options.BodySection {
 		buf := imapserver.ExtractBodySection(bytes.NewReader(msg.buf), bs)
-		wc := w.WriteBodySection(bs, int64(len(buf)))
-		_, writeErr := wc.Write(buf)
-		closeErr := wc.Close()
-		if writeErr != nil {
-			return writeErr
-		}
-		if closeErr != nil {
-			return closeErr
+		if err := writeSection(w.WriteBodySection(bs, int64(len(buf))), buf); err != nil {
+			return err
 		}
 	}
 
 	for _, bs := range options.BinarySection {
 		buf := imapserver.ExtractBinarySection(bytes.NewReader(msg.buf), bs)
-		wc := w.WriteBinarySection(bs, int64(len(buf)))
-		_, writeErr := wc.Write(buf)
-		closeErr := wc.Close()
-		if writeErr != nil {
-			return writeErr
-		}
-		if closeErr != nil {
-			return closeErr
+		if err := writeSection(w.WriteBinarySection(bs, int64(len(buf))), buf); err != nil {
+			return err
 		}
 	}
 
@@ -278,4 +266,14 @@ func (msg *message) snapshot() *message {
 		c.flags[f] = struct{}{}
 	}
 	return c
+}
+
+// writeSection writes a section's bytes and closes its writer; the write error wins.
+func writeSection(wc io.WriteCloser, buf []byte) error {
+	_, writeErr := wc.Write(buf)
+	closeErr := wc.Close()
+	if writeErr != nil {
+		return writeErr
+	}
+	return closeErr
 }

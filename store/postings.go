@@ -31,7 +31,7 @@ func newIndexer(t *tokener) *indexer {
 
 // add indexes one document from its fields.
 func (ix *indexer) add(doc uint64, e *Envelope, text []byte) {
-	ix.addTokens(doc, ix.tz.tokens(e, text))
+	ix.addTokens(doc, ix.tz.tokens(e, string(text)))
 }
 
 // addTokens indexes one document from its (distinct) tokens.

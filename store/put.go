@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -21,7 +22,8 @@ func (s *Store) PutMessages(msgs []Message) error {
 	}
 	err := s.update(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
-		pre := prepareAll(k, s.wordCache(), msgs)
+		pp := startPrepare(k, s.wordCache(), msgs)
+		defer pp.wait()
 		for i := range msgs {
 			e := msgs[i].Envelope
 			body := msgs[i].Body
@@ -31,7 +33,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 			if err != nil {
 				return err
 			}
-			p := &pre[i]
+			p := pp.get(i)
 			doc := uint64(0)
 			if old != nil {
 				keep := body == nil
@@ -75,41 +77,82 @@ func sameSearchContent(a, b *Envelope) bool {
 		slices.Equal(a.Attachments, b.Attachments) && pname(a) == pname(b)
 }
 
-// prepared is the CPU-heavy part of storing a message, done in parallel before the
+// prepared is the CPU-heavy part of storing a message, done in parallel with the
 // sequential bbolt writes: sealed body and text, and the search tokens.
 type prepared struct {
 	body, text []byte // sealed; nil if absent
 	toks       []uint64
 }
 
-func prepareAll(k *keyring, wc *wordCache, msgs []Message) []prepared {
-	pre := make([]prepared, len(msgs))
-	workers := min(runtime.GOMAXPROCS(0), (len(msgs)+31)/32)
-	tzs := make([]*tokenizer, workers)
-	var wg sync.WaitGroup
+// prepChunk is how many messages a worker prepares at a time: small enough for the
+// writer to start early, large enough to keep synchronisation negligible.
+const prepChunk = 16
+
+// preparer prepares a batch in the background, chunk by chunk in message order, while
+// the writer consumes the chunks already done: sealing and tokenizing overlap the bbolt
+// writes instead of preceding them.
+type preparer struct {
+	pre   []prepared
+	ready []chan struct{} // closed when its chunk is prepared
+	next  atomic.Int64    // next chunk to claim
+	tzs   []*tokenizer
+	wc    *wordCache
+	wg    sync.WaitGroup
+}
+
+func startPrepare(k *keyring, wc *wordCache, msgs []Message) *preparer {
+	chunks := (len(msgs) + prepChunk - 1) / prepChunk
+	p := &preparer{pre: make([]prepared, len(msgs)), ready: make([]chan struct{}, chunks), wc: wc}
+	for i := range p.ready {
+		p.ready[i] = make(chan struct{})
+	}
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	p.tzs = make([]*tokenizer, workers)
 	for w := range workers {
 		t := k.tokener()
 		tz := newTokenizer(t)
-		tz.shared = wc
-		tzs[w] = tz
-		wg.Go(func() {
-			for i := w; i < len(msgs); i += workers {
-				e := &msgs[i].Envelope
-				mk := msgKey(t.sum(tokFolder, e.BAL+"\x00"+e.Folder, fidSize), e.UID)
-				p := &pre[i]
-				if len(msgs[i].Body) > 0 {
-					p.body = k.seal(bucketBodies, mk, msgs[i].Body)
+		tz.shared = wc // read-only until wait merges the workers' new words
+		p.tzs[w] = tz
+		p.wg.Go(func() {
+			for {
+				c := int(p.next.Add(1) - 1)
+				if c >= chunks {
+					return
 				}
-				if e.Text != "" {
-					p.text = k.seal(bucketTexts, mk, []byte(e.Text))
+				for i := c * prepChunk; i < min((c+1)*prepChunk, len(msgs)); i++ {
+					prepareOne(k, t, tz, &msgs[i], &p.pre[i])
 				}
-				p.toks = tz.tokens(e, []byte(e.Text))
+				close(p.ready[c])
 			}
 		})
 	}
-	wg.Wait()
-	for _, tz := range tzs {
-		wc.merge(tz)
+	return p
+}
+
+func prepareOne(k *keyring, t *tokener, tz *tokenizer, m *Message, p *prepared) {
+	e := &m.Envelope
+	mk := msgKey(t.sum(tokFolder, e.BAL+"\x00"+e.Folder, fidSize), e.UID)
+	if len(m.Body) > 0 {
+		p.body = k.seal(bucketBodies, mk, m.Body)
 	}
-	return pre
+	if e.Text != "" {
+		p.text = k.seal(bucketTexts, mk, []byte(e.Text))
+	}
+	p.toks = tz.tokens(e, e.Text)
+}
+
+// get waits for message i to be prepared.
+func (p *preparer) get(i int) *prepared {
+	<-p.ready[i/prepChunk]
+	return &p.pre[i]
+}
+
+// wait stops the workers (the rest of the batch is abandoned) and merges the words they
+// hashed into the shared cache.
+func (p *preparer) wait() {
+	p.next.Store(int64(len(p.ready)))
+	p.wg.Wait()
+	for _, tz := range p.tzs {
+		p.wc.merge(tz)
+	}
 }

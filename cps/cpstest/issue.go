@@ -34,11 +34,7 @@ func (p *PKI) PersonCertificate(person Person) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tls.Certificate{
-		Certificate: [][]byte{cert.Raw, p.personnes.cert.Raw},
-		PrivateKey:  key,
-		Leaf:        cert,
-	}, nil
+	return tlsChain(cert, p.personnes, key), nil
 }
 
 // IssuePersonSignature issues the signature certificate of p's card (non-repudiation).
@@ -58,8 +54,6 @@ func (p *PKI) issuePerson(person Person, use string, ku x509.KeyUsage, eku []x50
 	if err != nil {
 		return nil, nil, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		RawSubject:  subject,
 		KeyUsage:    ku,
@@ -84,8 +78,6 @@ func (p *PKI) IssueOrganisation(name, finess string) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{
 			Country:            []string{"FR"},
@@ -97,15 +89,7 @@ func (p *PKI) IssueOrganisation(name, finess string) (tls.Certificate, error) {
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection},
 	}
-	cert, err := p.issue(p.organisations, tmpl, &key.PublicKey)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{
-		Certificate: [][]byte{cert.Raw, p.organisations.cert.Raw},
-		PrivateKey:  key,
-		Leaf:        cert,
-	}, nil
+	return p.issueTLS(p.organisations, tmpl, key)
 }
 
 // ServerCertificate issues a TLS server certificate for hosts (names or IP addresses;
@@ -118,8 +102,6 @@ func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	tmpl := &x509.Certificate{
 		Subject: pkix.Name{
 			Country:      []string{"FR"},
@@ -136,19 +118,27 @@ func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	cert, err := p.issue(p.organisations, tmpl, &key.PublicKey)
+	return p.issueTLS(p.organisations, tmpl, key)
+}
+
+// issueTLS issues tmpl for key under ca as a tls.Certificate with its chain.
+func (p *PKI) issueTLS(ca *authority, tmpl *x509.Certificate, key *rsa.PrivateKey) (tls.Certificate, error) {
+	cert, err := p.issue(ca, tmpl, &key.PublicKey)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tls.Certificate{
-		Certificate: [][]byte{cert.Raw, p.organisations.cert.Raw},
-		PrivateKey:  key,
-		Leaf:        cert,
-	}, nil
+	return tlsChain(cert, ca, key), nil
 }
 
-// issue signs tmpl with ca and records the issuer; the caller holds p.mu.
+// tlsChain is cert with its key and the intermediate ca that issued it.
+func tlsChain(cert *x509.Certificate, ca *authority, key *rsa.PrivateKey) tls.Certificate {
+	return tls.Certificate{Certificate: [][]byte{cert.Raw, ca.cert.Raw}, PrivateKey: key, Leaf: cert}
+}
+
+// issue signs tmpl with ca and records the issuer (under p.mu: the state file is shared).
 func (p *PKI) issue(ca *authority, tmpl *x509.Certificate, pub *rsa.PublicKey) (*x509.Certificate, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	now := time.Now()
 	tmpl.SerialNumber = newSerial()
 	tmpl.NotBefore = now.Add(-time.Hour)

@@ -16,10 +16,7 @@ func TestIdleNewMail(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.deliver(testBAL, "INBOX", mailgen.Message(4, 0, testBAL))
-	e := NewEngine(r.config())
-	e.Start(r.ctx)
-	defer e.Stop()
-	waitEvent[Synced](t, e.Events(), 20*time.Second, nil)
+	e := r.startEngine()
 	// IDLE starts right after the pass; give it a moment to be entered is not needed: a
 	// delivery before IDLE is caught by the INBOX pass that precedes it.
 	start := time.Now()
@@ -46,10 +43,7 @@ func draft(subject string) msg.Draft {
 func TestSendDovecot(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	e := NewEngine(r.config())
-	e.Start(r.ctx)
-	defer e.Stop()
-	waitEvent[Synced](t, e.Events(), 20*time.Second, nil)
+	e := r.startEngine()
 	if _, err := e.Send(r.ctx, draft("Commande prête")); err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +83,7 @@ func TestSendDovecot(t *testing.T) {
 func TestOfflineThenServerRestart(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	e := NewEngine(r.config())
-	e.Start(r.ctx)
-	defer e.Stop()
-	waitEvent[Synced](t, e.Events(), 20*time.Second, nil)
+	e := r.startEngine()
 	r.dov.Stop()
 	waitEvent[Offline](t, e.Events(), 10*time.Second, nil)
 	if _, err := e.Send(r.ctx, draft("Envoyé hors ligne")); err != nil {

@@ -95,6 +95,17 @@ func (r *rig) config(bals ...string) EngineConfig {
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond}
 }
 
+// startEngine starts an engine on r.config(), stopped at the end of the test, and waits
+// for its first pass.
+func (r *rig) startEngine() *Engine {
+	r.t.Helper()
+	e := NewEngine(r.config())
+	e.Start(r.ctx)
+	r.t.Cleanup(e.Stop)
+	waitEvent[Synced](r.t, e.Events(), 20*time.Second, nil)
+	return e
+}
+
 func (r *rig) deliver(user, mailbox string, raw []byte) {
 	r.t.Helper()
 	if err := r.dov.Deliver(r.ctx, user, mailbox, raw); err != nil {

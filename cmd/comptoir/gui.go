@@ -33,6 +33,7 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	renderPDF := fs.Bool("render-pdf", false, "usage interne : dessine une page du PDF lu sur l'entrée standard")
 	page := fs.Int("page", 0, "usage interne, avec -render-pdf : page (à partir de 0)")
 	dpi := fs.Float64("dpi", 96, "usage interne, avec -render-pdf : résolution")
+	measure := fs.Bool("measure-tour", false, "usage interne : ouvre une boîte suivant l'entrée standard (mesure de la mémoire)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -42,6 +43,9 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	if *tour && !*demo {
 		return fmt.Errorf("%w: -demo-tour demande -demo", errUsage)
+	}
+	if *measure && (*demo || *tour) {
+		return fmt.Errorf("%w: -measure-tour s'utilise sans -demo", errUsage)
 	}
 	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(ctx)
@@ -81,6 +85,14 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		go func() {
 			if err := runTour(ctx, u, deps.Demo, env); err != nil {
 				fmt.Fprintf(env.stderr, "comptoir: parcours : %v\n", err)
+			}
+			cancel()
+		}()
+	}
+	if *measure {
+		go func() {
+			if err := runMeasureTour(ctx, u, env); err != nil {
+				fmt.Fprintf(env.stderr, "comptoir: mesure : %v\n", err)
 			}
 			cancel()
 		}()

@@ -33,11 +33,7 @@ func run(m *testing.M) int {
 	// worker) names someone else's tokens.
 	os.Unsetenv("SOFTHSM2_CONF")
 	start := time.Now()
-	if pki, err = cpstest.NewPKI(dir + "/pki"); err == nil {
-		fmt.Fprintf(os.Stderr, "test PKI ready in %v\n", time.Since(start).Round(time.Millisecond))
-		cards, err = cpstest.NewCards(dir+"/cards", pki)
-	}
-	if err != nil {
+	if pki, cards, err = cpstest.NewTestCards(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "test cards:", err)
 		return 1
 	}
@@ -65,14 +61,9 @@ func openModule(t testing.TB) (*cps.Module, *cpstest.Faults) {
 // login logs fx's card in and closes it at the end of the test.
 func login(t testing.TB, m *cps.Module, fx cpstest.Fixture) *cps.Card {
 	t.Helper()
-	ctx := context.Background()
-	slot, err := cards.Slot(ctx, m, fx.Label)
+	c, err := cards.Login(context.Background(), m, fx)
 	if err != nil {
 		t.Fatal(err)
-	}
-	c, err := m.Login(ctx, slot, []byte(fx.PIN))
-	if err != nil {
-		t.Fatalf("login %s: %v", fx.Label, err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return c

@@ -28,11 +28,7 @@ func TestCardSessions(t *testing.T) {
 	}
 	for _, f := range []cpstest.Fixture{cpstest.Titulaire, cpstest.PharmacienCPS3} {
 		t.Run(f.Label, func(t *testing.T) {
-			slot, err := cards.Slot(r.ctx, m, f.Label)
-			if err != nil {
-				t.Fatal(err)
-			}
-			card, err := m.Login(r.ctx, slot, []byte(f.PIN))
+			card, err := cards.Login(r.ctx, m, f)
 			if err != nil {
 				t.Fatal(err)
 			}

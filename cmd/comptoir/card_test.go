@@ -42,10 +42,7 @@ func testCards(t testing.TB) (*cpstest.PKI, *cpstest.Cards) {
 			return
 		}
 		os.Unsetenv("SOFTHSM2_CONF") // an inherited value names someone else's tokens
-		shared.pki, shared.err = cpstest.NewPKI(filepath.Join(shared.dir, "pki"))
-		if shared.err == nil {
-			shared.cards, shared.err = cpstest.NewCards(filepath.Join(shared.dir, "cards"), shared.pki)
-		}
+		shared.pki, shared.cards, shared.err = cpstest.NewTestCards(shared.dir)
 	})
 	if shared.err != nil {
 		t.Fatalf("test cards: %v", shared.err)

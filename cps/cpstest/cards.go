@@ -173,6 +173,34 @@ func (c *Cards) Slot(ctx context.Context, m *cps.Module, label string) (uint, er
 	return 0, fmt.Errorf("cpstest: no card %q in the readers", label)
 }
 
+// Login logs fx's card in on m with its PIN; the caller closes the card.
+func (c *Cards) Login(ctx context.Context, m *cps.Module, fx Fixture) (*cps.Card, error) {
+	slot, err := c.Slot(ctx, m, fx.Label)
+	if err != nil {
+		return nil, err
+	}
+	card, err := m.Login(ctx, slot, []byte(fx.PIN))
+	if err != nil {
+		return nil, fmt.Errorf("cpstest: login %s: %w", fx.Label, err)
+	}
+	return card, nil
+}
+
+// NewTestCards builds a test PKI in dir/pki and the cards chaining to it in dir/cards:
+// the set-up of a test process (SoftHSM reads its configuration once per process, so
+// SOFTHSM2_CONF must be unset or name dir/cards' configuration).
+func NewTestCards(dir string) (*PKI, *Cards, error) {
+	pki, err := NewPKI(filepath.Join(dir, "pki"))
+	if err != nil {
+		return nil, nil, err
+	}
+	cards, err := NewCards(filepath.Join(dir, "cards"), pki)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pki, cards, nil
+}
+
 // findSoftHSM returns the first of paths that exists; a missing SoftHSM is an error
 // saying what to install, never a reason to skip a test.
 func findSoftHSM(paths []string) (string, error) {

@@ -30,13 +30,9 @@ func TestWithSoftHSMCards(t *testing.T) {
 	}
 	ctx := context.Background()
 	login := func(fx cpstest.Fixture) *cps.Card {
-		slot, err := cards.Slot(ctx, mod, fx.Label)
+		c, err := cards.Login(ctx, mod, fx)
 		if err != nil {
 			t.Fatal(err)
-		}
-		c, err := mod.Login(ctx, slot, []byte(fx.PIN))
-		if err != nil {
-			t.Fatalf("login %s: %v", fx.Label, err)
 		}
 		t.Cleanup(func() { c.Close() })
 		return c

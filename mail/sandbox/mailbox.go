@@ -51,6 +51,18 @@ func (mb *mailbox) signalLocked() {
 	mb.changed = make(chan struct{})
 }
 
+// flagsChangedLocked persists the flags of changed and wakes the mailbox's watchers.
+func (mb *mailbox) flagsChangedLocked(changed []*message) error {
+	err := mb.acct.store.putFlags(mb.id, changed)
+	if len(changed) > 0 {
+		mb.signalLocked()
+	}
+	if err != nil {
+		return fmt.Errorf("sandbox: store flags: %w", err)
+	}
+	return nil
+}
+
 func (mb *mailbox) list(options *imap.ListOptions) *imap.ListData {
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
@@ -290,13 +302,10 @@ func (v *view) fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *ima
 		}
 		items = append(items, item{v.tracker.EncodeSeqNum(seq), m.snapshot()})
 	})
-	err := v.acct.store.putFlags(v.id, changed)
-	if len(changed) > 0 {
-		v.signalLocked()
-	}
+	err := v.flagsChangedLocked(changed)
 	v.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("sandbox: store flags: %w", err)
+		return err
 	}
 	for _, it := range items {
 		if err := it.msg.fetch(w.CreateMessage(it.seq), options); err != nil {
@@ -385,13 +394,10 @@ func (v *view) store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.
 		changed = append(changed, m)
 		v.mailbox.tracker.QueueMessageFlags(seq, m.uid, m.flagList(), v.tracker)
 	})
-	err := v.acct.store.putFlags(v.id, changed)
-	if len(changed) > 0 {
-		v.signalLocked()
-	}
+	err := v.flagsChangedLocked(changed)
 	v.mu.Unlock()
 	if err != nil {
-		return fmt.Errorf("sandbox: store flags: %w", err)
+		return err
 	}
 	if !flags.Silent {
 		return v.fetch(w, numSet, &imap.FetchOptions{Flags: true})

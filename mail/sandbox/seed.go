@@ -155,19 +155,10 @@ func (s *Server) proMessage(folder, fromName, from, to, subject, text string, at
 	if folder == "Sent" {
 		owner = from
 	}
-	acct, err := s.mail.ensure(owner)
-	if err != nil {
-		return err
-	}
-	mb, err := acct.box(folder)
-	if err != nil {
-		return err
-	}
 	if folder == "INBOX" {
 		raw = stamp(from, s.opts.Domain, date, raw)
 	}
-	_, err = mb.appendBytes(raw, date, flags)
-	return err
+	return s.appendRaw(owner, folder, raw, date, flags)
 }
 
 func (s *Server) patientMessage(p seedPatient, to, subject, text string, atts []Attachment, date time.Time, seen bool) error {

@@ -82,11 +82,11 @@ func startEnv(t testing.TB, mod func(*Options)) *env {
 // personCert is a card's authentication certificate as a TLS client certificate.
 func (e *env) personCert(p cpstest.Person) tls.Certificate {
 	e.t.Helper()
-	cert, key, err := e.pki.IssuePerson(p)
+	cert, err := e.pki.PersonCertificate(p)
 	if err != nil {
-		e.t.Fatalf("IssuePerson: %v", err)
+		e.t.Fatalf("PersonCertificate: %v", err)
 	}
-	return tls.Certificate{Certificate: [][]byte{cert.Raw, e.pki.Personnes().Raw}, PrivateKey: key, Leaf: cert}
+	return cert
 }
 
 func (e *env) clientTLS(cert *tls.Certificate) *tls.Config {

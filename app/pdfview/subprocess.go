@@ -36,12 +36,29 @@ func (s Subprocess) RenderPage(ctx context.Context, pdf []byte, page int, dpi fl
 	args := append(append([]string(nil), s.Args...), "-page", fmt.Sprint(page), "-dpi", fmt.Sprint(dpi))
 	cmd := exec.CommandContext(ctx, s.Exe, args...)
 	cmd.Stdin = bytes.NewReader(pdf)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: %w (%s)", err, bytes.TrimSpace(errb.Bytes()))
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, fmt.Errorf("pdfview: renderer process: %w", err)
 	}
-	return readPage(&out)
+	if err := cmd.Start(); err != nil {
+		return nil, 0, fmt.Errorf("pdfview: renderer process: %w", err)
+	}
+	// The page is read straight into the image: buffering the child's output first would
+	// allocate it twice or more, memory the Go runtime then keeps for a while.
+	img, pages, rerr := readPage(bufio.NewReader(out))
+	if rerr != nil {
+		cmd.Process.Kill()
+	}
+	werr := cmd.Wait()
+	switch {
+	case werr != nil && (rerr == nil || errb.Len() > 0): // the child's own message says more
+		return nil, 0, fmt.Errorf("pdfview: renderer process: %w (%s)", werr, bytes.TrimSpace(errb.Bytes()))
+	case rerr != nil:
+		return nil, 0, rerr
+	}
+	return img, pages, nil
 }
 
 // Serve is the child's side: it reads a PDF on in, renders page at dpi, and writes
@@ -71,7 +88,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, page int, dpi float
 	return w.Flush()
 }
 
-func readPage(r *bytes.Buffer) (image.Image, int, error) {
+func readPage(r *bufio.Reader) (image.Image, int, error) {
 	line, err := r.ReadString('\n')
 	if err != nil {
 		return nil, 0, errors.New("pdfview: renderer process: no answer")
@@ -80,10 +97,15 @@ func readPage(r *bytes.Buffer) (image.Image, int, error) {
 	if _, err := fmt.Sscanf(line, "PAGES %d %d %d\n", &pages, &w, &h); err != nil {
 		return nil, 0, fmt.Errorf("pdfview: renderer process: bad answer %q", line)
 	}
-	if w <= 0 || h <= 0 || w > maxSide || h > maxSide || r.Len() != w*h*4 {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: bad page %dx%d (%d bytes)", w, h, r.Len())
+	if w <= 0 || h <= 0 || w > maxSide || h > maxSide {
+		return nil, 0, fmt.Errorf("pdfview: renderer process: bad page %dx%d", w, h)
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	copy(img.Pix, r.Bytes())
+	if _, err := io.ReadFull(r, img.Pix); err != nil {
+		return nil, 0, fmt.Errorf("pdfview: renderer process: short page %dx%d: %w", w, h, err)
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return nil, 0, fmt.Errorf("pdfview: renderer process: page %dx%d longer than announced", w, h)
+	}
 	return img, pages, nil
 }

@@ -34,6 +34,8 @@ type benchSet struct {
 	hwmAfterInsert   int64
 	anonAfterInsert  int64 // anonymous resident memory at the end of the inserts
 	fileAfterInsert  int64 // file-backed resident memory (mapped cache file) then
+	anonPeak         int64 // the largest of each during the inserts (sampled every 5 ms)
+	filePeak         int64
 	inbox            int
 	pdfRefs, allRefs []Ref
 	searchTerms      []string
@@ -118,6 +120,7 @@ func (ds *benchSet) build() error {
 	if err := must(s.PutBAL(BAL{Address: benchBAL, Kind: "ORG", DisplayName: "Pharmacie des Tilleuls"})); err != nil {
 		return err
 	}
+	stopSampling := sampleMem(5 * time.Millisecond)
 	g := &benchGen{folderUID: map[string]uint32{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < ds.n; i += benchBatch {
@@ -141,11 +144,13 @@ func (ds *benchSet) build() error {
 		t = time.Now()
 		c := cpuTime()
 		if err := must(s.PutMessages(batch)); err != nil {
+			stopSampling()
 			return err
 		}
 		ds.insertCPU += cpuTime() - c
 		ds.insert += time.Since(t)
 	}
+	ds.anonPeak, ds.filePeak = stopSampling()
 	mem := memNow()
 	ds.hwmAfterInsert, ds.anonAfterInsert, ds.fileAfterInsert = mem.hwm, mem.anon, mem.file
 	ds.inbox = int(g.folderUID["INBOX"])
@@ -194,6 +199,32 @@ func memNow() memStatus {
 	return m
 }
 
+// sampleMem samples the anonymous and file-backed resident memory every period until
+// the returned function is called; it returns their largest values.
+func sampleMem(period time.Duration) (stop func() (anon, file int64)) {
+	done, res := make(chan struct{}), make(chan [2]int64)
+	go func() {
+		var peak [2]int64
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			m := memNow()
+			peak = [2]int64{max(peak[0], m.anon), max(peak[1], m.file)}
+			select {
+			case <-done:
+				res <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (int64, int64) {
+		close(done)
+		p := <-res
+		return p[0], p[1]
+	}
+}
+
 // rss returns the resident and peak resident set sizes in bytes.
 func rss() (cur, peak int64) {
 	m := memNow()
@@ -239,11 +270,15 @@ func BenchmarkBulkInsert(b *testing.B) {
 		b.ReportMetric(float64(ds.hwmAfterInsert)/1e6, "peak-RSS-MB")
 		b.ReportMetric(float64(ds.anonAfterInsert)/1e6, "anon-RSS-MB")
 		b.ReportMetric(float64(ds.fileAfterInsert)/1e6, "file-RSS-MB")
+		b.ReportMetric(float64(ds.anonPeak)/1e6, "peak-anon-RSS-MB")
+		b.ReportMetric(float64(ds.filePeak)/1e6, "peak-file-RSS-MB")
 		ds.record("insert msg/s", rate)
 		ds.record("insert CPU µs/msg", float64(ds.insertCPU.Microseconds())/float64(ds.n))
 		ds.record("file/raw", ratio)
 		ds.record("peak RSS after insert MB", float64(ds.hwmAfterInsert)/1e6)
 		ds.record("anon RSS after insert MB", float64(ds.anonAfterInsert)/1e6)
+		ds.record("peak anon RSS in insert MB", float64(ds.anonPeak)/1e6)
+		ds.record("peak file RSS in insert MB", float64(ds.filePeak)/1e6)
 	})
 }
 

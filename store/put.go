@@ -27,7 +27,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 		for i := range msgs {
 			e := msgs[i].Envelope
 			body := msgs[i].Body
-			text := []byte(e.Text)
+			var text []byte // only a replaced message needs it: the prepared value is sealed
 			fid := m.fid(e.BAL, e.Folder)
 			old, err := m.record(msgKey(fid, e.UID))
 			if err != nil {
@@ -36,6 +36,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 			p := pp.get(i)
 			doc := uint64(0)
 			if old != nil {
+				text = []byte(e.Text)
 				keep := body == nil
 				oldText, err := m.texts.getBytes(msgKey(fid, e.UID))
 				if err != nil {

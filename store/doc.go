@@ -70,8 +70,12 @@
 // # Performance
 //
 // Page reads 50 date-index keys and 50 records; deep offsets start from in-memory anchors
-// (every 512th key, rebuilt after a write). PutMessages seals and tokenizes in parallel
-// before its sequential bbolt writes. Measured figures: go test -bench . ./store (the
+// (every 512th key, rebuilt after a write). PutMessages seals and tokenizes on worker
+// goroutines, chunk by chunk, while its writer inserts the chunks already prepared. After
+// each committed write the pages of the mapped file are dropped from the resident set
+// (madvise MADV_DONTNEED, release_unix.go: the mapping is read-only and shared, so the
+// pages stay in the page cache); a bulk sync would otherwise keep hundreds of MB of the
+// file resident. Measured figures: go test -bench . ./store (the
 // data set, 100 000 realistic messages, is built once per run; COMPTOIR_BENCH_MESSAGES
 // changes its size).
 //

@@ -21,10 +21,36 @@ func safeName(name string) string {
 		}
 		return r
 	}, name)
-	if name == "" || name == "." || name == ".." {
-		name = "piece-jointe"
+	// Windows refuses names ending in a dot or a space, and device names (CON, NUL, COM1…)
+	// whatever their extension.
+	name = strings.TrimRight(name, ". ")
+	if name == "" {
+		return "piece-jointe"
+	}
+	stem, _, _ := strings.Cut(name, ".")
+	if windowsDevice(stem) {
+		name = "_" + name
 	}
 	return name
+}
+
+func windowsDevice(stem string) bool {
+	switch strings.ToUpper(strings.TrimSpace(stem)) {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	u := strings.ToUpper(stem)
+	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '0' && u[3] <= '9'
+}
+
+// fileURL is the file:// URL of an absolute path. A Windows path gets a leading slash
+// (file:///C:/…) so that "C:" is not read as the URL's host.
+func fileURL(path string) *url.URL {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return &url.URL{Scheme: "file", Path: p}
 }
 
 // openPart writes p to a private temporary directory and opens it with the system viewer
@@ -36,7 +62,7 @@ func (u *UI) openPart(p Part) {
 		u.showError(u.tr.T("error.open"), err)
 		return
 	}
-	u.openURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)})
+	u.openURL(fileURL(path))
 }
 
 func (u *UI) tempFile(p Part) (string, error) {

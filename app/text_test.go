@@ -88,9 +88,24 @@ func TestSafeName(t *testing.T) {
 		"a:b?.pdf":                  "a_b_.pdf",
 		"":                          "piece-jointe",
 		"..":                        "piece-jointe",
+		"nul.pdf":                   "_nul.pdf",
+		"COM1":                      "_COM1",
+		"compte rendu. ":            "compte rendu",
+		"console.pdf":               "console.pdf",
 	} {
 		if got := safeName(in); got != want {
 			t.Errorf("safeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestFileURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"/tmp/comptoir/ordonnance.pdf": "file:///tmp/comptoir/ordonnance.pdf",
+		"C:/Users/x/ordonnance.pdf":    "file:///C:/Users/x/ordonnance.pdf",
+	} {
+		if got := fileURL(in).String(); got != want {
+			t.Errorf("fileURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

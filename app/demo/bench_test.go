@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -95,15 +94,6 @@ func fillCache(b *testing.B, n int) string {
 		}
 	}
 	return bal
-}
-
-// cpuTime is the CPU time used by the process so far (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // rssMB reads the resident set size of this process (Linux).

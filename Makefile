@@ -27,7 +27,8 @@ sandbox: build
 	bin/mss-sandbox serve --data "$${XDG_DATA_HOME:-$$HOME/.local/share}/comptoir/mss-sandbox" --seed --validation-delay 10s
 
 # Runs gofmt, go vet, staticcheck and every test with -race.
-test: deps tools
+test: tools
+	scripts/deps.sh build card mail ui windows package
 	scripts/test.sh
 
 # Prints the performance figures named in the issues.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check of `make test`: formatting, vet, staticcheck, all tests with -race.
+# Every check of `make test`: formatting, vet (also for Windows and macOS), staticcheck, the
+# packages, all tests with -race, and bounded fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -13,8 +14,14 @@ fi
 echo "== go vet"
 go vet ./...
 
+echo "== go vet for Windows and macOS"
+scripts/vet-cross.sh
+
 echo "== staticcheck"
 staticcheck ./...
+
+echo "== packages (Windows under wine, Linux archive and .deb)"
+scripts/package-test.sh
 
 echo "== go test -race"
 go test -race -count=1 -timeout 40m ./...

@@ -88,11 +88,7 @@ func openBALSession(ctx context.Context, env *cliEnv, o *mailOptions) (*balSessi
 	if err != nil {
 		return nil, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
-	modulePath := o.module
-	if modulePath == "" {
-		modulePath = cfg.Module
-	}
-	card, err := loginCard(ctx, env, modulePath, o.reader)
+	card, err := loginCard(ctx, env, o, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -105,9 +101,14 @@ func openBALSession(ctx context.Context, env *cliEnv, o *mailOptions) (*balSessi
 	return &balSession{card: card, client: cl, domain: op.Domain}, nil
 }
 
-// loginCard finds the card (the first inserted, or the one labelled reader) and logs in
-// with the PIN typed on the terminal (one line of stdin for scripts).
-func loginCard(ctx context.Context, env *cliEnv, modulePath, reader string) (*cps.Card, error) {
+// loginCard finds the card (the first inserted, or the one labelled --lecteur) with the
+// module of --module, else of the configuration, and logs in with the PIN typed on the
+// terminal (one line of stdin for scripts).
+func loginCard(ctx context.Context, env *cliEnv, o *mailOptions, cfg configFile) (*cps.Card, error) {
+	modulePath, reader := o.module, o.reader
+	if modulePath == "" {
+		modulePath = cfg.Module
+	}
 	path, err := cps.FindModule(modulePath)
 	if err != nil {
 		return nil, fmt.Errorf("bibliothèque de la carte CPS introuvable : %w", err)

@@ -91,11 +91,7 @@ func openMailSession(ctx context.Context, env *cliEnv, o *mailOptions, bals []st
 	if err != nil {
 		return nil, err
 	}
-	modulePath := o.module
-	if modulePath == "" {
-		modulePath = cfg.Module
-	}
-	card, err := loginCard(ctx, env, modulePath, o.reader)
+	card, err := loginCard(ctx, env, o, cfg)
 	if err != nil {
 		return nil, err
 	}

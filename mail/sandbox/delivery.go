@@ -193,17 +193,11 @@ func buildDSN(domain, to, envID string, entries []dsnEntry, original []byte, now
 			human.WriteString("\n")
 		}
 	}
-	tp := textproto.MIMEHeader{}
-	tp.Set("Content-Type", "text/plain; charset=utf-8")
-	tp.Set("Content-Transfer-Encoding", "quoted-printable")
-	w, _ := mw.CreatePart(tp)
-	var hb bytes.Buffer
-	writeQP(&hb, human.String())
-	_, _ = w.Write(hb.Bytes())
+	writeTextPart(mw, human.String())
 
-	tp = textproto.MIMEHeader{}
+	tp := textproto.MIMEHeader{}
 	tp.Set("Content-Type", "message/delivery-status")
-	w, _ = mw.CreatePart(tp)
+	w, _ := mw.CreatePart(tp)
 	if envID != "" {
 		fmt.Fprintf(w, "Original-Envelope-Id: %s\r\n", envID)
 	}

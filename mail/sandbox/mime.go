@@ -83,19 +83,25 @@ func (p mailParts) build(h *header) []byte {
 	h.add("Content-Type", mime.FormatMediaType("multipart/mixed", map[string]string{"boundary": mw.Boundary()}))
 	h.write(&b)
 	b.WriteString("\r\n")
-	tp := textproto.MIMEHeader{}
-	tp.Set("Content-Type", "text/plain; charset=utf-8")
-	tp.Set("Content-Transfer-Encoding", "quoted-printable")
-	w, _ := mw.CreatePart(tp)
-	var tb bytes.Buffer
-	writeQP(&tb, p.text)
-	_, _ = w.Write(tb.Bytes())
+	writeTextPart(mw, p.text)
 	for _, a := range p.attachments {
 		writeAttachment(mw, a)
 	}
 	_ = mw.Close()
 	b.Write(body.Bytes())
 	return b.Bytes()
+}
+
+// writeTextPart adds text as a UTF-8 quoted-printable text/plain part (into a buffer: a
+// multipart writer's part cannot fail).
+func writeTextPart(mw *multipart.Writer, text string) {
+	tp := textproto.MIMEHeader{}
+	tp.Set("Content-Type", "text/plain; charset=utf-8")
+	tp.Set("Content-Transfer-Encoding", "quoted-printable")
+	w, _ := mw.CreatePart(tp)
+	var b bytes.Buffer
+	writeQP(&b, text)
+	_, _ = w.Write(b.Bytes())
 }
 
 func writeQP(b *bytes.Buffer, text string) {

@@ -24,7 +24,9 @@
 //	bals        H16(address)                      -> sealed BAL
 //	folders     fid                               -> sealed {Folder, total, unread}
 //	msgs        fid | uid                         -> sealed {Envelope without Text, doc id}
-//	bodies      fid | uid                         -> sealed raw RFC 5322 message
+//	bodies      fid | uid                         -> sealed raw RFC 5322 message (PutMessages)
+//	bodychunks  fid | uid                         -> sealed manifest {generation, chunks, size}
+//	            fid | uid | index                 -> sealed 256 KiB chunk of a streamed body
 //	texts       fid | uid                         -> sealed body text (search, Envelope.Text)
 //	bydate      fid | ^date | ^uid                -> doc id (plaintext)  pages, newest first
 //	docs        doc id                            -> fid | uid | ^date | ^uid (plaintext)
@@ -42,6 +44,13 @@
 // uid, dates (Unix seconds, biased) and sequences are big endian; ^ is the bitwise
 // complement (newest first). Message records use a compact binary encoding (codec.go),
 // the other sealed values JSON.
+//
+// Large bodies are streamed (WriteBody, OpenBody; bodystream.go): sealed in 256 KiB chunks
+// whose associated data adds the chunk index, a final-chunk flag and the write's random
+// generation, committed 4 MiB per transaction, the manifest last, so a write cut short
+// reads as no body. bodychunks is created on first use and Body reads both forms, so schema
+// 4 files need no migration. Store.Move drops a chunked body
+// (the engine moves on the server and resyncs, it never calls Move).
 //
 // # Threat model: someone with the file but not the card
 //

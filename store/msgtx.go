@@ -107,6 +107,9 @@ func (m *msgTx) remove(fid []byte, rec *msgRecord, keepDoc, keepContent bool) er
 	dels := []del{{m.msgs, mk}, {m.bydate, dateKey(fid, e.Date, e.UID)}}
 	if !keepContent {
 		dels = append(dels, del{m.bodies, mk}, del{m.texts, mk})
+		if err := deleteChunks(m.tx, mk); err != nil {
+			return err
+		}
 	}
 	if e.MessageID != "" {
 		dels = append(dels, del{m.byid, cat(m.t.sum(tokMsgID, e.MessageID, idSize), mk)})

@@ -47,6 +47,11 @@ func (s *Store) Body(ref Ref) ([]byte, error) {
 		if body, err = m.bodies.getBytes(mk); err != nil {
 			return err
 		}
+		if body == nil { // streamed by WriteBody (bodystream.go)?
+			if body, err = readChunked(tx, k, mk); err != nil {
+				return err
+			}
+		}
 		if body == nil {
 			return ErrNoBody
 		}

@@ -19,7 +19,8 @@ import (
 // rss_xvfb_test.go: another process reads /proc/PID/status at each step. The script comes
 // on stdin, one value a line — the card's label, its PIN (never argv or the environment),
 // the BAL address to open, the number of rows to wait for, and the subject of a message
-// with a PDF to open ("" for none) — then one line per step to go on. At each step it
+// with a PDF to open ("" for none; else a reply window and the settings window are then
+// opened and closed) — then one line per step to go on. At each step it
 // prints "STEP <name> <Go heap in use, MB> <Go heap held from the OS, MB>" and waits for
 // that line.
 func runMeasureTour(ctx context.Context, u *app.UI, env *cliEnv) error {
@@ -130,6 +131,25 @@ func runMeasureTour(ctx context.Context, u *app.UI, env *cliEnv) error {
 		}
 		time.Sleep(time.Second)
 		if err := step("pdf"); err != nil {
+			return err
+		}
+		// A reply window and the settings window, opened and closed: each window has its
+		// own GL context, whose memory the driver may keep.
+		do(func() { u.Main.ReplyButton.OnTapped() })
+		if err := wait("the composer", func() bool { return len(u.Composers()) == 1 }); err != nil {
+			return err
+		}
+		time.Sleep(time.Second)
+		do(func() { u.Composers()[0].Window.Close() })
+		if err := wait("the composer closed", func() bool { return len(u.Composers()) == 0 }); err != nil {
+			return err
+		}
+		var s *app.SettingsScreen
+		do(func() { s = u.ShowSettings() })
+		time.Sleep(time.Second)
+		do(func() { s.Window.Close() })
+		time.Sleep(time.Second)
+		if err := step("windows"); err != nil {
 			return err
 		}
 	}

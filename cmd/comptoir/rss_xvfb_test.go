@@ -28,8 +28,11 @@ import (
 // the SoftHSM2 test cards. Another process reads /proc/PID/status (VmRSS, RssAnon,
 // RssFile) of the client at each step of -measure-tour:
 //   - online: the pharmacy's seeded mailbox shown ("inbox"), then its prescription PDF
-//     drawn ("pdf"; the page is drawn by the -render-pdf child, reported apart);
-//   - offline: the titulaire's inbox of 50 000 cached messages shown ("50k").
+//     drawn ("pdf"; by the short-lived -render-pdf child), then a reply window and the
+//     settings window opened and closed ("windows");
+//   - offline: the titulaire's inbox of 50 000 cached messages shown ("50k");
+//   - for comparison, "comptoir -demo" (sandbox, PKI and cards in-process) at the same two
+//     screens as online ("demo-inbox", "demo-pdf").
 //
 // The target of issue #6 is < 250 MB resident.
 func BenchmarkClientRSSUnderXvfb(b *testing.B) {
@@ -64,7 +67,62 @@ func BenchmarkClientRSSUnderXvfb(b *testing.B) {
 		offline := measureClient(ctx, b, filepath.Join(bin, "comptoir"), env,
 			[]string{cpstest.Titulaire.Label, cpstest.Titulaire.PIN, seed.Titulaire, "50000", ""})
 		report(b, "50k", offline)
+
+		// For comparison, "comptoir -demo": the same client plus the sandbox operator,
+		// its PKI and the test cards in the one process.
+		demo := measureDemo(ctx, b, filepath.Join(bin, "comptoir"), append(env, "SOFTHSM2_CONF="))
+		report(b, "demo", demo)
 	}
+}
+
+// measureDemo runs "comptoir -demo -demo-tour" and reads its memory when the pharmacy's
+// mailbox ("inbox") and the prescription's PDF page ("pdf") are on screen, and at the end of
+// the tour, the reply and settings windows closed ("windows").
+func measureDemo(ctx context.Context, b *testing.B, exe string, env []string) map[string]procMem {
+	b.Helper()
+	cmd := exec.CommandContext(ctx, exe, "-demo", "-demo-tour")
+	cmd.Env = env
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start comptoir -demo: %v", err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	steps := map[string]procMem{}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		l := sc.Text()
+		if l == "END" {
+			break
+		}
+		rest, ok := strings.CutPrefix(l, "SCREEN ")
+		if !ok {
+			continue
+		}
+		name := map[string]string{"messagerie": "inbox", "ordonnance": "pdf", "verrouillage": "windows"}[strings.Fields(rest)[0]]
+		if name != "" {
+			m, err := readProcMem(cmd.Process.Pid)
+			if err != nil {
+				b.Fatalf("read memory: %v", err)
+			}
+			steps[name] = m
+		}
+		io.WriteString(stdin, "next\n")
+	}
+	stdin.Close()
+	if len(steps) != 3 {
+		b.Fatalf("the demo did not finish its tour (steps %v)\nstderr:\n%s", steps, stderr.String())
+	}
+	return steps
 }
 
 // procMem is one reading of /proc/PID/status, in MB, with the largest resident mappings
@@ -84,9 +142,14 @@ func report(b *testing.B, scenario string, steps map[string]procMem) {
 		b.ReportMetric(m.RSS, p+"-RSS-MB")
 		b.ReportMetric(m.Anon, p+"-anon-MB")
 		b.ReportMetric(m.File, p+"-file-MB")
-		b.ReportMetric(m.GoHeap, p+"-goheap-MB")
-		b.Logf("%s: VmRSS %.0f MB (RssAnon %.0f, RssFile %.0f; Go heap in use %.0f, held %.0f); largest mappings (MB): %s",
-			p, m.RSS, m.Anon, m.File, m.GoHeap, m.GoHeld, m.Top)
+		if m.GoHeap > 0 {
+			b.ReportMetric(m.GoHeap, p+"-goheap-MB")
+		}
+		heap := ""
+		if m.GoHeld > 0 {
+			heap = fmt.Sprintf("; Go heap in use %.0f, held %.0f", m.GoHeap, m.GoHeld)
+		}
+		b.Logf("%s: VmRSS %.0f MB (RssAnon %.0f, RssFile %.0f%s); largest mappings (MB): %s", p, m.RSS, m.Anon, m.File, heap, m.Top)
 	}
 }
 

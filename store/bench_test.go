@@ -19,9 +19,16 @@ import (
 // The benchmarks share one data set per variant (encrypted, and the unencrypted variant
 // that measures the cost of encryption), built once per process by the first benchmark
 // that needs it: COMPTOIR_BENCH_MESSAGES messages (default 100 000), inserted in batches of
-// 500 as a sync would. Files live in a temp dir on the disk, removed when the run ends.
+// benchBatch() as a sync would. Files live in a temp dir on the disk, removed when the run
+// ends.
 
-const benchBatch = 500
+// benchBatch is the messages per PutMessages call: 500 unless COMPTOIR_BENCH_BATCH says.
+func benchBatch() int {
+	if n, err := strconv.Atoi(os.Getenv("COMPTOIR_BENCH_BATCH")); err == nil && n > 0 {
+		return n
+	}
+	return 500
+}
 
 type benchSet struct {
 	path             string
@@ -123,10 +130,11 @@ func (ds *benchSet) build() error {
 	stopSampling := sampleMem(5 * time.Millisecond)
 	g := &benchGen{folderUID: map[string]uint32{}}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for i := 0; i < ds.n; i += benchBatch {
+	batchSize := benchBatch()
+	for i := 0; i < ds.n; i += batchSize {
 		t := time.Now()
-		batch := make([]Message, 0, benchBatch)
-		for j := i; j < min(i+benchBatch, ds.n); j++ {
+		batch := make([]Message, 0, batchSize)
+		for j := i; j < min(i+batchSize, ds.n); j++ {
 			m := g.message(j)
 			ds.rawBytes += int64(len(m.Body) + len(m.Envelope.Text))
 			if m.Envelope.Attachments != nil && rng.IntN(20) == 0 {

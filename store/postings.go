@@ -42,7 +42,7 @@ func (ix *indexer) addTokens(doc uint64, toks []uint64) {
 }
 
 // segMax is how many segments accumulate before they are merged into the per-token blocks.
-const segMax = 16
+const segMax = 64
 
 // segChunk is the plaintext size of a segment chunk: one sealed value per ~4 KB of
 // postings instead of one per token keeps batches cheap (fewer seals and keys).
@@ -129,36 +129,6 @@ func chunkEntries(chunk []byte, fn func(tok uint64, deltas []byte) bool) error {
 	return nil
 }
 
-// compact merges every segment into the tokens' open blocks (posttail), freezing full
-// ones into postfull, then empties postseg.
-func compact(tx *bolt.Tx, k *keyring) error {
-	segs := bucket(tx, k, bucketPostSeg)
-	merged := map[uint64][]uint64{}
-	c := segs.b.Cursor()
-	for key, v := c.First(); key != nil; key, v = c.Next() { // segment order: ids ascend
-		plain, err := k.open(segs.name, key, v)
-		if err != nil {
-			return err
-		}
-		var derr error
-		err = chunkEntries(plain, func(tok uint64, deltas []byte) bool {
-			merged[tok], derr = decodeDeltas(deltas, merged[tok])
-			return derr == nil
-		})
-		if err = cmp.Or(err, derr); err != nil {
-			return err
-		}
-	}
-	if err := appendToTails(tx, k, merged); err != nil {
-		return err
-	}
-	if err := tx.DeleteBucket([]byte(bucketPostSeg)); err != nil {
-		return err
-	}
-	_, err := tx.CreateBucket([]byte(bucketPostSeg))
-	return err
-}
-
 // appendToTails appends ascending doc ids to each token's open block.
 func appendToTails(tx *bolt.Tx, k *keyring, post map[uint64][]uint64) error {
 	full, tail := bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail)
@@ -168,41 +138,46 @@ func appendToTails(tx *bolt.Tx, k *keyring, post map[uint64][]uint64) error {
 	}
 	slices.Sort(toks) // page locality
 	for _, tok := range toks {
-		key := u64(tok)
-		var block uint32
-		var last uint64
-		var deltas []byte
-		cur, err := tail.getBytes(key)
-		if err != nil {
-			return err
-		}
-		if cur != nil {
-			if len(cur) < 12 {
-				return fmt.Errorf("%w: short posting block", ErrCorrupt)
-			}
-			block, last, deltas = binary.BigEndian.Uint32(cur), binary.BigEndian.Uint64(cur[4:]), cur[12:]
-		}
-		for _, doc := range post[tok] {
-			if doc <= last && last != 0 {
-				continue // already indexed (cannot happen for fresh ids; be safe)
-			}
-			deltas = binary.AppendUvarint(deltas, doc-last)
-			last = doc
-			if len(deltas) >= tailMax {
-				if err := full.putBytes(cat(key, u32(block)), bytes.Clone(deltas)); err != nil {
-					return err
-				}
-				block++
-				deltas, last = nil, 0
-			}
-		}
-		v := binary.BigEndian.AppendUint32(nil, block)
-		v = binary.BigEndian.AppendUint64(v, last)
-		if err := tail.putBytes(key, append(v, deltas...)); err != nil {
+		if err := appendTail(full, tail, tok, post[tok]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// appendTail appends ascending doc ids to one token's open block.
+func appendTail(full, tail bkt, tok uint64, ids []uint64) error {
+	key := u64(tok)
+	var block uint32
+	var last uint64
+	var deltas []byte
+	cur, err := tail.getBytes(key)
+	if err != nil {
+		return err
+	}
+	if cur != nil {
+		if len(cur) < 12 {
+			return fmt.Errorf("%w: short posting block", ErrCorrupt)
+		}
+		block, last, deltas = binary.BigEndian.Uint32(cur), binary.BigEndian.Uint64(cur[4:]), cur[12:]
+	}
+	for _, doc := range ids {
+		if doc <= last && last != 0 {
+			continue // already indexed (cannot happen for fresh ids; be safe)
+		}
+		deltas = binary.AppendUvarint(deltas, doc-last)
+		last = doc
+		if len(deltas) >= tailMax {
+			if err := full.putBytes(cat(key, u32(block)), bytes.Clone(deltas)); err != nil {
+				return err
+			}
+			block++
+			deltas, last = nil, 0
+		}
+	}
+	v := binary.BigEndian.AppendUint32(nil, block)
+	v = binary.BigEndian.AppendUint64(v, last)
+	return tail.putBytes(key, append(v, deltas...))
 }
 
 // decodeDeltas appends the ids of a delta list (first delta from 0) to out.

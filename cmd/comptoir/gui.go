@@ -77,6 +77,7 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		deps.PDF = pdf
 	}
 
+	go trimCHeapLoop(ctx) // closed windows' GL memory back to the system
 	a := fyneapp.NewWithID("fr.comptoir.mssante")
 	u := app.New(a, deps)
 	u.Start(ctx)

@@ -148,7 +148,7 @@ func runMeasureTour(ctx context.Context, u *app.UI, env *cliEnv) error {
 		do(func() { s = u.ShowSettings() })
 		time.Sleep(time.Second)
 		do(func() { s.Window.Close() })
-		time.Sleep(time.Second)
+		time.Sleep(trimEvery + time.Second) // the memory as it stays, once trimCHeapLoop ran
 		if err := step("windows"); err != nil {
 			return err
 		}

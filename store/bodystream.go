@@ -25,7 +25,7 @@ import (
 const (
 	bucketBodyChunks = "bodychunks"
 	bodyChunk        = 256 << 10 // plaintext bytes per chunk
-	bodyChunksPerTx  = 16        // 4 MiB per transaction: bbolt keeps dirty pages in memory until commit
+	bodyChunksPerTx  = 4         // 1 MiB per transaction: bbolt keeps dirty pages in memory until commit
 	genSize          = 8
 )
 
@@ -48,11 +48,14 @@ func chunkAAD(key []byte, final bool, gen []byte) []byte {
 	return append(append(a, f), gen...)
 }
 
-func (k *keyring) sealChunk(key []byte, final bool, gen, plain []byte) []byte {
+// sealChunk appends the sealed chunk to dst's spare capacity and returns it: the
+// transaction's chunks share one buffer, reused by the next transaction once bbolt has
+// copied them into its pages at commit.
+func (k *keyring) sealChunk(dst, key []byte, final bool, gen, plain []byte) []byte {
 	if k.aead == nil {
-		return append([]byte(nil), plain...)
+		return append(dst, plain...)
 	}
-	return k.aead.Seal(nil, nil, plain, chunkAAD(key, final, gen))
+	return k.aead.Seal(dst, nil, plain, chunkAAD(key, final, gen))
 }
 
 func (k *keyring) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte, error) {
@@ -131,8 +134,11 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	if err != nil {
 		return 0, err
 	}
+	// Room for a transaction's sealed chunks: nonce and tag are 28 bytes each.
+	slab := make([]byte, 0, bodyChunksPerTx*(bodyChunk+64))
 	var idx uint32
 	for done := false; !done; {
+		slab = slab[:0]
 		err = s.update(func(tx *bolt.Tx, k *keyring) error {
 			b := tx.Bucket([]byte(bucketBodyChunks))
 			if b == nil {
@@ -148,7 +154,9 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 				}
 				final := nextN == 0
 				key := chunkKey(mk, idx)
-				if err := b.Put(key, k.sealChunk(key, final, gen, cur[:curN])); err != nil {
+				sealed := k.sealChunk(slab[len(slab):len(slab):cap(slab)], key, final, gen, cur[:curN])
+				slab = slab[:len(slab)+len(sealed)]
+				if err := b.Put(key, sealed); err != nil {
 					return err
 				}
 				n += int64(curN)

@@ -47,7 +47,7 @@
 //
 // Large bodies are streamed (WriteBody, OpenBody; bodystream.go): sealed in 256 KiB chunks
 // whose associated data adds the chunk index, a final-chunk flag and the write's random
-// generation, committed 4 MiB per transaction, the manifest last, so a write cut short
+// generation, committed 1 MiB per transaction, the manifest last, so a write cut short
 // reads as no body. bodychunks is created on first use and Body reads both forms, so schema
 // 4 files need no migration. Store.Move drops a chunked body
 // (the engine moves on the server and resyncs, it never calls Move).

@@ -38,18 +38,18 @@ type fetched struct {
 // INBOX, and elsewhere for messages within the age and size policy; envelopes only for the
 // others. Returns the UIDs stored.
 func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID) ([]uint32, error) {
-	withBody, withoutBody := uids, []imap.UID(nil)
-	if f.Name != "INBOX" {
-		var err error
-		withBody, withoutBody, err = s.splitByPolicy(uids)
-		if err != nil {
-			return nil, err
-		}
+	withBody, withoutBody, sizes, err := s.splitByPolicy(f.Name, uids)
+	if err != nil {
+		return nil, err
 	}
+	withBody, large := splitBySize(withBody, sizes)
 	// The folder's UIDNext may advance batch by batch only when one ascending pass covers
 	// every UID: then an interrupted sync resumes where it stopped.
-	w := s.newWriter(ctx, f, uids, len(withoutBody) == 0)
-	err := s.fetchPipelined(ctx, withBody, true, w)
+	w := s.newWriter(ctx, f, uids, len(withoutBody) == 0 && len(large) == 0)
+	err = s.fetchPipelined(ctx, withBody, true, w)
+	if err == nil && len(large) > 0 {
+		err = s.fetchLarge(ctx, f, large, w)
+	}
 	if err == nil && len(withoutBody) > 0 {
 		err = s.fetchPipelined(ctx, withoutBody, false, w)
 	}
@@ -57,22 +57,25 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 	if err == nil {
 		err = werr
 	}
-	req := fmt.Sprintf("UID FETCH %s (%d with body)", f.Name, len(withBody))
+	req := fmt.Sprintf("UID FETCH %s (%d with body, %d streamed)", f.Name, len(withBody), len(large))
 	s.e.audit(s.bal, ActionFetch, req, describeUIDs(stored), err)
 	return stored, err
 }
 
-// splitByPolicy asks for sizes and dates, and splits uids into those whose body is kept.
-func (s *session) splitByPolicy(uids []imap.UID) (body, noBody []imap.UID, err error) {
+// splitByPolicy asks for sizes and dates, and splits uids into those whose body is kept:
+// all of INBOX, elsewhere those within the age and size policy.
+func (s *session) splitByPolicy(folder string, uids []imap.UID) (body, noBody []imap.UID, sizes map[imap.UID]int64, err error) {
 	p := s.e.cfg.Policy
 	since := time.Now().Add(-p.MaxAge)
 	msgs, err := s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
 	if err != nil {
-		return nil, nil, fmt.Errorf("mail: UID FETCH sizes %s: %w", s.selected, err)
+		return nil, nil, nil, fmt.Errorf("mail: UID FETCH sizes %s: %w", s.selected, err)
 	}
 	keep := make(map[imap.UID]bool, len(msgs))
+	sizes = make(map[imap.UID]int64, len(msgs))
 	for _, m := range msgs {
-		keep[m.UID] = m.RFC822Size <= p.MaxSize && !m.InternalDate.Before(since)
+		keep[m.UID] = folder == "INBOX" || m.RFC822Size <= p.MaxSize && !m.InternalDate.Before(since)
+		sizes[m.UID] = m.RFC822Size
 	}
 	for _, u := range uids {
 		if keep[u] {
@@ -81,7 +84,7 @@ func (s *session) splitByPolicy(uids []imap.UID) (body, noBody []imap.UID, err e
 			noBody = append(noBody, u)
 		}
 	}
-	return body, noBody, nil
+	return body, noBody, sizes, nil
 }
 
 func uidSetOf(uids []imap.UID) imap.UIDSet {

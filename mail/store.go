@@ -1,6 +1,10 @@
 package mail
 
-import "comptoir/store"
+import (
+	"io"
+
+	"comptoir/store"
+)
 
 // Store is what the engine needs of the local cache (consumer-side interface):
 // *store.Store satisfies it. Every call is a short transaction, safe for concurrent use.
@@ -13,6 +17,7 @@ type Store interface {
 	PutMessages([]store.Message) error
 	Envelope(ref store.Ref) (store.Envelope, error)
 	Body(ref store.Ref) ([]byte, error)
+	WriteBody(ref store.Ref, r io.Reader) (int64, error) // streamed, for bodies above streamThreshold
 	Page(bal, folder string, offset, limit int) ([]store.Envelope, error)
 	UIDs(bal, folder string) ([]uint32, error)
 	SetFlags(ref store.Ref, flags []string) error

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"comptoir/mail/internal/faultproxy"
 	"comptoir/mail/internal/mailgen"
 	"comptoir/store"
 )
@@ -43,8 +44,8 @@ func bigPDFMessage(to string, pdfSize int) []byte {
 
 // TestLargeBodyStreamed: a 40 MB message syncs from Dovecot with a bounded heap, its body
 // stored byte for byte, its envelope complete (attachment, text, MDN request).
+// Not parallel: the heap is the process's, so no other test may run meanwhile.
 func TestLargeBodyStreamed(t *testing.T) {
-	t.Parallel()
 	r := newRig(t)
 	r.deliver(testBAL, "INBOX", mailgen.Message(1, 0, testBAL))
 	raw := bigPDFMessage(testBAL, 29<<20)
@@ -134,5 +135,41 @@ func TestLargeBodyStreamed(t *testing.T) {
 	}
 	if small, err := r.store.Body(page[1].Ref); err != nil || int64(len(small)) != page[1].Size {
 		t.Errorf("small message body: %d bytes, %v", len(small), err)
+	}
+}
+
+// TestCutMidStreamedBody: the connection drops halfway through a streamed body; nothing
+// half-stored reads as a body, and the next pass stores it byte for byte.
+func TestCutMidStreamedBody(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	raw := bigPDFMessage(testBAL, 4<<20)
+	if _, err := r.dov.FillMaildir(testBAL, 1, func(int) []byte { return raw }); err != nil {
+		t.Fatal(err)
+	}
+	p, err := faultproxy.Start(r.dov.IMAPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := r.config()
+	cfg.Operator.IMAPAddr = p.Addr
+	e := NewEngine(cfg)
+	p.CutNextAfter(2 << 20)
+	if err := e.SyncOnce(r.ctx, testBAL); err == nil || p.Cuts() != 1 {
+		t.Fatalf("first pass: err %v, cuts %d; want an error after the cut", err, p.Cuts())
+	}
+	if uids, _ := r.store.UIDs(testBAL, "INBOX"); len(uids) != 0 {
+		t.Fatalf("a message cut mid-body was stored: UIDs %v", uids)
+	}
+	if err := e.SyncOnce(r.ctx, testBAL); err != nil {
+		t.Fatal(err)
+	}
+	page, err := r.store.Page(testBAL, "INBOX", 0, 10)
+	if err != nil || len(page) != 1 {
+		t.Fatalf("INBOX after resuming: %d messages, %v", len(page), err)
+	}
+	if body, err := r.store.Body(page[0].Ref); err != nil || !bytes.Equal(body, raw) {
+		t.Fatalf("body after resuming: %d bytes (want %d), %v", len(body), len(raw), err)
 	}
 }

@@ -16,10 +16,10 @@ import (
 )
 
 const (
-	fetchBatch    = 250     // UIDs per UID FETCH command
-	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
-	storeBatch    = 200     // messages per store transaction
-	storeBatchMax = 4 << 20 // bytes of bodies per store transaction
+	fetchBatch    = 250      // UIDs per UID FETCH command
+	fetchWindow   = 3        // UID FETCH commands in flight (pipelining)
+	storeBatch    = 500      // messages per store transaction (the store's sweet spot)
+	storeBatchMax = 10 << 20 // bytes of bodies per store transaction (bigger breaks its RSS limit)
 	maxBodySize   = 64 << 20
 )
 

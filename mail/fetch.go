@@ -268,52 +268,69 @@ func (w *writer) finish() ([]uint32, error) {
 	return w.stored, w.err
 }
 
+// loop gathers messages into batches and hands each full batch to a committer goroutine,
+// so fetching and parsing the next batch overlap the store commit (fsync) of the previous
+// one. The hand-off is unbuffered: at most one batch commits while the next one fills, which
+// bounds memory at two batches.
 func (w *writer) loop() {
 	defer close(w.done)
-	var batch []store.Message
-	var bytes int
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := w.s.e.cfg.Store.PutMessages(batch); err != nil {
-			return fmt.Errorf("mail: store %d messages in %s: %w", len(batch), w.f.Name, err)
-		}
-		w.s.e.notePatients(batch)
-		for _, m := range batch {
-			w.stored = append(w.stored, m.Envelope.UID)
-			w.doneSet[m.Envelope.UID] = true
-		}
-		moved := false
-		for w.next < len(w.order) && w.doneSet[w.order[w.next]] {
-			delete(w.doneSet, w.order[w.next])
-			w.next++
-			moved = true
-		}
-		if w.advance && moved {
-			w.f.UIDNext = max(w.f.UIDNext, w.order[w.next-1]+1)
-			if err := w.s.e.cfg.Store.PutFolder(*w.f); err != nil {
-				return fmt.Errorf("mail: save folder %s: %w", w.f.Name, err)
+	commits := make(chan []store.Message)
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		for batch := range commits {
+			if w.failed.Load() {
+				continue // drain so the collector is never blocked
+			}
+			if err := w.commit(batch); err != nil {
+				w.err = err
+				w.failed.Store(true)
 			}
 		}
-		w.s.e.emit(Progress{BAL: w.s.bal, Folder: w.f.Name, Done: len(w.stored), Total: w.total})
-		clear(batch) // drop the bodies now, not when the slots are reused
-		batch, bytes = batch[:0], 0
-		return nil
-	}
+	}()
+	var batch []store.Message
+	var bytes int
 	for m := range w.in {
-		if w.err != nil {
+		if w.failed.Load() {
 			continue // drain so the fetchers are never blocked
 		}
 		batch = append(batch, m)
 		bytes += len(m.Body)
 		if len(batch) >= storeBatch || bytes >= storeBatchMax {
-			if w.err = flush(); w.err != nil {
-				w.failed.Store(true)
-			}
+			commits <- batch
+			batch, bytes = nil, 0
 		}
 	}
-	if w.err == nil {
-		w.err = flush()
+	if len(batch) > 0 {
+		commits <- batch
 	}
+	close(commits)
+	<-committed
+}
+
+// commit stores one batch, then (only once it is durable) records its UIDs, advances the
+// folder's resumable UIDNext and reports progress: a crash never skips a message.
+func (w *writer) commit(batch []store.Message) error {
+	if err := w.s.e.cfg.Store.PutMessages(batch); err != nil {
+		return fmt.Errorf("mail: store %d messages in %s: %w", len(batch), w.f.Name, err)
+	}
+	w.s.e.notePatients(batch)
+	for _, m := range batch {
+		w.stored = append(w.stored, m.Envelope.UID)
+		w.doneSet[m.Envelope.UID] = true
+	}
+	moved := false
+	for w.next < len(w.order) && w.doneSet[w.order[w.next]] {
+		delete(w.doneSet, w.order[w.next])
+		w.next++
+		moved = true
+	}
+	if w.advance && moved {
+		w.f.UIDNext = max(w.f.UIDNext, w.order[w.next-1]+1)
+		if err := w.s.e.cfg.Store.PutFolder(*w.f); err != nil {
+			return fmt.Errorf("mail: save folder %s: %w", w.f.Name, err)
+		}
+	}
+	w.s.e.emit(Progress{BAL: w.s.bal, Folder: w.f.Name, Done: len(w.stored), Total: w.total})
+	return nil
 }

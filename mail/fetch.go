@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +22,11 @@ const (
 	storeBatch    = 500      // messages per store transaction (the store's sweet spot)
 	storeBatchMax = 10 << 20 // bytes of bodies per store transaction (bigger breaks its RSS limit)
 	maxBodySize   = 64 << 20
+	parseWorkers  = 2  // envelope parsing goroutines, off the connection's read path
+	parseQueue    = 16 // fetched messages waiting for a parse worker (bounds memory)
 )
+
+var errStoreFailed = errors.New("mail: store write failed")
 
 // fetched is one message read off the wire.
 type fetched struct {
@@ -102,7 +107,8 @@ func uidSetOf(uids []imap.UID) imap.UIDSet {
 // fetchPipelined issues UID FETCH commands of fetchBatch UIDs, keeping fetchWindow of them
 // in flight so the server never waits for a round trip, and hands each message to w. Dovecot
 // runs pipelined FETCH commands in parallel and interleaves their responses, so every
-// command in flight has its own consumer goroutine.
+// command in flight has its own consumer goroutine; consumers only read the literal and hand
+// it to parseWorkers goroutines, so the connection is never held while an envelope is parsed.
 func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bool, w *writer) error {
 	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true}
 	if bodies {
@@ -111,6 +117,17 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 		opts.Envelope = true
 		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
 	}
+	toParse := make(chan *fetched, parseQueue)
+	var parsers sync.WaitGroup
+	for range parseWorkers {
+		parsers.Go(func() {
+			for fm := range toParse {
+				_ = w.add(w.message(fm)) // fails only once the writer failed: the consumers stop then
+			}
+		})
+	}
+	defer parsers.Wait()
+	defer close(toParse)
 	consume := func(cmd *imapclient.FetchCommand) error {
 		for {
 			m := cmd.Next()
@@ -125,11 +142,13 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			if fm.uid == 0 {
 				continue
 			}
-			// Parsing here, on the consumers, spreads it over the cores; the writer only stores.
-			if err := w.add(w.message(fm)); err != nil {
+			if w.failed.Load() {
 				_ = cmd.Close()
-				return err
+				return errStoreFailed
 			}
+			// Parsing happens on the parse workers: the consumer goes straight back to the
+			// connection, which no other command's response can use while a literal is unread.
+			toParse <- fm
 		}
 		return cmd.Close()
 	}
@@ -255,7 +274,7 @@ func (w *writer) message(fm *fetched) store.Message {
 
 func (w *writer) add(m store.Message) error {
 	if w.failed.Load() {
-		return errors.New("mail: store write failed")
+		return errStoreFailed
 	}
 	w.in <- m
 	return nil

@@ -183,42 +183,47 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 // announced size.
 func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 	fm := &fetched{}
-	for {
-		item := m.Next()
-		if item == nil {
-			return fm, nil
+	for item := m.Next(); item != nil; item = m.Next() {
+		lit := fm.note(item)
+		if lit == nil {
+			continue
 		}
-		switch it := item.(type) {
-		case imapclient.FetchItemDataUID:
-			fm.uid = uint32(it.UID)
-		case imapclient.FetchItemDataFlags:
-			fm.flags = flagStrings(it.Flags)
-		case imapclient.FetchItemDataRFC822Size:
-			fm.size = it.Size
-		case imapclient.FetchItemDataInternalDate:
-			fm.date = it.Time
-		case imapclient.FetchItemDataEnvelope:
-			fm.env = it.Envelope
-		case imapclient.FetchItemDataBodyStructure:
-			fm.bs = it.BodyStructure
-		case imapclient.FetchItemDataBodySection:
-			if it.Literal == nil {
-				continue
-			}
-			n := it.Literal.Size()
-			if n > maxBodySize {
-				if _, err := io.Copy(io.Discard, it.Literal); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			buf := make([]byte, n)
-			if _, err := io.ReadFull(it.Literal, buf); err != nil {
+		n := lit.Size()
+		if n > maxBodySize {
+			if _, err := io.Copy(io.Discard, lit); err != nil {
 				return nil, err
 			}
-			fm.body = buf
+			continue
 		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(lit, buf); err != nil {
+			return nil, err
+		}
+		fm.body = buf
 	}
+	return fm, nil
+}
+
+// note records one metadata item of a FETCH response in fm and returns the body literal, if
+// item is one, for the caller to buffer or stream.
+func (fm *fetched) note(item imapclient.FetchItemData) imap.LiteralReader {
+	switch it := item.(type) {
+	case imapclient.FetchItemDataUID:
+		fm.uid = uint32(it.UID)
+	case imapclient.FetchItemDataFlags:
+		fm.flags = flagStrings(it.Flags)
+	case imapclient.FetchItemDataRFC822Size:
+		fm.size = it.Size
+	case imapclient.FetchItemDataInternalDate:
+		fm.date = it.Time
+	case imapclient.FetchItemDataEnvelope:
+		fm.env = it.Envelope
+	case imapclient.FetchItemDataBodyStructure:
+		fm.bs = it.BodyStructure
+	case imapclient.FetchItemDataBodySection:
+		return it.Literal
+	}
+	return nil
 }
 
 // writer stores parsed messages in batches on its own goroutine, so the store's encryption

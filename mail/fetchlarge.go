@@ -62,28 +62,14 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 	streamed := false
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		for item := m.Next(); item != nil; item = m.Next() {
-			switch it := item.(type) {
-			case imapclient.FetchItemDataUID:
-				fm.uid = uint32(it.UID)
-			case imapclient.FetchItemDataFlags:
-				fm.flags = flagStrings(it.Flags)
-			case imapclient.FetchItemDataRFC822Size:
-				fm.size = it.Size
-			case imapclient.FetchItemDataInternalDate:
-				fm.date = it.Time
-			case imapclient.FetchItemDataEnvelope:
-				fm.env = it.Envelope
-			case imapclient.FetchItemDataBodyStructure:
-				fm.bs = it.BodyStructure
-			case imapclient.FetchItemDataBodySection:
-				if it.Literal == nil {
-					continue
-				}
-				if _, err := w.s.e.cfg.Store.WriteBody(ref, it.Literal); err != nil {
-					return err
-				}
-				streamed = true
+			lit := fm.note(item)
+			if lit == nil {
+				continue
 			}
+			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
+				return err
+			}
+			streamed = true
 		}
 	}
 	if err := cmd.Close(); err != nil {

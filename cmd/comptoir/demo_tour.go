@@ -25,24 +25,7 @@ import (
 func runTour(ctx context.Context, u *app.UI, d *app.Demo, env *cliEnv) error {
 	in := bufio.NewScanner(env.stdin)
 	do := func(f func()) { fyne.DoAndWait(f) }
-	wait := func(what string, cond func() bool) error {
-		deadline := time.Now().Add(5 * time.Minute) // a cold PDFium compile is slow
-		for {
-			var ok bool
-			do(func() { ok = cond() })
-			if ok {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("tour: timed out waiting for %s", what)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
+	wait := func(what string, cond func() bool) error { return waitUI(ctx, "tour", what, cond) }
 	shot := func(name string, w fyne.Window) error {
 		// Let the driver paint the last change before the screenshot.
 		time.Sleep(700 * time.Millisecond)
@@ -180,4 +163,25 @@ func residentMB() float64 {
 		}
 	}
 	return 0
+}
+
+// waitUI polls cond on the UI goroutine until it holds, ctx ends or five minutes pass (a cold
+// PDFium compile is slow). The tours drive a real window, which has no event to wait on.
+func waitUI(ctx context.Context, tour, what string, cond func() bool) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		var ok bool
+		fyne.DoAndWait(func() { ok = cond() })
+		if ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: timed out waiting for %s", tour, what)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

@@ -44,24 +44,7 @@ func runMeasureTour(ctx context.Context, u *app.UI, env *cliEnv) error {
 		return fmt.Errorf("measure tour: rows %q: %w", script[3], err)
 	}
 	do := func(f func()) { fyne.DoAndWait(f) }
-	wait := func(what string, cond func() bool) error {
-		deadline := time.Now().Add(5 * time.Minute) // a cold PDFium compile is slow
-		for {
-			var ok bool
-			do(func() { ok = cond() })
-			if ok {
-				return nil
-			}
-			if time.Now().After(deadline) {
-				return fmt.Errorf("measure tour: timed out waiting for %s", what)
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}
+	wait := func(what string, cond func() bool) error { return waitUI(ctx, "measure tour", what, cond) }
 	step := func(name string) error {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)

@@ -4,7 +4,7 @@ GO ?= go
 VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build demo test bench deps tools sandbox clean windows linux-package package-test
+.PHONY: all build demo test bench deps tools sandbox clean windows linux-package package-test screenshots
 
 all: build
 

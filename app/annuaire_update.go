@@ -105,7 +105,7 @@ func (w *AnnuaireUpdate) refreshInfo() {
 		return
 	}
 	w.Info.SetText(t("annuaire.update.current", info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		frCount(info.Entries), frCount(info.Rows)))
+		FrenchCount(info.Entries), FrenchCount(info.Rows)))
 }
 
 func (w *AnnuaireUpdate) browse() {
@@ -186,7 +186,7 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 	if w.u.tr.lang == "fr" {
 		secs = strings.Replace(secs, ".", ",", 1)
 	}
-	w.Result.SetText(t("annuaire.update.ok", frCount(rep.Entries), frCount(rep.Rows), secs))
+	w.Result.SetText(t("annuaire.update.ok", FrenchCount(rep.Entries), FrenchCount(rep.Rows), secs))
 	var b strings.Builder
 	if rep.NoHeader {
 		b.WriteString(t("annuaire.update.noheader") + "\n")
@@ -195,12 +195,12 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 		b.WriteString(t("annuaire.update.header", fmt.Sprint(rep.HeaderMismatch)) + "\n")
 	}
 	if rep.BadLines > 0 {
-		b.WriteString(t("annuaire.update.bad", frCount(rep.BadLines)) + "\n")
+		b.WriteString(t("annuaire.update.bad", FrenchCount(rep.BadLines)) + "\n")
 		for _, l := range rep.Bad {
 			b.WriteString(t("annuaire.update.badline", l.Line, l.Reason) + "\n")
 		}
 		if more := rep.BadLines - int64(len(rep.Bad)); more > 0 {
-			b.WriteString(t("annuaire.update.more", frCount(more)) + "\n")
+			b.WriteString(t("annuaire.update.more", FrenchCount(more)) + "\n")
 		}
 	}
 	w.BadLines.SetText(strings.TrimSpace(b.String()))
@@ -220,8 +220,9 @@ func updateFailure(t func(string, ...any) string, err error) string {
 	return t("annuaire.update.failed")
 }
 
-// frCount writes n with French digit grouping (narrow no-break spaces).
-func frCount(n int64) string {
+// FrenchCount writes n with French digit grouping (narrow no-break spaces), as the app and
+// the command line show counts.
+func FrenchCount(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"comptoir/app"
 	"comptoir/mail/annuaire"
 )
 
@@ -134,7 +135,7 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 		return fmt.Errorf("import impossible ; l'annuaire précédent est conservé : %w", err)
 	}
 	fmt.Fprintf(env.stdout, "Annuaire importé depuis %s : %s adresses, %s professionnels et structures, en %s.\n",
-		rep.Source, frInt(rep.Rows), frInt(rep.Entries), rep.Duration.Round(100*time.Millisecond))
+		rep.Source, app.FrenchCount(rep.Rows), app.FrenchCount(rep.Entries), rep.Duration.Round(100*time.Millisecond))
 	if rep.NoHeader {
 		fmt.Fprintln(env.stdout, "Attention : pas de ligne d'en-tête ; colonnes lues dans l'ordre attendu.")
 	}
@@ -142,15 +143,15 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "Attention : en-tête inattendu pour les colonnes %v ; colonnes lues dans l'ordre attendu.\n", rep.HeaderMismatch)
 	}
 	if rep.BadLines > 0 {
-		fmt.Fprintf(env.stdout, "%s ligne(s) ignorée(s) :\n", frInt(rep.BadLines))
+		fmt.Fprintf(env.stdout, "%s ligne(s) ignorée(s) :\n", app.FrenchCount(rep.BadLines))
 		for _, b := range rep.Bad {
 			fmt.Fprintf(env.stdout, "  ligne %d : %s\n", b.Line, b.Reason)
 		}
 		if int64(len(rep.Bad)) < rep.BadLines {
-			fmt.Fprintf(env.stdout, "  … et %s autre(s)\n", frInt(rep.BadLines-int64(len(rep.Bad))))
+			fmt.Fprintf(env.stdout, "  … et %s autre(s)\n", app.FrenchCount(rep.BadLines-int64(len(rep.Bad))))
 		}
 	}
-	fmt.Fprintf(env.stdout, "Fichier : %s (%s Mo)\n", path, frInt(rep.Size>>20))
+	fmt.Fprintf(env.stdout, "Fichier : %s (%s Mo)\n", path, app.FrenchCount(rep.Size>>20))
 	return nil
 }
 
@@ -173,11 +174,11 @@ func (p *progressLine) update(pr annuaire.Progress) {
 	var line string
 	switch pr.Stage {
 	case annuaire.StageReading:
-		line = fmt.Sprintf("Lecture du fichier : %3d %% (%s / %s Mo)", pct, frInt(pr.Done>>20), frInt(pr.Total>>20))
+		line = fmt.Sprintf("Lecture du fichier : %3d %% (%s / %s Mo)", pct, app.FrenchCount(pr.Done>>20), app.FrenchCount(pr.Total>>20))
 	case annuaire.StageDownloading:
-		line = fmt.Sprintf("Téléchargement : %s Mo", frInt(pr.Done>>20))
+		line = fmt.Sprintf("Téléchargement : %s Mo", app.FrenchCount(pr.Done>>20))
 	case annuaire.StageIndexing:
-		line = fmt.Sprintf("Classement des entrées : %3d %% (%s / %s)", pct, frInt(pr.Done), frInt(pr.Total))
+		line = fmt.Sprintf("Classement des entrées : %3d %% (%s / %s)", pct, app.FrenchCount(pr.Done), app.FrenchCount(pr.Total))
 	default:
 		line = fmt.Sprintf("Écriture de l'index : %3d %%", pct)
 	}
@@ -189,24 +190,6 @@ func (p *progressLine) done() {
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}
-}
-
-// frInt writes n with French digit grouping (narrow no-break spaces).
-func frInt(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
@@ -315,7 +298,7 @@ func annuaireInfo(env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s adresses, %s professionnels et structures, %s ligne(s) ignorée(s)\n",
 		info.Path, info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		frInt(info.Rows), frInt(info.Entries), frInt(info.BadLines))
+		app.FrenchCount(info.Rows), app.FrenchCount(info.Entries), app.FrenchCount(info.BadLines))
 	return nil
 }
 

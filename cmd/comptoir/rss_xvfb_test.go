@@ -80,25 +80,10 @@ func BenchmarkClientRSSUnderXvfb(b *testing.B) {
 // the tour, the reply and settings windows closed ("windows").
 func measureDemo(ctx context.Context, b *testing.B, exe string, env []string) map[string]procMem {
 	b.Helper()
-	cmd := exec.CommandContext(ctx, exe, "-demo", "-demo-tour")
-	cmd.Env = env
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start comptoir -demo: %v", err)
-	}
+	cmd, stdin, sc, stderr := startTour(ctx, b, exe, env, "-demo", "-demo-tour")
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
 	steps := map[string]procMem{}
-	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		l := sc.Text()
 		if l == "END" {
@@ -123,6 +108,28 @@ func measureDemo(ctx context.Context, b *testing.B, exe string, env []string) ma
 		b.Fatalf("the demo did not finish its tour (steps %v)\nstderr:\n%s", steps, stderr.String())
 	}
 	return steps
+}
+
+// startTour starts exe with args for a scripted tour: the tour prints its steps on stdout
+// and waits for a line on stdin after each; stderr is kept for failure messages.
+func startTour(ctx context.Context, b *testing.B, exe string, env []string, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner, *strings.Builder) {
+	b.Helper()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = env
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stderr := new(strings.Builder)
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("start comptoir %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd, stdin, bufio.NewScanner(stdout), stderr
 }
 
 // procMem is one reading of /proc/PID/status, in MB, with the largest resident mappings
@@ -227,26 +234,11 @@ func readStatus(pid int) (procMem, error) {
 // each step.
 func measureClient(ctx context.Context, b *testing.B, exe string, env, script []string) map[string]procMem {
 	b.Helper()
-	cmd := exec.CommandContext(ctx, exe, "-measure-tour")
-	cmd.Env = env
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start comptoir: %v", err)
-	}
+	cmd, stdin, sc, stderr := startTour(ctx, b, exe, env, "-measure-tour")
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
 	io.WriteString(stdin, strings.Join(script, "\n")+"\n") // the PIN goes through stdin
 	steps := map[string]procMem{}
-	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		l := sc.Text()
 		if l == "END" {

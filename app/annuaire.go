@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/mail/annuaire"
+	"comptoir/app/annuaire"
 )
 
 // Annuaire is the Annuaire Santé as the app uses it beyond the composer's suggestions: the

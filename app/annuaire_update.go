@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/mail/annuaire"
+	"comptoir/app/annuaire"
 )
 
 // AnnuaireUpdate is the "Mettre à jour l'annuaire" window: the extraction's location, a

@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/mail/patient"
+	"comptoir/app/indicator"
 )
 
 // IndicatorScreen shows where the pharmacy stands on the incentive: MSSanté exchanges per
@@ -37,9 +37,9 @@ type IndicatorScreen struct {
 	u           *UI
 	book        PatientBook
 	loc         *time.Location
-	dispensings patient.Dispensings
-	sums        []patient.Summary
-	table       patient.Table
+	dispensings indicator.Dispensings
+	sums        []indicator.Summary
+	table       indicator.Table
 	loading     bool // a recount runs
 }
 
@@ -74,7 +74,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	s.Problems = widget.NewLabel("")
 	s.Problems.Wrapping = fyne.TextWrapWord
 	s.Problems.Hide()
-	s.Explanation = widget.NewLabel(patient.Explanation)
+	s.Explanation = widget.NewLabel(indicator.Explanation)
 	s.Explanation.Wrapping = fyne.TextWrapWord
 
 	entry := container.NewBorder(nil, nil, widget.NewLabel(t("indicator.entry")),
@@ -121,13 +121,13 @@ func (s *IndicatorScreen) Reload() {
 // recompute rebuilds the table from the counted messages and the dispensings.
 func (s *IndicatorScreen) recompute() {
 	s.dispensings = s.loadDispensings()
-	s.table = patient.Compute(s.sums, s.dispensings, s.loc)
+	s.table = indicator.Compute(s.sums, s.dispensings, s.loc)
 	s.render()
 }
 
-func (s *IndicatorScreen) loadDispensings() patient.Dispensings {
-	d := patient.Dispensings{}
-	raw, err := s.book.Setting(patient.SettingDispensings)
+func (s *IndicatorScreen) loadDispensings() indicator.Dispensings {
+	d := indicator.Dispensings{}
+	raw, err := s.book.Setting(indicator.SettingDispensings)
 	if err != nil {
 		s.u.log.Warn("read dispensings", "err", err)
 		return d
@@ -135,7 +135,7 @@ func (s *IndicatorScreen) loadDispensings() patient.Dispensings {
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &d); err != nil {
 			s.u.log.Warn("read dispensings", "err", err)
-			return patient.Dispensings{}
+			return indicator.Dispensings{}
 		}
 	}
 	return d
@@ -146,11 +146,11 @@ func (s *IndicatorScreen) saveDispensings() error {
 	if err != nil {
 		return fmt.Errorf("app: dispensings: %w", err)
 	}
-	return s.book.SetSetting(patient.SettingDispensings, raw)
+	return s.book.SetSetting(indicator.SettingDispensings, raw)
 }
 
 // Computed returns the computed table (tests compare it with what the screen shows).
-func (s *IndicatorScreen) Computed() patient.Table { return s.table }
+func (s *IndicatorScreen) Computed() indicator.Table { return s.table }
 
 func (s *IndicatorScreen) render() {
 	t := s.u.tr.T
@@ -169,14 +169,14 @@ func (s *IndicatorScreen) render() {
 }
 
 // RowCells is what the table shows for one month.
-func (s *IndicatorScreen) RowCells(r patient.Row) []string {
+func (s *IndicatorScreen) RowCells(r indicator.Row) []string {
 	t := s.u.tr.T
 	disp, ratio, target := "—", "—", "—"
 	if r.HasDispensings {
 		disp = strconv.Itoa(r.Dispensings)
 	}
 	if v, ok := r.Ratio(); ok {
-		ratio = patient.FormatPercent(v) + " %"
+		ratio = indicator.FormatPercent(v) + " %"
 		target = t("indicator.reached")
 		if !r.Reached() {
 			target = t("indicator.missing", r.Missing())
@@ -193,14 +193,14 @@ func (s *IndicatorScreen) summaryText() string {
 	r := s.table.Rated
 	v, ok := r.Ratio()
 	if !ok {
-		return t("indicator.summary.none", patient.TargetPercent, patient.RewardEuros)
+		return t("indicator.summary.none", indicator.TargetPercent, indicator.RewardEuros)
 	}
-	state := t("indicator.summary.reached", patient.RewardEuros)
+	state := t("indicator.summary.reached", indicator.RewardEuros)
 	if !r.Reached() {
-		state = t("indicator.summary.missing", r.Missing(), patient.RewardEuros)
+		state = t("indicator.summary.missing", r.Missing(), indicator.RewardEuros)
 	}
-	return t("indicator.summary", patient.FormatPercent(v), r.Exchanges(), r.Dispensings, s.table.RatedMonths,
-		patient.TargetPercent) + " " + state
+	return t("indicator.summary", indicator.FormatPercent(v), r.Exchanges(), r.Dispensings, s.table.RatedMonths,
+		indicator.TargetPercent) + " " + state
 }
 
 func (s *IndicatorScreen) problem(msg string) {
@@ -211,14 +211,14 @@ func (s *IndicatorScreen) problem(msg string) {
 // saveMonth records the dispensings typed for one month.
 func (s *IndicatorScreen) saveMonth() {
 	t := s.u.tr.T
-	m, err := patient.ParseMonth(s.Month.Text)
+	m, err := indicator.ParseMonth(s.Month.Text)
 	if err != nil {
 		s.problem(t("indicator.month.bad", strings.TrimSpace(s.Month.Text)))
 		return
 	}
-	n, err := patient.ParseCount(s.Count.Text)
+	n, err := indicator.ParseCount(s.Count.Text)
 	if err != nil {
-		s.problem(patient.UserMessage(err))
+		s.problem(indicator.UserMessage(err))
 		return
 	}
 	s.dispensings[m] = n
@@ -237,7 +237,7 @@ func (s *IndicatorScreen) saveMonth() {
 // typed before; bad lines are listed with their numbers, never blocking the others.
 func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 	t := s.u.tr.T
-	imp, err := patient.ImportDispensings(r)
+	imp, err := indicator.ImportDispensings(r)
 	if err != nil {
 		s.u.log.Warn("import dispensings", "err", err)
 		s.problem(t("indicator.import.failed"))
@@ -260,7 +260,7 @@ func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 
 // ExportCSV writes the monthly table for a spreadsheet (docs/indicateur.md).
 func (s *IndicatorScreen) ExportCSV(w io.Writer) error {
-	return patient.WriteCSV(w, s.table)
+	return indicator.WriteCSV(w, s.table)
 }
 
 func (s *IndicatorScreen) pickImport() {

@@ -8,14 +8,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/mail/patient"
+	"comptoir/app/indicator"
 )
 
 // IndicatorChart draws the ratio month by month as bars, with the 5 % target as a line:
 // green bars reach it, orange ones do not, grey ones have no dispensings (no ratio).
 type IndicatorChart struct {
 	widget.BaseWidget
-	rows []patient.Row
+	rows []indicator.Row
 }
 
 func newIndicatorChart() *IndicatorChart {
@@ -24,8 +24,8 @@ func newIndicatorChart() *IndicatorChart {
 	return c
 }
 
-func (c *IndicatorChart) set(rows []patient.Row) {
-	c.rows = append([]patient.Row(nil), rows...)
+func (c *IndicatorChart) set(rows []indicator.Row) {
+	c.rows = append([]indicator.Row(nil), rows...)
 	c.Refresh()
 }
 
@@ -41,8 +41,8 @@ func (c *IndicatorChart) Bars() (labels []string, heights []float64) {
 }
 
 // chartScale is the ratio at the top of the chart: twice the target, or the best month.
-func chartScale(rows []patient.Row) float64 {
-	scale := 2 * float64(patient.TargetPercent) / 100
+func chartScale(rows []indicator.Row) float64 {
+	scale := 2 * float64(indicator.TargetPercent) / 100
 	for _, r := range rows {
 		if v, ok := r.Ratio(); ok && v > scale {
 			scale = v
@@ -111,12 +111,12 @@ func (r *chartRenderer) build() {
 			r.objects = append(r.objects, bar, lbl)
 		}
 	}
-	target := float64(patient.TargetPercent) / 100
+	target := float64(indicator.TargetPercent) / 100
 	ty := yOf(target)
 	line := canvas.NewLine(colorTarget)
 	line.StrokeWidth = 2
 	line.Position1, line.Position2 = fyne.NewPos(axisW, ty), fyne.NewPos(w, ty)
-	tl := canvas.NewText(patient.FormatPercent(target)+" %", colorTarget)
+	tl := canvas.NewText(indicator.FormatPercent(target)+" %", colorTarget)
 	tl.TextSize = 10
 	tl.Move(fyne.NewPos(0, ty-8))
 	r.objects = append(r.objects, line, tl)

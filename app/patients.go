@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app/indicator"
 	"comptoir/mail/patient"
 )
 
@@ -24,7 +25,7 @@ type PatientBook interface {
 	// Confidential reports whether the sender marked the message confidential.
 	Confidential(ref Ref) bool
 	// Summaries describes every cached message of the session's BALs for the indicator.
-	Summaries() ([]patient.Summary, error)
+	Summaries() ([]indicator.Summary, error)
 	Setting(key string) ([]byte, error) // nil, nil when absent
 	SetSetting(key string, v []byte) error
 }

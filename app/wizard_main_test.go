@@ -15,9 +15,9 @@ import (
 	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/demo"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
-	"comptoir/mail/sandbox"
 )
 
 // world is the package's MSSanté world for the wizard and roles tests: the SoftHSM cards

@@ -15,11 +15,11 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"comptoir/app"
+	"comptoir/app/annuaire"
 	"comptoir/app/apptest"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/annuaire"
-	"comptoir/mail/operator"
-	"comptoir/mail/sandbox"
+	"comptoir/mail/provisioning"
 )
 
 var (
@@ -75,12 +75,12 @@ func testHomonym(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := operator.New(operator.Config{BaseURL: world.env.Sandbox.APIURL(), Certificate: tlsCert, RootCAs: pki.RootPool()})
+	cl, err := provisioning.New(provisioning.Config{BaseURL: world.env.Sandbox.APIURL(), Certificate: tlsCert, RootCAs: pki.RootPool()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	b, err := cl.CreateBAL(context.Background(), operator.CreateRequest{Kind: operator.KindPER, CGUVersion: sandbox.CurrentCGU,
+	b, err := cl.CreateBAL(context.Background(), provisioning.CreateRequest{Kind: provisioning.KindPER, CGUVersion: sandbox.CurrentCGU,
 		HolderID: other.NationalID}, sigKey, sigCert)
 	if err != nil || b.Address != "maxime.lebreton@"+domain {
 		t.Fatalf("the homonym's BAL: %+v %v", b, err)

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/msg"
-	"comptoir/mail/sandbox"
 	"comptoir/store"
 )
 

@@ -21,16 +21,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app"
+	"comptoir/app/annuaire"
 	"comptoir/app/apptest"
 	"comptoir/app/wire"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/annuaire"
-	"comptoir/mail/sandbox"
 )
 
 // fixture is an extraction in the real format (header row, 31 columns) with two mailboxes
 // for Dr Jean DUPONT (Lyon), a DUPOND in Paris, structures, and three bad lines.
-const fixture = "../../mail/annuaire/testdata/extraction_small.txt"
+const fixture = "../../app/annuaire/testdata/extraction_small.txt"
 
 // recording is the real directory, with the progress of its updates recorded.
 type recording struct {
@@ -398,7 +398,7 @@ func TestDemoDirectoryFromTheSandbox(t *testing.T) {
 }
 
 // fhirReplay answers as the Annuaire Santé FHIR API with the documented Bundles kept in
-// mail/annuaire/testdata/fhir (the one part with no real counterpart to run), checking the key.
+// app/annuaire/testdata/fhir (the one part with no real counterpart to run), checking the key.
 func fhirReplay(t *testing.T) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -410,7 +410,7 @@ func fhirReplay(t *testing.T) *httptest.Server {
 		if strings.HasPrefix(r.URL.Path, "/fhir/v2/Practitioner") && !strings.HasPrefix(r.URL.Path, "/fhir/v2/PractitionerRole") {
 			name = "practitioner-name-dupont.json"
 		}
-		data, err := os.ReadFile(filepath.Join("../../mail/annuaire/testdata/fhir", name))
+		data, err := os.ReadFile(filepath.Join("../../app/annuaire/testdata/fhir", name))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

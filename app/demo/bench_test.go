@@ -16,8 +16,8 @@ import (
 
 	"comptoir/app/apptest"
 	"comptoir/app/demo"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 	"comptoir/store"
 )
 

@@ -1,5 +1,5 @@
 // Package demo wires Comptoir to a complete local MSSanté world: the sandbox operator
-// (mail/sandbox, seeded with the demo pharmacy and its mail) started in-process, the test
+// (cmd/mss-sandbox/sandbox, seeded with the demo pharmacy and its mail) started in-process, the test
 // IGC-Santé PKI and the SoftHSM2 test cards (cps/cpstest), a switch that cuts the network
 // between the client and the operator, and the fault injector that pulls cards out.
 //
@@ -18,11 +18,11 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/wire"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
-	"comptoir/mail/sandbox"
 )
 
 // PIN is the test cards' PIN, shown in the demo banner.

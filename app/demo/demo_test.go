@@ -20,9 +20,9 @@ import (
 	"comptoir/app/demo"
 	"comptoir/app/pdfview"
 	"comptoir/app/wire"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
-	"comptoir/mail/sandbox"
 	"comptoir/store"
 )
 

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"comptoir/app/apptest"
+	"comptoir/app/indicator"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/msg"
-	"comptoir/mail/patient"
-	"comptoir/mail/sandbox"
 )
 
 // monthCount is what the operator holds for one month of the titulaire's BALs.
@@ -22,14 +22,14 @@ func (c monthCount) exchanges() int { return c.sentPatients + c.recvPatients + c
 
 // operatorCounts counts, at the sandbox, the messages of the BALs the titulaire opens, by
 // month in Paris time: received (INBOX) and sent (Sent), reports left out.
-func operatorCounts(t *testing.T) map[patient.Month]monthCount {
+func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 	t.Helper()
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
 	}
 	seed := sandbox.Seed(sandbox.DefaultDomain)
-	out := map[patient.Month]monthCount{}
+	out := map[indicator.Month]monthCount{}
 	seen := map[string]bool{}
 	for _, bal := range []string{seed.Pharmacy, seed.Titulaire} {
 		for _, folder := range []string{"INBOX", "Sent"} {
@@ -52,7 +52,7 @@ func operatorCounts(t *testing.T) map[patient.Month]monthCount {
 				if sent && len(p.To) > 0 {
 					other = p.To[0]
 				}
-				m := patient.MonthOf(p.Date, paris)
+				m := indicator.MonthOf(p.Date, paris)
 				c := out[m]
 				switch {
 				case sent && other.IsPatient():
@@ -135,7 +135,7 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	}
 
 	// Over the period: (eLast + ePrev) / (20 eLast + 40 ePrev).
-	ratio := patient.FormatPercent(float64(eLast+ePrev) / float64(20*eLast+40*ePrev))
+	ratio := indicator.FormatPercent(float64(eLast+ePrev) / float64(20*eLast+40*ePrev))
 	summary := fmt.Sprintf("Taux estimé sur la période : %s %% (%d échanges MSSanté pour %d délivrances, sur 2 mois renseignés).",
 		ratio, eLast+ePrev, 20*eLast+40*ePrev)
 	h.WaitFor("the summary on screen", func() bool {
@@ -167,7 +167,7 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 			t.Errorf("the export lacks %q:\n%s", want, out.String())
 		}
 	}
-	back, err := patient.ImportDispensings(bytes.NewReader(out.Bytes()))
+	back, err := indicator.ImportDispensings(bytes.NewReader(out.Bytes()))
 	if err != nil || back.Dispensings[last.Month] != 20*eLast || back.Dispensings[prev.Month] != 40*ePrev {
 		t.Fatalf("the export does not re-import: %v %v", back, err)
 	}

@@ -12,13 +12,13 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/apptest"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/msg"
 	"comptoir/mail/patient"
-	"comptoir/mail/sandbox"
 )
 
-// The seed's patients (mail/sandbox): Camille ROUSSEL, Jean-Marc DELAUNAY, Lucie MARCHAND,
+// The seed's patients (cmd/mss-sandbox/sandbox): Camille ROUSSEL, Jean-Marc DELAUNAY, Lucie MARCHAND,
 // Henri PERRIN, Nadia BENALI, in this order.
 var seedINS = sandbox.SeedPatientINS()
 

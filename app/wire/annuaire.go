@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"comptoir/app"
-	"comptoir/mail/annuaire"
+	"comptoir/app/annuaire"
 )
 
 // AnnuaireOptions configure the Annuaire Santé behind the app.
@@ -26,7 +26,7 @@ type AnnuaireOptions struct {
 	FHIRBase string // annuaire.DefaultFHIRBase when empty
 }
 
-// Annuaire implements app.Annuaire (and so app.Directory) over mail/annuaire: the composer's
+// Annuaire implements app.Annuaire (and so app.Directory) over app/annuaire: the composer's
 // suggestions, the "Contacter un professionnel" search and the update. Safe for concurrent use.
 type Annuaire struct {
 	o   AnnuaireOptions

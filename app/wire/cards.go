@@ -1,5 +1,5 @@
 // Package wire builds the app's Deps from the real parts: the card (cps), the cache (store),
-// the mail engine (mail) and the operator's provisioning API (mail/operator). It is the only
+// the mail engine (mail) and the operator's provisioning API (mail/provisioning). It is the only
 // place that converts between their types and the app's.
 //
 // A login opens, in order: the card session (one PIN check), the holder's cache (one card
@@ -23,7 +23,7 @@ import (
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/msg"
-	"comptoir/mail/operator"
+	"comptoir/mail/provisioning"
 	"comptoir/store"
 )
 
@@ -31,7 +31,7 @@ import (
 type Options struct {
 	Module   *cps.Module
 	Operator mail.Operator
-	// APIURL is the provisioning API (operator.Config.BaseURL); "" lists the BALs from the cache.
+	// APIURL is the provisioning API (provisioning.Config.BaseURL); "" lists the BALs from the cache.
 	APIURL string
 	Trust  *msg.TrustList // the trust-space list; nil: recipients are not checked
 	// CacheDir holds one cache file per holder; "" means store.PathFor.
@@ -174,7 +174,7 @@ func (c *Cards) open(ctx context.Context, card *cps.Card) (*Session, error) {
 // answer in the cache; offline, the cache's last answer is used.
 func (c *Cards) listBALs(ctx context.Context, card *cps.Card, st *store.Store) []store.BAL {
 	if c.o.APIURL != "" {
-		cl, err := operator.New(operator.Config{BaseURL: c.o.APIURL, Certificate: card.TLSCertificate(),
+		cl, err := provisioning.New(provisioning.Config{BaseURL: c.o.APIURL, Certificate: card.TLSCertificate(),
 			RootCAs: c.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 10 * time.Second})
 		if err == nil {
 			defer cl.Close()
@@ -196,11 +196,11 @@ func (c *Cards) listBALs(ctx context.Context, card *cps.Card, st *store.Store) [
 	return activeFirst(bals)
 }
 
-func (c *Cards) keepBALs(st *store.Store, list []operator.BAL) []store.BAL {
+func (c *Cards) keepBALs(st *store.Store, list []provisioning.BAL) []store.BAL {
 	keep := map[string]bool{}
 	var out []store.BAL
 	for _, b := range list {
-		if b.Status != "" && b.Status != operator.StatusActive {
+		if b.Status != "" && b.Status != provisioning.StatusActive {
 			continue
 		}
 		sb := store.BAL{Address: b.Address, Kind: b.Kind, DisplayName: b.DisplayName, Role: b.Role, Status: b.Status}
@@ -231,7 +231,7 @@ func activeFirst(bals []store.BAL) []store.BAL {
 			if !ok {
 				r = 3
 			}
-			if r == k && (b.Status == "" || b.Status == operator.StatusActive) {
+			if r == k && (b.Status == "" || b.Status == provisioning.StatusActive) {
 				out = append(out, b)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"comptoir/app"
+	"comptoir/app/indicator"
 	"comptoir/mail/msg"
 	"comptoir/mail/patient"
 	"comptoir/store"
@@ -94,13 +95,13 @@ func (s *Session) Confidential(ref app.Ref) bool {
 
 // Summaries describes every message of the session's BALs for the indicator: drafts and
 // junk left out, a message present in several folders or BALs counted once per direction.
-func (s *Session) Summaries() ([]patient.Summary, error) {
+func (s *Session) Summaries() ([]indicator.Summary, error) {
 	type key struct {
 		id   string
 		sent bool
 	}
 	seen := map[key]bool{}
-	var out []patient.Summary
+	var out []indicator.Summary
 	for _, b := range s.bals {
 		fs, err := s.st.Folders(b.Address)
 		if err != nil {
@@ -129,7 +130,7 @@ func (s *Session) Summaries() ([]patient.Summary, error) {
 						continue
 					}
 					seen[k] = true
-					out = append(out, patient.SummaryOf(e.Date, sent, counterpart, e.Kind == "dsn" || e.Kind == "mdn"))
+					out = append(out, indicator.SummaryOf(e.Date, sent, counterpart, e.Kind == "dsn" || e.Kind == "mdn"))
 				}
 				if len(page) < 1000 {
 					break

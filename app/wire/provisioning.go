@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"comptoir/app"
+	"comptoir/app/annuaire"
 	"comptoir/cps"
-	"comptoir/mail/annuaire"
-	"comptoir/mail/operator"
+	"comptoir/mail/provisioning"
 	"comptoir/store"
 )
 
-// Provisioning implements app.Provisioning over mail/operator (the provisioning API, with
-// the session's card) and mail/annuaire (the structure's postal address, people to add).
+// Provisioning implements app.Provisioning over mail/provisioning (the provisioning API, with
+// the session's card) and app/annuaire (the structure's postal address, people to add).
 type Provisioning struct {
 	o             Options
 	directoryPath string
@@ -41,7 +41,7 @@ func (p *Provisioning) Open(s app.Session) (app.Provisioner, error) {
 		return nil, errors.New("wire: no provisioning API configured")
 	}
 	card := ws.Card()
-	cl, err := operator.New(operator.Config{BaseURL: p.o.APIURL, Certificate: card.TLSCertificate(),
+	cl, err := provisioning.New(provisioning.Config{BaseURL: p.o.APIURL, Certificate: card.TLSCertificate(),
 		RootCAs: p.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 20 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("wire: provisioning client: %w", err)
@@ -53,7 +53,7 @@ type provisioner struct {
 	p    *Provisioning
 	s    *Session
 	card *cps.Card
-	cl   *operator.Client
+	cl   *provisioning.Client
 }
 
 func (v *provisioner) Close() { v.cl.Close() }
@@ -73,7 +73,7 @@ func (v *provisioner) Card() app.CardData {
 
 // opErr turns the operator's refusals into the app's type (French message kept).
 func opErr(err error) error {
-	var e *operator.Error
+	var e *provisioning.Error
 	if errors.As(err, &e) {
 		return &app.OperatorError{Code: e.Code, Message: e.Message, Suggestion: e.Suggestion}
 	}
@@ -112,18 +112,18 @@ func (v *provisioner) Structure(ctx context.Context, finess string) (app.Structu
 // StructureByFINESS finds a structure's postal address in the directory: any mailbox row
 // attached to that FINESS with a postal code and a town. A directory not imported yet is
 // not an error: found is false.
-func StructureByFINESS(ctx context.Context, d *annuaire.Directory, finess string) (operator.Structure, bool, error) {
+func StructureByFINESS(ctx context.Context, d *annuaire.Directory, finess string) (provisioning.Structure, bool, error) {
 	res, err := d.Search(ctx, finess, 50)
 	if errors.Is(err, annuaire.ErrNotImported) {
-		return operator.Structure{}, false, nil
+		return provisioning.Structure{}, false, nil
 	}
 	if err != nil {
-		return operator.Structure{}, false, fmt.Errorf("wire: directory search: %w", err)
+		return provisioning.Structure{}, false, fmt.Errorf("wire: directory search: %w", err)
 	}
 	for _, r := range res {
 		for _, m := range r.Mailboxes {
 			if m.StructureID == finess && m.PostalCode != "" && m.Town != "" {
-				st := operator.Structure{FINESS: finess, Name: m.Structure, PostalCode: m.PostalCode, City: m.Town}
+				st := provisioning.Structure{FINESS: finess, Name: m.Structure, PostalCode: m.PostalCode, City: m.Town}
 				for _, l := range m.Lines {
 					if l != "" && !strings.HasPrefix(l, m.PostalCode) {
 						st.Street = l
@@ -133,18 +133,18 @@ func StructureByFINESS(ctx context.Context, d *annuaire.Directory, finess string
 			}
 		}
 	}
-	return operator.Structure{}, false, nil
+	return provisioning.Structure{}, false, nil
 }
 
 func (v *provisioner) AppCertificate(p12, password []byte) (app.AppCertificate, error) {
-	oc, err := operator.LoadP12(p12, string(password))
+	oc, err := provisioning.LoadP12(p12, string(password))
 	if err != nil {
 		return app.AppCertificate{}, err
 	}
 	return app.AppCertificate{PEM: oc.ChainPEM(), StructureID: oc.StructureID, FINESS: oc.FINESS, Organisation: oc.Organisation}, nil
 }
 
-func balStatus(b operator.BAL) app.BALStatus {
+func balStatus(b provisioning.BAL) app.BALStatus {
 	out := app.BALStatus{BAL: app.BAL{Address: b.Address, Kind: b.Kind, DisplayName: b.DisplayName, Role: b.Role},
 		Status: b.Status, ActiveAt: b.ActiveAt}
 	if st := b.Structure; st != nil {
@@ -170,10 +170,10 @@ func (v *provisioner) Create(ctx context.Context, r app.CreateRequest) (app.BALS
 	if signer == nil || cert == nil {
 		return app.BALStatus{}, errors.New("wire: the card has no signature key")
 	}
-	req := operator.CreateRequest{Kind: r.Kind, CGUVersion: r.CGUVersion, HolderID: v.card.Identity().NationalID,
+	req := provisioning.CreateRequest{Kind: r.Kind, CGUVersion: r.CGUVersion, HolderID: v.card.Identity().NationalID,
 		Address: r.Address, DisplayName: r.DisplayName, AppCertificate: r.AppCertificate, ListeRouge: r.ListeRouge}
 	if st := r.Structure; st != nil {
-		req.Structure = &operator.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, City: st.Town, Sector: st.Sector}
+		req.Structure = &provisioning.Structure{FINESS: st.FINESS, Name: st.Name, Street: st.Street, PostalCode: st.PostalCode, City: st.Town, Sector: st.Sector}
 	}
 	b, err := v.cl.CreateBAL(ctx, req, signer, cert)
 	if err != nil {
@@ -232,7 +232,7 @@ func (v *provisioner) FindPeople(ctx context.Context, query string, limit int) (
 func (v *provisioner) AddBAL(b app.BAL) error {
 	s := v.s
 	if err := s.st.PutBAL(store.BAL{Address: b.Address, Kind: b.Kind, DisplayName: b.DisplayName, Role: b.Role,
-		Status: operator.StatusActive}); err != nil {
+		Status: provisioning.StatusActive}); err != nil {
 		return fmt.Errorf("wire: add BAL: %w", err)
 	}
 	// The session lists it from now on (the switcher after an unlock, the From of messages).

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"comptoir/app"
-	"comptoir/mail/annuaire"
+	"comptoir/app/annuaire"
 )
 
 // runAnnuaire serves "comptoir annuaire": import and search the offline Annuaire Santé,

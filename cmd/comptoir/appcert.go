@@ -12,7 +12,7 @@ import (
 	"os"
 
 	"comptoir/mail"
-	"comptoir/mail/operator"
+	"comptoir/mail/provisioning"
 	"comptoir/store"
 )
 
@@ -30,7 +30,7 @@ func addAppCertFlags(fs *flag.FlagSet) *appCertOptions {
 
 // load reads the PKCS#12 file; its password comes from --app-cert-pass-file or is asked
 // on the terminal (one line of stdin for scripts), never from argv or the environment.
-func (a *appCertOptions) load(env *cliEnv) (*operator.OrgCertificate, error) {
+func (a *appCertOptions) load(env *cliEnv) (*provisioning.OrgCertificate, error) {
 	data, err := os.ReadFile(a.path)
 	if err != nil {
 		return nil, fmt.Errorf("certificat logiciel illisible : %w", err)
@@ -56,12 +56,12 @@ func (a *appCertOptions) load(env *cliEnv) (*operator.OrgCertificate, error) {
 			return nil, fmt.Errorf("lecture du mot de passe : %w", err)
 		}
 	}
-	oc, err := operator.LoadP12(data, string(pass))
+	oc, err := provisioning.LoadP12(data, string(pass))
 	clear(pass)
 	switch {
-	case errors.Is(err, operator.ErrP12Password):
+	case errors.Is(err, provisioning.ErrP12Password):
 		return nil, errors.New("mot de passe du certificat logiciel incorrect")
-	case errors.Is(err, operator.ErrNotOrganisation):
+	case errors.Is(err, provisioning.ErrNotOrganisation):
 		return nil, errors.New("ce fichier ne contient pas un certificat de structure (IGC-Santé ORGANISATIONS)")
 	case err != nil:
 		return nil, fmt.Errorf("certificat logiciel : %w", err)

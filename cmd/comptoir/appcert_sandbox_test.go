@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 )
 
 // TestAPPBALWithSandboxIssuedCertificate is the demo's path to an APP BAL without writing a

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"comptoir/app/annuaire"
 	"comptoir/app/wire"
 	"comptoir/assets"
 	"comptoir/cps"
-	"comptoir/mail/annuaire"
 	"comptoir/mail/balrules"
-	"comptoir/mail/operator"
+	"comptoir/mail/provisioning"
 	"comptoir/store"
 )
 
@@ -41,7 +41,7 @@ func runBAL(ctx context.Context, env *cliEnv, args []string) error {
 // balSession is a logged-in card and a provisioning client authenticated with it.
 type balSession struct {
 	card   *cps.Card
-	client *operator.Client
+	client *provisioning.Client
 	domain string
 }
 
@@ -92,7 +92,7 @@ func openBALSession(ctx context.Context, env *cliEnv, o *mailOptions) (*balSessi
 	if err != nil {
 		return nil, err
 	}
-	cl, err := operator.New(operator.Config{BaseURL: ac.Operator.API, Certificate: card.TLSCertificate(),
+	cl, err := provisioning.New(provisioning.Config{BaseURL: ac.Operator.API, Certificate: card.TLSCertificate(),
 		RootCAs: op.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 30 * time.Second})
 	if err != nil {
 		card.Close()
@@ -152,7 +152,7 @@ func loginCard(ctx context.Context, env *cliEnv, o *mailOptions, cfg configFile)
 
 // userError gives the operator's French message, else err.
 func userError(err error) error {
-	var oe *operator.Error
+	var oe *provisioning.Error
 	if errors.As(err, &oe) {
 		return errors.New(oe.Message)
 	}
@@ -180,7 +180,7 @@ func runBALList(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	for _, b := range list {
 		status := "active"
-		if b.Status != operator.StatusActive {
+		if b.Status != provisioning.StatusActive {
 			status = "en attente de validation (active vers le " + b.ActiveAt.Local().Format("02/01/2006 15:04") + ")"
 		}
 		role := ""
@@ -257,7 +257,7 @@ func runBALCreate(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "Situation %d : %s\n", i+1, line)
 	}
-	req := operator.CreateRequest{Kind: c.kind, CGUVersion: cgu.Version, HolderID: id.NationalID, Address: c.address, ListeRouge: c.listeRouge}
+	req := provisioning.CreateRequest{Kind: c.kind, CGUVersion: cgu.Version, HolderID: id.NationalID, Address: c.address, ListeRouge: c.listeRouge}
 	parts := balrules.Parts{GivenName: id.GivenName, Surname: id.Surname}
 	if c.kind != balrules.KindPER {
 		st, err := c.structure(ctx, s, sits, ac, env, &req)
@@ -292,8 +292,8 @@ func runBALCreate(ctx context.Context, env *cliEnv, args []string) error {
 		return errors.New("la carte ne porte pas de clé de signature")
 	}
 	b, err := s.client.CreateBAL(ctx, req, signer, sigCert)
-	var oe *operator.Error
-	if errors.As(err, &oe) && oe.Code == operator.CodeAddressTaken && oe.Suggestion != "" && c.address == "" {
+	var oe *provisioning.Error
+	if errors.As(err, &oe) && oe.Code == provisioning.CodeAddressTaken && oe.Suggestion != "" && c.address == "" {
 		fmt.Fprintf(env.stdout, "%s\nNouvelle demande avec l'adresse proposée : %s\n", oe.Message, oe.Suggestion)
 		req.Address, req.Nonce, req.Time = oe.Suggestion, "", ""
 		b, err = s.client.CreateBAL(ctx, req, signer, sigCert)
@@ -312,7 +312,7 @@ func runBALCreate(ctx context.Context, env *cliEnv, args []string) error {
 // structure gives the ORG or APP BAL's structure: the card's pharmacy situation, its
 // postal address from the directory (ORG) or from the pharmacy's ORG BAL (APP, whose
 // creator must be its Administrateur), flags overriding.
-func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps.Situation, ac *appCertOptions, env *cliEnv, req *operator.CreateRequest) (*operator.Structure, error) {
+func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps.Situation, ac *appCertOptions, env *cliEnv, req *provisioning.CreateRequest) (*provisioning.Structure, error) {
 	var sit cps.Situation
 	switch {
 	case c.situation > 0 && c.situation <= len(sits):
@@ -334,7 +334,7 @@ func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps
 		}
 	}
 	rs := balrules.Situation{StructureName: sit.StructureName, FINESS: sit.FINESS, Sector: sit.Sector}
-	st := &operator.Structure{FINESS: sit.FINESS, Name: sit.StructureName, Sector: sit.Sector}
+	st := &provisioning.Structure{FINESS: sit.FINESS, Name: sit.StructureName, Sector: sit.Sector}
 	switch c.kind {
 	case balrules.KindORG:
 		if err := balrules.CheckORG(s.card.Identity().Profession, rs); err != nil {
@@ -360,7 +360,7 @@ func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps
 		}
 		role := ""
 		for _, b := range bals {
-			if b.Kind == operator.KindORG && b.Structure != nil && b.Structure.FINESS == sit.FINESS {
+			if b.Kind == provisioning.KindORG && b.Structure != nil && b.Structure.FINESS == sit.FINESS {
 				role, st = b.Role, b.Structure
 			}
 		}
@@ -392,21 +392,21 @@ func (c *createOptions) structure(ctx context.Context, s *balSession, sits []cps
 }
 
 // directoryStructure looks a FINESS up in the imported Annuaire Santé.
-func directoryStructure(ctx context.Context, path, finess string) (operator.Structure, bool, error) {
+func directoryStructure(ctx context.Context, path, finess string) (provisioning.Structure, bool, error) {
 	path, err := basePath(path)
 	if err != nil {
-		return operator.Structure{}, false, err
+		return provisioning.Structure{}, false, err
 	}
 	d, err := annuaire.Open(path)
 	if err != nil {
-		return operator.Structure{}, false, err
+		return provisioning.Structure{}, false, err
 	}
 	defer d.Close()
 	return wire.StructureByFINESS(ctx, d, finess)
 }
 
 // waitActive polls the operator until the BAL is active (the ANS validation).
-func waitActive(ctx context.Context, env *cliEnv, cl *operator.Client, b operator.BAL) error {
+func waitActive(ctx context.Context, env *cliEnv, cl *provisioning.Client, b provisioning.BAL) error {
 	fmt.Fprintln(env.stdout, "Attente de la validation…")
 	wait := time.Until(b.ActiveAt)
 	for {
@@ -422,7 +422,7 @@ func waitActive(ctx context.Context, env *cliEnv, cl *operator.Client, b operato
 		if err != nil {
 			return userError(err)
 		}
-		if cur.Status == operator.StatusActive {
+		if cur.Status == provisioning.StatusActive {
 			fmt.Fprintf(env.stdout, "La boîte aux lettres %s est active.\n", b.Address)
 			return nil
 		}

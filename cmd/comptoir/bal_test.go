@@ -14,8 +14,8 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 )
 
 // balWorld starts a seeded sandbox on the package's test PKI and writes a config.json for it.

@@ -15,7 +15,7 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/demo"
-	"comptoir/mail/sandbox"
+	"comptoir/cmd/mss-sandbox/sandbox"
 )
 
 // runTour walks the demo through the main screens for scripts/screenshots.sh and the Xvfb

@@ -14,11 +14,11 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"comptoir/app"
+	"comptoir/app/annuaire"
 	"comptoir/app/pdfview"
 	"comptoir/app/wire"
 	"comptoir/cps"
 	"comptoir/mail"
-	"comptoir/mail/annuaire"
 	"comptoir/store"
 )
 

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 )
 
 // TestMailCLI runs `comptoir sync --once` and `comptoir send` against the sandbox operator

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"comptoir/app"
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 	"comptoir/store"
 )
 

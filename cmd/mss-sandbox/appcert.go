@@ -14,8 +14,8 @@ import (
 	"golang.org/x/term"
 	"software.sslmate.com/src/go-pkcs12"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 )
 
 // minPassword is the shortest PKCS#12 password accepted: the file holds a private key.

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/operator"
-	"comptoir/mail/sandbox"
+	"comptoir/mail/provisioning"
 )
 
 func TestIssueAppCert(t *testing.T) {
@@ -49,14 +49,14 @@ func TestIssueAppCert(t *testing.T) {
 		t.Fatalf("p12 file: %v %v", fi.Mode(), err)
 	}
 	data, _ := os.ReadFile(p12)
-	oc, err := operator.LoadP12(data, password)
+	oc, err := provisioning.LoadP12(data, password)
 	if err != nil || oc.FINESS != cpstest.Pharmacie.StructureID || oc.Organisation != "PHARMACIE DES TILLEULS" || len(oc.TLS.Certificate) != 2 {
 		t.Fatalf("issued p12: %+v %v", oc, err)
 	}
 	if _, err := oc.TLS.Leaf.Verify(x509Opts(pki)); err != nil {
 		t.Fatalf("the certificate does not chain to the sandbox's root: %v", err)
 	}
-	if _, err := operator.LoadP12(data, "autre mot de passe"); !errors.Is(err, operator.ErrP12Password) {
+	if _, err := provisioning.LoadP12(data, "autre mot de passe"); !errors.Is(err, provisioning.ErrP12Password) {
 		t.Fatalf("another password opens the p12: %v", err)
 	}
 

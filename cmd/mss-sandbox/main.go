@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
-	"comptoir/mail/sandbox"
 )
 
 func main() {

@@ -1,5 +1,5 @@
 // Package balrules holds the rules of BAL creation shared by the client (the wizard of the
-// app, `comptoir bal create`) and the operator (mail/sandbox), so both compute the same
+// app, `comptoir bal create`) and the operator (cmd/mss-sandbox/sandbox), so both compute the same
 // address and refuse the same requests. It is pure: no network, no I/O.
 //
 // Addresses (the seed document's rules):

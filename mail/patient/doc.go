@@ -16,9 +16,6 @@
 //   - ExplainBounce explains a Mon Espace Santé delivery failure (DSN status and
 //     diagnostic) in plain French.
 //   - Templates are the editable reply templates (DefaultTemplates, JSON for settings).
-//   - The incentive indicator: Compute counts MSSanté exchanges per month from message
-//     summaries and sets them against the dispensings per month, entered by hand or read
-//     by ImportDispensings from the pharmacy software's CSV export (docs/indicateur.md);
-//     WriteCSV exports the monthly table. Explanation says, in French, how the ratio is
-//     estimated.
+//
+// The incentive indicator lives in app/indicator.
 package patient

@@ -86,10 +86,6 @@ func UserMessage(err error) string {
 		return "Le sexe ne correspond pas à l'INS : vérifiez l'identité du patient."
 	case errors.Is(err, ErrNotPatientAddress):
 		return "Cette adresse n'est pas une adresse patient Mon Espace Santé."
-	case errors.Is(err, ErrCount):
-		return "Le nombre de délivrances doit être un nombre entier positif."
-	case errors.Is(err, ErrPeriod):
-		return "Indiquez un mois, par exemple 03/2025, 2025-03 ou mars 2025."
 	case errors.Is(err, ErrTemplates):
 		return "Chaque modèle de réponse doit avoir un nom, différent de celui des autres modèles."
 	}

@@ -72,7 +72,7 @@ func TestParseINSErrors(t *testing.T) {
 
 func TestUserMessagesDistinctAndFrench(t *testing.T) {
 	errs := []error{ErrLength, ErrCharacters, ErrSex, ErrMonth, ErrKey, ErrSexUnknown, ErrNotQualified,
-		ErrBirthDateMissing, ErrBirthDateMismatch, ErrSexMismatch, ErrNotPatientAddress, ErrCount, ErrPeriod, ErrTemplates}
+		ErrBirthDateMissing, ErrBirthDateMismatch, ErrSexMismatch, ErrNotPatientAddress, ErrTemplates}
 	seen := map[string]bool{}
 	for _, e := range errs {
 		m := UserMessage(e)

@@ -1,0 +1,218 @@
+package provisioning
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is the API root, e.g. "https://127.0.0.1:8443" (paths /v1/... are appended).
+	BaseURL string
+	// Certificate is the caller's TLS client certificate; with a card its PrivateKey is the
+	// card's crypto.Signer on the authentication key.
+	Certificate tls.Certificate
+	// RootCAs are the IGC-Santé roots the server certificate must chain to.
+	RootCAs *x509.CertPool
+	// MaxTLS caps the TLS version (tls.VersionTLS12 for a CPS3 card without RSA-PSS); 0 = 1.3.
+	MaxTLS uint16
+	// Timeout bounds each call; 0 means 30 s.
+	Timeout time.Duration
+}
+
+// Client calls the provisioning API. It is safe for concurrent use.
+type Client struct {
+	base string
+	http *http.Client
+}
+
+// New returns a client; it does not dial.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		return nil, fmt.Errorf("provisioning: empty base URL")
+	}
+	if _, err := url.Parse(cfg.BaseURL); err != nil {
+		return nil, fmt.Errorf("provisioning: base URL: %w", err)
+	}
+	if cfg.RootCAs == nil {
+		return nil, fmt.Errorf("provisioning: no trust anchors configured")
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	cert := cfg.Certificate
+	tr := &http.Transport{
+		TLSClientConfig: &tls.Config{
+			MinVersion: tls.VersionTLS12,
+			MaxVersion: cfg.MaxTLS,
+			RootCAs:    cfg.RootCAs,
+			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+				return &cert, nil
+			},
+		},
+		ForceAttemptHTTP2: false,
+		// Keep connections: each new handshake costs one card signature.
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &Client{
+		base: strings.TrimRight(cfg.BaseURL, "/"),
+		http: &http.Client{Transport: tr, Timeout: timeout},
+	}, nil
+}
+
+// Close releases idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// Me returns the identity the server read from the client certificate.
+func (c *Client) Me(ctx context.Context) (Identity, error) {
+	var id Identity
+	err := c.do(ctx, http.MethodGet, "/v1/me", nil, &id)
+	return id, err
+}
+
+// CGU returns the current terms of use; their version goes into CreateRequest.CGUVersion.
+func (c *Client) CGU(ctx context.Context) (CGU, error) {
+	var v CGU
+	err := c.do(ctx, http.MethodGet, "/v1/cgu", nil, &v)
+	return v, err
+}
+
+// BALs lists the BALs the caller may open or manage, pending ones included.
+func (c *Client) BALs(ctx context.Context) ([]BAL, error) {
+	var v []BAL
+	err := c.do(ctx, http.MethodGet, "/v1/bals", nil, &v)
+	return v, err
+}
+
+// BAL returns one BAL the caller may see.
+func (c *Client) BAL(ctx context.Context, address string) (BAL, error) {
+	var v BAL
+	err := c.do(ctx, http.MethodGet, "/v1/bals/"+url.PathEscape(address), nil, &v)
+	return v, err
+}
+
+// Sign builds a SignedRequest: req is encoded, canonicalised and signed with signer (the card's
+// signature key, PKCS#1 v1.5 over SHA-256); sigCert is the matching signature certificate.
+// Nonce and Time are filled when empty.
+func Sign(req CreateRequest, signer crypto.Signer, sigCert *x509.Certificate, now time.Time) (SignedRequest, error) {
+	if req.Nonce == "" {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return SignedRequest{}, fmt.Errorf("provisioning: nonce: %w", err)
+		}
+		req.Nonce = hex.EncodeToString(b[:])
+	}
+	if req.Time == "" {
+		req.Time = now.UTC().Format(time.RFC3339)
+	}
+	raw, err := json.Marshal(req)
+	if err != nil {
+		return SignedRequest{}, fmt.Errorf("provisioning: encode request: %w", err)
+	}
+	canon, err := Canonical(raw)
+	if err != nil {
+		return SignedRequest{}, err
+	}
+	digest := sha256.Sum256(canon)
+	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return SignedRequest{}, fmt.Errorf("provisioning: sign request: %w", err)
+	}
+	return SignedRequest{Request: raw, Algorithm: SignatureAlgorithm, Signature: sig, Certificate: sigCert.Raw}, nil
+}
+
+// CreateBAL signs req (see Sign) and submits it. The BAL comes back pending; it becomes
+// active once the operator's validation delay has passed. A homonym yields an *Error with
+// CodeAddressTaken and a Suggestion.
+func (c *Client) CreateBAL(ctx context.Context, req CreateRequest, signer crypto.Signer, sigCert *x509.Certificate) (BAL, error) {
+	sr, err := Sign(req, signer, sigCert, time.Now())
+	if err != nil {
+		return BAL{}, err
+	}
+	return c.Submit(ctx, sr)
+}
+
+// Submit posts an already signed request.
+func (c *Client) Submit(ctx context.Context, sr SignedRequest) (BAL, error) {
+	var v BAL
+	err := c.do(ctx, http.MethodPost, "/v1/bals", sr, &v)
+	return v, err
+}
+
+// Members lists the members of an ORG BAL and what the caller may do to each.
+func (c *Client) Members(ctx context.Context, address string) (Members, error) {
+	var v Members
+	err := c.do(ctx, http.MethodGet, "/v1/bals/"+url.PathEscape(address)+"/members", nil, &v)
+	return v, err
+}
+
+// SetMember adds a member or changes their role.
+func (c *Client) SetMember(ctx context.Context, address, nationalID, role, name string) (Member, error) {
+	var v Member
+	err := c.do(ctx, http.MethodPut, "/v1/bals/"+url.PathEscape(address)+"/members/"+url.PathEscape(nationalID),
+		SetMember{Role: role, Name: name}, &v)
+	return v, err
+}
+
+// RemoveMember takes a member's access away.
+func (c *Client) RemoveMember(ctx context.Context, address, nationalID string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/bals/"+url.PathEscape(address)+"/members/"+url.PathEscape(nationalID), nil, nil)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("provisioning: encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return fmt.Errorf("provisioning: %s %s: %w", method, path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("provisioning: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return fmt.Errorf("provisioning: %s %s: read: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(data, e) != nil || e.Code == "" {
+			e.Code = CodeInternal
+			e.Message = fmt.Sprintf("Réponse inattendue de l'opérateur (HTTP %d).", resp.StatusCode)
+		}
+		return e
+	}
+	if out == nil || len(data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("provisioning: %s %s: decode: %w", method, path, err)
+	}
+	return nil
+}

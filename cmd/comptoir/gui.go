@@ -31,15 +31,13 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	demo := fs.Bool("demo", false, "mode démonstration : opérateur bac à sable et cartes de test")
 	tour := fs.Bool("demo-tour", false, "avec -demo : parcourt les écrans, un par ligne lue sur l'entrée standard (captures d'écran)")
 	renderPDF := fs.Bool("render-pdf", false, "usage interne : dessine une page du PDF lu sur l'entrée standard")
-	page := fs.Int("page", 0, "usage interne, avec -render-pdf : page (à partir de 0)")
-	dpi := fs.Float64("dpi", 96, "usage interne, avec -render-pdf : résolution")
 	measure := fs.Bool("measure-tour", false, "usage interne : ouvre une boîte suivant l'entrée standard (mesure de la mémoire)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *renderPDF {
 		// The PDF preview's child process (pdfview.Subprocess): no window, no card.
-		return pdfview.Serve(ctx, env.stdin, env.stdout, *page, *dpi, pdfview.DefaultCacheDir())
+		return pdfview.Serve(ctx, env.stdin, env.stdout, pdfview.DefaultCacheDir())
 	}
 	if *tour && !*demo {
 		return fmt.Errorf("%w: -demo-tour demande -demo", errUsage)
@@ -70,7 +68,9 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	// PDF pages are drawn by a child process (this executable): PDFium's memory and the
 	// parsing of untrusted documents stay out of the process holding the card session.
 	if exe, err := os.Executable(); err == nil {
-		deps.PDF = pdfview.Subprocess{Exe: exe, Args: []string{"-render-pdf"}}
+		pdf := &pdfview.Subprocess{Exe: exe, Args: []string{"-render-pdf"}}
+		defer pdf.Close()
+		deps.PDF = pdf
 	} else {
 		pdf := pdfview.New(pdfview.DefaultCacheDir())
 		defer pdf.Close()

@@ -162,6 +162,10 @@ type Message struct {
 	Documents   []Document // XDM: documents of one patient
 	AskMDN      bool       // a read receipt is requested and not sent yet
 	ReportLabel string     // DSN/MDN: what the report says, in French
+	// XDMError: the IHE XDM package could not be read (invalid, or over its limits); its
+	// zip is then among Parts, to be saved.
+	XDMError error
+	Defects  int // parts of the message that could not be read (malformed MIME)
 }
 
 // Draft is a message being composed.

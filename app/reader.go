@@ -18,6 +18,7 @@ type ReaderView struct {
 	Subject                     *widget.Label
 	From, To, Cc, Date, Patient *widget.Label
 	Report                      *widget.Label // DSN/MDN: what the report says
+	Notice                      *widget.Label // what could not be read in the message
 	MDNBar                      *fyne.Container
 	MDNSend, MDNIgnore          *widget.Button
 	Body                        *widget.Label
@@ -50,6 +51,9 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Report = widget.NewLabel("")
 	r.Report.Importance = widget.WarningImportance
 	r.Report.Wrapping = fyne.TextWrapWord
+	r.Notice = widget.NewLabel("")
+	r.Notice.Importance = widget.WarningImportance
+	r.Notice.Wrapping = fyne.TextWrapWord
 	r.MDNSend = widget.NewButton(t("reader.mdn.send"), r.sendMDN)
 	r.MDNIgnore = widget.NewButton(t("reader.mdn.ignore"), func() { r.MDNBar.Hide() })
 	r.MDNBar = container.NewHBox(widget.NewLabel(t("reader.mdn.ask")), r.MDNSend, r.MDNIgnore)
@@ -60,7 +64,7 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
-	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
+	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.Notice, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
 	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
 	r.clear()
@@ -102,6 +106,7 @@ func (r *ReaderView) show(msg *Message) {
 	}
 	r.Report.SetText(msg.ReportLabel)
 	show(r.Report, msg.ReportLabel != "")
+	r.showNotice(msg)
 	show(r.MDNBar, msg.AskMDN)
 	r.Body.SetText(msg.Text)
 
@@ -115,11 +120,13 @@ func (r *ReaderView) show(msg *Message) {
 		r.DocumentsTitle.SetText(t("reader.documents", who))
 		r.DocumentsTitle.Show()
 		for _, d := range msg.Documents {
-			name := d.Title
+			label := cleanName(d.Title)
 			if !d.Date.IsZero() {
-				name = fmt.Sprintf("%s — %s", d.Title, d.Date.Format("02/01/2006"))
+				label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
 			}
-			row := newPartRow(r.u, r.Preview, Part{Attachment: Attachment{Name: name, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data})
+			// The title is not a path: its slashes must not make the file name.
+			part := Part{Attachment: Attachment{Name: titleFileName(d.Title), ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
+			row := newPartRow(r.u, r.Preview, part, label)
 			r.Documents = append(r.Documents, row)
 			r.docs.Add(row.Content)
 		}
@@ -129,7 +136,7 @@ func (r *ReaderView) show(msg *Message) {
 	r.Attachments = nil
 	r.atts.RemoveAll()
 	for _, p := range msg.Parts {
-		row := newPartRow(r.u, r.Preview, p)
+		row := newPartRow(r.u, r.Preview, p, cleanName(p.Name))
 		r.Attachments = append(r.Attachments, row)
 		r.atts.Add(row.Content)
 	}
@@ -140,6 +147,21 @@ func (r *ReaderView) show(msg *Message) {
 			break
 		}
 	}
+}
+
+// showNotice says what of the message could not be read.
+func (r *ReaderView) showNotice(msg *Message) {
+	t := r.u.tr.T
+	var notes []string
+	if msg.XDMError != nil {
+		r.u.log.Warn("xdm package", "err", msg.XDMError)
+		notes = append(notes, t("reader.xdm.unreadable"))
+	}
+	if msg.Defects > 0 {
+		notes = append(notes, t("reader.defects"))
+	}
+	r.Notice.SetText(strings.Join(notes, "\n"))
+	show(r.Notice, len(notes) > 0)
 }
 
 func (r *ReaderView) sendMDN() {
@@ -163,10 +185,13 @@ func joinAddrs(as []Address) string {
 	return strings.Join(s, ", ")
 }
 
-// PartRow is an attachment or document with its actions.
+// PartRow is an attachment or document with its actions. Only a part whose content is a
+// kind Comptoir shows itself (PDF, PNG, JPEG, plain text) can be opened or printed; any
+// other can only be saved, and the row says why.
 type PartRow struct {
 	Content                          fyne.CanvasObject
 	Name                             *widget.Label
+	Warning                          *widget.Label // shown for a part that can only be saved
 	PreviewButton, Open, Save, Print *widget.Button
 
 	u       *UI
@@ -174,20 +199,30 @@ type PartRow struct {
 	part    Part
 }
 
-func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
+// newPartRow shows p under label (its name, cleaned of format characters).
+func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	t := u.tr.T
 	row := &PartRow{u: u, preview: pv, part: p}
-	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", p.Name, humanSize(p.Size)))
+	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", label, humanSize(p.Size)))
 	row.Name.Truncation = fyne.TextTruncateEllipsis
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
 	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
 	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	row.Warning = widget.NewLabel(t("part.saveonly"))
+	row.Warning.Importance = widget.WarningImportance
+	row.Warning.Wrapping = fyne.TextWrapWord
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}
-	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name)
+	if sniffKind(p.Data).openable() {
+		row.Warning.Hide()
+	} else {
+		row.Open.Disable()
+		row.Print.Disable()
+	}
+	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
+		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)
 	return row
 }
 

@@ -278,7 +278,7 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 		m.Patient = &app.Patient{INS: p.Patient.INS, Name: p.Patient.Name}
 	}
 	for i, a := range p.Attachments {
-		if i == p.XDMIndex {
+		if i == p.XDMIndex && p.XDM != nil {
 			continue // shown as the patient's documents below
 		}
 		r, err := p.Open(i)
@@ -297,6 +297,7 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 			m.Patient = &app.Patient{INS: pt.ID, Name: strings.TrimSpace(strings.ToUpper(pt.Family) + " " + pt.Given)}
 		}
 	}
+	m.XDMError, m.Defects = p.XDMError, len(p.Defects)
 	m.AskMDN = p.MDNRequest != nil && !slices.Contains(env.Flags, flagMDNSent)
 	m.ReportLabel = reportLabel(p.Report)
 	return m, nil

@@ -35,7 +35,6 @@ type Preview struct {
 
 	u      *UI
 	part   Part
-	kind   fileKind
 	page   int
 	pages  int
 	seq    int

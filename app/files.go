@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+
+	"comptoir/app/internal/motw"
 )
 
 // openDirName is the directory, under Deps.TempDir, that receives the files opened with the
@@ -67,7 +69,7 @@ func (u *UI) tempFile(p Part, k fileKind) (string, error) {
 	if err := os.WriteFile(path, p.Data, 0o600); err != nil {
 		return "", fmt.Errorf("app: write %s: %w", path, err)
 	}
-	if err := markOfTheWeb(path); err != nil {
+	if err := motw.Mark(path); err != nil {
 		u.log.Warn("mark of the web", "err", err)
 	}
 	return path, nil
@@ -142,7 +144,7 @@ func (u *UI) saveDialog(p Part, name string) {
 			return
 		}
 		if w.URI().Scheme() == "file" {
-			if err := markOfTheWeb(w.URI().Path()); err != nil {
+			if err := motw.Mark(w.URI().Path()); err != nil {
 				u.log.Warn("mark of the web", "err", err)
 			}
 		}

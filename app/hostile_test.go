@@ -355,12 +355,6 @@ func TestHostilePDFProblemsInFrench(t *testing.T) {
 	}
 }
 
-func TestHostileMarkOfTheWebContent(t *testing.T) {
-	if zoneIdentifier != "[ZoneTransfer]\r\nZoneId=3\r\n" {
-		t.Fatalf("Zone.Identifier %q", zoneIdentifier)
-	}
-}
-
 func apptestTexts(u *UI) []string {
 	// apptest.VisibleTexts, which this package cannot import (it imports app).
 	var out []string

@@ -2,7 +2,26 @@
 
 package pdfview
 
-import "syscall"
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+)
 
 // processExists reports whether pid is a live (or unreaped) process.
 func processExists(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+// The child's own limit: past its address-space budget the Go runtime dies.
+func TestHostilePDFChildMemoryLimit(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "PDFVIEW_CHILD=limit")
+	out, err := cmd.CombinedOutput()
+	if err == nil || strings.Contains(string(out), "allocated") {
+		t.Fatalf("3 GiB allocated under a 64 MiB budget: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "out of memory") {
+		t.Fatalf("the child did not die of its memory limit: %v\n%s", err, out)
+	}
+}

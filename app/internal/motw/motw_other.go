@@ -1,7 +1,7 @@
 //go:build !windows && !darwin
 
-package app
+package motw
 
 // markOfTheWeb has nothing to write here: Linux desktops have no mark that viewers honour
 // for a file an application writes.
-func markOfTheWeb(string) error { return nil }
+func Mark(string) error { return nil }

@@ -1,4 +1,4 @@
-package app
+package motw
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 
 // markOfTheWeb sets macOS's quarantine attribute, its counterpart of Windows's
 // Zone.Identifier: Gatekeeper then checks the file before it is run.
-func markOfTheWeb(path string) error {
+func Mark(path string) error {
 	v := fmt.Sprintf("0081;%08x;Comptoir;", time.Now().Unix())
 	if err := unix.Setxattr(path, "com.apple.quarantine", []byte(v), 0); err != nil {
-		return fmt.Errorf("app: quarantine attribute on %s: %w", path, err)
+		return fmt.Errorf("motw: quarantine attribute on %s: %w", path, err)
 	}
 	return nil
 }

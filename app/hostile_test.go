@@ -395,3 +395,47 @@ func collectTexts(o fyne.CanvasObject, out *[]string) {
 		}
 	}
 }
+
+// A 10 KB subject froze the reader for seconds, a 100 KB paragraph for minutes: what a
+// message puts on screen is bounded.
+func TestHostileLongTextsBounded(t *testing.T) {
+	rig := newReaderRig(t, nil)
+	rig.u.Window.SetContent(rig.r.Content)
+	rig.u.Window.Resize(fyne.NewSize(900, 800))
+	para := strings.Repeat("très ", 40_000) // 200 000 characters, one paragraph
+	start := time.Now()
+	rig.r.show(&Message{Envelope: Envelope{Subject: para, From: Address{Name: para, Email: "dr@x"}, To: []Address{{Email: para}}},
+		Text: para + "\n" + para})
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("showing the message took %v", d)
+	} else {
+		t.Logf("shown in %v", d)
+	}
+	if n := len([]rune(rig.r.Subject.Text)); n > maxSubjectRunes+1 {
+		t.Errorf("subject of %d runes shown", n)
+	}
+	if n := len([]rune(rig.r.Body.Text)); n > maxBodyRunes+maxBodyRunes/maxParagraphRunes+1 {
+		t.Errorf("text of %d runes shown", n)
+	}
+	for line := range strings.SplitSeq(rig.r.Body.Text, "\n") {
+		if n := len([]rune(line)); n > maxParagraphRunes {
+			t.Fatalf("a paragraph of %d runes shown", n)
+		}
+	}
+	if !rig.r.Notice.Visible() || !strings.Contains(rig.r.Notice.Text, "seuls ses 30\u202f000 premiers caractères sont affichés") {
+		t.Errorf("no French note on the cut text: %q", rig.r.Notice.Text)
+	}
+}
+
+func TestBodyForDisplay(t *testing.T) {
+	if got, cut := bodyForDisplay("Bonjour,\nune ligne.\n"); got != "Bonjour,\nune ligne.\n" || cut {
+		t.Errorf("a short text changed: %q %v", got, cut)
+	}
+	got, _ := bodyForDisplay(strings.Repeat("é", 5*maxParagraphRunes/2))
+	if lines := strings.Split(got, "\n"); len(lines) != 3 || len([]rune(lines[0])) != maxParagraphRunes {
+		t.Errorf("a word of 2.5 paragraphs broken as %d lines", len(lines))
+	}
+	if clip("ééé", 2) != "éé…" || clip("abc", 3) != "abc" {
+		t.Error("clip")
+	}
+}

@@ -123,7 +123,7 @@ func (p *Preview) clear() {
 func (p *Preview) show(part Part) {
 	p.stop()
 	p.part = part
-	p.Title.SetText(cleanName(part.Name))
+	p.Title.SetText(clip(cleanName(part.Name), maxSubjectRunes))
 	p.Error.Hide()
 	p.Image.Image = nil
 	p.Image.Refresh()

@@ -33,6 +33,7 @@ type ReaderView struct {
 	details *fyne.Container
 	docs    *fyne.Container
 	atts    *fyne.Container
+	bodyCut bool // the text shown is the start of a longer one
 }
 
 func newReaderView(u *UI, m *MainScreen) *ReaderView {
@@ -86,13 +87,13 @@ func (r *ReaderView) show(msg *Message) {
 	r.details.Show()
 	r.Preview.clear()
 	r.Subject.SetText(displaySubject(msg.Subject))
-	r.From.SetText(t("reader.from", msg.From.String()))
-	r.To.SetText(t("reader.to", joinAddrs(msg.To)))
-	r.Cc.SetText(t("reader.cc", joinAddrs(msg.Cc)))
+	r.From.SetText(t("reader.from", clip(msg.From.String(), maxAddressRunes)))
+	r.To.SetText(t("reader.to", clip(joinAddrs(msg.To), maxAddressRunes)))
+	r.Cc.SetText(t("reader.cc", clip(joinAddrs(msg.Cc), maxAddressRunes)))
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", msg.Patient.Name, msg.Patient.INS))
+		r.Patient.SetText(t("reader.patient", clip(msg.Patient.Name, maxSubjectRunes), msg.Patient.INS))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -106,16 +107,18 @@ func (r *ReaderView) show(msg *Message) {
 	}
 	r.Report.SetText(msg.ReportLabel)
 	show(r.Report, msg.ReportLabel != "")
-	r.showNotice(msg)
 	show(r.MDNBar, msg.AskMDN)
-	r.Body.SetText(msg.Text)
+	body, cut := bodyForDisplay(msg.Text)
+	r.Body.SetText(body)
+	r.bodyCut = cut
+	r.showNotice(msg)
 
 	r.Documents = nil
 	r.docs.RemoveAll()
 	if len(msg.Documents) > 0 {
 		who := t("reader.documents.unknown")
 		if msg.Patient != nil {
-			who = fmt.Sprintf("%s (INS %s)", msg.Patient.Name, msg.Patient.INS)
+			who = fmt.Sprintf("%s (INS %s)", clip(msg.Patient.Name, maxSubjectRunes), msg.Patient.INS)
 		}
 		r.DocumentsTitle.SetText(t("reader.documents", who))
 		r.DocumentsTitle.Show()
@@ -160,6 +163,9 @@ func (r *ReaderView) showNotice(msg *Message) {
 	if msg.Defects > 0 {
 		notes = append(notes, t("reader.defects"))
 	}
+	if r.bodyCut {
+		notes = append(notes, t("reader.text.cut", FrenchCount(int64(maxBodyRunes))))
+	}
 	r.Notice.SetText(strings.Join(notes, "\n"))
 	show(r.Notice, len(notes) > 0)
 }
@@ -203,7 +209,7 @@ type PartRow struct {
 func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	t := u.tr.T
 	row := &PartRow{u: u, preview: pv, part: p}
-	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", label, humanSize(p.Size)))
+	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", clip(label, maxSubjectRunes), humanSize(p.Size)))
 	row.Name.Truncation = fyne.TextTruncateEllipsis
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })

@@ -83,8 +83,8 @@ func DOCM() []byte {
 	return b.Bytes()
 }
 
-// ZipBomb is an IHE_XDM.ZIP whose METADATA.XML declares a small size but inflates to
-// mib MiB (the zip's declared sizes lie).
+// ZipBomb is an IHE_XDM.ZIP whose METADATA.XML inflates to mib MiB, a thousand times its
+// compressed size.
 func ZipBomb(mib int) []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)

@@ -60,7 +60,7 @@ func Deflate(data []byte) []byte {
 // those blocks are repeated (bombs of gigabytes are built in milliseconds).
 func DeflateRepeat(chunk []byte, n int) []byte {
 	var block bytes.Buffer
-	fw, _ := flate.NewWriter(&block, flate.BestSpeed)
+	fw, _ := flate.NewWriter(&block, flate.BestCompression)
 	fw.Write(chunk)
 	fw.Flush() // byte-aligned, not final
 	sum := adler32.New()

@@ -54,7 +54,7 @@ func startHostile(t *testing.T) *hostileRig {
 	t.Helper()
 	r := &hostileRig{t: t}
 	t.Setenv(childEnv, "serve")
-	pdf := &pdfview.Subprocess{Exe: os.Args[0], Timeout: 5 * time.Second,
+	pdf := &pdfview.Subprocess{Exe: os.Args[0], Timeout: 8 * time.Second,
 		OnRender: func(pid int) { r.mu.Lock(); r.pids = append(r.pids, pid); r.mu.Unlock() }}
 	t.Cleanup(func() { pdf.Close() })
 	deps := env.Deps()
@@ -227,7 +227,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 	})
 
 	// A memory bomb (320 MiB of content stream): stopped by PDFium's memory cap, or by the
-	// time limit first on a slow machine (its 5 s here are the application's 20 s).
+	// time limit first on a slow machine (its 8 s here are the application's 20 s).
 	check("Hostile : PDF bombe mémoire")
 	h.WaitFor("the memory bomb stopped", func() bool {
 		return h.Shows("Ce PDF demande trop de ressources pour être affiché") || h.Shows("il prenait trop de temps")

@@ -51,8 +51,8 @@ const (
 	MaxPDFSize = 64 << 20
 	// MaxSide bounds a rendered page's width and height in pixels.
 	MaxSide = 8000
-	// MaxPixels bounds a rendered page's area (64 MiB of RGBA).
-	MaxPixels = 16 << 20
+	// MaxPixels bounds a rendered page's area (32 MiB of RGBA; an A4 page at 250 dpi).
+	MaxPixels = 8 << 20
 	// MaxWasmMemory bounds PDFium's memory inside the WebAssembly sandbox: a document that
 	// needs more fails there, cleanly.
 	MaxWasmMemory = 256 << 20

@@ -121,7 +121,7 @@ func TestFitDPI(t *testing.T) {
 		err       error
 	}{
 		{595, 842, 96, 96, nil},             // A4
-		{14400, 14400, 96, 20, nil},         // PDF's largest page: 16 Mpx at most
+		{14400, 14400, 96, 14, nil},         // PDF's largest page: 8 Mpx at most
 		{14400, 10, 96, 40, nil},            // a strip: 8000 px wide
 		{1e9, 1e9, 96, 0, ErrPageTooLarge},  // not even 1 dpi
 		{0, 842, 96, 0, ErrPageTooLarge},    // no size

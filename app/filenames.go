@@ -75,3 +75,15 @@ func kindFileName(name string, k fileKind) string {
 	}
 	return stem + k.Ext
 }
+
+// nameMatchesKind reports whether name's extension is one of kind k's.
+func nameMatchesKind(name string, k fileKind) bool {
+	ext := strings.ToLower(filepath.Ext(safeName(name)))
+	switch k {
+	case kindJPEG:
+		return ext == ".jpg" || ext == ".jpeg" || ext == ".jpe"
+	case kindText:
+		return ext == ".txt" || ext == ".text"
+	}
+	return ext == k.Ext
+}

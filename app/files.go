@@ -35,7 +35,7 @@ func fileURL(path string) *url.URL {
 func (u *UI) openPart(p Part) {
 	u.touch()
 	k := sniffKind(p.Data)
-	if !k.openable() {
+	if !mayOpen(p.Data) {
 		u.showError(u.tr.T("part.open.refused"), fmt.Errorf("app: open a part of type %s refused", k.MIME))
 		return
 	}

@@ -120,6 +120,16 @@ func TestHostileNamesCleaned(t *testing.T) {
 			t.Errorf("kindFileName(%q, %s) = %q, want %q", c.name, c.kind.MIME, got, c.want)
 		}
 	}
+	for name, k := range map[string]fileKind{"SCAN.PDF": kindPDF, "photo.jpeg": kindJPEG, "notes.txt": kindText} {
+		if !nameMatchesKind(name, k) {
+			t.Errorf("%s does not match %s", name, k.MIME)
+		}
+	}
+	for name, k := range map[string]fileKind{"scan.exe": kindPDF, "ordonnance.js": kindText, "photo.png": kindJPEG} {
+		if nameMatchesKind(name, k) {
+			t.Errorf("%s matches %s", name, k.MIME)
+		}
+	}
 	if got := safeName("ordonnance\u202efdp.exe"); got != "ordonnancefdp.exe" {
 		t.Errorf("safeName keeps a format character: %q", got)
 	}
@@ -197,6 +207,25 @@ func TestHostileAttachmentsSaveOnly(t *testing.T) {
 	if texts := apptestTexts(rig.u); !containsText(texts, "Un fichier reçu peut contenir un programme malveillant") ||
 		!containsText(texts, "Enregistrer quand même") {
 		t.Errorf("saving an executable shows no warning:\n%s", strings.Join(texts, "\n"))
+	}
+}
+
+// An image too large to preview is not handed to the system's viewer either, and a part
+// opened under another extension than its name's says so.
+func TestHostileRowsSayWhatOpens(t *testing.T) {
+	rig := newReaderRig(t, nil)
+	rig.r.show(&Message{Parts: []Part{part("photo.png", hostile.PNGBomb(65535, 65535)), part("ordonnance.js", hostile.JS),
+		part("scan.pdf", onePagePDF)}})
+	bomb, js, pdf := rig.r.Attachments[0], rig.r.Attachments[1], rig.r.Attachments[2]
+	if !bomb.Open.Disabled() || !bomb.Print.Disabled() || !strings.Contains(bomb.Warning.Text, "Image trop grande pour être affichée") {
+		t.Errorf("the image bomb: open %v, warning %q", !bomb.Open.Disabled(), bomb.Warning.Text)
+	}
+	rig.u.openPart(rig.r.Attachments[0].part)
+	if got := rig.openedPaths(); len(got) != 0 {
+		t.Errorf("the image bomb was handed to the system: %q", got)
+	}
+	if !strings.HasSuffix(js.Name.Text, "— s'ouvre comme texte") || strings.Contains(pdf.Name.Text, "s'ouvre comme") {
+		t.Errorf("rows: %q, %q", js.Name.Text, pdf.Name.Text)
 	}
 }
 

@@ -221,11 +221,21 @@ func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}
-	if sniffKind(p.Data).openable() {
-		row.Warning.Hide()
-	} else {
+	switch k := sniffKind(p.Data); {
+	case !k.openable():
 		row.Open.Disable()
 		row.Print.Disable()
+	case !mayOpen(p.Data): // an image too large to show
+		row.Open.Disable()
+		row.Print.Disable()
+		row.Warning.SetText(t("part.toolarge"))
+	default:
+		row.Warning.Hide()
+		// Opened under the extension of what it is: say so when the name says otherwise
+		// ("ordonnance.js" is opened as text, in a text editor).
+		if !nameMatchesKind(p.Name, k) {
+			row.Name.SetText(row.Name.Text + " — " + t("part.opensas", t("kind."+strings.TrimPrefix(k.Ext, "."))))
+		}
 	}
 	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
 		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)

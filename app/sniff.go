@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"image"
 	"net/http"
 	"strings"
 )
@@ -46,6 +47,19 @@ func sniffKind(data []byte) fileKind {
 
 // openable reports whether Comptoir may open this kind.
 func (k fileKind) openable() bool { return k.Ext != "" }
+
+// mayOpen reports whether data may be handed to the system's viewer: an openable kind, and
+// for an image one whose declared size the preview would accept too (a 65535×65535 PNG
+// would take the viewer down instead of Comptoir).
+func mayOpen(data []byte) bool {
+	switch k := sniffKind(data); k {
+	case kindPNG, kindJPEG:
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		return err == nil && cfg.Width > 0 && cfg.Height > 0 && int64(cfg.Width)*int64(cfg.Height) <= MaxImagePixels
+	default:
+		return k.openable()
+	}
+}
 
 // isPlainText reports whether data has no control byte but tab, LF, FF and CR. A UTF-16
 // text (with its BOM) has zero bytes and is not taken as plain text.

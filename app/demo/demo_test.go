@@ -106,7 +106,7 @@ func start(t *testing.T, label string) *apptest.Harness {
 }
 
 // openMail logs in with the right PIN and opens the main window.
-func openMail(t *testing.T, h *apptest.Harness) {
+func openMail(t testing.TB, h *apptest.Harness) {
 	t.Helper()
 	h.Login(demo.PIN)
 	h.WaitFor("the holder's BALs", func() bool { return !h.UI.Card.OpenButton.Disabled() && h.Shows("Boîtes aux lettres accessibles") })
@@ -115,7 +115,7 @@ func openMail(t *testing.T, h *apptest.Harness) {
 }
 
 // selectBAL taps the BAL button whose text contains addr.
-func selectBAL(t *testing.T, h *apptest.Harness, addr string) {
+func selectBAL(t testing.TB, h *apptest.Harness, addr string) {
 	t.Helper()
 	var btn *widget.Button
 	h.WaitFor("the BAL button "+addr, func() bool {

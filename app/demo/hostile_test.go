@@ -189,7 +189,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 		test.Tap(row.Open) // a disabled button does nothing
 		test.Tap(row.Print)
 	}
-	for _, want := range []string{"ordonnancefdp.exe", "seulement enregistré"} {
+	for _, want := range []string{"ordonnancefdp.exe", "seulement enregistré", "ordonnance.js (65 o) — s'ouvre comme texte"} {
 		if !h.Shows(want) {
 			t.Errorf("the reader does not show %q", want)
 		}
@@ -198,10 +198,13 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 	h.WaitText("Un fichier reçu peut contenir un programme malveillant")
 	h.WaitText("Enregistrer quand même")
 
-	// Image bombs: refused before decoding.
+	// Image bombs: refused before decoding, and not handed to the system's viewer either.
 	for _, s := range []string{"Hostile : bombe PNG", "Hostile : bombe JPEG"} {
 		check(s)
 		h.WaitText("Image trop grande pour l'aperçu")
+		if len(rd.Attachments) != 1 || !rd.Attachments[0].Open.Disabled() {
+			t.Errorf("%s: the image can be opened", s)
+		}
 	}
 
 	// A 5-metre page: drawn at a resolution chosen from its size.

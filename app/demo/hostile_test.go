@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -128,8 +127,6 @@ func (r *hostileRig) selectRow(subject string) time.Duration {
 	})
 	return took
 }
-
-func (r *hostileRig) waitText(s string) { r.t.Helper(); r.h.WaitText(s) }
 
 // The hostile corpus (testdata/hostile), each message sent by a professional through the
 // sandbox, synced by the engine into the cache and opened in the reader: nothing is handed
@@ -320,16 +317,4 @@ func headerBlock(raw []byte) []byte {
 		return raw[:i]
 	}
 	return raw
-}
-
-// waitProcessGone waits until pid no longer exists (killed and reaped).
-func waitProcessGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("the renderer process %d still runs after another message was selected", pid)
-		}
-		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
-	}
 }

@@ -123,8 +123,8 @@ func (c Check) String() string {
 	return "none"
 }
 
-// verify sets Size, Hash and the checks from Data.
-func (d *Document) verify() {
+// Verify sets Size and Hash from Data, and the checks against DeclaredSize and DeclaredHash.
+func (d *Document) Verify() {
 	d.Size = int64(len(d.Data))
 	sum := sha1.Sum(d.Data)
 	d.Hash = hex.EncodeToString(sum[:])

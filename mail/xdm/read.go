@@ -165,7 +165,7 @@ func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Lim
 	if d.Data, err = readFile(f, l, budget); err != nil {
 		return err
 	}
-	d.verify()
+	d.Verify()
 	if d.Kind != KindSignature {
 		d.Kind = KindUnknown
 		d.Kind = d.Detect()

@@ -33,7 +33,7 @@ func Write(w io.Writer, p *Package) error {
 		used[uri] = true
 		d.URI = uri
 		d.DeclaredSize, d.DeclaredHash = -1, ""
-		d.verify()
+		d.Verify()
 		if d.MimeType == "" {
 			d.MimeType = "text/xml"
 		}

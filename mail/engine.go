@@ -12,11 +12,15 @@ import (
 	"comptoir/mail/msg"
 )
 
-// EngineConfig is everything an Engine needs; Operator, Cert and Store are required.
+// EngineConfig is everything an Engine needs; Operator, Cert (or Token) and Store are
+// required.
 type EngineConfig struct {
 	Operator Operator
 	Cert     tls.Certificate // the card's authentication certificate; PrivateKey is the card's signer
 	MaxTLS   uint16          // card.MaxTLSVersion(); 0 means TLS 1.3
+	// Token, when set, replaces the card: connections authenticate with the Pro Santé
+	// Connect access token (XOAUTH2/OAUTHBEARER) and offer no certificate.
+	Token TokenSource
 	Author   string          // who acts, for the audit journal (the card holder)
 	Store    Store
 	BALs     []string
@@ -168,6 +172,14 @@ func (e *Engine) worker(bal string) *worker {
 }
 
 func (e *Engine) emit(ev Event) { e.events.push(ev) }
+
+// credentials are what bal's connections authenticate with.
+func (e *Engine) credentials(bal string) Credentials {
+	if e.cfg.Token != nil {
+		return Credentials{BAL: bal, Token: e.cfg.Token}
+	}
+	return Credentials{Cert: e.cfg.Cert, MaxTLS: e.cfg.MaxTLS, BAL: bal}
+}
 
 func (e *Engine) emitOutboxCount() {
 	items, err := e.cfg.Store.Outbox()

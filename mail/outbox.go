@@ -106,7 +106,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 		}
 		if !it.Submitted {
 			if sc == nil {
-				sc, err = s.e.cfg.Operator.DialSMTP(ctx, Credentials{Cert: s.e.cfg.Cert, MaxTLS: s.e.cfg.MaxTLS, BAL: s.bal})
+				sc, err = s.e.cfg.Operator.DialSMTP(ctx, s.e.credentials(s.bal))
 				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH EXTERNAL authzid=%s", s.e.cfg.Operator.SMTPAddr, s.bal), "OK", err)
 				if err != nil {
 					return err

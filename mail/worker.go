@@ -184,9 +184,13 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 		},
 	}
 	op := w.e.cfg.Operator
-	cr := Credentials{Cert: w.e.cfg.Cert, MaxTLS: w.e.cfg.MaxTLS, BAL: w.bal}
+	cr := w.e.credentials(w.bal)
 	c, caps, err := op.DialIMAP(ctx, cr, handler)
-	req := fmt.Sprintf("IMAP %s AUTHENTICATE EXTERNAL authzid=%s", op.IMAPAddr, w.bal)
+	mech := "EXTERNAL"
+	if cr.Token != nil {
+		mech = "OAUTH" // XOAUTH2 or OAUTHBEARER; the token itself is never written
+	}
+	req := fmt.Sprintf("IMAP %s AUTHENTICATE %s authzid=%s", op.IMAPAddr, mech, w.bal)
 	w.e.audit(w.bal, ActionLogin, req, "OK", err)
 	if err != nil {
 		return nil, err

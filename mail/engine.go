@@ -20,14 +20,14 @@ type EngineConfig struct {
 	MaxTLS   uint16          // card.MaxTLSVersion(); 0 means TLS 1.3
 	// Token, when set, replaces the card: connections authenticate with the Pro Santé
 	// Connect access token (XOAUTH2/OAUTHBEARER) and offer no certificate.
-	Token TokenSource
-	Author   string          // who acts, for the audit journal (the card holder)
-	Store    Store
-	BALs     []string
-	Logger   *slog.Logger
-	Policy   SyncPolicy
-	NIL      string         // X-MSS-NIL value, "Comptoir/<version>"
-	Trust    *msg.TrustList // the trust-space list; nil: recipients are not checked (a warning)
+	Token  TokenSource
+	Author string // who acts, for the audit journal (the card holder)
+	Store  Store
+	BALs   []string
+	Logger *slog.Logger
+	Policy SyncPolicy
+	NIL    string         // X-MSS-NIL value, "Comptoir/<version>"
+	Trust  *msg.TrustList // the trust-space list; nil: recipients are not checked (a warning)
 	// ServerSavesSent: the operator files submitted messages in Sent itself (no APPEND).
 	ServerSavesSent bool
 	// Backoff bounds the reconnection delay; zero values mean 1 s and 5 min.

@@ -12,7 +12,7 @@ import (
 // authzTxn is an authorization request waiting for the user's decision on the page.
 type authzTxn struct {
 	client, redirect, state, nonce, challenge, scope, loginHint string
-	expires                                                      time.Time
+	expires                                                     time.Time
 }
 
 const txnTTL = 10 * time.Minute

@@ -158,7 +158,9 @@ func (p *Provider) Issuer() string { return p.opts.BaseURL + RealmPath }
 // DiscoveryURL is the discovery document's URL (PSC's non-standard path).
 func (p *Provider) DiscoveryURL() string { return p.Issuer() + DiscoveryPath }
 
-func (p *Provider) endpoint(name string) string { return p.Issuer() + "/protocol/openid-connect/" + name }
+func (p *Provider) endpoint(name string) string {
+	return p.Issuer() + "/protocol/openid-connect/" + name
+}
 
 // KeyID is the kid of the signing key.
 func (p *Provider) KeyID() string { return p.kid }

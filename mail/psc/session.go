@@ -47,7 +47,9 @@ func (c *Client) newSession(ts *tokenSet, id Identity) *Session {
 // store keeps a new token set. The caller holds s.mu, or owns s alone.
 func (s *Session) store(ts *tokenSet) {
 	s.lifetime = time.Duration(max(ts.ExpiresIn, 1)) * time.Second
-	s.access, s.expires = ts.AccessToken, s.c.now().Add(s.lifetime)
+	// exp is a whole second and was computed before the answer travelled here: count one
+	// second less than announced.
+	s.access, s.expires = ts.AccessToken, s.c.now().Add(max(s.lifetime-time.Second, s.lifetime/2))
 	if ts.RefreshToken != "" {
 		s.refresh = ts.RefreshToken
 	}

@@ -222,6 +222,7 @@ func (op Operator) smtpOAuth(ctx context.Context, c *smtp.Client, cr Credentials
 		return err
 	}
 	sc := newOAuthClient(mech, cr.BAL, tok, op.SMTPAddr)
+	sc.deferIR = true
 	if err := c.Auth(sc); err != nil {
 		if isNetOrTLS(err) {
 			return fmt.Errorf("mail: SMTP login %s: %w", cr.BAL, err)

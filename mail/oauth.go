@@ -66,6 +66,12 @@ type oauthClient struct {
 	host    string
 	port    int
 	refusal string // the server's error challenge, if any
+
+	// deferIR: send the initial response after the server's first (empty) challenge, not on
+	// the command line. SMTP needs it: a command line is limited to 512 octets (RFC 4954 §4,
+	// RFC 5321 §4.5.3.1.4) and a token is longer; Dovecot answers "Line too long".
+	deferIR bool
+	sentIR  bool
 }
 
 func newOAuthClient(mech, authzid, token, addr string) *oauthClient {
@@ -78,6 +84,13 @@ func newOAuthClient(mech, authzid, token, addr string) *oauthClient {
 }
 
 func (c *oauthClient) Start() (string, []byte, error) {
+	if c.deferIR {
+		return c.mech, nil, nil
+	}
+	return c.initial()
+}
+
+func (c *oauthClient) initial() (string, []byte, error) {
 	if c.mech == MechXOAUTH2 {
 		// XOAUTH2 (Google's format): user=<BAL>^Aauth=Bearer <token>^A^A.
 		return MechXOAUTH2, []byte("user=" + c.authzid + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
@@ -87,9 +100,15 @@ func (c *oauthClient) Start() (string, []byte, error) {
 	}).Start()
 }
 
-// Next answers the only challenge these mechanisms have: the server's error report. XOAUTH2
+// Next answers the server's challenges: the empty one that asks for a deferred initial
+// response, and the error report. XOAUTH2
 // wants an empty response, OAUTHBEARER a single 0x01 (RFC 7628 §3.2.3).
 func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
+	if c.deferIR && !c.sentIR {
+		c.sentIR = true
+		_, ir, err := c.initial()
+		return ir, err
+	}
 	var e struct {
 		Status string `json:"status"`
 	}

@@ -66,12 +66,16 @@ func (s *Store) Expunge(bal, folder string, uids []uint32) error {
 	return nil
 }
 
-// Move moves a message to another folder of the same BAL under its new UID, keeping body,
-// text and search entries.
+// Move moves a message to another folder of the same BAL under its new UID, keeping body
+// (whole or streamed), text and search entries. A streamed body is re-sealed for its new
+// key within the transaction, which holds it in memory until the commit.
 func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 	to := Ref{BAL: ref.BAL, Folder: toFolder, UID: newUID}
 	if err := checkRef(to); err != nil {
 		return err
+	}
+	if to == ref {
+		return nil
 	}
 	err := s.update(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
@@ -92,12 +96,16 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 		if err != nil {
 			return err
 		}
-		if old, err := m.record(msgKey(m.fid(to.BAL, to.Folder), to.UID)); err != nil {
+		toFid := m.fid(to.BAL, to.Folder)
+		if old, err := m.record(msgKey(toFid, to.UID)); err != nil {
 			return err
 		} else if old != nil {
-			if err := m.remove(m.fid(to.BAL, to.Folder), old, false, false); err != nil {
+			if err := m.remove(toFid, old, false, false); err != nil {
 				return err
 			}
+		}
+		if err := moveChunks(tx, k, mk, msgKey(toFid, to.UID)); err != nil {
+			return err
 		}
 		if err := m.remove(fid, rec, true, false); err != nil {
 			return err

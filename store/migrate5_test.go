@@ -104,3 +104,52 @@ func TestSchema4Fixture(t *testing.T) {
 		t.Errorf("body cut short in the fixture: %v, want ErrNoBody", err)
 	}
 }
+
+// TestMigration4To5Chunks: the streamed body of the schema-4 fixture survives, the chunks
+// of its cut write are dropped, and the file then passes Check.
+func TestMigration4To5Chunks(t *testing.T) {
+	path := copyFixture4(t)
+	s, err := Open(path, testKey(1), Options{})
+	must(t, err)
+	defer s.Close()
+	if v := schemaOf(t, s); v != schemaVersion {
+		t.Fatalf("schema %d, want %d", v, schemaVersion)
+	}
+	if b, err := s.Body(Ref{bal, "INBOX", 3}); err != nil || !bytes.Equal(b, fixture4Body) {
+		t.Errorf("streamed body after migration: %d bytes, %v", len(b), err)
+	}
+	if _, err := s.Body(Ref{bal, "INBOX", 4}); !errors.Is(err, ErrNoBody) {
+		t.Errorf("body cut short after migration: %v, want ErrNoBody", err)
+	}
+	must(t, s.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket([]byte(bucketBodyChunks)).Stats().KeyN; n != 3 {
+			t.Errorf("%d keys in %s after migration, want 3 (a manifest and its 2 chunks)", n, bucketBodyChunks)
+		}
+		return nil
+	}))
+	must(t, s.Check(t.Context()))
+	// The migrated file takes new streamed bodies, and moves them.
+	want := randomBody(bodyChunk+1, 43)
+	_, err = s.WriteBody(Ref{bal, "INBOX", 4}, bytes.NewReader(want))
+	must(t, err)
+	must(t, s.Move(Ref{bal, "INBOX", 4}, "Sent", 40))
+	if b, err := s.Body(Ref{bal, "Sent", 40}); err != nil || !bytes.Equal(b, want) {
+		t.Errorf("new streamed body after migration and move: %d bytes, %v", len(b), err)
+	}
+	must(t, s.Check(t.Context()))
+}
+
+// TestMigrationFromSchema1WithoutStreamedBodies: a file that never streamed a body gains
+// the chunk bucket.
+func TestMigrationFromSchema1WithoutStreamedBodies(t *testing.T) {
+	s, err := Open(copyFixture(t), testKey(1), Options{})
+	must(t, err)
+	defer s.Close()
+	must(t, s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte(bucketBodyChunks)) == nil {
+			t.Errorf("no %s bucket after migration", bucketBodyChunks)
+		}
+		return nil
+	}))
+	must(t, s.Check(t.Context()))
+}

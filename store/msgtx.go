@@ -21,6 +21,7 @@ type msgTx struct {
 	stats                                                map[string]*folderRecord // by fid
 	fids                                                 map[[2]string][]byte
 	ix                                                   *indexer
+	bad                                                  int // index entries skipped (verify.go)
 }
 
 func newMsgTx(tx *bolt.Tx, k *keyring) *msgTx {

@@ -49,10 +49,11 @@ type Store struct {
 	dataKey []byte
 	closed  bool
 
-	words    *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
-	writes   atomic.Uint64 // committed write transactions: invalidates anchors
-	anchorMu sync.Mutex
-	anchors  map[string]folderAnchors // by fid
+	words      *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
+	writes     atomic.Uint64 // committed write transactions: invalidates anchors
+	mismatches atomic.Uint64 // index entries skipped by reads (verify.go)
+	anchorMu   sync.Mutex
+	anchors    map[string]folderAnchors // by fid
 }
 
 // Open opens (or creates) the cache file at path and unlocks it with exactly one

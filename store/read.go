@@ -75,6 +75,7 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 	}
 	gen := s.writes.Load() // before the transaction: see anchors.go
 	out := make([]Envelope, 0, limit)
+	bad := 0
 	err := s.view(func(tx *bolt.Tx, k *keyring) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
@@ -86,22 +87,23 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 				start, skip = a[j], offset-j*anchorStep
 			}
 		}
-		key, _ := c.Seek(start)
-		for ; key != nil && skip > 0 && bytes.HasPrefix(key, fid); key, _ = c.Next() {
+		key, v := c.Seek(start)
+		for ; key != nil && skip > 0 && bytes.HasPrefix(key, fid); key, v = c.Next() {
 			skip--
 		}
-		for ; key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, _ = c.Next() {
-			rec, err := m.record(msgKey(fid, dateKeyUID(key)))
+		defer func() { bad = m.bad }()
+		for ; key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, v = c.Next() {
+			rec, err := m.viaDate(fid, key, v)
 			if err != nil {
 				return err
 			}
-			if rec == nil {
-				return fmt.Errorf("%w: date index points to a missing message", ErrCorrupt)
+			if rec != nil {
+				out = append(out, rec.Env)
 			}
-			out = append(out, rec.Env)
 		}
 		return nil
 	})
+	s.noteMismatches(bad, bucketByDate)
 	if err != nil {
 		return nil, fmt.Errorf("store: page %s/%s: %w", bal, folder, err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -14,7 +15,9 @@ import (
 //	3  full-text index: docs, postfull, posttail; message records and date index entries
 //	   carry their doc id
 //	4  posting segments (postseg): a batch appends its postings instead of rewriting them
-const schemaVersion = 4
+//	5  bodychunks always present; a streamed body's write starts with a pending manifest,
+//	   so the chunks of a write cut short can be authenticated; schema 4's leftovers dropped
+const schemaVersion = 5
 
 // migration upgrades the file from version from to from+1 inside one write transaction.
 type migration struct {
@@ -30,6 +33,7 @@ func migrations() []migration {
 		{1, "folder counts", migrateCounts},
 		{2, "search index", migrateIndex},
 		{3, "posting segments", migrateSegments},
+		{4, "chunk manifests", migrateChunks},
 	}
 }
 
@@ -77,6 +81,33 @@ func migrateCounts(tx *bolt.Tx, k *keyring) error {
 func migrateSegments(tx *bolt.Tx, _ *keyring) error {
 	_, err := tx.CreateBucketIfNotExists([]byte(bucketPostSeg))
 	return err
+}
+
+// migrateChunks creates bodychunks if no body was ever streamed, and drops the chunks that
+// schema 4 left without a manifest (writes cut short): they never read as a body, and
+// without a manifest they cannot be authenticated.
+func migrateChunks(tx *bolt.Tx, _ *keyring) error {
+	b, err := tx.CreateBucketIfNotExists([]byte(bucketBodyChunks))
+	if err != nil {
+		return err
+	}
+	var orphans [][]byte
+	var manifest []byte
+	c := b.Cursor()
+	for key, _ := c.First(); key != nil; key, _ = c.Next() {
+		switch {
+		case len(key) == fidSize+4:
+			manifest = bytes.Clone(key)
+		case len(key) == fidSize+8 && !bytes.Equal(key[:fidSize+4], manifest):
+			orphans = append(orphans, bytes.Clone(key))
+		}
+	}
+	for _, key := range orphans {
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrateIndex creates the search buckets and indexes every cached message (with the

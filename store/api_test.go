@@ -471,7 +471,7 @@ func TestResyncKeepsIndexCompact(t *testing.T) {
 	}
 	m.Envelope.Subject = "Ordonnance modifiée"
 	must(t, s.PutMessages([]Message{m}))
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		tz := k.tokener()
 		ids, err := postBuckets(tx, k).postings(tz.sum(tokWord, "stable", wordSize))
 		if err != nil {

@@ -56,14 +56,14 @@ func chunkAAD(key []byte, final bool, gen []byte) []byte {
 // sealChunk appends the sealed chunk to dst's spare capacity and returns it: the
 // transaction's chunks share one buffer, reused by the next transaction once bbolt has
 // copied them into its pages at commit.
-func (k *keyring) sealChunk(dst, key []byte, final bool, gen, plain []byte) []byte {
+func (k *sealKeys) sealChunk(dst, key []byte, final bool, gen, plain []byte) []byte {
 	if k.aead == nil {
 		return append(dst, plain...)
 	}
 	return k.aead.Seal(dst, nil, plain, chunkAAD(key, final, gen))
 }
 
-func (k *keyring) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte, error) {
+func (k *sealKeys) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte, error) {
 	if k.aead == nil {
 		return append([]byte(nil), sealed...), nil
 	}
@@ -74,7 +74,7 @@ func (k *keyring) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte,
 	return p, nil
 }
 
-func bodyMsgKey(k *keyring, ref Ref) []byte {
+func bodyMsgKey(k *sealKeys, ref Ref) []byte {
 	return msgKey(k.tokener().sum(tokFolder, ref.BAL+"\x00"+ref.Folder, fidSize), ref.UID)
 }
 
@@ -113,7 +113,7 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	gen := make([]byte, genSize)
 	rand.Read(gen)
 	var mk []byte
-	err = s.update(func(tx *bolt.Tx, k *keyring) error {
+	err = s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		mk = bodyMsgKey(k, ref)
 		if err := tx.Bucket([]byte(bucketBodies)).Delete(mk); err != nil {
 			return err
@@ -149,7 +149,7 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	var idx uint32
 	for done := false; !done; {
 		slab = slab[:0]
-		err = s.update(func(tx *bolt.Tx, k *keyring) error {
+		err = s.update(func(tx *bolt.Tx, k *sealKeys) error {
 			if err := stillPending(tx, k, mk, gen); err != nil {
 				return err
 			}
@@ -187,13 +187,13 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	return n, nil
 }
 
-func chunkBucket(tx *bolt.Tx, k *keyring) bkt { return bucket(tx, k, bucketBodyChunks) }
+func chunkBucket(tx *bolt.Tx, k *sealKeys) bkt { return bucket(tx, k, bucketBodyChunks) }
 
 // errRewritten: another WriteBody of the same message started while this one ran.
 var errRewritten = errors.New("body rewritten by another write meanwhile")
 
 // stillPending checks that the pending manifest of mk is still this write's.
-func stillPending(tx *bolt.Tx, k *keyring, mk, gen []byte) error {
+func stillPending(tx *bolt.Tx, k *sealKeys, mk, gen []byte) error {
 	man, err := readAnyManifest(tx, k, mk)
 	if err != nil {
 		return err
@@ -208,7 +208,7 @@ func stillPending(tx *bolt.Tx, k *keyring, mk, gen []byte) error {
 // Best effort: what it leaves (it may fail for the same reason as the write, a full disk)
 // reads as no body and goes with the next write or expunge of that message.
 func (s *Store) dropPending(mk, gen []byte) {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		if stillPending(tx, k, mk, gen) != nil {
 			return nil
 		}
@@ -220,7 +220,7 @@ func (s *Store) dropPending(mk, gen []byte) {
 }
 
 // readAnyManifest returns the manifest at mk, pending or complete, or nil if none.
-func readAnyManifest(tx *bolt.Tx, k *keyring, mk []byte) (*bodyManifest, error) {
+func readAnyManifest(tx *bolt.Tx, k *sealKeys, mk []byte) (*bodyManifest, error) {
 	var man bodyManifest
 	found, err := chunkBucket(tx, k).get(mk, &man)
 	if err != nil || !found {
@@ -233,7 +233,7 @@ func readAnyManifest(tx *bolt.Tx, k *keyring, mk []byte) (*bodyManifest, error) 
 }
 
 // readManifest returns the manifest of mk's chunked body, or nil if none is complete.
-func readManifest(tx *bolt.Tx, k *keyring, mk []byte) (*bodyManifest, error) {
+func readManifest(tx *bolt.Tx, k *sealKeys, mk []byte) (*bodyManifest, error) {
 	man, err := readAnyManifest(tx, k, mk)
 	if err != nil || man == nil || man.Pending {
 		return nil, err
@@ -242,7 +242,7 @@ func readManifest(tx *bolt.Tx, k *keyring, mk []byte) (*bodyManifest, error) {
 }
 
 // readChunk reads and authenticates chunk i of a manifest's body.
-func readChunk(tx *bolt.Tx, k *keyring, mk []byte, man *bodyManifest, i uint32) ([]byte, error) {
+func readChunk(tx *bolt.Tx, k *sealKeys, mk []byte, man *bodyManifest, i uint32) ([]byte, error) {
 	key := chunkKey(mk, i)
 	sealed := tx.Bucket([]byte(bucketBodyChunks)).Get(key)
 	if sealed == nil {
@@ -254,7 +254,7 @@ func readChunk(tx *bolt.Tx, k *keyring, mk []byte, man *bodyManifest, i uint32) 
 // moveChunks re-seals the complete chunked body of from (if any) under the key to, with a
 // new generation, replacing whatever to had. The chunks of from stay (the caller removes
 // them). Part of the caller's transaction.
-func moveChunks(tx *bolt.Tx, k *keyring, from, to []byte) error {
+func moveChunks(tx *bolt.Tx, k *sealKeys, from, to []byte) error {
 	man, err := readManifest(tx, k, from)
 	if err != nil || man == nil {
 		return err
@@ -281,7 +281,7 @@ func moveChunks(tx *bolt.Tx, k *keyring, from, to []byte) error {
 }
 
 // readChunked returns a whole chunked body (nil if none), for Body.
-func readChunked(tx *bolt.Tx, k *keyring, mk []byte) ([]byte, error) {
+func readChunked(tx *bolt.Tx, k *sealKeys, mk []byte) ([]byte, error) {
 	man, err := readManifest(tx, k, mk)
 	if err != nil || man == nil {
 		return nil, err
@@ -310,7 +310,7 @@ func (s *Store) OpenBody(ref Ref) (io.ReadCloser, error) {
 		man   *bodyManifest
 		mk    []byte
 	)
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk = msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		if m.msgs.b.Get(mk) == nil {
@@ -373,7 +373,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		err := r.s.view(func(tx *bolt.Tx, k *keyring) error {
+		err := r.s.view(func(tx *bolt.Tx, k *sealKeys) error {
 			c, err := readChunk(tx, k, r.mk, r.man, r.next)
 			r.buf = c
 			return err

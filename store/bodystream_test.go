@@ -237,7 +237,7 @@ func TestCheckChunkBucket(t *testing.T) {
 	ref := Ref{bal, "INBOX", 1}
 	_, err := s.WriteBody(ref, bytes.NewReader(randomBody(3*bodyChunk, 2)))
 	must(t, err)
-	must(t, s.update(func(tx *bolt.Tx, k *keyring) error {
+	must(t, s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		mk := bodyMsgKey(k, ref)
 		man, err := readManifest(tx, k, mk)
 		must(t, err)

@@ -26,7 +26,7 @@ import (
 //   - streamed bodies: every chunk belongs to a manifest, authenticates at its index with
 //     its generation, none is missing, sizes add up to the manifest's.
 func (s *Store) Check(ctx context.Context) error {
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		var errs []error
 		for err := range tx.Check() { // drain: the checker goroutine must finish
 			if len(errs) < 10 {
@@ -56,7 +56,7 @@ const maxProblems = 50
 type checker struct {
 	ctx      context.Context
 	tx       *bolt.Tx
-	k        *keyring
+	k        *sealKeys
 	m        *msgTx
 	problems []error
 	more     int

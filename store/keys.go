@@ -84,14 +84,14 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	return g, nil
 }
 
-// keyring holds the keys of an unlocked store. Sealing keys are derived from the random
+// sealKeys holds the keys of an unlocked store. Sealing keys are derived from the random
 // data key, so a renewed card only re-wraps the data key.
-type keyring struct {
+type sealKeys struct {
 	aead     cipher.AEAD // nil in the unencrypted benchmark variant
 	tokenKey []byte
 }
 
-func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
+func newSealKeys(dataKey []byte, encrypt bool) (*sealKeys, error) {
 	sk, err := hkdf.Key(sha256.New, dataKey, nil, infoSealKey, 32)
 	if err != nil {
 		return nil, fmt.Errorf("store: hkdf: %w", err)
@@ -101,7 +101,7 @@ func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: hkdf: %w", err)
 	}
-	k := &keyring{tokenKey: tk}
+	k := &sealKeys{tokenKey: tk}
 	if encrypt {
 		if k.aead, err = newGCM(sk); err != nil {
 			return nil, err
@@ -112,7 +112,7 @@ func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
 
 // wipe zeroes the key bytes we own. The AES key schedule inside cipher.AEAD cannot be
 // zeroed from Go; dropping the last reference is the best available.
-func (k *keyring) wipe() {
+func (k *sealKeys) wipe() {
 	wipe(k.tokenKey)
 	k.tokenKey = nil
 	k.aead = nil
@@ -128,7 +128,7 @@ func aad(bucket string, key []byte) []byte {
 	return append(a, key...)
 }
 
-func (k *keyring) seal(bucket string, key, plain []byte) []byte {
+func (k *sealKeys) seal(bucket string, key, plain []byte) []byte {
 	if k.aead == nil {
 		return append([]byte(nil), plain...)
 	}
@@ -137,7 +137,7 @@ func (k *keyring) seal(bucket string, key, plain []byte) []byte {
 
 var errAuth = errors.New("value failed authentication")
 
-func (k *keyring) open(bucket string, key, sealed []byte) ([]byte, error) {
+func (k *sealKeys) open(bucket string, key, sealed []byte) ([]byte, error) {
 	if k.aead == nil {
 		return append([]byte(nil), sealed...), nil
 	}
@@ -155,7 +155,7 @@ type tokener struct {
 	buf []byte
 }
 
-func (k *keyring) tokener() *tokener {
+func (k *sealKeys) tokener() *tokener {
 	return &tokener{mac: hmac.New(sha256.New, k.tokenKey)}
 }
 

@@ -23,7 +23,7 @@ func (s *Store) unwrap(signer crypto.Signer, st fileState) error {
 }
 
 func (s *Store) setKeys(dataKey []byte) error {
-	k, err := newKeyring(dataKey, s.encrypt)
+	k, err := newSealKeys(dataKey, s.encrypt)
 	if err != nil {
 		return err
 	}
@@ -102,8 +102,8 @@ func (s *Store) wordCache() *wordCache {
 	return s.words
 }
 
-// keyring returns the current keys or why there are none. Callers hold s.mu.RLock.
-func (s *Store) keyringLocked() (*keyring, error) {
+// keysLocked returns the current keys or why there are none. Callers hold s.mu.RLock.
+func (s *Store) keysLocked() (*sealKeys, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}

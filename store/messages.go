@@ -9,7 +9,7 @@ import (
 
 // SetFlags replaces a message's flags.
 func (s *Store) SetFlags(ref Ref, flags []string) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		rec, err := m.record(mk)
@@ -43,7 +43,7 @@ func (s *Store) SetFlags(ref Ref, flags []string) error {
 
 // Expunge removes messages from a folder; unknown UIDs are ignored.
 func (s *Store) Expunge(bal, folder string, uids []uint32) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
 		for _, uid := range uids {
@@ -77,7 +77,7 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 	if to == ref {
 		return nil
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(ref.BAL, ref.Folder)
 		mk := msgKey(fid, ref.UID)
@@ -129,7 +129,7 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 
 // ResetFolder drops a folder's messages after its UIDVALIDITY changed and records the new one.
 func (s *Store) ResetFolder(bal, folder string, uidValidity uint32) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		if err := m.clearFolder(bal, folder); err != nil {
 			return err

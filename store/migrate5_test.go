@@ -34,7 +34,7 @@ func writeSchema4(t *testing.T, dst string) {
 	must(t, os.WriteFile(path, raw, 0o600))
 	s, err := Open(path, testKey(1), Options{migrateTo: 4})
 	must(t, err)
-	must(t, s.update(func(tx *bolt.Tx, k *keyring) error {
+	must(t, s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b, err := tx.CreateBucketIfNotExists([]byte(bucketBodyChunks))
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ type Store struct {
 	encrypt bool
 
 	mu      sync.RWMutex // guards keys and dataKey
-	keys    *keyring     // nil when locked or closed
+	keys    *sealKeys    // nil when locked or closed
 	dataKey []byte
 	closed  bool
 

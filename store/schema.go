@@ -23,7 +23,7 @@ const schemaVersion = 5
 type migration struct {
 	from uint32
 	name string
-	run  func(tx *bolt.Tx, k *keyring) error
+	run  func(tx *bolt.Tx, k *sealKeys) error
 }
 
 // migrations are applied in order, each in its own transaction that also bumps the schema
@@ -42,7 +42,7 @@ func (s *Store) migrate(from, to uint32) error {
 		if mg.from < from || mg.from >= to {
 			continue
 		}
-		err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 			if err := mg.run(tx, k); err != nil {
 				return err
 			}
@@ -57,7 +57,7 @@ func (s *Store) migrate(from, to uint32) error {
 }
 
 // migrateCounts computes every folder's total and unread counts.
-func migrateCounts(tx *bolt.Tx, k *keyring) error {
+func migrateCounts(tx *bolt.Tx, k *sealKeys) error {
 	m := newMsgTx(tx, k)
 	c := m.msgs.b.Cursor()
 	for key, v := c.First(); key != nil; key, v = c.Next() {
@@ -78,7 +78,7 @@ func migrateCounts(tx *bolt.Tx, k *keyring) error {
 }
 
 // migrateSegments adds the bucket of posting segments; the blocks stay as they are.
-func migrateSegments(tx *bolt.Tx, _ *keyring) error {
+func migrateSegments(tx *bolt.Tx, _ *sealKeys) error {
 	_, err := tx.CreateBucketIfNotExists([]byte(bucketPostSeg))
 	return err
 }
@@ -86,7 +86,7 @@ func migrateSegments(tx *bolt.Tx, _ *keyring) error {
 // migrateChunks creates bodychunks if no body was ever streamed, and drops the chunks that
 // schema 4 left without a manifest (writes cut short): they never read as a body, and
 // without a manifest they cannot be authenticated.
-func migrateChunks(tx *bolt.Tx, _ *keyring) error {
+func migrateChunks(tx *bolt.Tx, _ *sealKeys) error {
 	b, err := tx.CreateBucketIfNotExists([]byte(bucketBodyChunks))
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func migrateChunks(tx *bolt.Tx, _ *keyring) error {
 
 // migrateIndex creates the search buckets and indexes every cached message (with the
 // layout of schema 3: its postings go to the blocks, not to segments).
-func migrateIndex(tx *bolt.Tx, k *keyring) error {
+func migrateIndex(tx *bolt.Tx, k *sealKeys) error {
 	for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
 		if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *Store) RebuildIndex(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail, bucketPostSeg} {
 			if err := tx.DeleteBucket([]byte(b)); err != nil {
 				return err

@@ -40,7 +40,7 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 	}
 	var out []Envelope
 	bad := 0
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		defer func() { bad = m.bad }()
 		px := postBuckets(tx, k)
@@ -232,7 +232,7 @@ func (s *Store) lookup(bucketName, kind, id string) ([]Envelope, error) {
 	}
 	var out []Envelope
 	bad := 0
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		defer func() { bad = m.bad }()
 		prefix := m.t.sum(kind, id, idSize)

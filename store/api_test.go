@@ -513,7 +513,7 @@ func TestRebuildIndex(t *testing.T) {
 
 func TestUserMessagesInFrench(t *testing.T) {
 	for _, err := range []error{ErrLocked, ErrWrongCard, ErrUnsupportedKey, ErrNewerSchema, ErrDiskFull, ErrCorrupt,
-		ErrSealed, ErrClosed, ErrNotFound, ErrNoBody, &CorruptError{Path: "a", Aside: "a.corrupt-x", Err: errors.New("x")}} {
+		ErrSealed, ErrClosed, ErrNotFound, ErrNoBody, ErrNotEnrolled, ErrKeyringUnavailable, ErrNoCardKey, ErrSecretNotFound, &CorruptError{Path: "a", Aside: "a.corrupt-x", Err: errors.New("x")}} {
 		msg := UserMessage(fmt.Errorf("store: wrapped: %w", err))
 		if msg == "" || strings.Contains(msg, "store:") {
 			t.Errorf("UserMessage(%v) = %q", err, msg)

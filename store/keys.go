@@ -51,22 +51,39 @@ func wrappingKey(signer crypto.Signer, salt []byte) ([]byte, error) {
 	return kwk, nil
 }
 
-func wrapDataKey(kwk, dataKey []byte) ([]byte, error) {
-	g, err := newGCM(kwk)
-	if err != nil {
-		return nil, err
+// wrapDataKey wraps the data key for the card.
+func wrapDataKey(kwk, dataKey []byte) ([]byte, error) { return wrapWith(kwk, dataKey, wrapAAD) }
+
+// unwrapDataKey unwraps the card's wrapping: ErrWrongCard if kwk is not that card's.
+func unwrapDataKey(kwk, wrapped []byte) ([]byte, error) {
+	dk, err := unwrapWith(kwk, wrapped, wrapAAD)
+	if errors.Is(err, errUnwrap) {
+		return nil, ErrWrongCard
 	}
-	return g.Seal(nil, nil, dataKey, []byte(wrapAAD)), nil
+	return dk, err
 }
 
-func unwrapDataKey(kwk, wrapped []byte) ([]byte, error) {
+var errUnwrap = errors.New("data key does not unwrap")
+
+// wrapWith seals the data key with a key-wrapping key (AES-256-GCM, random nonce); aad
+// names the wrapping, so one cannot pass for another.
+func wrapWith(kwk, dataKey []byte, aad string) ([]byte, error) {
 	g, err := newGCM(kwk)
 	if err != nil {
 		return nil, err
 	}
-	dk, err := g.Open(nil, nil, wrapped, []byte(wrapAAD))
+	return g.Seal(nil, nil, dataKey, []byte(aad)), nil
+}
+
+func unwrapWith(kwk, wrapped []byte, aad string) ([]byte, error) {
+	g, err := newGCM(kwk)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := g.Open(nil, nil, wrapped, []byte(aad))
 	if err != nil || len(dk) != dataKeySize {
-		return nil, ErrWrongCard
+		wipe(dk)
+		return nil, errUnwrap
 	}
 	return dk, nil
 }

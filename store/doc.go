@@ -53,7 +53,9 @@
 //	outbox      sequence                          -> sealed OutboxItem
 //	audit       time (ns) | sequence              -> sealed AuditEntry
 //	patients    H16(INS)                          -> sealed Patient
-//	settings    H16(name)                         -> sealed value
+//	settings    H16(name)                         -> sealed value; names (settingkeys.go):
+//	            patient.templates, indicator.dispensings, draft:<bal>, mail/pending-ops/<bal>,
+//	            mail/outbox-dsn/<id>, bal/credential/<bal>
 //
 // fid = H8(BAL, folder name); Hn = first n bytes of HMAC-SHA-256(token key, kind || 0 || s);
 // uid, dates (Unix seconds, biased) and sequences are big endian; ^ is the bitwise

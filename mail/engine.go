@@ -13,13 +13,17 @@ import (
 	"comptoir/mail/msg"
 )
 
-// EngineConfig is everything an Engine needs; Operator, Cert and Store are required.
+// EngineConfig is everything an Engine needs; Operator, Cert (or Token) and Store are
+// required.
 type EngineConfig struct {
 	Operator Operator
 	Cert     tls.Certificate // the holder's certificate (the card's); PrivateKey is the card's signer
 	MaxTLS   uint16          // card.MaxTLSVersion(); 0 means TLS 1.3
-	// Credentials overrides Cert/MaxTLS for some BALs: an APP BAL authenticates with its
-	// structure's certificate, never with the card.
+	// Token, when set, replaces the card for the holder's BALs: connections authenticate
+	// with the Pro Santé Connect access token (XOAUTH2/OAUTHBEARER) and offer no certificate.
+	Token TokenSource
+	// Credentials overrides Cert/MaxTLS/Token for some BALs: an APP BAL authenticates with
+	// its structure's certificate, never with the card or the holder's token.
 	Credentials map[string]Credentials
 	Author      string // who acts, for the audit journal (the card holder)
 	Store       Store
@@ -94,7 +98,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 }
 
 // credentials is what bal authenticates with: cr when given, else the configured override,
-// else the holder's certificate.
+// else the holder's token or certificate.
 func (e *Engine) credentials(bal string, cr *Credentials) Credentials {
 	if cr != nil {
 		c := *cr
@@ -104,6 +108,9 @@ func (e *Engine) credentials(bal string, cr *Credentials) Credentials {
 	if c, ok := e.cfg.Credentials[bal]; ok {
 		c.BAL = bal
 		return c
+	}
+	if e.cfg.Token != nil {
+		return Credentials{BAL: bal, Token: e.cfg.Token}
 	}
 	return Credentials{Cert: e.cfg.Cert, MaxTLS: e.cfg.MaxTLS, BAL: bal}
 }
@@ -245,6 +252,7 @@ func (e *Engine) worker(bal string) *worker {
 
 func (e *Engine) emit(ev Event) { e.events.push(ev) }
 
+// credentials are what bal's connections authenticate with.
 func (e *Engine) emitOutboxCount() {
 	items, err := e.cfg.Store.Outbox()
 	if err != nil {

@@ -107,7 +107,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 		if !it.Submitted {
 			if sc == nil {
 				sc, err = s.e.cfg.Operator.DialSMTP(ctx, s.w.cred)
-				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH EXTERNAL authzid=%s", s.e.cfg.Operator.SMTPAddr, s.bal), "OK", err)
+				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), "OK", err)
 				if err != nil {
 					return err
 				}

@@ -186,8 +186,9 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 		},
 	}
 	op := w.e.cfg.Operator
-	c, caps, err := op.DialIMAP(ctx, w.cred, handler)
-	req := fmt.Sprintf("IMAP %s AUTHENTICATE EXTERNAL authzid=%s", op.IMAPAddr, w.bal)
+	cr := w.cred
+	c, caps, err := op.DialIMAP(ctx, cr, handler)
+	req := fmt.Sprintf("IMAP %s AUTHENTICATE %s authzid=%s", op.IMAPAddr, cr.mechanism(), w.bal)
 	w.e.audit(w.bal, ActionLogin, req, "OK", err)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"comptoir/app/config"
 	"comptoir/cps"
 )
 
@@ -52,12 +53,31 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	r := &doctorReport{w: env.stdout}
 	fmt.Fprintln(env.stdout, "Diagnostic du poste Comptoir")
+	if files, err := config.Default(); err != nil {
+		r.problem(fmt.Sprintf("Dossier de configuration introuvable (%v)", err), "vérifiez la session de l'utilisateur")
+	} else {
+		checkConfig(r, files)
+	}
 	checkCard(ctx, env, r, *module, *login, *slotFlag, *label)
 	if r.problems > 0 {
 		return fmt.Errorf("%d problème(s) détecté(s) : suivez les indications « Que faire » ci-dessus", r.problems)
 	}
 	fmt.Fprintln(env.stdout, "Tout est en ordre.")
 	return nil
+}
+
+// checkConfig shows the operator of the layered configuration and the file it comes from.
+func checkConfig(r *doctorReport, files config.Files) {
+	l, err := files.LoadLayers()
+	if err != nil {
+		r.problem(config.UserMessage(err), "corrigez ou supprimez le fichier indiqué, puis relancez « comptoir doctor »")
+	}
+	if d := l.Effective.Operator.Domain; d != "" {
+		r.ok("Opérateur : %s (%s)", d, l.Origin(config.KeyDomain))
+	} else {
+		r.warn("Aucun opérateur configuré",
+			"saisissez le domaine de votre opérateur dans Paramètres, ou faites-le installer par votre prestataire (propriété OPERATOR_DOMAIN de l'installateur)")
+	}
 }
 
 func checkCard(ctx context.Context, env *cliEnv, r *doctorReport, flagModule string, login bool, slot int, label string) {

@@ -50,6 +50,7 @@ func commands() map[string]command {
 		"bal":      {"crée une boîte aux lettres (BAL)", runBAL},
 		"annuaire": {"importe ou interroge l'Annuaire Santé", runAnnuaire},
 		"version":  {"affiche la version", runVersion},
+		"config":   {"", runConfig}, // hidden: the installer's (comptoir config machine)
 	}
 }
 
@@ -100,6 +101,9 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "              comptoir COMMANDE [options]")
 	fmt.Fprintln(w, "Commandes :")
 	for _, n := range names {
+		if cmds[n].summary == "" {
+			continue // hidden
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 }

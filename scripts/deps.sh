@@ -8,7 +8,7 @@ declare -A PKGS=(
   [card]="softhsm2 opensc openssl"
   [mail]="dovecot-imapd dovecot-submissiond isync"
   [ui]="xvfb xdotool imagemagick"
-  [windows]="gcc-mingw-w64-x86-64 wine wine64"
+  [windows]="gcc-mingw-w64-x86-64 wine wine64 wixl msitools"
   [package]="dpkg-dev fakeroot xz-utils"
 )
 

@@ -157,6 +157,17 @@ echo "données de l'utilisateur" >"$marker"
 expect_output "msi: doctor shows the workstation's operator (locked)" 1 \
   "Opérateur : op.mssante.test (configuration du poste)" wine "$cli" doctor
 
+# What msiexec's command line cannot carry reliably (quotes, a backslash before a quote), the
+# registry does: the custom action's reader turns it into JSON unchanged.
+odd='C:\Mes "certificats"\'
+wine reg add 'HKLM\Software\Comptoir\Installation' /v PKCS11_MODULE /d "$odd" /f >/dev/null 2>&1 ||
+  fail "wine reg add failed"
+[ "$(reg_value 'HKLM\Software\Comptoir\Installation' PKCS11_MODULE)" = "$odd" ] || fail "wine reg add changed the value"
+expect_output "msi: config machine --from-registry, quotes and backslashes" 0 "enregistrée" \
+  wine "$cli" config machine --from-registry --file 'C:\odd.json'
+grep -qF '"pkcs11_module": "C:\\Mes \"certificats\"\\"' "$WINEPREFIX/drive_c/odd.json" ||
+  fail "msi: odd value mangled: $(cat "$WINEPREFIX/drive_c/odd.json")"
+
 # Upgrade, with no properties: the new version, one uninstall entry, everything else kept.
 cp "$machine_config" "$tmp/machine-before.json"
 expect_output "msi: silent upgrade to $next" 0 "" wine msiexec /i "$(winepath -w "$msi_next")" /qn

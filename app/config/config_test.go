@@ -73,6 +73,12 @@ func TestLayering(t *testing.T) {
 		t.Errorf("FromMachine = %q", FromMachine)
 	}
 
+	// null is absent: the machine's value stays.
+	f = files(t, `{"operator": {"domain": "op.fr"}}`, `{"operator": {"domain": null}, "language": null}`)
+	if l, err := f.LoadLayers(); err != nil || l.Effective.Operator.Domain != "op.fr" || l.Origin(KeyDomain) != FromMachine || l.Origin(KeyLanguage) != FromDefault {
+		t.Fatalf("null: %+v %v", l.Effective, err)
+	}
+
 	// No machine file, no user file: an empty configuration, no error.
 	c, err = files(t, "", "").Load()
 	if err != nil || !equalOperator(c.Operator, Operator{}) || c.Module != "" {

@@ -103,12 +103,12 @@ func (f Files) LoadLayers() (Layered, error) {
 	eff := merge(mt, ut, l.IsLocked)
 	l.Effective, _, _ = decode(eff)
 	for _, fd := range fields {
-		_, inMachine := lookup(mt, fd.key)
-		_, inUser := lookup(ut, fd.key)
+		mv, _ := lookup(mt, fd.key)
+		uv, _ := lookup(ut, fd.key)
 		switch {
-		case inUser && !l.IsLocked(fd.key):
+		case uv != nil && !l.IsLocked(fd.key):
 			l.origin[fd.key] = FromUser
-		case inMachine:
+		case mv != nil:
 			l.origin[fd.key] = FromMachine
 		}
 	}

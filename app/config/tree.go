@@ -117,7 +117,7 @@ func mergeAt(prefix string, machine, user tree, locked func(string) bool) tree {
 	}
 	for k, uv := range user {
 		key := prefix + k
-		if locked(key) {
+		if uv == nil || locked(key) { // null is absent (decode reads it so)
 			continue
 		}
 		if uo, ok := uv.(tree); ok {

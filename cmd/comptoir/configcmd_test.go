@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"comptoir/app/config"
+	"comptoir/app/session"
 )
 
 func TestConfigMachine(t *testing.T) {
@@ -52,24 +53,30 @@ func TestDoctorShowsOperator(t *testing.T) {
 	dir := t.TempDir()
 	files := config.Files{Machine: filepath.Join(dir, "machine.json"), User: filepath.Join(dir, "user.json")}
 	doctor := func() (string, int) {
+		r := session.Report{Checks: []session.Check{operatorCheck(files)}}
 		var out bytes.Buffer
-		r := &doctorReport{w: &out}
-		checkConfig(r, files)
-		return out.String(), r.problems
+		printReport(&out, r)
+		return out.String(), r.Problems()
 	}
-	if out, n := doctor(); n != 0 || !strings.Contains(out, "Aucun opérateur configuré") {
+	if out, n := doctor(); n != 0 || !strings.Contains(out, "Opérateur : aucun domaine configuré") {
 		t.Errorf("nothing configured: %d %q", n, out)
 	}
 	if _, err := config.SetMachine(files.Machine, config.Config{Operator: config.Operator{Domain: "op.mssante.fr"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if out, n := doctor(); n != 0 || !strings.Contains(out, "[OK]        Opérateur : op.mssante.fr (configuration du poste)") {
+	if out, n := doctor(); n != 0 || !strings.Contains(out, "[INFO]      Opérateur : op.mssante.fr (configuration du poste)") {
 		t.Errorf("machine: %d %q", n, out)
+	}
+	if err := os.WriteFile(files.User, []byte(`{"operator": {"domain": "autre.fr"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, n := doctor(); n != 0 || !strings.Contains(out, "Opérateur : autre.fr (réglage de l'utilisateur)") {
+		t.Errorf("user: %d %q", n, out)
 	}
 	if err := os.WriteFile(files.User, []byte(`{"operator": {"domain": "autre.fr"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, n := doctor(); n != 1 || !strings.Contains(out, "illisible") || !strings.Contains(out, "Opérateur : op.mssante.fr (configuration du poste)") {
+	if out, n := doctor(); n != 1 || !strings.Contains(out, "[PROBLÈME]  Opérateur : Le fichier de configuration") || !strings.Contains(out, "illisible") {
 		t.Errorf("broken user file: %d %q", n, out)
 	}
 }

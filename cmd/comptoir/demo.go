@@ -12,6 +12,7 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/store"
 )
@@ -38,9 +39,9 @@ func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, bl
 	// it back before the window opens.
 	debug.FreeOSMemory()
 	deps := env.Deps()
-	settings := &app.MemorySettings{}
-	_ = settings.Save(app.Config{
-		Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), SMTP: env.SMTP.Addr(),
+	settings := &config.Memory{}
+	_ = settings.Save(config.Config{
+		Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), Submission: env.SMTP.Addr(),
 			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr()},
 		Module: env.Cards.ModulePath(),
 	})

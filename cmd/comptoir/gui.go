@@ -10,12 +10,13 @@ import (
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/theme"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/theme"
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/pdfview"
 	"comptoir/app/session"
 	"comptoir/cps"
@@ -90,11 +91,10 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 // realDeps wires the card module, the operator and the trust-space list from config.json.
 // What is missing does not stop the window: the card screen and "Tester la connexion" say it.
 func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
-	dir, err := store.ConfigDir()
+	settings, err := config.Default()
 	if err != nil {
 		return app.Deps{}, fmt.Errorf("dossier de configuration : %w", err)
 	}
-	settings := app.FileSettings{Path: filepath.Join(dir, "config.json")}
 	cfg, err := settings.Load()
 	if err != nil {
 		log.Warn("settings", "err", err)

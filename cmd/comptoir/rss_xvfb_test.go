@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"comptoir/app"
+	"comptoir/app/config"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/store"
@@ -411,17 +410,9 @@ func clientEnv(b testing.TB, home, display string) []string {
 // writeClientConfig writes config.json as an administrator would.
 func writeClientConfig(b testing.TB, home string, e sandboxEndpoints, module string) {
 	b.Helper()
-	cfg := app.Config{Module: module, Operator: app.OperatorSettings{Domain: e.Domain, IMAP: e.IMAP, SMTP: e.SMTP,
+	cfg := config.Config{Module: module, Operator: config.Operator{Domain: e.Domain, IMAP: e.IMAP, Submission: e.SMTP,
 		TrustStore: []string{e.Anchor}, API: e.API}}
-	raw, err := json.Marshal(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(home, "config", "comptoir")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), raw, 0o600); err != nil {
+	if err := (config.Files{User: filepath.Join(home, "config", "comptoir", "config.json")}).Save(cfg); err != nil {
 		b.Fatal(err)
 	}
 }

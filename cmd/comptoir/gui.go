@@ -159,12 +159,13 @@ func (n noCards) Login(context.Context, uint, []byte) (app.Session, error) {
 	return nil, errors.Join(app.ErrNoCard, n.err)
 }
 
-// warmTextFonts parses the theme's fonts (about 0.15 s of CPU, done on first use: the first
-// text measured) on another core while the main thread creates the window, so the first
-// screen shows sooner. Measuring text is safe off the UI goroutine: Fyne's font cache is a
-// concurrent map.
+// warmTextFonts parses the theme's regular and bold fonts, the first screen's (about 0.15 s
+// of CPU, otherwise spent on the first text measured), on another core while the main thread
+// creates the window, so the first screen shows sooner. The other styles stay unloaded until
+// used: each font held costs memory. Measuring text is safe off the UI goroutine: Fyne's font
+// cache is a concurrent map.
 func warmTextFonts() {
-	for _, st := range []fyne.TextStyle{{}, {Bold: true}, {Italic: true}, {Monospace: true}, {Symbol: true}} {
+	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
 		fyne.MeasureText("Comptoir é", theme.TextSize(), st)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app/config"
 	"comptoir/assets"
+	"comptoir/mail"
 )
 
 // UI is the application window and its screens. Its exported widgets are what tests drive.
@@ -25,7 +27,7 @@ type UI struct {
 	app     fyne.App
 	deps    Deps
 	tr      *translator
-	cfg     Config
+	cfg     config.Config
 	log     *slog.Logger
 	session Session
 	locked  bool
@@ -52,7 +54,7 @@ func New(a fyne.App, deps Deps) *UI {
 		deps.OpenURL = a.OpenURL
 	}
 	if deps.Settings == nil {
-		deps.Settings = &MemorySettings{}
+		deps.Settings = &config.Memory{}
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -153,7 +155,7 @@ func (u *UI) onSession(s Session) {
 	u.Card.reset()
 	u.touch()
 	go u.watchRemoval(s)
-	u.watchPendingOf(s) // BALs asked for earlier and still waiting for the ANS
+	go u.pumpEvents(s)
 	if wasLocked && u.Main != nil {
 		// Unlock: the same mailboxes, on a fresh session.
 		u.Main.rebind(s)
@@ -171,6 +173,50 @@ func (u *UI) openMain() {
 	u.Main = newMainScreen(u, u.session)
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
+}
+
+// pumpEvents hands the session's events to the UI goroutine until the session's stream
+// ends (the session closed) or the UI stops. Every kind is applied; none is dropped.
+func (u *UI) pumpEvents(s Session) {
+	events := s.Events()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			u.deps.Do(func() {
+				if u.session == s {
+					u.apply(ev)
+				}
+			})
+		}
+	}
+}
+
+// apply handles one session event on the UI goroutine: BALs joining or leaving update the
+// card screen and the menus, the rest goes to the main window when it is open.
+func (u *UI) apply(ev mail.Event) {
+	if e, ok := ev.(mail.BALAdded); ok {
+		for _, b := range u.session.BALs() {
+			if b.Address == e.BAL {
+				u.balActivated(b)
+			}
+		}
+	}
+	switch ev.(type) {
+	case mail.BALAdded, mail.BALRemoved:
+		if u.Main == nil {
+			u.Card.showHolder(u.session)
+			u.Card.OpenButton.Enable()
+		}
+		u.Window.SetMainMenu(u.mainMenu())
+	}
+	if u.Main != nil && u.Main.s == u.session {
+		u.Main.apply(ev)
+	}
 }
 
 func (u *UI) watchRemoval(s Session) {

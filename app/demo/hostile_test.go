@@ -24,6 +24,13 @@ import (
 	"comptoir/mail"
 )
 
+// renderLimit is the renderer's time limit here (the application's is 20 s): short, for
+// the bombs to be stopped quickly, yet long enough for honest pages under -race.
+const renderLimit = 8 * time.Second * slowdown
+
+// previewWait bounds the wait for a preview's outcome: a render, its limit, the child's start.
+const previewWait = renderLimit + 30*time.Second
+
 // hostileRig is the UI on the demo world with the PDF renderer in child processes (this
 // test binary, see TestMain) and the system's viewer replaced by a recorder.
 type hostileRig struct {
@@ -53,7 +60,7 @@ func startHostile(t *testing.T) *hostileRig {
 	t.Helper()
 	r := &hostileRig{t: t}
 	t.Setenv(childEnv, "serve")
-	pdf := &pdfview.Subprocess{Exe: os.Args[0], Timeout: 8 * time.Second,
+	pdf := &pdfview.Subprocess{Exe: os.Args[0], Timeout: renderLimit,
 		OnRender: func(pid int) { r.mu.Lock(); r.pids = append(r.pids, pid); r.mu.Unlock() }}
 	t.Cleanup(func() { pdf.Close() })
 	deps := env.Deps()
@@ -161,7 +168,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 	slow := map[string]time.Duration{}
 	check := func(subject string) {
 		t.Helper()
-		if d := r.selectRow(subject); d > time.Second {
+		if d := r.selectRow(subject); d > time.Second*slowdown {
 			slow[subject] = d
 		}
 	}
@@ -206,7 +213,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 
 	// A 5-metre page: drawn at a resolution chosen from its size.
 	check("Hostile : PDF page géante")
-	h.WaitText("Page 1 / 1")
+	h.WaitForWithin("the huge page", previewWait, func() bool { return h.Shows("Page 1 / 1") })
 	if img := rd.Preview.Image.Image; img == nil || img.Bounds().Dx() > pdfview.MaxSide || img.Bounds().Dy() > pdfview.MaxSide {
 		t.Errorf("the huge page shows as %v", img)
 	}
@@ -214,22 +221,22 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 	// A CPU bomb: selecting another message kills its renderer at once …
 	before := r.lastPID()
 	check("Hostile : PDF bombe de calcul")
-	h.WaitFor("the bomb's renderer", func() bool { return r.lastPID() != before })
+	h.WaitForWithin("the bomb's renderer", previewWait, func() bool { return r.lastPID() != before })
 	pid := r.lastPID()
 	check("Hostile : Authentication-Results forgé")
 	waitProcessGone(t, pid)
 	// … and left alone, it is stopped: at the time limit, or at PDFium's memory cap when the
 	// 16 million drawings fill it first.
 	check("Hostile : PDF bombe de calcul")
-	h.WaitFor("the CPU bomb stopped", func() bool {
+	h.WaitForWithin("the CPU bomb stopped", previewWait, func() bool {
 		return h.Shows("L'aperçu de ce PDF a été arrêté : il prenait trop de temps.") ||
 			h.Shows("Ce PDF demande trop de ressources pour être affiché")
 	})
 
 	// A memory bomb (320 MiB of content stream): stopped by PDFium's memory cap, or by the
-	// time limit first on a slow machine (its 8 s here are the application's 20 s).
+	// time limit first on a slow machine (renderLimit here, the application's being 20 s).
 	check("Hostile : PDF bombe mémoire")
-	h.WaitFor("the memory bomb stopped", func() bool {
+	h.WaitForWithin("the memory bomb stopped", previewWait, func() bool {
 		return h.Shows("Ce PDF demande trop de ressources pour être affiché") || h.Shows("il prenait trop de temps")
 	})
 

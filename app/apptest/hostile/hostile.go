@@ -12,14 +12,15 @@ import (
 	"hash/crc32"
 )
 
-// PNGBomb is a 72-byte PNG declaring w×h pixels (65535×65535: 16 GiB once decoded).
+// PNGBomb is a 70-byte PNG declaring w×h pixels of 16-bit RGBA (65535×65535: 32 GiB once
+// decoded, more than most machines can even reserve).
 func PNGBomb(w, h uint32) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	ihdr[8], ihdr[9] = 16, 6 // 16-bit RGBA
 	chunk(&b, "IHDR", ihdr)
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)

@@ -468,3 +468,27 @@ func TestBodyForDisplay(t *testing.T) {
 		t.Error("clip")
 	}
 }
+
+// warmingPDF records its warm-up.
+type warmingPDF struct {
+	blockingPDF
+	warmed chan struct{}
+}
+
+func (w *warmingPDF) Warm(context.Context) error { close(w.warmed); return nil }
+
+// PDFium is prepared in the background as soon as the application starts (compiled on the
+// first launch after installation), not at the first preview.
+func TestPDFWarmedAtStart(t *testing.T) {
+	pdf := &warmingPDF{warmed: make(chan struct{})}
+	u := New(test.NewTempApp(t), Deps{Cards: stubCards{}, PDF: pdf, TempDir: t.TempDir(), Do: func(func()) {}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u.Start(ctx)
+	defer u.Stop()
+	select {
+	case <-pdf.warmed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the PDF renderer was not warmed at start")
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
+	"comptoir/mail/patient"
 )
 
 // renderLimit is the renderer's time limit here (the application's is 20 s): short, for
@@ -324,4 +325,28 @@ func headerBlock(raw []byte) []byte {
 		return raw[:i]
 	}
 	return raw
+}
+
+// A patient record made from a Mon Espace Santé message says « non vérifié » until the
+// pharmacist saves it.
+func TestHostilePatientUnverifiedUntilSaved(t *testing.T) {
+	h := start(t, cpstest.Titulaire.Label)
+	henri := seedINS[3]
+	p := openPatients(t, h, henri)
+	if !strings.Contains(p.Header.Text, "non vérifié") {
+		t.Fatalf("a record made from a message: %q", p.Header.Text)
+	}
+	ins, err := patient.ParseINS(henri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.ShowForm(&patient.Patient{INS: ins, BirthName: "PERRIN", FirstNames: "Henri", Sex: ins.Sex()})
+	test.Tap(f.Save)
+	if f.Error.Visible() {
+		t.Fatalf("the form refused the record: %q", f.Error.Text)
+	}
+	h.WaitFor("the record confirmed", func() bool {
+		p.Reload()
+		return p.Select(henri) && !strings.Contains(p.Header.Text, "non vérifié")
+	})
 }

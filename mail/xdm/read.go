@@ -44,6 +44,18 @@ const ratioFloor = 1 << 20
 
 // Read parses an IHE_XDM.ZIP of the given size from r under the limits lim (nil: defaults).
 func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
+	return read(r, size, lim, true)
+}
+
+// ReadMetadata is Read without the documents' content: the package's patient, title and
+// document entries (Data and PDF nil, Size as the archive declares it), after the same
+// checks of the archive's structure and sizes. Indexing a message needs no more, and
+// decoding every CDA document's embedded PDF costs more than the rest of the message.
+func ReadMetadata(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
+	return read(r, size, lim, false)
+}
+
+func read(r io.ReaderAt, size int64, lim *Limits, content bool) (*Package, error) {
 	l := DefaultLimits
 	if lim != nil {
 		l = lim.withDefaults()
@@ -116,6 +128,10 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 			f, ok := files[strings.ToUpper(path.Join(dir, uri))]
 			if !ok {
 				return nil, fmt.Errorf("xdm: document %q: %w", d.URI, ErrMissingFile)
+			}
+			if !content {
+				d.Size = int64(f.UncompressedSize64)
+				continue
 			}
 			if d.Data, err = readFile(f, l, &budget); err != nil {
 				return nil, err

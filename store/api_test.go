@@ -251,6 +251,18 @@ func TestPatientsAndSettings(t *testing.T) {
 	if _, err := s.Patient("3"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown patient: %v", err)
 	}
+	// AddPatients adds only the unknown ones, in one transaction.
+	n, err := s.AddPatients([]Patient{{INS: "2", BirthName: "Autre"}, {INS: "4", BirthName: "Nouveau"}})
+	if err != nil || n != 1 {
+		t.Fatalf("AddPatients: %d, %v", n, err)
+	}
+	if p, _ := s.Patient("2"); p.BirthName != "Émery" || !p.Created.Equal(created) {
+		t.Errorf("AddPatients changed a known patient: %+v", p)
+	}
+	if p, err := s.Patient("4"); err != nil || p.BirthName != "Nouveau" || p.Created.IsZero() {
+		t.Errorf("AddPatients: %+v, %v", p, err)
+	}
+	must(t, s.DeletePatient("4"))
 	must(t, s.DeletePatient("1"))
 	if ps, _ := s.Patients(); len(ps) != 1 {
 		t.Errorf("after delete: %+v", ps)

@@ -72,7 +72,10 @@ type benchMedium struct {
 	dir          string
 	mbsync       *mbsyncRunner
 	ours, theirs []time.Duration
-	cpu          []time.Duration
+	cpu          []time.Duration // Comptoir's process
+	dovOurs      []time.Duration // Dovecot's processes, serving Comptoir
+	dovTheirs    []time.Duration // and serving mbsync
+	cpuTheirs    []time.Duration // mbsync's process
 	peak         int64
 }
 
@@ -126,17 +129,28 @@ func benchInitialSync(b *testing.B, c benchCorpus) {
 			// Odd rounds run mbsync first: neither client always gets the warmer caches.
 			var d, cpu time.Duration
 			var peak int64
-			if round%2 == 1 {
+			theirs := func() {
+				tc := watchTreeCPU(r.dov.PID())
+				base := tc.snapshot()
 				m.theirs = append(m.theirs, m.mbsync.run(b, round))
+				m.dovTheirs = append(m.dovTheirs, tc.total(base))
+				m.cpuTheirs = append(m.cpuTheirs, m.mbsync.lastCPU)
 			}
+			if round%2 == 1 {
+				theirs()
+			}
+			tc := watchTreeCPU(r.dov.PID())
+			base := tc.snapshot()
 			d, cpu, peak, ops = benchOurs(b, r, m, round, n, prof, round == 0 && m.name == "tmpfs")
-			m.ours, m.cpu = append(m.ours, d), append(m.cpu, cpu)
+			dov := tc.total(base)
+			m.ours, m.cpu, m.dovOurs = append(m.ours, d), append(m.cpu, cpu), append(m.dovOurs, dov)
 			m.peak = max(m.peak, peak)
 			if round%2 == 0 {
-				m.theirs = append(m.theirs, m.mbsync.run(b, round))
+				theirs()
 			}
-			b.Logf("round %d, %s: Comptoir %v (CPU %v, peak RSS %d MB), mbsync %v", round, m.name,
-				d.Round(time.Millisecond), cpu.Round(time.Millisecond), peak>>20, m.theirs[len(m.theirs)-1].Round(time.Millisecond))
+			b.Logf("round %d, %s: Comptoir %v (CPU %v, Dovecot CPU %v, peak RSS %d MB), mbsync %v (CPU %v, Dovecot CPU %v)", round, m.name,
+				d.Round(time.Millisecond), cpu.Round(time.Millisecond), dov, peak>>20,
+				m.theirs[len(m.theirs)-1].Round(time.Millisecond), m.cpuTheirs[len(m.cpuTheirs)-1], m.dovTheirs[len(m.dovTheirs)-1])
 		}
 	}
 	var peak int64
@@ -148,9 +162,9 @@ func benchInitialSync(b *testing.B, c benchCorpus) {
 		b.ReportMetric(t.Seconds(), m.name+"-mbsync-s")
 		b.ReportMetric(ratio, m.name+"-speedup")
 		b.ReportMetric(float64(n)/o.Seconds(), m.name+"-msgs/s")
-		b.Logf("%s %s: %d messages, %.0f MB: Comptoir %v %v (%.0f msg/s, %.1f MB/s, CPU %v), mbsync %v %v (%.0f msg/s): mbsync/Comptoir %.2f×; peak RSS %d MB",
-			c.name, m.name, n, mb, o.Round(time.Millisecond), roundAll(m.ours), float64(n)/o.Seconds(), mb/o.Seconds(), median(m.cpu).Round(time.Millisecond),
-			t.Round(time.Millisecond), roundAll(m.theirs), float64(n)/t.Seconds(), ratio, m.peak>>20)
+		b.Logf("%s %s: %d messages, %.0f MB: Comptoir %v %v (%.0f msg/s, %.1f MB/s, CPU %v + Dovecot %v), mbsync %v %v (%.0f msg/s, CPU %v + Dovecot %v): mbsync/Comptoir %.2f×; peak RSS %d MB",
+			c.name, m.name, n, mb, o.Round(time.Millisecond), roundAll(m.ours), float64(n)/o.Seconds(), mb/o.Seconds(), median(m.cpu).Round(time.Millisecond), median(m.dovOurs),
+			t.Round(time.Millisecond), roundAll(m.theirs), float64(n)/t.Seconds(), median(m.cpuTheirs), median(m.dovTheirs), ratio, m.peak>>20)
 		if ratio < targetSpeedup {
 			b.Errorf("%s: Comptoir %v is %.2f× mbsync's speed (%v), target %.1f×", m.name, o, ratio, t, targetSpeedup)
 		}
@@ -262,7 +276,8 @@ func peakRSS() int64 {
 // mbsyncRunner syncs the same INBOX with mbsync (client certificate + EXTERNAL, the BAL
 // as user, i.e. authorization identity) into a fresh Maildir on tmpfs.
 type mbsyncRunner struct {
-	dir string
+	dir     string
+	lastCPU time.Duration // user and system CPU time of the last run
 }
 
 func newMbsync(b *testing.B, r *rig, dir string) *mbsyncRunner {
@@ -336,7 +351,9 @@ func (m *mbsyncRunner) run(b *testing.B, round int) time.Duration {
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("mbsync (round %d): %v\n%s", round, err, out.String())
 	}
-	return time.Since(t)
+	d := time.Since(t)
+	m.lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return d
 }
 
 // rssBreakdown returns the Rss lines of /proc/self/status (anonymous, file, shared memory).

@@ -37,21 +37,36 @@ type fetched struct {
 	body  []byte
 	env   *imap.Envelope
 	bs    imap.BodyStructure
+	// streamed: the body went to the store as it was read (above streamThreshold).
+	streamed bool
 }
 
 // fetchNew stores the messages uids (ascending) of the selected folder f: bodies for all of
 // INBOX, and elsewhere for messages within the age and size policy; envelopes only for the
 // others. Returns the UIDs stored.
 func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID) ([]uint32, error) {
-	withBody, withoutBody, sizes, err := s.splitByPolicy(f.Name, uids)
-	if err != nil {
-		return nil, err
+	var withBody, withoutBody, large []imap.UID
+	if f.Name == "INBOX" {
+		// Every body of INBOX is kept: no pre-pass for sizes, which would make the server
+		// read every message once before sending the first body. Bodies above
+		// streamThreshold are streamed to the store as their literal arrives.
+		withBody = uids
+	} else {
+		var sizes map[imap.UID]int64
+		var err error
+		withBody, withoutBody, sizes, err = s.splitByPolicy(f.Name, uids)
+		if err != nil {
+			return nil, err
+		}
+		withBody, large = splitBySize(withBody, sizes)
 	}
-	withBody, large := splitBySize(withBody, sizes)
 	// The folder's UIDNext may advance batch by batch only when one ascending pass covers
 	// every UID: then an interrupted sync resumes where it stopped.
 	w := s.newWriter(ctx, f, uids, len(withoutBody) == 0 && len(large) == 0)
-	err = s.fetchPipelined(ctx, withBody, true, w)
+	err := s.fetchPipelined(ctx, withBody, true, w)
+	if err == nil && len(w.streamed) > 0 {
+		err = s.completeStreamed(ctx, f, w.streamed, w)
+	}
 	if err == nil && len(large) > 0 {
 		err = s.fetchLarge(ctx, f, large, w)
 	}
@@ -62,7 +77,7 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 	if err == nil {
 		err = werr
 	}
-	req := fmt.Sprintf("UID FETCH %s (%d with body, %d streamed)", f.Name, len(withBody), len(large))
+	req := fmt.Sprintf("UID FETCH %s (%d with body, %d streamed)", f.Name, len(withBody), len(large)+len(w.streamed))
 	s.e.audit(s.bal, ActionFetch, req, describeUIDs(stored), err)
 	return stored, err
 }
@@ -134,12 +149,16 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			if m == nil {
 				break
 			}
-			fm, err := readFetched(m)
+			fm, err := w.readFetched(m)
 			if err != nil {
 				_ = cmd.Close()
 				return err
 			}
 			if fm.uid == 0 {
+				continue
+			}
+			if fm.streamed {
+				w.noteStreamed(fm.uid) // its envelope is read after this pass
 				continue
 			}
 			if w.failed.Load() {
@@ -180,8 +199,9 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 }
 
 // readFetched reads one FETCH response, streaming the body literal into a buffer of the
-// announced size.
-func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
+// announced size, or into the store when it is above streamThreshold and the message's UID
+// is known (the body is then stored, its envelope not yet).
+func (w *writer) readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 	fm := &fetched{}
 	for item := m.Next(); item != nil; item = m.Next() {
 		lit := fm.note(item)
@@ -189,17 +209,24 @@ func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 			continue
 		}
 		n := lit.Size()
-		if n > maxBodySize {
+		switch {
+		case n > maxBodySize:
 			if _, err := io.Copy(io.Discard, lit); err != nil {
 				return nil, err
 			}
-			continue
+		case n > streamThreshold && fm.uid != 0:
+			ref := refOf(w.s.bal, w.f.Name, fm.uid)
+			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
+				return nil, err
+			}
+			fm.streamed = true
+		default:
+			buf := make([]byte, n)
+			if _, err := io.ReadFull(lit, buf); err != nil {
+				return nil, err
+			}
+			fm.body = buf
 		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(lit, buf); err != nil {
-			return nil, err
-		}
-		fm.body = buf
 	}
 	return fm, nil
 }
@@ -242,6 +269,9 @@ type writer struct {
 	err    error
 	failed atomic.Bool
 
+	mu       sync.Mutex
+	streamed []imap.UID // bodies stored by readFetched, waiting for their envelope
+
 	order   []uint32        // every UID of this pass, ascending (for the resumable UIDNext)
 	doneSet map[uint32]bool // stored UIDs not yet below the resumable point
 	next    int             // order[:next] are all stored
@@ -275,6 +305,12 @@ func (w *writer) message(fm *fetched) store.Message {
 		env.Date = fm.date
 	}
 	return store.Message{Envelope: env, Body: fm.body}
+}
+
+func (w *writer) noteStreamed(uid uint32) {
+	w.mu.Lock()
+	w.streamed = append(w.streamed, imap.UID(uid))
+	w.mu.Unlock()
 }
 
 func (w *writer) add(m store.Message) error {

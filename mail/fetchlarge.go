@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 
 	"comptoir/mail/msg"
@@ -83,6 +84,34 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 		return err
 	}
 	return w.add(store.Message{Envelope: env})
+}
+
+// completeStreamed stores the envelopes of the messages whose bodies readFetched streamed
+// to the store: their ENVELOPE and BODYSTRUCTURE, then largeEnvelope.
+func (s *session) completeStreamed(ctx context.Context, f *store.Folder, uids []imap.UID, w *writer) error {
+	slices.Sort(uids)
+	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true, Envelope: true,
+		BodyStructure: &imap.FetchItemBodyStructure{Extended: true}}
+	msgs, err := s.c.Fetch(uidSetOf(uids), opts).Collect()
+	if err != nil {
+		return fmt.Errorf("mail: UID FETCH %s (streamed envelopes): %w", s.selected, err)
+	}
+	for _, m := range msgs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fm := &fetched{uid: uint32(m.UID), flags: flagStrings(m.Flags), size: m.RFC822Size, date: m.InternalDate,
+			env: m.Envelope, bs: m.BodyStructure}
+		env, err := s.largeEnvelope(refOf(s.bal, f.Name, fm.uid), fm)
+		if err != nil {
+			s.c.Close() // a literal left half-read desynchronises the connection
+			return fmt.Errorf("mail: UID FETCH %s %d (streamed envelope): %w", s.selected, fm.uid, err)
+		}
+		if err := w.add(store.Message{Envelope: env}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // largeEnvelope completes a streamed message's envelope with a second FETCH of its

@@ -329,6 +329,9 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 	p := v.p
 	switch kind {
 	case leafText, leafHTML:
+		if kind == leafHTML && v.plainChosen() {
+			return nil // body would show the plain-text alternative: converting HTML is wasted
+		}
 		body, err := decodeText(h, raw)
 		if err != nil {
 			p.defect("text part: %v", err)
@@ -394,6 +397,20 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 		p.Attachments = append(p.Attachments, info)
 	}
 	return nil
+}
+
+// plainChosen tells whether the multipart/alternative being walked already has a plain-text
+// child with text, which body shows whatever follows.
+func (v *parseVisitor) plainChosen() bool {
+	if v.w.alt == 0 {
+		return false
+	}
+	for _, s := range v.segs {
+		if s.alt == v.w.alt && s.child != v.w.child && !s.html && strings.TrimSpace(s.text) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // body joins the text segments, keeping one child per multipart/alternative: the first

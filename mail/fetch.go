@@ -17,10 +17,10 @@ import (
 )
 
 const (
-	fetchBatch    = 250      // UIDs per UID FETCH command
-	fetchWindow   = 3        // UID FETCH commands in flight (pipelining)
-	storeBatch    = 500      // messages per store transaction (the store's sweet spot)
-	storeBatchMax = 5 << 20  // bytes of bodies per store transaction: the peak RSS grows with it (10 MB: 135 MB)
+	fetchBatch    = 250     // UIDs per UID FETCH command
+	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
+	storeBatch    = 500     // messages per store transaction (the store's sweet spot)
+	storeBatchMax = 5 << 20 // bytes of bodies per store transaction: the peak RSS grows with it (10 MB: 135 MB)
 	maxBodySize   = 64 << 20
 	parseWorkers  = 2  // envelope parsing goroutines, off the connection's read path
 	parseQueue    = 16 // fetched messages waiting for a parse worker (bounds memory)

@@ -21,9 +21,8 @@ const (
 	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
 	storeBatch    = 500     // messages per store transaction (the store's sweet spot)
 	storeBatchMax = 5 << 20 // bytes of bodies per store transaction: the peak RSS grows with it (10 MB: 135 MB)
-	maxBodySize   = 64 << 20
 	parseWorkers  = 2  // envelope parsing goroutines, off the connection's read path
-	parseQueue    = 16 // fetched messages waiting for a parse worker (bounds memory)
+	parseQueue    = 8  // fetched messages waiting for a parse worker (bounds memory: see limits.go)
 )
 
 var errStoreFailed = errors.New("mail: store write failed")
@@ -87,15 +86,17 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 func (s *session) splitByPolicy(folder string, uids []imap.UID) (body, noBody []imap.UID, sizes map[imap.UID]int64, err error) {
 	p := s.e.cfg.Policy
 	since := time.Now().Add(-p.MaxAge)
-	msgs, err := s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	msgs, err := s.collectFetched(s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}))
 	if err != nil {
+		s.c.Close()
 		return nil, nil, nil, fmt.Errorf("mail: UID FETCH sizes %s: %w", s.selected, err)
 	}
 	keep := make(map[imap.UID]bool, len(msgs))
 	sizes = make(map[imap.UID]int64, len(msgs))
 	for _, m := range msgs {
-		keep[m.UID] = folder == "INBOX" || m.RFC822Size <= p.MaxSize && !m.InternalDate.Before(since)
-		sizes[m.UID] = m.RFC822Size
+		u := imap.UID(m.uid)
+		keep[u] = folder == "INBOX" || m.size <= p.MaxSize && !m.date.Before(since)
+		sizes[u] = m.size
 	}
 	for _, u := range uids {
 		if keep[u] {
@@ -151,6 +152,9 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			}
 			fm, err := w.readFetched(m)
 			if err != nil {
+				// Drop the connection first: closing the command would read the rest of
+				// the response, a literal of any size included.
+				s.c.Close()
 				_ = cmd.Close()
 				return err
 			}
@@ -198,9 +202,12 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 	return firstErr
 }
 
-// readFetched reads one FETCH response, streaming the body literal into a buffer of the
-// announced size, or into the store when it is above streamThreshold and the message's UID
-// is known (the body is then stored, its envelope not yet).
+// readFetched reads one FETCH response: a body literal up to streamThreshold into a
+// buffer of the announced size, a larger one straight into the store (the body is then
+// stored, its envelope not yet). go-imap hands a UID FETCH command only the responses
+// whose UID came before any literal (the others go to the unsolicited handler), so the
+// message's reference is known. A literal above maxBodySize is not read at all:
+// ErrServerTooLarge, and the caller drops the connection.
 func (w *writer) readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 	fm := &fetched{}
 	for item := m.Next(); item != nil; item = m.Next() {
@@ -208,13 +215,19 @@ func (w *writer) readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 		if lit == nil {
 			continue
 		}
+		if fm.body != nil || fm.streamed {
+			if err := discardLiteral(lit); err != nil { // a second body: not asked for
+				return nil, w.s.refuse(lit, err)
+			}
+			continue
+		}
 		n := lit.Size()
 		switch {
 		case n > maxBodySize:
-			if _, err := io.Copy(io.Discard, lit); err != nil {
-				return nil, err
-			}
-		case n > streamThreshold && fm.uid != 0:
+			return nil, w.s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", fm.uid), n))
+		case n > streamThreshold && fm.uid == 0:
+			return nil, fmt.Errorf("mail: UID FETCH: a body of %d bytes before the UID", n)
+		case n > streamThreshold:
 			ref := refOf(w.s.bal, w.f.Name, fm.uid)
 			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
 				return nil, err
@@ -278,7 +291,7 @@ type writer struct {
 }
 
 func (s *session) newWriter(ctx context.Context, f *store.Folder, uids []imap.UID, advance bool) *writer {
-	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan store.Message, 32),
+	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan store.Message, writerQueue),
 		done: make(chan struct{}), ctx: ctx, doneSet: map[uint32]bool{}}
 	for _, u := range uids {
 		w.order = append(w.order, uint32(u))

@@ -67,6 +67,15 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 			if lit == nil {
 				continue
 			}
+			if streamed {
+				if err := discardLiteral(lit); err != nil { // not the body asked for
+					return s.refuse(lit, err)
+				}
+				continue
+			}
+			if n := lit.Size(); n > maxBodySize {
+				return s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", uid), n))
+			}
 			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
 				return err
 			}
@@ -92,16 +101,15 @@ func (s *session) completeStreamed(ctx context.Context, f *store.Folder, uids []
 	slices.Sort(uids)
 	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true, Envelope: true,
 		BodyStructure: &imap.FetchItemBodyStructure{Extended: true}}
-	msgs, err := s.c.Fetch(uidSetOf(uids), opts).Collect()
+	msgs, err := s.collectFetched(s.c.Fetch(uidSetOf(uids), opts))
 	if err != nil {
+		s.c.Close()
 		return fmt.Errorf("mail: UID FETCH %s (streamed envelopes): %w", s.selected, err)
 	}
-	for _, m := range msgs {
+	for _, fm := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		fm := &fetched{uid: uint32(m.UID), flags: flagStrings(m.Flags), size: m.RFC822Size, date: m.InternalDate,
-			env: m.Envelope, bs: m.BodyStructure}
 		env, err := s.largeEnvelope(refOf(s.bal, f.Name, fm.uid), fm)
 		if err != nil {
 			s.c.Close() // a literal left half-read desynchronises the connection

@@ -21,8 +21,8 @@ const (
 	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
 	storeBatch    = 500     // messages per store transaction (the store's sweet spot)
 	storeBatchMax = 5 << 20 // bytes of bodies per store transaction: the peak RSS grows with it (10 MB: 135 MB)
-	parseWorkers  = 2  // envelope parsing goroutines, off the connection's read path
-	parseQueue    = 8  // fetched messages waiting for a parse worker (bounds memory: see limits.go)
+	parseWorkers  = 2       // envelope parsing goroutines, off the connection's read path
+	parseQueue    = 8       // fetched messages waiting for a parse worker (bounds memory: see limits.go)
 )
 
 var errStoreFailed = errors.New("mail: store write failed")

@@ -331,4 +331,3 @@ func TestHostileServerUnsolicitedFetch(t *testing.T) {
 		})
 	}
 }
-

@@ -439,10 +439,30 @@ func TestDeepPagesAndWalkedSearch(t *testing.T) {
 	}
 	check("first read")
 	check("anchors reused")
+	firstAnchor := func() *[]byte {
+		s.anchorMu.Lock()
+		defer s.anchorMu.Unlock()
+		for _, a := range s.anchors {
+			return &a.keys[0]
+		}
+		return nil
+	}
+	built := firstAnchor()
+	// Writes that leave the date index alone keep the anchors: before, any write (the
+	// audit journal, a setting) made the next deep page walk the whole folder again.
+	must(t, s.SetSetting("x", []byte("1")))
+	must(t, s.SetFlags(ms[10].Envelope.Ref, []string{`\Seen`}))
+	check("anchors kept after writes elsewhere")
+	if firstAnchor() != built {
+		t.Error("anchors rebuilt after writes that leave the date index alone")
+	}
 	// A write moves every later position: anchors must not be reused.
 	must(t, s.Expunge(bal, "INBOX", []uint32{ms[0].Envelope.UID, ms[1].Envelope.UID, ms[2].Envelope.UID}))
 	ms = ms[3:]
 	check("after expunge")
+	if firstAnchor() == built {
+		t.Error("anchors reused after an expunge")
+	}
 
 	res, err := s.Search(Query{Text: "commun", Limit: 20}) // 1498 matches > walkFrom*limit
 	must(t, err)

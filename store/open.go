@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,8 +48,7 @@ type Store struct {
 	dataKey []byte
 	closed  bool
 
-	words    *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
-	writes   atomic.Uint64 // committed write transactions: invalidates anchors
+	words    *wordCache // tokens of words already seen; guarded by the bbolt write lock and mu
 	anchorMu sync.Mutex
 	anchors  map[string]folderAnchors // by fid
 }

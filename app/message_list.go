@@ -91,7 +91,16 @@ func (m *MainScreen) reloadList() {
 	}
 	m.model.reset(total)
 	m.List.Refresh()
+	if total > prewarmRows {
+		// The cache builds its index of page positions at the first page deep in a
+		// folder: build it off the UI goroutine, not during the user's first jump.
+		s, bal, folder := m.s, m.bal, m.folder
+		go func() { _, _ = s.Page(bal, folder, total-1, 1) }()
+	}
 }
+
+// prewarmRows: folders longer than this get their page positions built in the background.
+const prewarmRows = 1000
 
 // search filters the list through the cache's full-text index; an empty box shows the folder.
 func (m *MainScreen) search() {

@@ -210,7 +210,7 @@ func benchOurs(b *testing.B, r *rig, m *benchMedium, round, n int, prof *benchPr
 	}
 	if incremental {
 		// Incremental passes with nothing new: on the open session, and with a connection.
-		w := newWorker(e, testBAL)
+		w := newWorker(e, testBAL, e.credentials(testBAL, nil))
 		s, err := w.connect(r.ctx)
 		if err != nil {
 			b.Fatal(err)

@@ -8,8 +8,12 @@
 // configured IGC-Santé trust store (PEM, DER, PKCS#7, the Cryptolib's Coffre directory), its
 // host name and its CRLs. No session resumption: every connection signs with the card, so a
 // pulled card logs out. Authentication is SASL EXTERNAL with the BAL address as
-// authorization identity, never before TLS. Operator endpoints come from config.json or
-// from DNS SRV (RFC 6186).
+// authorization identity, never before TLS. With a Pro Santé Connect login (Credentials.Token,
+// EngineConfig.Token: a TokenSource such as mail/psc.Session) no certificate is offered and
+// the connection authenticates with XOAUTH2 (Réf. #2) or OAUTHBEARER (RFC 7628), the BAL as
+// user/authorization identity, again only after TLS; a refused token is ErrTokenRefused (the
+// source is told, to refresh), and connections come back by themselves while the source
+// gives tokens. Operator endpoints come from config.json or from DNS SRV (RFC 6186).
 //
 // Engine: one worker goroutine and one long-lived IMAP connection per BAL. A pass lists the
 // folders (SPECIAL-USE), pushes local changes (flags, deletions), submits the outbox, then

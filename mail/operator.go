@@ -24,6 +24,9 @@ type Operator struct {
 	RootCAs         *x509.CertPool // the IGC-Santé trust store; nil is refused
 	CRLs            [][]byte       // DER CRLs checked when present
 	Domain          string
+	// OAuthMech forces the SASL mechanism used with a token (MechXOAUTH2 or
+	// MechOAUTHBEARER); empty: XOAUTH2 when offered, else OAUTHBEARER.
+	OAuthMech string
 
 	// LocalAddr, when set, is the source address of connections (tests use distinct
 	// 127.0.0.x addresses because Dovecot delays logins per source address after a failure).

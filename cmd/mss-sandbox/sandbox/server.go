@@ -19,6 +19,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-smtp"
 
+	"comptoir/cmd/mss-sandbox/sandbox/psc"
+	"comptoir/cmd/mss-sandbox/sandbox/pscgateway"
 	"comptoir/mail/provisioning"
 )
 
@@ -35,7 +37,11 @@ type Server struct {
 	smtp  *smtp.Server
 	https *http.Server
 
-	lnIMAP, lnIMAPS, lnSMTP, lnAPI net.Listener
+	psc             *psc.Provider
+	gw              *pscgateway.Gateway
+	pscHTTP, gwHTTP *http.Server
+
+	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnPSC, lnGateway net.Listener
 
 	wake   chan struct{} // a BAL was created: recompute the next activation
 	cancel context.CancelFunc
@@ -125,8 +131,19 @@ func (s *Server) start(ctx context.Context) error {
 	if s.lnAPI, err = listen(3); err != nil {
 		return err
 	}
+	if s.lnPSC, err = listen(4); err != nil {
+		return err
+	}
+	if s.lnGateway, err = listen(5); err != nil {
+		return err
+	}
+	if err := s.startPSC(); err != nil {
+		return err
+	}
 
-	tlsRequire := s.verifier.tlsConfig(s.cert, true)
+	// A client certificate is checked when sent, and required by EXTERNAL; a Pro Santé
+	// Connect login (XOAUTH2, OAUTHBEARER) has none.
+	tlsRequire := s.verifier.tlsConfig(s.cert, false)
 	s.imap = imapserver.New(&imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return &imapSession{srv: s, conn: c}, nil, nil
@@ -173,12 +190,15 @@ func (s *Server) start(ctx context.Context) error {
 	serve("imaps", func() error { return s.imap.Serve(tls.NewListener(s.lnIMAPS, tlsRequire)) })
 	serve("smtp", func() error { return s.smtp.Serve(s.lnSMTP) })
 	serve("api", func() error { return s.https.ServeTLS(s.lnAPI, "", "") })
+	serve("psc", func() error { return s.pscHTTP.ServeTLS(s.lnPSC, "", "") })
+	serve("psc-gateway", func() error { return s.gwHTTP.ServeTLS(s.lnGateway, "", "") })
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.activationLoop(bg)
 	}()
-	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL())
+	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL(),
+		"psc", s.PSCIssuer(), "psc-gateway", s.PSCGatewayURL())
 	return nil
 }
 
@@ -231,10 +251,12 @@ func (s *Server) Close() error {
 		if s.smtp != nil {
 			errs = append(errs, ignoreClosed(s.smtp.Close()))
 		}
-		if s.https != nil {
-			errs = append(errs, ignoreClosed(s.https.Close()))
+		for _, h := range []*http.Server{s.https, s.pscHTTP, s.gwHTTP} {
+			if h != nil {
+				errs = append(errs, ignoreClosed(h.Close()))
+			}
 		}
-		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI} {
+		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnPSC, s.lnGateway} {
 			if ln != nil {
 				ln.Close()
 			}

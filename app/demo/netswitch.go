@@ -1,4 +1,4 @@
-package wire
+package demo
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ type NetSwitch struct {
 func NewNetSwitch(target string) (*NetSwitch, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("wire: netswitch listen: %w", err)
+		return nil, fmt.Errorf("demo: netswitch listen: %w", err)
 	}
 	s := &NetSwitch{ln: ln, target: target, up: true, conns: map[net.Conn]struct{}{}}
 	s.wg.Add(1)

@@ -1,4 +1,4 @@
-package wire
+package bridge
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
@@ -126,6 +127,15 @@ func (a *Annuaire) ByAddress(addr string) (annuaire.Result, bool, error) {
 
 // Info describes the imported directory.
 func (a *Annuaire) Info() (annuaire.Info, bool) { return a.dir.Info() }
+
+// Imported is when the directory was imported (zero: never), for the diagnostic.
+func (a *Annuaire) Imported() time.Time {
+	info, ok := a.dir.Info()
+	if !ok {
+		return time.Time{}
+	}
+	return info.Imported
+}
 
 // Source is the extraction's usual location.
 func (a *Annuaire) Source() string { return a.o.Source }

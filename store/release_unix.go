@@ -24,9 +24,3 @@ func releaseMapped(db *bolt.DB) {
 		return nil
 	})
 }
-
-// initialMmapSize reserves address space for the mapping up front. bbolt remaps when the
-// file outgrows the mapping (doubling up to 1 GB), and each remap copies every key and
-// value of the write transaction under way out of the mapping: 7 % of a bulk sync's CPU.
-// Only address space: pages count in the resident set when read.
-const initialMmapSize = 1 << 30

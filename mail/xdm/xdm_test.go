@@ -184,8 +184,8 @@ func TestReadMetadata(t *testing.T) {
 		d.Size != int64(len(sample.Documents[0].Data)) {
 		t.Errorf("document %+v", d)
 	}
-	if got := p.CodesCDA(); len(got) == 0 {
-		t.Errorf("codes %v", got)
+	if d.Detect() != KindCDA {
+		t.Errorf("kind %v, want CDA from the metadata", d.Detect())
 	}
 }
 

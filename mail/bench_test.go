@@ -81,6 +81,10 @@ type benchMedium struct {
 
 func benchInitialSync(b *testing.B, c benchCorpus) {
 	r := newRig(b)
+	// The rounds outlast the rig's 5-minute context on a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	b.Cleanup(cancel)
+	r.ctx = ctx
 	n := benchMessages()
 	rounds := 3
 	if v, err := strconv.Atoi(os.Getenv("MAIL_BENCH_ROUNDS")); err == nil && v > 0 {

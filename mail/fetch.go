@@ -226,11 +226,11 @@ func (w *writer) readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 		case n > maxBodySize:
 			return nil, w.s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", fm.uid), n))
 		case n > streamThreshold && fm.uid == 0:
-			return nil, fmt.Errorf("mail: UID FETCH: a body of %d bytes before the UID", n)
+			return nil, w.s.refuse(lit, fmt.Errorf("mail: UID FETCH: a body of %d bytes before the UID", n))
 		case n > streamThreshold:
 			ref := refOf(w.s.bal, w.f.Name, fm.uid)
 			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
-				return nil, err
+				return nil, w.s.refuse(lit, err) // the literal may be half read
 			}
 			fm.streamed = true
 		default:

@@ -77,7 +77,7 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 				return s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", uid), n))
 			}
 			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
-				return err
+				return s.refuse(lit, err) // the literal may be half read: Close would wait for it
 			}
 			streamed = true
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -329,5 +330,49 @@ func TestHostileServerUnsolicitedFetch(t *testing.T) {
 			}
 			t.Logf("heap growth %d MB, %d MB written", grew>>20, h.sent.Load()>>20)
 		})
+	}
+}
+
+// failingBodies is a store whose streamed body writes fail after a first chunk, like a
+// full disk.
+type failingBodies struct {
+	*store.Store
+}
+
+var errBodyWrite = errors.New("test: body write failed")
+
+func (f failingBodies) WriteBody(_ store.Ref, r io.Reader) (int64, error) {
+	n, _ := io.CopyN(io.Discard, r, 256<<10)
+	return n, errBodyWrite
+}
+
+// TestStreamedBodyStoreFailure: when the store fails in the middle of a streamed body, the
+// sync ends with that error at once (the half-read literal does not hang the connection).
+func TestStreamedBodyStoreFailure(t *testing.T) {
+	pki := newHostilePKI(t)
+	h := startHostileIMAP(t, pki, 3)
+	h.bodyFetch = func(w *bufio.Writer, h *hostileIMAP) error {
+		for i := 1; i <= h.n; i++ {
+			fmt.Fprintf(w, "* %d FETCH (UID %d FLAGS () BODY[] ", i, i)
+			if err := h.literal(w, 4<<20); err != nil {
+				return err
+			}
+			if _, err := fmt.Fprint(w, ")\r\n"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	e, st := hostileEngine(t, pki, h)
+	e.cfg.Store = failingBodies{st}
+	done := make(chan error, 1)
+	go func() { done <- e.SyncOnce(t.Context(), testBAL) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, errBodyWrite) {
+			t.Fatalf("sync error = %v, want the store's", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sync hangs after a store failure in a streamed body")
 	}
 }

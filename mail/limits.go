@@ -99,9 +99,10 @@ func (s *session) discardUnsolicited(m *imapclient.FetchMessageData) {
 	}
 }
 
-// refuse drops the connection for err instead of reading lit, and returns err. go-imap's
-// reader waits until a literal is read: the connection is closed first, then lit read to
-// its (immediate) error, which releases the reader.
+// refuse drops the connection for err instead of reading (the rest of) lit, and returns
+// err. go-imap's reader waits until a literal is read, and Client.Close waits for the
+// reader: the connection is closed first, then lit read to its (immediate) error, which
+// releases the reader.
 func (s *session) refuse(lit io.Reader, err error) error {
 	s.abort(err)
 	_, _ = io.Copy(io.Discard, lit)

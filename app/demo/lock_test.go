@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -345,12 +346,25 @@ type lastSession struct {
 
 func (l *lastSession) Login(ctx context.Context, slot uint, pin []byte) (app.Session, error) {
 	s, err := l.Cards.Login(ctx, slot, pin)
-	if bs, ok := s.(*bridge.Session); ok && err == nil {
+	var rc *app.RenewedCardError
+	if errors.As(err, &rc) {
+		afresh := rc.StartAfresh
+		rc.StartAfresh = func(ctx context.Context) (app.Session, string, error) {
+			s, aside, err := afresh(ctx)
+			l.keep(s)
+			return s, aside, err
+		}
+	}
+	l.keep(s)
+	return s, err
+}
+
+func (l *lastSession) keep(s app.Session) {
+	if bs, ok := s.(*bridge.Session); ok {
 		l.mu.Lock()
 		l.s = bs
 		l.mu.Unlock()
 	}
-	return s, err
 }
 
 func (l *lastSession) last() *bridge.Session {
@@ -386,4 +400,50 @@ func selectCard(h *apptest.Harness, label string) {
 		}
 		return false
 	})
+}
+
+// A renewed card (same holder, new key) at the lock screen: instead of a raw "this cache
+// belongs to another card", the card screen explains in French and offers to set the old
+// cache aside; once accepted, the session opens on a fresh cache filled from the operator,
+// and the old file is kept, renamed.
+func TestLockRenewedCardStartsAfreshFromTheCardScreen(t *testing.T) {
+	renewed := cpstest.Renewal(cpstest.Titulaire)
+	if err := env.Cards.WriteCard(renewed); err != nil {
+		t.Fatal(err)
+	}
+	env.Cards.Faults().Insert(renewed.Label)
+	t.Cleanup(func() { env.Cards.Faults().Pull(renewed.Label) })
+	cfg := env.Bridge.Config()
+	cfg.CacheDir = t.TempDir() // the shared cache of the titulaire's first card stays hers
+	cards := &lastSession{Cards: bridge.NewCards(bridge.Options{Module: env.Module, WatchEvery: 100 * time.Millisecond, Session: cfg})}
+	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) { d.Cards = cards })
+	openMail(t, h)
+	old := cards.last()
+	path := old.Core().Store().Path()
+	h.UI.Lock(h.UI.T("lock.reason.user"))
+	<-old.Done()
+
+	selectCard(h, renewed.Label)
+	h.Login(demo.PIN)
+	h.WaitFor("the renewed card's explanation", func() bool { return h.UI.Card.Renewal != nil })
+	text := h.UI.Card.Renewal.Text.Text
+	for _, want := range []string{"chiffré avec une autre carte", "ancienne carte", "boîte d'envoi", "mettre l'ancien cache de côté"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the explanation lacks %q:\n%s", want, text)
+		}
+	}
+	if h.Shows("belongs to another card") || h.Shows("appartient à une autre carte") {
+		t.Error("the raw error is shown")
+	}
+	test.Tap(h.UI.Card.Renewal.SetAside)
+	h.WaitFor("the fresh session", func() bool { return !h.UI.Locked() && h.Shows("Boîte de réception") })
+	h.WaitText("L'ancien cache a été mis de côté")
+	aside, _ := filepath.Glob(path + ".ancienne-carte-*")
+	if len(aside) != 1 {
+		t.Fatalf("files set aside: %q", aside)
+	}
+	if s := cards.last(); s == old || s.Core().Store().Path() != path {
+		t.Fatal("the session did not open on a fresh cache in the holder's place")
+	}
+	h.WaitFor("the mail reloaded from the operator", func() bool { return h.UI.Main.Rows() > 0 })
 }

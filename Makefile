@@ -31,7 +31,7 @@ sandbox: build
 
 # Runs gofmt, go vet, staticcheck and every test with -race.
 test: tools
-	scripts/deps.sh build card mail ui windows package
+	scripts/deps.sh build card mail ui keyring windows package
 	scripts/test.sh
 
 # Prints the performance figures named in the issues.

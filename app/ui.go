@@ -157,6 +157,7 @@ func (u *UI) onSession(s Session) {
 		// Unlock: the same mailboxes, on a fresh session.
 		u.Main.rebind(s)
 		u.showContent(u.Main.Content)
+		u.Window.SetMainMenu(u.mainMenu()) // the lock took the session's items out
 		return
 	}
 	u.Card.showHolder(s)

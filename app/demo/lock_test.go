@@ -100,6 +100,10 @@ func TestLockRefusesEveryWindowsActions(t *testing.T) {
 	if n := len(u.Window.Canvas().Overlays().List()); n != 0 {
 		t.Errorf("%d dialog(s) still over the lock screen", n)
 	}
+	const rolesItem = "Droits sur la BAL de l'officine…"
+	if hasMenuItem(u.Window, rolesItem) {
+		t.Errorf("the lock screen's menu still offers « %s »", rolesItem)
+	}
 
 	// Every action of the windows opened before the pull is refused, in French.
 	refused := func(what string, l interface{ Visible() bool }, text string) {
@@ -161,6 +165,9 @@ func TestLockRefusesEveryWindowsActions(t *testing.T) {
 	selectCard(h, cpstest.Titulaire.Label)
 	h.Login(demo.PIN)
 	h.WaitFor("unlocked", func() bool { return !u.Locked() && u.Main != nil })
+	if !hasMenuItem(u.Window, rolesItem) {
+		t.Errorf("after unlocking, the menu lacks « %s »", rolesItem)
+	}
 	test.Tap(u.Main.NewButton)
 	h.WaitFor("the draft kept at the pull", func() bool {
 		cs := u.Composers()
@@ -258,6 +265,18 @@ func TestLockSettingsNeedASession(t *testing.T) {
 		t.Error("the settings window stays open on the lock screen")
 	}
 	readOnly("on the lock screen")
+}
+
+// hasMenuItem reports whether w's main menu has an item labelled label.
+func hasMenuItem(w fyne.Window, label string) bool {
+	for _, m := range w.MainMenu().Items {
+		for _, it := range m.Items {
+			if it.Label == label {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // machineSettings is a configuration whose machine file fixes some keys.

@@ -24,7 +24,9 @@ type RenewedCardError struct {
 	Err         error
 }
 
-func (e *RenewedCardError) Error() string { return "app: the card cannot open its holder's cache: " + e.Err.Error() }
+func (e *RenewedCardError) Error() string {
+	return "app: the card cannot open its holder's cache: " + e.Err.Error()
+}
 
 func (e *RenewedCardError) Unwrap() error { return e.Err }
 

@@ -1,37 +1,26 @@
 package app
 
-// Configuration keys, as config.json names them (and a machine configuration file fixes them).
-const (
-	KeyIMAP       = "operator.imap"
-	KeySMTP       = "operator.submission"
-	KeyDomain     = "operator.domain"
-	KeyTrustStore = "operator.trust_store"
-	KeyModule     = "pkcs11_module"
-	KeyLanguage   = "language"
-	KeyAutoLock   = "auto_lock"
-)
+import "comptoir/app/config"
 
 // sessionKeys need an open session to change: the servers, the card module and the trust
 // store decide what the card signs for and which servers it trusts; the lock delay decides
 // how long an unattended counter stays open.
-var sessionKeys = []string{KeyIMAP, KeySMTP, KeyDomain, KeyModule, KeyTrustStore, KeyAutoLock}
+var sessionKeys = []string{config.KeyIMAP, config.KeySubmission, config.KeyDomain, config.KeyModule,
+	config.KeyTrustStore, config.KeyAutoLock}
 
-// MachineLocks is optionally implemented by a Settings backed by a layered configuration in
-// which the administrator's machine file fixes some keys: the settings screen shows those
-// read-only, session or not, and never saves another value for them.
-type MachineLocks interface {
-	MachineLocked(key string) bool
+// machineLocks reads which keys the workstation's configuration file locks.
+func (u *UI) machineLocks() config.Layered {
+	l, err := u.deps.Settings.LoadLayers()
+	if err != nil {
+		u.log.Warn("settings layers", "err", err)
+	}
+	return l
 }
 
-// machineLocked reports whether the machine configuration fixes key.
-func (u *UI) machineLocked(key string) bool {
-	l, ok := u.deps.Settings.(MachineLocks)
-	return ok && l.MachineLocked(key)
-}
-
-// editable reports whether the settings window may change key.
-func (u *UI) editable(s *SettingsScreen, key string) bool {
-	if u.machineLocked(key) {
+// editable reports whether the settings window may change key, the machine locking those
+// that l locks.
+func (u *UI) editable(s *SettingsScreen, l config.Layered, key string) bool {
+	if l.IsLocked(key) {
 		return false
 	}
 	for _, k := range sessionKeys {
@@ -48,20 +37,22 @@ type settingsField struct {
 }
 
 func (s *SettingsScreen) fields() []settingsField {
-	return []settingsField{{KeyIMAP, s.IMAP}, {KeySMTP, s.SMTP}, {KeyDomain, s.Domain}, {KeyModule, s.Module},
-		{KeyTrustStore, s.Trust}, {KeyLanguage, s.Language}, {KeyAutoLock, s.AutoLock}}
+	return []settingsField{{config.KeyIMAP, s.IMAP}, {config.KeySubmission, s.SMTP}, {config.KeyDomain, s.Domain},
+		{config.KeyModule, s.Module}, {config.KeyTrustStore, s.Trust}, {config.KeyLanguage, s.Language},
+		{config.KeyAutoLock, s.AutoLock}}
 }
 
 // protectSettings makes read-only the fields the window may not change, and says why.
 func (u *UI) protectSettings(s *SettingsScreen) {
 	t := u.tr.T
 	needSession, byMachine := false, false
+	l := u.machineLocks()
 	for _, f := range s.fields() {
-		if u.editable(s, f.key) {
+		if u.editable(s, l, f.key) {
 			continue
 		}
 		f.w.Disable()
-		if u.machineLocked(f.key) {
+		if l.IsLocked(f.key) {
 			byMachine = true
 		} else {
 			needSession = true
@@ -89,19 +80,19 @@ func (u *UI) protectSettings(s *SettingsScreen) {
 // keepProtected puts back, in the configuration built from the form, the saved value of
 // every key the window may not change (a disabled field is not a guarantee: the value
 // saved is).
-func (u *UI) keepProtected(s *SettingsScreen, c Config) Config {
-	old := u.cfg
+func (u *UI) keepProtected(s *SettingsScreen, c config.Config) config.Config {
+	old, l := u.cfg, u.machineLocks()
 	keep := func(key string, apply func()) {
-		if !u.editable(s, key) {
+		if !u.editable(s, l, key) {
 			apply()
 		}
 	}
-	keep(KeyIMAP, func() { c.Operator.IMAP = old.Operator.IMAP })
-	keep(KeySMTP, func() { c.Operator.SMTP = old.Operator.SMTP })
-	keep(KeyDomain, func() { c.Operator.Domain = old.Operator.Domain })
-	keep(KeyModule, func() { c.Module = old.Module })
-	keep(KeyTrustStore, func() { c.Operator.TrustStore = old.Operator.TrustStore })
-	keep(KeyLanguage, func() { c.Language = old.Language })
-	keep(KeyAutoLock, func() { c.AutoLock = old.AutoLock })
+	keep(config.KeyIMAP, func() { c.Operator.IMAP = old.Operator.IMAP })
+	keep(config.KeySubmission, func() { c.Operator.Submission = old.Operator.Submission })
+	keep(config.KeyDomain, func() { c.Operator.Domain = old.Operator.Domain })
+	keep(config.KeyModule, func() { c.Module = old.Module })
+	keep(config.KeyTrustStore, func() { c.Operator.TrustStore = old.Operator.TrustStore })
+	keep(config.KeyLanguage, func() { c.Language = old.Language })
+	keep(config.KeyAutoLock, func() { c.AutoLock = old.AutoLock })
 	return c
 }

@@ -18,6 +18,7 @@ import (
 	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/smtptest"
@@ -61,7 +62,7 @@ const lockedText = "La session est verrouillée : rien n'a été fait."
 // pull are refused in French. Nothing reaches the operator: the attack of the issue, making
 // oneself Administrateur of the ORG BAL after the pharmacist left, gets nowhere.
 func TestLockRefusesEveryWindowsActions(t *testing.T) {
-	settings := &app.MemorySettings{}
+	settings := &config.Memory{}
 	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) { d.Settings = settings })
 	openMail(t, h)
 	u := h.UI
@@ -183,9 +184,9 @@ func TestLockRefusesEveryWindowsActions(t *testing.T) {
 // saving keeps the saved values; « Tester la connexion » runs on the saved settings, never
 // loading a module typed in the form. Once logged in they are editable.
 func TestLockSettingsNeedASession(t *testing.T) {
-	saved := app.Config{Module: env.Cards.ModulePath(), Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(),
-		IMAP: env.IMAP.Addr(), SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}}
-	settings := &machineSettings{locked: map[string]bool{}}
+	saved := config.Config{Module: env.Cards.ModulePath(), Operator: config.Operator{Domain: env.Sandbox.Domain(),
+		IMAP: env.IMAP.Addr(), Submission: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}}
+	settings := &machineSettings{}
 	_ = settings.Save(saved)
 	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) {
 		d.Settings = settings
@@ -241,12 +242,12 @@ func TestLockSettingsNeedASession(t *testing.T) {
 	}
 	s.SMTP.SetText(env.SMTP.Addr() + " ")
 	test.Tap(s.Save)
-	if c, _ := settings.Load(); c.Operator.SMTP != env.SMTP.Addr() {
-		t.Fatalf("logged in, the saved SMTP is %q", c.Operator.SMTP)
+	if c, _ := settings.Load(); c.Operator.Submission != env.SMTP.Addr() {
+		t.Fatalf("logged in, the saved SMTP is %q", c.Operator.Submission)
 	}
 
-	// The machine configuration fixes the module: read-only even in a session, and said so.
-	settings.lock(app.KeyModule)
+	// The workstation's file locks the module: read-only even in a session, and said so.
+	settings.lock(config.KeyModule)
 	s = u.ShowSettings()
 	if !s.Module.Disabled() || s.IMAP.Disabled() || !strings.Contains(s.ReadOnly.Text, "fixés par l'administrateur du poste") {
 		t.Errorf("with the module fixed by the machine: module disabled %v, IMAP disabled %v, %q",
@@ -279,26 +280,26 @@ func hasMenuItem(w fyne.Window, label string) bool {
 	return false
 }
 
-// machineSettings is a configuration whose machine file fixes some keys.
+// machineSettings is a configuration whose workstation file locks some keys (config.Files
+// with the machine's layer in memory).
 type machineSettings struct {
-	app.MemorySettings
+	config.Memory
 	mu     sync.Mutex
-	locked map[string]bool
+	locked []string
 }
 
 func (m *machineSettings) lock(keys ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.locked = map[string]bool{}
-	for _, k := range keys {
-		m.locked[k] = true
-	}
+	m.locked = keys
 }
 
-func (m *machineSettings) MachineLocked(key string) bool {
+func (m *machineSettings) LoadLayers() (config.Layered, error) {
+	l, err := m.Memory.LoadLayers()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.locked[key]
+	l.Locked = slices.Clone(m.locked)
+	return l, err
 }
 
 // A lock never waits on the network: with a submission server that takes the message and

@@ -10,7 +10,7 @@ import (
 // TestMixedCorpus checks that the second corpus carries what it promises, read back by the
 // engine's own parser: every message parses without defects, and the mix holds each shape.
 func TestMixedCorpus(t *testing.T) {
-	const n = 200
+	const n = 120
 	seen := map[string]int{}
 	var size int
 	for i := range n {

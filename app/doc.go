@@ -11,10 +11,13 @@
 // cache queries for a search, sending) runs in goroutines that hand their result back through
 // Deps.Do (fyne.Do by default).
 //
-<<<<<<< HEAD
-// Security: a pulled card or the inactivity delay locks the UI within 2 s: the Session is
-// closed (workers stopped, cache keys wiped, card logged out) and unlocking needs the PIN again.
-// The PIN lives only in the entry widget and in a byte slice wiped after Login.
+// Security: a pulled card or the inactivity delay locks the UI within 2 s, never waiting on the
+// network: the lock screen replaces the mail, the Session is locked (cache keys wiped, card
+// logged out, connections dropped, workers stopped in the background), and every other window
+// and dialog closes. A screen acts only for the session it was opened with: once that session
+// is locked its actions are refused in French (ErrLocked). The settings that decide what the
+// card signs for and whom it trusts change only in an open session. Unlocking needs the PIN
+// again. The PIN lives only in the entry widget and in a byte slice wiped after Login.
 //
 // Hostile messages (any MSSanté address can write to the pharmacy; tests TestHostile…):
 //   - a part is opened or printed (handed to the system's viewer) only when its content,
@@ -29,13 +32,4 @@
 //     bounded child processes), warmed at start, and cancelled with the message.
 //   - what a message puts on screen is bounded (display.go): Fyne's wrapping time grows with
 //     the square of a paragraph's length.
-=======
-// Security: a pulled card or the inactivity delay locks the UI within 2 s, never waiting on the
-// network: the lock screen replaces the mail, the Session is locked (cache keys wiped, card
-// logged out, connections dropped, workers stopped in the background), and every other window
-// and dialog closes. A screen acts only for the session it was opened with: once that session
-// is locked its actions are refused in French (ErrLocked). The settings that decide what the
-// card signs for and whom it trusts change only in an open session. Unlocking needs the PIN
-// again. The PIN lives only in the entry widget and in a byte slice wiped after Login.
->>>>>>> main
 package app

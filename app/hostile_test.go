@@ -224,8 +224,9 @@ func TestHostileRowsSayWhatOpens(t *testing.T) {
 	if got := rig.openedPaths(); len(got) != 0 {
 		t.Errorf("the image bomb was handed to the system: %q", got)
 	}
-	if !strings.HasSuffix(js.Name.Text, "— s'ouvre comme texte") || strings.Contains(pdf.Name.Text, "s'ouvre comme") {
-		t.Errorf("rows: %q, %q", js.Name.Text, pdf.Name.Text)
+	if !js.Warning.Visible() || js.Warning.Text != "« ordonnance.js » s'ouvre comme texte : son contenu n'est pas ce qu'annonce son nom." ||
+		pdf.Warning.Visible() || js.Open.Disabled() {
+		t.Errorf("rows: %q (%v), %q (%v)", js.Warning.Text, js.Warning.Visible(), pdf.Warning.Text, pdf.Warning.Visible())
 	}
 }
 

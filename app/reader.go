@@ -229,13 +229,12 @@ func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 		row.Open.Disable()
 		row.Print.Disable()
 		row.Warning.SetText(t("part.toolarge"))
-	default:
-		row.Warning.Hide()
+	case !nameMatchesKind(p.Name, k):
 		// Opened under the extension of what it is: say so when the name says otherwise
 		// ("ordonnance.js" is opened as text, in a text editor).
-		if !nameMatchesKind(p.Name, k) {
-			row.Name.SetText(row.Name.Text + " — " + t("part.opensas", t("kind."+strings.TrimPrefix(k.Ext, "."))))
-		}
+		row.Warning.SetText(t("part.opensas", clip(safeName(label), maxSubjectRunes), t("kind."+strings.TrimPrefix(k.Ext, "."))))
+	default:
+		row.Warning.Hide()
 	}
 	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
 		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)

@@ -194,7 +194,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 		test.Tap(row.Open) // a disabled button does nothing
 		test.Tap(row.Print)
 	}
-	for _, want := range []string{"ordonnancefdp.exe", "seulement enregistré", "ordonnance.js (65 o) — s'ouvre comme texte"} {
+	for _, want := range []string{"ordonnancefdp.exe", "seulement enregistré", "« ordonnance.js » s'ouvre comme texte"} {
 		if !h.Shows(want) {
 			t.Errorf("the reader does not show %q", want)
 		}

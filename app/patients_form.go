@@ -22,7 +22,9 @@ type PatientForm struct {
 	Save                              *widget.Button
 	Error                             *widget.Label
 
-	p *PatientsScreen
+	u     *UI
+	book  PatientBook
+	saved func(patient.Patient) // after a successful save
 }
 
 // sexChoices are the Sex select's options, in patient.Sex order.
@@ -30,13 +32,22 @@ var sexChoices = []patient.Sex{patient.Female, patient.Male}
 
 // ShowForm opens the form, empty for a new patient or filled with x.
 func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
-	t := p.u.tr.T
-	f := &PatientForm{p: p}
+	return p.u.showPatientForm(p.book, x, func(saved patient.Patient) {
+		p.Reload()
+		p.Select(string(saved.INS))
+	})
+}
+
+// showPatientForm opens the patient form on book, empty or filled with x (its INS then
+// fixed); saved is called once the patient is kept.
+func (u *UI) showPatientForm(book PatientBook, x *patient.Patient, saved func(patient.Patient)) *PatientForm {
+	t := u.tr.T
+	f := &PatientForm{u: u, book: book, saved: saved}
 	title := t("patients.new")
-	if x != nil {
+	if x != nil && x.DisplayName() != "" {
 		title = x.DisplayName()
 	}
-	f.Window = p.u.app.NewWindow(title)
+	f.Window = u.app.NewWindow(title)
 	f.INS = widget.NewEntry()
 	f.INS.SetPlaceHolder("2 85 04 69 123 045 ..")
 	f.BirthName = widget.NewEntry()
@@ -73,7 +84,7 @@ func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
 	f.Window.Resize(fyne.NewSize(560, 420))
-	p.u.trackWindow(f.Window)
+	u.trackWindow(f.Window)
 	f.Window.Show()
 	return f
 }
@@ -119,7 +130,7 @@ func parseBirthDate(s string) (time.Time, error) {
 // collect validates the form: a well-formed INS whose key matches, a name, and a birth
 // date and sex that agree with the INS (required to mark the INS qualified).
 func (f *PatientForm) collect() (patient.Patient, string) {
-	t := f.p.u.tr.T
+	t := f.u.tr.T
 	ins, err := patient.ParseINS(f.INS.Text)
 	if err != nil {
 		return patient.Patient{}, patient.UserMessage(err)
@@ -148,21 +159,22 @@ func (f *PatientForm) collect() (patient.Patient, string) {
 }
 
 func (f *PatientForm) save() {
-	f.p.u.touch()
+	f.u.touch()
 	f.Error.Hide()
 	x, problem := f.collect()
 	if problem != "" {
 		f.fail(problem)
 		return
 	}
-	if err := f.p.book.PutPatient(x); err != nil {
-		f.p.u.log.Warn("save patient", "err", err)
-		f.fail(f.p.u.tr.T("patients.form.savefailed"))
+	if err := f.book.PutPatient(x); err != nil {
+		f.u.log.Warn("save patient", "err", err)
+		f.fail(f.u.tr.T("patients.form.savefailed"))
 		return
 	}
 	f.Window.Close()
-	f.p.Reload()
-	f.p.Select(string(x.INS))
+	if f.saved != nil {
+		f.saved(x)
+	}
 }
 
 // IdentityCheck asks, before writing to a patient, for the birth date and sex to confirm
@@ -176,8 +188,9 @@ type IdentityCheck struct {
 	// Composer is the message opened once the identity is confirmed.
 	Composer *Composer
 
-	p *PatientsScreen
-	x patient.Patient
+	u    *UI
+	x    patient.Patient
+	done func(addr string, x patient.Patient) // once confirmed, with the address built
 }
 
 // AskIdentity opens the confirmation for the selected patient; an unqualified INS is refused
@@ -192,8 +205,26 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 		return nil
 	}
 	p.Error.Hide()
-	c := &IdentityCheck{p: p, x: *p.current}
-	c.Window = p.u.app.NewWindow(t("patients.confirm.title"))
+	var c *IdentityCheck
+	c = p.u.askIdentity(*p.current, t("patients.confirm.ok"), func(addr string, x patient.Patient) {
+		s := p.u.session
+		if s == nil {
+			return
+		}
+		bals := s.BALs()
+		c.Composer = p.u.openComposer(s, bals, defaultPatientBAL(bals),
+			Draft{To: []Address{{Name: x.DisplayName(), Email: addr}}, NoReplyExpected: true})
+		c.Composer.trustPatient(addr)
+	})
+	return c
+}
+
+// askIdentity asks for the birth date and sex of x, a patient with a qualified INS, and calls
+// done with the patient's address once they match (ECO.2.2.6); ok names the button.
+func (u *UI) askIdentity(x patient.Patient, ok string, done func(addr string, x patient.Patient)) *IdentityCheck {
+	t := u.tr.T
+	c := &IdentityCheck{u: u, x: x, done: done}
+	c.Window = u.app.NewWindow(t("patients.confirm.title"))
 	c.Birth = widget.NewEntry()
 	c.Birth.SetPlaceHolder(t("patients.date.placeholder"))
 	c.Sex = widget.NewSelect(sexLabels(), nil)
@@ -201,7 +232,7 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 	c.Error.Importance = widget.DangerImportance
 	c.Error.Wrapping = fyne.TextWrapWord
 	c.Error.Hide()
-	c.OK = widget.NewButton(t("patients.confirm.ok"), c.confirm)
+	c.OK = widget.NewButton(ok, c.confirm)
 	c.OK.Importance = widget.HighImportance
 	intro := widget.NewLabel(t("patients.confirm.body", c.x.DisplayName(), c.x.INS.Grouped()))
 	intro.Wrapping = fyne.TextWrapWord
@@ -210,7 +241,7 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
 	c.Window.Resize(fyne.NewSize(520, 300))
-	p.u.trackWindow(c.Window)
+	u.trackWindow(c.Window)
 	c.Window.Show()
 	return c
 }
@@ -221,7 +252,7 @@ func (c *IdentityCheck) fail(msg string) {
 }
 
 func (c *IdentityCheck) confirm() {
-	u := c.p.u
+	u := c.u
 	u.touch()
 	t := u.tr.T
 	birth, err := parseBirthDate(c.Birth.Text)
@@ -245,12 +276,6 @@ func (c *IdentityCheck) confirm() {
 		c.fail(patient.UserMessage(err))
 		return
 	}
-	s := u.session
-	if s == nil {
-		return
-	}
 	c.Window.Close()
-	bals := s.BALs()
-	c.Composer = u.openComposer(s, bals, defaultPatientBAL(bals),
-		Draft{To: []Address{{Name: x.DisplayName(), Email: addr}}, NoReplyExpected: true})
+	c.done(addr, x)
 }

@@ -10,9 +10,9 @@ import (
 // AuditEntry is one action of the audit journal (ECO.4.1.x): who, when, on which BAL, the
 // request sent to the server and its response — never message contents.
 type AuditEntry struct {
-	Time                                    time.Time
+	Time                                   time.Time
 	Author, BAL, Action, Request, Response string
-	OK                                      bool
+	OK                                     bool
 }
 
 // AuditFilter selects journal entries: [From, To), and Author, BAL, Action when not empty.

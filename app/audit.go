@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -27,6 +29,7 @@ type AuditScreen struct {
 	Apply               *widget.Button
 	Count               *widget.Label
 	Table               *widget.Table
+	Detail              *widget.Label // the selected entry in full (the table cuts long texts)
 	Columns             []*widget.Check // the columns to export, in AuditColumn order
 	Export              *widget.Button
 	Error               *widget.Label
@@ -106,8 +109,17 @@ func (u *UI) ShowAudit() *AuditScreen {
 			o.(*widget.Label).SetText(AuditColumn(id.Col).header(t))
 		}
 	}
-	for c, w := range []float32{150, 190, 250, 120, 330, 330, 80} {
+	for c, w := range []float32{150, 180, 230, 120, 300, 300, 80} {
 		s.Table.SetColumnWidth(c, w)
+	}
+	s.Detail = widget.NewLabel("")
+	s.Detail.Wrapping = fyne.TextWrapWord
+	s.Detail.Selectable = true
+	s.Table.OnSelected = func(id widget.TableCellID) {
+		u.touch()
+		if id.Row >= 0 && id.Row < len(s.entries) {
+			s.Detail.SetText(s.detail(s.entries[id.Row]))
+		}
 	}
 	var checks []fyne.CanvasObject
 	for c := AuditColumn(0); c < auditColumns; c++ {
@@ -118,11 +130,12 @@ func (u *UI) ShowAudit() *AuditScreen {
 	}
 	s.Export = widget.NewButtonWithIcon(t("audit.export"), theme.DocumentSaveIcon(), func() { u.touch(); s.pickExport() })
 
-	filters := container.NewHBox(widget.NewLabel(t("audit.from")), sized(s.From, 120), widget.NewLabel(t("audit.to")), sized(s.To, 120),
-		s.BAL, s.Author, s.Action, s.Apply)
-	exportRow := container.NewHBox(append([]fyne.CanvasObject{widget.NewLabel(t("audit.columns"))}, append(checks, s.Export)...)...)
-	s.Window.SetContent(container.NewBorder(container.NewVBox(filters, s.Error, s.Count), exportRow, nil, nil, s.Table))
-	s.Window.Resize(fyne.NewSize(1180, 640))
+	dates := container.NewHBox(widget.NewLabel(t("audit.from")), sized(s.From, 130), widget.NewLabel(t("audit.to")), sized(s.To, 130), s.Apply)
+	filters := container.NewVBox(dates, container.NewGridWithColumns(3, s.BAL, s.Author, s.Action))
+	export := container.NewVBox(s.Detail, widget.NewSeparator(), widget.NewLabel(t("audit.columns")), container.NewGridWithColumns(4, checks...),
+		container.NewHBox(layout.NewSpacer(), s.Export))
+	s.Window.SetContent(container.NewBorder(container.NewVBox(filters, s.Error, s.Count), export, nil, nil, s.Table))
+	s.Window.Resize(fyne.NewSize(980, 640))
 	s.Reload()
 	u.trackWindow(s.Window)
 	s.Window.Show()
@@ -202,12 +215,23 @@ func (s *AuditScreen) Reload() {
 		s.Error.Show()
 	}
 	s.entries = es
+	s.Detail.SetText("")
+	s.Table.UnselectAll()
 	if len(es) >= auditShown {
 		s.Count.SetText(t("audit.count.limited", auditShown))
 	} else {
 		s.Count.SetText(t("audit.count", len(es)))
 	}
 	s.Table.Refresh()
+}
+
+// detail is one entry in full, one column a line.
+func (s *AuditScreen) detail(e AuditEntry) string {
+	var lines []string
+	for c := AuditColumn(0); c < auditColumns; c++ {
+		lines = append(lines, c.header(s.u.tr.T)+" : "+c.value(s.u.tr.T, s.loc, e))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Rows are the table's rows as shown, newest first.

@@ -64,7 +64,7 @@ func (c *Composer) healthRow() fyne.CanvasObject {
 		c.Health.Hide()
 	}
 	c.refreshHealth()
-	return container.NewBorder(nil, nil, c.Health, c.HealthRemove, c.HealthList)
+	return container.NewVBox(container.NewHBox(c.Health, c.HealthRemove), c.HealthList)
 }
 
 // refreshHealth lists the health documents the draft carries (attached here, forwarded, or
@@ -183,7 +183,7 @@ func (c *Composer) ShowHealthForm() *HealthForm {
 		widget.NewFormItem(t("compose.health.file"), container.NewBorder(nil, nil, nil, f.Choose, f.File)))
 	f.Window.SetContent(container.NewVBox(hint, form, f.Error,
 		container.NewHBox(f.Add, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
-	f.Window.Resize(fyne.NewSize(620, 380))
+	f.Window.Resize(fyne.NewSize(760, 560)) // room for the file dialog
 	c.u.trackWindow(f.Window)
 	c.HealthForm = f
 	f.Window.SetOnClosed(func() {
@@ -225,6 +225,7 @@ func (f *HealthForm) pickPDF() {
 		f.SetPDF(r.URI().Name(), data)
 	}, f.Window)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".PDF"}))
+	d.Resize(fyne.NewSize(720, 500))
 	d.Show()
 }
 

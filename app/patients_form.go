@@ -55,6 +55,7 @@ func (u *UI) showPatientForm(book PatientBook, x *patient.Patient, saved func(pa
 	f.Birth = widget.NewEntry()
 	f.Birth.SetPlaceHolder(t("patients.date.placeholder"))
 	f.Sex = widget.NewSelect(sexLabels(), nil)
+	f.Sex.PlaceHolder = t("patients.sex.choose")
 	f.Qualified = widget.NewCheck(t("patients.form.qualified"), nil)
 	if x != nil {
 		f.INS.SetText(string(x.INS))
@@ -228,6 +229,7 @@ func (u *UI) askIdentity(x patient.Patient, ok string, done func(addr string, x 
 	c.Birth = widget.NewEntry()
 	c.Birth.SetPlaceHolder(t("patients.date.placeholder"))
 	c.Sex = widget.NewSelect(sexLabels(), nil)
+	c.Sex.PlaceHolder = t("patients.sex.choose")
 	c.Error = widget.NewLabel("")
 	c.Error.Importance = widget.DangerImportance
 	c.Error.Wrapping = fyne.TextWrapWord

@@ -76,7 +76,7 @@ func newSaveOnlyRow(u *UI, p Part, label string) *PartRow {
 	t := u.tr.T
 	row := &PartRow{u: u, part: p}
 	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", label, humanSize(p.Size)))
-	row.Name.Truncation = fyne.TextTruncateEllipsis
+	row.Name.Wrapping = fyne.TextWrapWord // what it is stays readable: « imagerie (non affichable) »
 	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), nil)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), nil)
@@ -103,8 +103,12 @@ func patientText(p *Patient) string {
 	if id == "" && p.INS != "" {
 		label, id = "INS", p.INS
 	}
-	if id == "" {
+	who := strings.TrimSpace(label + " " + id)
+	switch {
+	case id == "":
 		return p.Name
+	case strings.TrimSpace(p.Name) == "":
+		return who
 	}
-	return strings.TrimSpace(fmt.Sprintf("%s — %s %s", p.Name, label, id))
+	return p.Name + " — " + who
 }

@@ -29,7 +29,7 @@ type AuditScreen struct {
 	Apply               *widget.Button
 	Count               *widget.Label
 	Table               *widget.Table
-	Detail              *widget.Label // the selected entry in full (the table cuts long texts)
+	Detail              *widget.Label   // the selected entry in full (the table cuts long texts)
 	Columns             []*widget.Check // the columns to export, in AuditColumn order
 	Export              *widget.Button
 	Error               *widget.Label

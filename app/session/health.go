@@ -37,7 +37,7 @@ func (s *Session) AddHealthDocuments(d *msg.Draft, ins string, docs ...msg.Healt
 	if !p.Qualified {
 		return fmt.Errorf("session: health documents: %w", patient.ErrNotQualified)
 	}
-	author, err := s.identity().documentAuthor()
+	author, err := s.Identity().documentAuthor()
 	if err != nil {
 		return err
 	}

@@ -252,6 +252,7 @@ func TestTypedPatientAddressNeedsTheBook(t *testing.T) {
 
 	addr := strings.ToLower(henri.ins) + "@" + patient.Domain
 	c.To.SetText(addr)
+	h.WaitText("Boîte d'envoi : 0") // what earlier tests queued has left
 	outbox := outboxText(h)
 	test.Tap(c.Send)
 	if c.PatientForm == nil || !strings.Contains(c.Error.Text, "n'a pas d'INS qualifié") {

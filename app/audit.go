@@ -35,6 +35,7 @@ type AuditScreen struct {
 	Error               *widget.Label
 
 	u       *UI
+	s       Session // the session whose journal is shown: refused once it is locked
 	j       AuditJournal
 	loc     *time.Location
 	bals    []string // the BAL select's values ("" = all)
@@ -52,11 +53,12 @@ func (u *UI) auditJournal() AuditJournal {
 func (u *UI) ShowAudit() *AuditScreen {
 	u.touch()
 	j := u.auditJournal()
-	if j == nil {
+	if j == nil || u.locked {
+		u.showError(u.tr.T("wizard.login.first"), nil)
 		return nil
 	}
 	t := u.tr.T
-	s := &AuditScreen{u: u, j: j, loc: pharmacyTime(), Window: u.app.NewWindow(t("audit.title"))}
+	s := &AuditScreen{u: u, s: u.session, j: j, loc: pharmacyTime(), Window: u.app.NewWindow(t("audit.title"))}
 	s.From, s.To = widget.NewEntry(), widget.NewEntry()
 	for _, e := range []*widget.Entry{s.From, s.To} {
 		e.SetPlaceHolder(t("patients.date.placeholder"))
@@ -137,7 +139,7 @@ func (u *UI) ShowAudit() *AuditScreen {
 	s.Window.SetContent(container.NewBorder(container.NewVBox(filters, s.Error, s.Count), export, nil, nil, s.Table))
 	s.Window.Resize(fyne.NewSize(980, 640))
 	s.Reload()
-	u.trackWindow(s.Window)
+	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
 }
@@ -201,6 +203,9 @@ func (s *AuditScreen) filter() (AuditFilter, string) {
 func (s *AuditScreen) Reload() {
 	t := s.u.tr.T
 	s.Error.Hide()
+	if s.u.refused(s.s, s.fail) {
+		return
+	}
 	f, problem := s.filter()
 	if problem != "" {
 		s.Error.SetText(problem)
@@ -234,6 +239,11 @@ func (s *AuditScreen) detail(e AuditEntry) string {
 	return strings.Join(lines, "\n")
 }
 
+func (s *AuditScreen) fail(text string) {
+	s.Error.SetText(text)
+	s.Error.Show()
+}
+
 // Rows are the table's rows as shown, newest first.
 func (s *AuditScreen) Rows() [][]string {
 	out := make([][]string, len(s.entries))
@@ -250,6 +260,9 @@ func (s *AuditScreen) Rows() [][]string {
 // ExportCSV writes every entry the filters select (not only those shown) with the chosen
 // columns.
 func (s *AuditScreen) ExportCSV(w io.Writer) error {
+	if !s.u.live(s.s) {
+		return ErrLocked
+	}
 	f, problem := s.filter()
 	if problem != "" {
 		return fmt.Errorf("app: audit export: %s", problem)
@@ -286,6 +299,10 @@ func (s *AuditScreen) pickExport() {
 		}
 		if cerr := w.Close(); err == nil {
 			err = cerr
+		}
+		if msg := s.u.lockedError(err); msg != "" {
+			s.fail(msg)
+			return
 		}
 		if errors.Is(err, errNoColumn) {
 			s.Error.SetText(t("audit.nocolumn"))

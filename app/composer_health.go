@@ -122,7 +122,7 @@ type HealthForm struct {
 // ShowHealthForm opens the form (nil when the session cannot send health documents).
 func (c *Composer) ShowHealthForm() *HealthForm {
 	hs := c.healthSender()
-	if hs == nil {
+	if hs == nil || c.u.refused(c.s, c.fail) {
 		return nil
 	}
 	t := c.u.tr.T
@@ -184,9 +184,8 @@ func (c *Composer) ShowHealthForm() *HealthForm {
 	f.Window.SetContent(container.NewVBox(hint, form, f.Error,
 		container.NewHBox(f.Add, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
 	f.Window.Resize(fyne.NewSize(760, 560)) // room for the file dialog
-	c.u.trackWindow(f.Window)
 	c.HealthForm = f
-	f.Window.SetOnClosed(func() {
+	c.u.track(f.Window, func() {
 		if c.HealthForm == f {
 			c.HealthForm = nil
 		}
@@ -235,6 +234,9 @@ func (f *HealthForm) add() {
 	c.u.touch()
 	t := c.u.tr.T
 	f.Error.Hide()
+	if c.u.refused(c.s, f.fail) {
+		return
+	}
 	pi, ti := f.Patient.SelectedIndex(), f.Type.SelectedIndex()
 	switch {
 	case pi < 0:
@@ -257,6 +259,10 @@ func (f *HealthForm) add() {
 	d := c.draft
 	if err := c.healthSender().SetHealthDocuments(&d, ins, docs); err != nil {
 		c.u.log.Warn("health documents", "err", err)
+		if msg := c.u.lockedError(err); msg != "" {
+			f.fail(msg)
+			return
+		}
 		f.fail(healthError(t, err))
 		return
 	}

@@ -53,7 +53,7 @@ func (c *Composer) confirmPatient(addr string) {
 		c.fail(t("compose.patient.bad", addr, patient.UserMessage(err)))
 		return
 	}
-	book := c.u.patientBook()
+	book, _ := c.s.(PatientBook)
 	if book == nil {
 		c.fail(t("compose.patient.nobook"))
 		return
@@ -72,7 +72,7 @@ func (c *Composer) confirmPatient(addr string) {
 	}
 	if !known || !x.Qualified {
 		c.fail(t("compose.patient.qualify", ins.Grouped()))
-		c.PatientForm = c.u.showPatientForm(book, &x, func(saved patient.Patient) {
+		c.PatientForm = c.u.showPatientForm(c.s, book, &x, func(saved patient.Patient) {
 			c.PatientForm = nil
 			if saved.Qualified {
 				c.askPatientIdentity(addr, saved)
@@ -87,7 +87,7 @@ func (c *Composer) confirmPatient(addr string) {
 func (c *Composer) askPatientIdentity(addr string, x patient.Patient) {
 	t := c.u.tr.T
 	c.fail(t("compose.patient.confirm", x.DisplayName()))
-	c.Identity = c.u.askIdentity(x, t("compose.patient.confirm.ok"), func(built string, _ patient.Patient) {
+	c.Identity = c.u.askIdentity(c.s, x, t("compose.patient.confirm.ok"), func(built string, _ patient.Patient) {
 		c.Identity = nil
 		if !strings.EqualFold(built, addr) {
 			c.fail(t("compose.patient.mismatch"))

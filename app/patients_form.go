@@ -23,6 +23,7 @@ type PatientForm struct {
 	Error                             *widget.Label
 
 	u     *UI
+	s     Session // the session the form writes to: refused once it is locked
 	book  PatientBook
 	saved func(patient.Patient) // after a successful save
 }
@@ -32,17 +33,20 @@ var sexChoices = []patient.Sex{patient.Female, patient.Male}
 
 // ShowForm opens the form, empty for a new patient or filled with x.
 func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
-	return p.u.showPatientForm(p.book, x, func(saved patient.Patient) {
+	if p.u.refused(p.s, p.fail) {
+		return nil
+	}
+	return p.u.showPatientForm(p.s, p.book, x, func(saved patient.Patient) {
 		p.Reload()
 		p.Select(string(saved.INS))
 	})
 }
 
-// showPatientForm opens the patient form on book, empty or filled with x (its INS then
+// showPatientForm opens the patient form on s's book, empty or filled with x (its INS then
 // fixed); saved is called once the patient is kept.
-func (u *UI) showPatientForm(book PatientBook, x *patient.Patient, saved func(patient.Patient)) *PatientForm {
+func (u *UI) showPatientForm(s Session, book PatientBook, x *patient.Patient, saved func(patient.Patient)) *PatientForm {
 	t := u.tr.T
-	f := &PatientForm{u: u, book: book, saved: saved}
+	f := &PatientForm{u: u, s: s, book: book, saved: saved}
 	title := t("patients.new")
 	if x != nil && x.DisplayName() != "" {
 		title = x.DisplayName()
@@ -85,7 +89,7 @@ func (u *UI) showPatientForm(book PatientBook, x *patient.Patient, saved func(pa
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
 	f.Window.Resize(fyne.NewSize(560, 420))
-	u.trackWindow(f.Window)
+	u.track(f.Window, nil)
 	f.Window.Show()
 	return f
 }
@@ -162,6 +166,9 @@ func (f *PatientForm) collect() (patient.Patient, string) {
 func (f *PatientForm) save() {
 	f.u.touch()
 	f.Error.Hide()
+	if f.u.refused(f.s, f.fail) {
+		return
+	}
 	x, problem := f.collect()
 	if problem != "" {
 		f.fail(problem)
@@ -190,6 +197,7 @@ type IdentityCheck struct {
 	Composer *Composer
 
 	u    *UI
+	s    Session // refused once it is locked
 	x    patient.Patient
 	done func(addr string, x patient.Patient) // once confirmed, with the address built
 }
@@ -197,7 +205,7 @@ type IdentityCheck struct {
 // AskIdentity opens the confirmation for the selected patient; an unqualified INS is refused
 // at once with what to do.
 func (p *PatientsScreen) AskIdentity() *IdentityCheck {
-	if p.current == nil {
+	if p.current == nil || p.u.refused(p.s, p.fail) {
 		return nil
 	}
 	t := p.u.tr.T
@@ -207,11 +215,8 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 	}
 	p.Error.Hide()
 	var c *IdentityCheck
-	c = p.u.askIdentity(*p.current, t("patients.confirm.ok"), func(addr string, x patient.Patient) {
-		s := p.u.session
-		if s == nil {
-			return
-		}
+	s := p.s
+	c = p.u.askIdentity(s, *p.current, t("patients.confirm.ok"), func(addr string, x patient.Patient) {
 		bals := s.BALs()
 		c.Composer = p.u.openComposer(s, bals, defaultPatientBAL(bals),
 			Draft{To: []Address{{Name: x.DisplayName(), Email: addr}}, NoReplyExpected: true})
@@ -222,9 +227,9 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 
 // askIdentity asks for the birth date and sex of x, a patient with a qualified INS, and calls
 // done with the patient's address once they match (ECO.2.2.6); ok names the button.
-func (u *UI) askIdentity(x patient.Patient, ok string, done func(addr string, x patient.Patient)) *IdentityCheck {
+func (u *UI) askIdentity(s Session, x patient.Patient, ok string, done func(addr string, x patient.Patient)) *IdentityCheck {
 	t := u.tr.T
-	c := &IdentityCheck{u: u, x: x, done: done}
+	c := &IdentityCheck{u: u, s: s, x: x, done: done}
 	c.Window = u.app.NewWindow(t("patients.confirm.title"))
 	c.Birth = widget.NewEntry()
 	c.Birth.SetPlaceHolder(t("patients.date.placeholder"))
@@ -243,7 +248,7 @@ func (u *UI) askIdentity(x patient.Patient, ok string, done func(addr string, x 
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
 	c.Window.Resize(fyne.NewSize(520, 300))
-	u.trackWindow(c.Window)
+	u.track(c.Window, nil)
 	c.Window.Show()
 	return c
 }
@@ -257,6 +262,9 @@ func (c *IdentityCheck) confirm() {
 	u := c.u
 	u.touch()
 	t := u.tr.T
+	if u.refused(c.s, c.fail) {
+		return
+	}
 	birth, err := parseBirthDate(c.Birth.Text)
 	if err != nil || birth.IsZero() {
 		c.fail(t("patients.form.baddate"))

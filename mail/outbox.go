@@ -76,7 +76,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
-	var sc *smtp.Client
+	var sc *SMTPClient
 	defer func() {
 		if sc != nil {
 			_ = sc.Quit()
@@ -130,7 +130,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
+func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	var dsn *DSN
 	if b, err := s.e.cfg.Store.Setting(dsnKey(it.ID)); err == nil && len(b) > 0 {
 		dsn = &DSN{}
@@ -174,7 +174,7 @@ func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
 
 // sendData runs the SMTP transaction and returns the server's reply to the message ("250 "
 // and its text: the audit journal's response).
-func sendData(sc *smtp.Client, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (string, error) {
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (string, error) {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
 		return "", err
 	}

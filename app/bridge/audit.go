@@ -9,7 +9,7 @@ import (
 func (s *Session) Audit(f app.AuditFilter) ([]app.AuditEntry, error) {
 	es, err := s.s.Audit(store.AuditFilter{From: f.From, To: f.To, Author: f.Author, BAL: f.BAL, Action: f.Action, Limit: f.Limit})
 	if err != nil {
-		return nil, err
+		return nil, locked(err)
 	}
 	out := make([]app.AuditEntry, len(es))
 	for i, e := range es {

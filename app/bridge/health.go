@@ -21,7 +21,7 @@ func (s *Session) SetHealthDocuments(d *app.Draft, ins string, docs []app.Health
 		if errors.Is(err, session.ErrNoAuthorProfession) {
 			return fmt.Errorf("%w: %w", app.ErrNotAuthor, err)
 		}
-		return err
+		return locked(err)
 	}
 	d.Documents, d.Patient = md.Documents, md.Patient
 	return nil

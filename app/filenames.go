@@ -51,12 +51,6 @@ func windowsDevice(stem string) bool {
 	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '0' && u[3] <= '9'
 }
 
-// titleFileName turns a document title (XDM), which is not a path, into a file name:
-// "Compte rendu 05/03/2025" keeps its date instead of becoming "2025".
-func titleFileName(title string) string {
-	return strings.NewReplacer("/", "-", `\`, "-").Replace(title)
-}
-
 // kindFileName is the name an openable part is written under: the sender's name cleaned,
 // with its extension replaced by the one of its sniffed kind. "ordonnance.pdf.hta" holding
 // a PDF is written "ordonnance.pdf"; holding HTML it is never written for opening.

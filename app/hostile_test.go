@@ -114,7 +114,6 @@ func TestHostileNamesCleaned(t *testing.T) {
 		{".pdf", kindPDF, "piece-jointe.pdf"},
 		{"nul.pdf", kindPDF, "_nul.pdf"},
 		{"../../etc/passwd", kindText, "passwd.txt"},
-		{titleFileName("Titre — 05/03/2025"), kindPDF, "Titre — 05-03-2025.pdf"},
 	} {
 		if got := kindFileName(c.name, c.kind); got != c.want {
 			t.Errorf("kindFileName(%q, %s) = %q, want %q", c.name, c.kind.MIME, got, c.want)
@@ -236,7 +235,7 @@ func TestHostileOpenedFilesNamedByContent(t *testing.T) {
 	a, b := append([]byte(nil), onePagePDF...), append(append([]byte(nil), onePagePDF...), '\n')
 	msg := &Message{
 		Parts: []Part{part("scan.pdf", a), part("scan.pdf", b), part("ordonnance.js", hostile.JS), part("ordonnance.pdf.hta", onePagePDF)},
-		Documents: []Document{{Title: "Titre — 05/03/2025", ContentType: "application/pdf", Data: onePagePDF,
+		Documents: []Document{{Title: "Titre — 05/03/2025", FileName: "DOC0001.pdf", ContentType: "application/pdf", Data: onePagePDF,
 			Date: time.Date(2025, 3, 5, 0, 0, 0, 0, time.UTC)}},
 	}
 	rig.r.show(msg)
@@ -248,7 +247,7 @@ func TestHostileOpenedFilesNamedByContent(t *testing.T) {
 	if len(got) != 5 {
 		t.Fatalf("opened %q", got)
 	}
-	want := []string{"scan.pdf", "scan.pdf", "ordonnance.txt", "ordonnance.pdf", "Titre — 05-03-2025.pdf"}
+	want := []string{"scan.pdf", "scan.pdf", "ordonnance.txt", "ordonnance.pdf", "DOC0001.pdf"}
 	dirs := map[string]bool{}
 	for i, p := range got {
 		if filepath.Base(p) != want[i] {

@@ -24,6 +24,8 @@ type ReaderView struct {
 	Body                        *widget.Label
 	DocumentsTitle              *widget.Label
 	Documents                   []*PartRow // XDM documents of the patient
+	Signatures                  []*PartRow // the XDM package's signatures: save only
+	DocumentsError              *widget.Label
 	Attachments                 []*PartRow
 	Preview                     *Preview
 
@@ -93,7 +95,7 @@ func (r *ReaderView) show(msg *Message) {
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", clip(msg.Patient.Name, maxSubjectRunes), msg.Patient.INS))
+		r.Patient.SetText(t("reader.patient", clip(patientText(msg.Patient), maxSubjectRunes)))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -113,29 +115,7 @@ func (r *ReaderView) show(msg *Message) {
 	r.bodyCut = cut
 	r.showNotice(msg)
 
-	r.Documents = nil
-	r.docs.RemoveAll()
-	if len(msg.Documents) > 0 {
-		who := t("reader.documents.unknown")
-		if msg.Patient != nil {
-			who = fmt.Sprintf("%s (INS %s)", clip(msg.Patient.Name, maxSubjectRunes), msg.Patient.INS)
-		}
-		r.DocumentsTitle.SetText(t("reader.documents", who))
-		r.DocumentsTitle.Show()
-		for _, d := range msg.Documents {
-			label := cleanName(d.Title)
-			if !d.Date.IsZero() {
-				label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
-			}
-			// The title is not a path: its slashes must not make the file name.
-			part := Part{Attachment: Attachment{Name: titleFileName(d.Title), ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
-			row := newPartRow(r.u, r.Preview, part, label)
-			r.Documents = append(r.Documents, row)
-			r.docs.Add(row.Content)
-		}
-	} else {
-		r.DocumentsTitle.Hide()
-	}
+	r.showDocuments(msg)
 	r.Attachments = nil
 	r.atts.RemoveAll()
 	for _, p := range msg.Parts {
@@ -156,10 +136,6 @@ func (r *ReaderView) show(msg *Message) {
 func (r *ReaderView) showNotice(msg *Message) {
 	t := r.u.tr.T
 	var notes []string
-	if msg.XDMError != nil {
-		r.u.log.Warn("xdm package", "err", msg.XDMError)
-		notes = append(notes, t("reader.xdm.unreadable"))
-	}
 	if msg.Defects > 0 {
 		notes = append(notes, t("reader.defects"))
 	}

@@ -243,7 +243,7 @@ func TestHostileCorpusThroughTheReader(t *testing.T) {
 
 	// A zip bomb as the XDM package: refused, said, and the zip can only be saved.
 	check("Hostile : XDM bombe zip")
-	h.WaitText("(IHE_XDM.ZIP) est invalide ou trop volumineux")
+	h.WaitText("L'archive reste jointe au message : vous pouvez l'enregistrer.")
 	if len(rd.Attachments) != 1 || !rd.Attachments[0].Open.Disabled() {
 		t.Errorf("the zip bomb's attachment rows: %d", len(rd.Attachments))
 	}
@@ -335,25 +335,31 @@ func headerBlock(raw []byte) []byte {
 }
 
 // A patient record made from a Mon Espace Santé message says « non vérifié » until the
-// pharmacist saves it.
+// pharmacist saves it. (A patient of this test's own: other tests save the seeded ones.)
 func TestHostilePatientUnverifiedUntilSaved(t *testing.T) {
+	const marie = "279128812302227"
+	if err := env.Sandbox.RegisterPatient(marie, "Marie DUPONT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Sandbox.DeliverFromPatient(marie, pharmacy, "Question de Marie", "Bonjour, est-ce prêt ?", nil); err != nil {
+		t.Fatal(err)
+	}
 	h := start(t, cpstest.Titulaire.Label)
-	henri := seedINS[3]
-	p := openPatients(t, h, henri)
+	p := openPatients(t, h, marie)
 	if !strings.Contains(p.Header.Text, "non vérifié") {
 		t.Fatalf("a record made from a message: %q", p.Header.Text)
 	}
-	ins, err := patient.ParseINS(henri)
+	ins, err := patient.ParseINS(marie)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := p.ShowForm(&patient.Patient{INS: ins, BirthName: "PERRIN", FirstNames: "Henri", Sex: ins.Sex()})
+	f := p.ShowForm(&patient.Patient{INS: ins, BirthName: "DUPONT", FirstNames: "Marie", Sex: ins.Sex()})
 	test.Tap(f.Save)
 	if f.Error.Visible() {
 		t.Fatalf("the form refused the record: %q", f.Error.Text)
 	}
 	h.WaitFor("the record confirmed", func() bool {
 		p.Reload()
-		return p.Select(henri) && !strings.Contains(p.Header.Text, "non vérifié")
+		return p.Select(marie) && !strings.Contains(p.Header.Text, "non vérifié")
 	})
 }

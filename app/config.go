@@ -35,6 +35,10 @@ func (m *MemorySettings) Save(c Config) error {
 // Unknown keys written by other parts of Comptoir are preserved.
 type FileSettings struct{ Path string }
 
+// operatorKeys are the keys of OperatorSettings: Save rewrites them, and keeps the other
+// keys of the operator object.
+var operatorKeys = []string{"domain", "imap", "submission", "trust_store", "api", "psc"}
+
 // Load reads the file; a missing file is an empty configuration.
 func (f FileSettings) Load() (Config, error) {
 	var c Config
@@ -65,11 +69,23 @@ func (f FileSettings) Save(c Config) error {
 	if err := json.Unmarshal(mine, &fields); err != nil {
 		return fmt.Errorf("app: encode settings: %w", err)
 	}
-	for _, k := range []string{"operator", "pkcs11_module", "language", "auto_lock"} {
+	// The operator object is shared with mail.OperatorConfig (implicit TLS, server name…):
+	// its keys this Config does not know are kept.
+	op, _ := all["operator"].(map[string]any)
+	for _, k := range []string{"operator", "pkcs11_module", "language", "auto_lock", "psc_national_id"} {
 		delete(all, k)
 	}
 	for k, v := range fields {
 		all[k] = v
+	}
+	if mine, ok := fields["operator"].(map[string]any); ok && op != nil {
+		for _, k := range operatorKeys {
+			delete(op, k)
+		}
+		for k, v := range mine {
+			op[k] = v
+		}
+		all["operator"] = op
 	}
 	out, err := json.MarshalIndent(all, "", "  ")
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 // Deps is everything the UI drives. Only Cards is required; the others have safe defaults.
 type Deps struct {
 	Cards     Cards       // readers, card events, login
+	PSC       PSC         // e-CPS and browser logins (Pro Santé Connect); nil: not configured
 	Settings  Settings    // persisted configuration; nil keeps it in memory
 	Doctor    Doctor      // "Tester la connexion"; nil hides the button
 	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
@@ -89,6 +90,9 @@ type Holder struct {
 	IDType                    string // "RPPS" or "ADELI"
 	Situations                []string
 	Situation                 int // the chosen one (its entity signs the personal BAL's mail)
+	// PSC: logged in with Pro Santé Connect (e-CPS or browser), without the card: BAL
+	// creation and roles need the card.
+	PSC bool
 }
 
 // SituationChooser is optionally implemented by a Session whose holder may work in several
@@ -263,6 +267,9 @@ type Config struct {
 	Module   string           `json:"pkcs11_module,omitempty"`
 	Language string           `json:"language,omitempty"` // "fr" (default) or "en"
 	AutoLock time.Duration    `json:"auto_lock,omitempty"`
+	// PSCNationalID is the national id last logged in with the e-CPS on this workstation,
+	// offered again on the e-CPS panel (public: the Annuaire Santé lists it).
+	PSCNationalID string `json:"psc_national_id,omitempty"`
 }
 
 // OperatorSettings are the operator's endpoints and the trust store.
@@ -272,6 +279,9 @@ type OperatorSettings struct {
 	SMTP       string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
 	TrustStore []string `json:"trust_store,omitempty"`
 	API        string   `json:"api,omitempty"` // provisioning API base URL (the BALs a card may open)
+	// PSC is the operator's Pro Santé Connect intermediate server (docs/psc-gateway-api.md):
+	// the e-CPS login. Empty: no e-CPS login.
+	PSC string `json:"psc,omitempty"`
 }
 
 // DefaultAutoLock is the inactivity delay before the UI locks.
@@ -305,4 +315,8 @@ type Demo struct {
 	PullCard   func()
 	InsertCard func()
 	SetNetwork func(up bool)
+	// ApproveECPS and DenyECPS play the professional answering the pending e-CPS request on
+	// their phone; EndPSC ends their Pro Santé Connect sessions (the next refresh is refused).
+	// nil hides them.
+	ApproveECPS, DenyECPS, EndPSC func()
 }

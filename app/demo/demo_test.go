@@ -43,6 +43,10 @@ func TestMain(m *testing.M) {
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
+		// Short e-CPS requests and access tokens: the PSC tests see them expire and refresh.
+		Sandbox: func(o *sandbox.Options) {
+			o.PSC = sandbox.PSCOptions{CIBAExpiry: pscCIBAExpiry, CIBAInterval: time.Second, AccessTTL: pscAccessTTL}
+		},
 	})
 	if err != nil {
 		// A missing SoftHSM2 is a failure that says what to install (cpstest's message).

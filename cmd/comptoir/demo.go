@@ -13,6 +13,7 @@ import (
 	"comptoir/app/bridge"
 	"comptoir/app/demo"
 	"comptoir/store"
+	"comptoir/store/keyring"
 )
 
 // demoDeps starts the demo world under the user's data directory (store.DataDir()/demo, kept
@@ -23,8 +24,18 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("dossier de données : %w", err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log})
+	// The e-CPS login opens the demo caches with the session's OS keyring, as a real
+	// workstation does (without one, the e-CPS panel says the keyring is unavailable).
+	o := demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log}
+	closeKeyring := func() {}
+	if kr, err := keyring.Default(); err != nil {
+		log.Warn("OS keyring unavailable: e-CPS logins cannot open the cache", "err", err)
+	} else {
+		o.Keyring, closeKeyring = kr, func() { kr.Close() }
+	}
+	env, err := demo.Start(ctx, o)
 	if err != nil {
+		closeKeyring()
 		return app.Deps{}, nil, fmt.Errorf("mode démonstration : %w", err)
 	}
 	// Building the cards and seeding the mailboxes (first run) leaves garbage behind: give
@@ -34,7 +45,8 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	settings := &app.MemorySettings{}
 	_ = settings.Save(app.Config{
 		Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), SMTP: env.SMTP.Addr(),
-			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr()},
+			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr(),
+			PSC: env.PSCGatewayURL()},
 		Module: env.Cards.ModulePath(),
 	})
 	deps.Settings = settings
@@ -45,5 +57,5 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	} else {
 		log.Warn("demo directory", "err", err)
 	}
-	return deps, func() { closeDir(); env.Close() }, nil
+	return deps, func() { closeDir(); env.Close(); closeKeyring() }, nil
 }

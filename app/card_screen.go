@@ -53,6 +53,7 @@ func newCardScreen(u *UI) *CardScreen {
 	c.Title.SizeName = theme.SizeNameHeadingText
 	c.Reason = widget.NewLabel("")
 	c.Reason.Alignment = fyne.TextAlignCenter
+	c.Reason.Wrapping = fyne.TextWrapWord // the reasons are sentences: they must fit the form
 	c.Reason.Importance = widget.DangerImportance
 	c.Reason.Hide()
 	c.Status = widget.NewLabel(t("card.insert"))
@@ -347,6 +348,7 @@ func (c *CardScreen) showLocked(reason string) {
 	c.holderBox.Hide()
 	c.Methods.Show()
 	c.Error.Hide()
+	c.ECPS.Error.Hide() // an earlier attempt's message is not about this lock
 	c.PIN.SetText("")
 	c.LoginButton.SetText(t("lock.unlock"))
 	if c.lastPSC {

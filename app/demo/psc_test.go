@@ -294,6 +294,12 @@ func TestPSCLoginErrorsInFrench(t *testing.T) {
 // servers cannot be reached; once they can, the BALs come back online with the token.
 func TestPSCCardThenECPSReadsTheSameCache(t *testing.T) {
 	r := newPSCRig(t, keyringtest.StartSecretService(t), t.TempDir(), nil)
+	// A mistyped e-CPS attempt first: its message must not stay for the lock screen.
+	c := r.h.UI.Card
+	c.Methods.Select(c.ECPSTab)
+	c.ECPS.NationalID.SetText("1234")
+	test.Tap(c.ECPS.StartButton)
+	r.h.WaitText("Saisissez votre numéro RPPS")
 	r.selectCard(cpstest.Titulaire)
 	r.h.Login(demo.PIN)
 	r.h.WaitFor("the holder's BALs", func() bool { return !r.h.UI.Card.OpenButton.Disabled() && r.h.Shows("Titulaire de la carte") })
@@ -310,6 +316,10 @@ func TestPSCCardThenECPSReadsTheSameCache(t *testing.T) {
 	env.IMAP.Set(false)
 	env.SMTP.Set(false)
 	t.Cleanup(func() { env.SetNetwork(true) })
+	c.Methods.Select(c.ECPSTab)
+	if r.h.Shows("Saisissez votre numéro RPPS") {
+		t.Fatal("the lock screen shows the message of an e-CPS attempt made before the session")
+	}
 	r.loginECPSOnLockScreen(cpstest.Titulaire)
 	r.h.WaitFor("the main window again", func() bool { return !r.h.UI.Locked() })
 	selectBAL(t, r.h, pharmacy)
@@ -341,6 +351,9 @@ func TestPSCRefusedRefreshLocksTheSession(t *testing.T) {
 	r.h.WaitFor("the lock screen", func() bool { return r.h.UI.Locked() })
 	r.h.WaitText("Votre session Pro Santé Connect a pris fin")
 	c := r.h.UI.Card
+	if w, form := c.Reason.MinSize().Width, c.Methods.Size().Width; w > form {
+		t.Fatalf("the lock reason is %.0f px wide, the form %.0f: it runs off the window", w, form)
+	}
 	if c.Methods.Selected() != c.ECPSTab {
 		t.Fatalf("the lock screen offers %q first, want the e-CPS", c.Methods.Selected().Text)
 	}

@@ -15,6 +15,7 @@ import (
 	"comptoir/app"
 	"comptoir/app/annuaire"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/pdfview"
 	"comptoir/app/session"
 	"comptoir/cps"
@@ -116,7 +117,16 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	}
 	scfg.Logger = log
 	cleanup := func() {}
-	if cfg.Operator.PSC != "" {
+	// The intermediate server may be deployed in the workstation's file (app/config's layers).
+	pscURL := cfg.Operator.PSC
+	if files, err := config.Default(); err == nil {
+		eff, err := files.Load()
+		if err != nil {
+			log.Warn("layered configuration", "err", err)
+		}
+		pscURL = eff.Operator.PSC
+	}
+	if pscURL != "" {
 		// The e-CPS login opens the cache with the OS keyring's key, which card logins add:
 		// only on a workstation whose operator offers Pro Santé Connect.
 		if kr, err := keyring.Default(); err != nil {
@@ -124,7 +134,7 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 		} else {
 			scfg.Keyring, cleanup = kr, func() { kr.Close() }
 		}
-		deps.PSC = bridge.NewPSC(bridge.PSCOptions{GatewayURL: cfg.Operator.PSC, Session: scfg})
+		deps.PSC = bridge.NewPSC(bridge.PSCOptions{GatewayURL: pscURL, Session: scfg})
 	}
 	if scfg.APIURL != "" {
 		deps.Provisioning = bridge.NewProvisioning("") // the workstation's imported Annuaire Santé

@@ -335,7 +335,8 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	h.WaitText("Version test")
 	// The next start speaks English.
 	en := apptest.New(t, deps)
-	en.WaitText("Sign in with your CPS card")
+	en.WaitText("Sign in to Comptoir")
+	en.WaitText("e-CPS (Pro Santé Connect)")
 	en.WaitText("Card detected: ")
 }
 

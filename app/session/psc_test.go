@@ -166,11 +166,12 @@ func TestPSCNotEnrolledAndLockedKeyring(t *testing.T) {
 }
 
 // In an e-CPS session an APP BAL still opens with its structure's certificate, the holder's
-// BALs with the token.
+// BALs with the token. (The hospital's APP BAL, made by its Administrateur, the doctor: the
+// pharmacy's is another test's.)
 func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 	cfg := config(t)
 	cfg.Keyring = keyringtest.New(t)
-	s := open(t, cpstest.Titulaire, cfg)
+	s := open(t, cpstest.Medecin, cfg)
 	s.Start()
 	cgu, err := s.CGU(t.Context())
 	if err != nil {
@@ -181,7 +182,7 @@ func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := s.Identity()
-	st, _, err := session.RequestStructure(t.Context(), session.KindAPP, id.Situations[0], listing, nil)
+	st, _, err := session.RequestStructure(t.Context(), session.KindAPP, id.Situations[1], listing, nil) // the hospital
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,14 +190,8 @@ func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := provisioning.CreateRequest{Kind: session.KindAPP, CGUVersion: cgu.Version, Address: addr,
-		DisplayName: st.Name, Structure: &st}
-	b, err := s.CreateBAL(t.Context(), req, orgCertificate(t))
-	var pe *provisioning.Error
-	if errors.As(err, &pe) && pe.Code == provisioning.CodeAddressTaken && pe.Suggestion != "" {
-		req.Address = pe.Suggestion // another test of this process made the first one
-		b, err = s.CreateBAL(t.Context(), req, orgCertificate(t))
-	}
+	b, err := s.CreateBAL(t.Context(), provisioning.CreateRequest{Kind: session.KindAPP, CGUVersion: cgu.Version,
+		Address: addr, DisplayName: st.Name, Structure: &st}, orgCertificate(t, world.seed.Hospital))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +207,7 @@ func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 		c.MinBackoff, c.MaxBackoff = 50*time.Millisecond, 200*time.Millisecond
 		engCfg = *c
 	}
-	ps, err := session.Open(t.Context(), session.PSCCredential{Session: pscLogin(t, cpstest.Titulaire)}, cfg)
+	ps, err := session.Open(t.Context(), session.PSCCredential{Session: pscLogin(t, cpstest.Medecin)}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,15 +226,15 @@ func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 		if on, ok := e.(mail.Online); ok {
 			online[on.BAL] = true
 		}
-		return online[b.Address] && online[world.seed.Titulaire] && online[world.seed.Pharmacy]
+		return online[b.Address] && online[world.seed.Doctor] && online[world.seed.Hospital]
 	}, func(e mail.Event) {
 		if off, ok := e.(mail.Offline); ok {
 			t.Errorf("%s offline: %v", off.BAL, off.Err)
 		}
 	})
 	// Sending from the APP BAL goes with the certificate, from the PER BAL with the token.
-	for _, from := range []string{b.Address, world.seed.Titulaire} {
-		if _, err := ps.Send(t.Context(), msg.Draft{From: msg.Address{Email: from}, To: []msg.Address{{Email: world.seed.Doctor}},
+	for _, from := range []string{b.Address, world.seed.Doctor} {
+		if _, err := ps.Send(t.Context(), msg.Draft{From: msg.Address{Email: from}, To: []msg.Address{{Email: world.seed.Titulaire}},
 			Subject: "Test e-CPS depuis " + from, Text: "Bonjour"}); err != nil {
 			t.Fatalf("send from %s: %v", from, err)
 		}
@@ -249,7 +244,7 @@ func TestPSCSessionAPPBALKeepsItsCertificate(t *testing.T) {
 		if s, ok := e.(mail.Submitted); ok {
 			sent[s.BAL] = true
 		}
-		return sent[b.Address] && sent[world.seed.Titulaire]
+		return sent[b.Address] && sent[world.seed.Doctor]
 	}, func(e mail.Event) {
 		if f, ok := e.(mail.SendFailed); ok {
 			t.Errorf("send from %s failed: %v", f.BAL, f.Err)

@@ -146,23 +146,21 @@ func TestPSCFreshWorkstationNeedsTheCard(t *testing.T) {
 }
 
 // A cache a card opened without a keyring configured (no e-CPS offered then) has no keyring
-// key: the e-CPS login is refused until a card login adds it. A locked keyring is reported
-// as such.
-func TestPSCNotEnrolledAndLockedKeyring(t *testing.T) {
+// key: the e-CPS login is refused until a card login adds it.
+func TestPSCNotEnrolled(t *testing.T) {
 	cfg := config(t)
 	open(t, cpstest.Titulaire, cfg).Close()
-	ss := keyringtest.StartSecretService(t)
-	cfg.Keyring = ss.Keyring
+	cfg.Keyring = keyringtest.New(t)
 	_, err := session.Open(t.Context(), session.PSCCredential{Session: pscLogin(t, cpstest.Titulaire)}, cfg)
 	if !errors.Is(err, store.ErrNotEnrolled) {
 		t.Fatalf("e-CPS login on a cache without a keyring key: %v, want ErrNotEnrolled", err)
 	}
 	open(t, cpstest.Titulaire, cfg).Close() // enrols
-	ss.Lock(t)
-	_, err = session.Open(t.Context(), session.PSCCredential{Session: pscLogin(t, cpstest.Titulaire)}, cfg)
-	if !errors.Is(err, store.ErrKeyringUnavailable) {
-		t.Fatalf("e-CPS login with the keyring locked: %v, want ErrKeyringUnavailable", err)
+	s, err := session.Open(t.Context(), session.PSCCredential{Session: pscLogin(t, cpstest.Titulaire)}, cfg)
+	if err != nil {
+		t.Fatalf("e-CPS login after the card login enrolled: %v", err)
 	}
+	s.Close()
 }
 
 // In an e-CPS session an APP BAL still opens with its structure's certificate, the holder's

@@ -287,6 +287,9 @@ func (c *CardScreen) showError(msg string) {
 // loggedIn hands a new session to the UI; psc tells it was opened with Pro Santé Connect.
 func (c *CardScreen) loggedIn(s Session, psc bool) {
 	c.lastPSC = psc
+	if !psc {
+		c.ECPS.abandon() // an e-CPS request still waiting must not open a second session
+	}
 	c.u.onSession(s)
 }
 

@@ -120,12 +120,19 @@ func (p *ECPSPanel) end() {
 
 // Cancel stops waiting for the approval (the request is no longer polled; PSC lets it expire).
 func (p *ECPSPanel) Cancel() {
-	if !p.busy {
-		return
+	if p.abandon() {
+		p.showError(p.u.tr.T("ecps.cancelled"))
 	}
-	p.attempt++ // whatever the cancelled attempt returns now is dropped
+}
+
+// abandon drops the attempt in progress, if any (a card login made meanwhile wins).
+func (p *ECPSPanel) abandon() bool {
+	if !p.busy {
+		return false
+	}
+	p.attempt++ // whatever the abandoned attempt returns now is dropped
 	p.end()
-	p.showError(p.u.tr.T("ecps.cancelled"))
+	return true
 }
 
 func (p *ECPSPanel) showError(msg string) {
@@ -226,8 +233,12 @@ func (p *ECPSPanel) startBrowser() {
 
 // done ends attempt n with its session or its error.
 func (p *ECPSPanel) done(n int, nid string, s Session, err error) {
-	if n != p.attempt {
-		// Cancelled meanwhile: a session that opened anyway is closed at once.
+	if n != p.attempt || (s != nil && p.u.session != nil) {
+		// Cancelled meanwhile, or another login won: a session that opened anyway is
+		// closed at once.
+		if n == p.attempt {
+			p.end()
+		}
 		if s != nil {
 			if cerr := s.Close(); cerr != nil {
 				p.u.log.Warn("close a cancelled e-CPS session", "err", cerr)

@@ -239,6 +239,30 @@ func TestPSCLoginCancelled(t *testing.T) {
 	r.loginECPS(cpstest.Titulaire)
 }
 
+// A card login made while an e-CPS request waits wins: the request is abandoned, and its
+// approval afterwards opens no second session over the card's (here a colleague's e-CPS
+// request, then the titulaire's card).
+func TestPSCCardLoginWhileTheECPSWaits(t *testing.T) {
+	r := newPSCRig(t, newPrivateKeyring(t), t.TempDir(), nil)
+	r.enrol(cpstest.Medecin)
+	r.startECPS(cpstest.Medecin)
+	r.waitPhone()
+	r.selectCard(cpstest.Titulaire)
+	r.h.Login(demo.PIN)
+	r.h.WaitFor("the card holder", func() bool { return r.h.Shows("Titulaire de la carte") })
+	if n := env.DecideECPS(true); n != 1 {
+		t.Fatalf("%d pending requests approved, want the abandoned one", n)
+	}
+	approved := time.Now()
+	// Three poll intervals: a request still polled would have opened its session by then.
+	r.h.WaitFor("three poll intervals after the approval", func() bool {
+		if r.h.Shows(textPSCHolder) {
+			t.Fatal("the e-CPS approval replaced the card session")
+		}
+		return time.Since(approved) > 3*time.Second
+	})
+}
+
 // The errors: a workstation where the holder never used the card (no phone asked), an
 // intermediate server that cannot be reached, an RPPS PSC does not know, a mistyped number.
 // (A locked keyring: psc_keyring_unix_test.go.)

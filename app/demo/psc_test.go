@@ -22,6 +22,7 @@ import (
 	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
@@ -54,7 +55,7 @@ type pscRig struct {
 	kr       *privateKeyring
 	rec      *tokenRecorder
 	logs     *syncBuffer
-	settings app.FileSettings
+	settings config.Files
 }
 
 func newPSCRig(t *testing.T, kr *privateKeyring, configDir string, adjust func(*app.Deps)) *pscRig {
@@ -64,10 +65,10 @@ func newPSCRig(t *testing.T, kr *privateKeyring, configDir string, adjust func(*
 	logs := &syncBuffer{}
 	deps.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	deps.Version = "test"
-	settings := app.FileSettings{Path: filepath.Join(configDir, "config.json")}
-	if _, err := os.Stat(settings.Path); err != nil {
-		err := settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
-			SMTP: env.SMTP.Addr(), API: "https://" + env.API.Addr(), PSC: env.PSCGatewayURL()}})
+	settings := config.Files{User: filepath.Join(configDir, config.FileName)} // no workstation layer
+	if _, err := os.Stat(settings.User); err != nil {
+		err := settings.Save(config.Config{Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
+			Submission: env.SMTP.Addr(), API: "https://" + env.API.Addr(), PSC: env.PSCGatewayURL()}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +177,7 @@ func TestPSCLoginApprovedShowsTheInbox(t *testing.T) {
 	selectBAL(t, r.h, pharmacy)
 	openRow(t, r.h, "Ordonnance pour ce soir")
 	r.h.WaitText("● En ligne")
-	raw, err := os.ReadFile(r.settings.Path)
+	raw, err := os.ReadFile(r.settings.User)
 	if err != nil || !strings.Contains(string(raw), `"psc_national_id": "`+cpstest.Titulaire.NationalID+`"`) {
 		t.Fatalf("config.json does not remember the RPPS (%v):\n%s", err, raw)
 	}
@@ -524,7 +525,7 @@ func TestPSCTokensNeverOnDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, want := range []string{filepath.Join(env.Dir(), "cache", cpstest.Titulaire.NationalID+".db"), r.settings.Path} {
+	for _, want := range []string{filepath.Join(env.Dir(), "cache", cpstest.Titulaire.NationalID+".db"), r.settings.User} {
 		if !seen[want] {
 			t.Fatalf("the scan did not read %s: it proves nothing", want)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/theme"
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
@@ -75,6 +76,7 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 
 	go trimCHeapLoop(ctx) // closed windows' GL memory back to the system
 	a := fyneapp.NewWithID("fr.comptoir.mssante")
+	go warmTextFonts() // while the main thread creates the window
 	u := app.New(a, deps)
 	u.Start(ctx)
 	defer u.Stop()
@@ -88,14 +90,13 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 }
 
 // realDeps wires the card module, the operator, the Pro Santé Connect logins and the
-// trust-space list from config.json. What is missing does not stop the window: the login
-// screen and "Tester la connexion" say it. cleanup releases the OS keyring.
+// trust-space list from config.json (its layers). What is missing does not stop the window:
+// the login screen and "Tester la connexion" say it. cleanup releases the OS keyring.
 func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
-	dir, err := store.ConfigDir()
+	settings, err := config.Default()
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("dossier de configuration : %w", err)
 	}
-	settings := app.FileSettings{Path: filepath.Join(dir, "config.json")}
 	cfg, err := settings.Load()
 	if err != nil {
 		log.Warn("settings", "err", err)
@@ -117,16 +118,7 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	}
 	scfg.Logger = log
 	cleanup := func() {}
-	// The intermediate server may be deployed in the workstation's file (app/config's layers).
-	pscURL := cfg.Operator.PSC
-	if files, err := config.Default(); err == nil {
-		eff, err := files.Load()
-		if err != nil {
-			log.Warn("layered configuration", "err", err)
-		}
-		pscURL = eff.Operator.PSC
-	}
-	if pscURL != "" {
+	if pscURL := cfg.Operator.PSC; pscURL != "" {
 		// The e-CPS login opens the cache with the OS keyring's key, which card logins add:
 		// only on a workstation whose operator offers Pro Santé Connect.
 		if kr, err := keyring.Default(); err != nil {
@@ -179,4 +171,15 @@ func (n noCards) Watch(context.Context) <-chan app.CardEvent {
 }
 func (n noCards) Login(context.Context, uint, []byte) (app.Session, error) {
 	return nil, errors.Join(app.ErrNoCard, n.err)
+}
+
+// warmTextFonts parses the theme's regular and bold fonts, the first screen's (about 0.15 s
+// of CPU, otherwise spent on the first text measured), on another core while the main thread
+// creates the window, so the first screen shows sooner. The other styles stay unloaded until
+// used: each font held costs memory. Measuring text is safe off the UI goroutine: Fyne's font
+// cache is a concurrent map.
+func warmTextFonts() {
+	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
+		fyne.MeasureText("Comptoir é", theme.TextSize(), st)
+	}
 }

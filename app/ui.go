@@ -31,6 +31,9 @@ type UI struct {
 	log     *slog.Logger
 	session Session
 	locked  bool
+	// connected is each BAL's last connection state in this session, kept while the main
+	// window is not open yet so that it starts with the truth, not « Connexion… ».
+	connected map[string]bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -148,6 +151,7 @@ func (u *UI) watchInactivity(ctx context.Context) {
 // onSession is called on the UI goroutine after a successful login.
 func (u *UI) onSession(s Session) {
 	u.session = s
+	u.connected = map[string]bool{}
 	wasLocked := u.locked
 	u.locked = false
 	u.Card.reset()
@@ -169,6 +173,9 @@ func (u *UI) openMain() {
 		return
 	}
 	u.Main = newMainScreen(u, u.session)
+	for bal, on := range u.connected {
+		u.Main.Status.setOnline(bal, on)
+	}
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
 }
@@ -197,6 +204,14 @@ func (u *UI) pumpEvents(s Session) {
 // apply handles one session event on the UI goroutine: BALs joining or leaving update the
 // card screen and the menus, the rest goes to the main window when it is open.
 func (u *UI) apply(ev mail.Event) {
+	switch e := ev.(type) {
+	case mail.Online:
+		u.connected[e.BAL] = true
+	case mail.Offline:
+		u.connected[e.BAL] = false
+	case mail.BALRemoved:
+		delete(u.connected, e.BAL)
+	}
 	if e, ok := ev.(mail.BALAdded); ok {
 		for _, b := range u.session.BALs() {
 			if b.Address == e.BAL {

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
 	"comptoir/app/config"
@@ -68,7 +69,12 @@ func pdfCache() string { return filepath.Join(os.TempDir(), "comptoir-pdfium-cac
 // start opens the UI on the demo world with the card labelled label selected.
 func start(t *testing.T, label string) *apptest.Harness {
 	t.Helper()
-	deps := env.Deps()
+	return startDeps(t, env.Deps(), label)
+}
+
+// startDeps is start on deps (env.Deps() adjusted by the test).
+func startDeps(t *testing.T, deps app.Deps, label string) *apptest.Harness {
+	t.Helper()
 	r := pdfview.New(pdfCache())
 	t.Cleanup(func() { r.Close() })
 	deps.PDF = r

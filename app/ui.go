@@ -34,6 +34,7 @@ type UI struct {
 	// connected is each BAL's last connection state in this session, kept while the main
 	// window is not open yet so that it starts with the truth, not « Connexion… ».
 	connected map[string]bool
+	synced    time.Time // the last sync reported in this session
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -151,7 +152,7 @@ func (u *UI) watchInactivity(ctx context.Context) {
 // onSession is called on the UI goroutine after a successful login.
 func (u *UI) onSession(s Session) {
 	u.session = s
-	u.connected = map[string]bool{}
+	u.connected, u.synced = map[string]bool{}, time.Time{}
 	wasLocked := u.locked
 	u.locked = false
 	u.Card.reset()
@@ -175,6 +176,9 @@ func (u *UI) openMain() {
 	u.Main = newMainScreen(u, u.session)
 	for bal, on := range u.connected {
 		u.Main.Status.setOnline(bal, on)
+	}
+	if !u.synced.IsZero() {
+		u.Main.Status.synced(u.synced)
 	}
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
@@ -211,6 +215,8 @@ func (u *UI) apply(ev mail.Event) {
 		u.connected[e.BAL] = false
 	case mail.BALRemoved:
 		delete(u.connected, e.BAL)
+	case mail.Synced:
+		u.synced = u.deps.Now()
 	}
 	if e, ok := ev.(mail.BALAdded); ok {
 		for _, b := range u.session.BALs() {

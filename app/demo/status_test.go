@@ -23,14 +23,17 @@ func TestStatusWhenTheMailOpensAfterTheEngineConnected(t *testing.T) {
 	h := startDeps(t, deps, cpstest.Titulaire.Label)
 	h.Login(demo.PIN)
 	h.WaitFor("the holder", func() bool { return !h.UI.Card.OpenButton.Disabled() })
-	// Both BALs online, and their events handed to the UI (the tee forwards an event only
-	// once the UI took it), all before the mail is opened.
-	h.WaitFor("both BALs online on the holder screen", func() bool { return seen.online() >= 2 })
+	// Both BALs online and a sync done, their events handed to the UI (the tee forwards an
+	// event only once the UI took it), all before the mail is opened.
+	h.WaitFor("both BALs online and synced on the holder screen", func() bool { return seen.online() >= 2 && seen.synced() })
 	h.Drain()
 	test.Tap(h.UI.Card.OpenButton)
 	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
 	if got := h.UI.Main.Status.Online.Text; got != "● En ligne" {
 		t.Fatalf("the status bar says %q, want « ● En ligne »", got)
+	}
+	if got := h.UI.Main.Status.LastSync.Text; got == h.UI.T("status.lastsync.never") {
+		t.Fatalf("the status bar says %q after a sync reported on the holder screen", got)
 	}
 }
 
@@ -50,8 +53,11 @@ func (c *teeCards) Login(ctx context.Context, slot uint, pin []byte) (app.Sessio
 		defer close(out)
 		for ev := range s.Events() {
 			out <- ev // unbuffered: counted once the UI has it
-			if _, ok := ev.(mail.Online); ok {
+			switch ev.(type) {
+			case mail.Online:
 				c.seen.add()
+			case mail.Synced:
+				c.seen.sync()
 			}
 		}
 	}()
@@ -66,11 +72,18 @@ type teeSession struct {
 func (s teeSession) Events() <-chan mail.Event { return s.events }
 
 type onlineCounter struct {
-	mu sync.Mutex
-	n  int
+	mu      sync.Mutex
+	n       int
+	didSync bool
 }
 
-func (c *onlineCounter) add() { c.mu.Lock(); c.n++; c.mu.Unlock() }
+func (c *onlineCounter) add()  { c.mu.Lock(); c.n++; c.mu.Unlock() }
+func (c *onlineCounter) sync() { c.mu.Lock(); c.didSync = true; c.mu.Unlock() }
+func (c *onlineCounter) synced() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.didSync
+}
 func (c *onlineCounter) online() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

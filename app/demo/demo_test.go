@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
 	"comptoir/app/config"
@@ -44,8 +43,10 @@ func TestMain(m *testing.M) {
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
-		// Short e-CPS requests and access tokens: the PSC tests see them expire and refresh.
 		Sandbox: func(o *sandbox.Options) {
+			// What reaches the operator's provisioning API is recorded (TestLock…).
+			o.WrapAPI = operator.wrap
+			// Short e-CPS requests and access tokens: the PSC tests see them expire and refresh.
 			o.PSC = sandbox.PSCOptions{CIBAExpiry: pscCIBAExpiry, CIBAInterval: time.Second, AccessTTL: pscAccessTTL}
 		},
 	})
@@ -69,12 +70,7 @@ func pdfCache() string { return filepath.Join(os.TempDir(), "comptoir-pdfium-cac
 // start opens the UI on the demo world with the card labelled label selected.
 func start(t *testing.T, label string) *apptest.Harness {
 	t.Helper()
-	return startDeps(t, env.Deps(), label)
-}
-
-// startDeps is start on deps (env.Deps() adjusted by the test).
-func startDeps(t *testing.T, deps app.Deps, label string) *apptest.Harness {
-	t.Helper()
+	deps := env.Deps()
 	r := pdfview.New(pdfCache())
 	t.Cleanup(func() { r.Close() })
 	deps.PDF = r

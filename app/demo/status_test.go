@@ -17,10 +17,8 @@ import (
 // screen was shown: today's main dropped those events (no main window yet), and the bar said
 // « Connexion… » until the next event (the next idle refresh, up to 15 minutes later).
 func TestStatusWhenTheMailOpensAfterTheEngineConnected(t *testing.T) {
-	deps := env.Deps()
 	seen := &onlineCounter{}
-	deps.Cards = &teeCards{Cards: deps.Cards, seen: seen}
-	h := startDeps(t, deps, cpstest.Titulaire.Label)
+	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) { d.Cards = &teeCards{Cards: d.Cards, seen: seen} })
 	h.Login(demo.PIN)
 	h.WaitFor("the holder", func() bool { return !h.UI.Card.OpenButton.Disabled() })
 	// Both BALs online and a sync done, their events handed to the UI (the tee forwards an

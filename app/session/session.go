@@ -44,7 +44,8 @@ type Session struct {
 
 // Open opens the credential's cache and prepares the engine on the BALs the cache knows
 // (when it knows none, the operator is asked first). Nothing dials before Start, except that
-// first listing.
+// first listing. A cache sealed by another card of the same holder (a renewed card) is a
+// *RenewedCardError: StartAfresh resolves it.
 func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 	cfg = cfg.withDefaults()
 	path, err := cachePath(cfg.CacheDir, cred.cacheID())
@@ -52,6 +53,9 @@ func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	st, err := openCache(ctx, cred, path, cfg)
+	if errors.Is(err, store.ErrWrongCard) {
+		return nil, &RenewedCardError{Path: path, NationalID: cred.cacheID(), Err: err}
+	}
 	if err != nil {
 		return nil, err
 	}

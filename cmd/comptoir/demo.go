@@ -15,7 +15,6 @@ import (
 	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/store"
-	"comptoir/store/keyring"
 )
 
 // demoDeps starts the demo world under the user's data directory (store.DataDir()/demo, kept
@@ -30,13 +29,10 @@ func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, bl
 	}
 	// The e-CPS login opens the demo caches with the session's OS keyring, as a real
 	// workstation does (without one, the e-CPS panel says the keyring is unavailable).
-	o := demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log, SignDelay: signDelay}
-	closeKeyring := func() {}
-	if kr, err := keyring.Default(); err != nil {
-		log.Warn("OS keyring unavailable: e-CPS logins cannot open the cache", "err", err)
-	} else {
-		o.Keyring, closeKeyring = kr, func() { kr.Close() }
-	}
+	kr := newOSKeyring()
+	closeKeyring := func() { kr.Close() }
+	o := demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log, SignDelay: signDelay,
+		Keyring: kr}
 	env, err := demo.Start(ctx, o)
 	if err != nil {
 		closeKeyring()

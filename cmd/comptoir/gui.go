@@ -21,7 +21,6 @@ import (
 	"comptoir/app/session"
 	"comptoir/cps"
 	"comptoir/store"
-	"comptoir/store/keyring"
 )
 
 // runGUI starts the graphical client. The screens live in package app; this file only
@@ -121,11 +120,8 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	if pscURL := cfg.Operator.PSC; pscURL != "" {
 		// The e-CPS login opens the cache with the OS keyring's key, which card logins add:
 		// only on a workstation whose operator offers Pro Santé Connect.
-		if kr, err := keyring.Default(); err != nil {
-			log.Warn("OS keyring unavailable: e-CPS logins cannot open the cache", "err", err)
-		} else {
-			scfg.Keyring, cleanup = kr, func() { kr.Close() }
-		}
+		kr := newOSKeyring()
+		scfg.Keyring, cleanup = kr, func() { kr.Close() }
 		deps.PSC = bridge.NewPSC(bridge.PSCOptions{GatewayURL: pscURL, Session: scfg})
 	}
 	if scfg.APIURL != "" {

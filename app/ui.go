@@ -31,10 +31,7 @@ type UI struct {
 	log     *slog.Logger
 	session Session
 	locked  bool
-	// connected is each BAL's last connection state in this session, kept while the main
-	// window is not open yet so that it starts with the truth, not « Connexion… ».
-	connected map[string]bool
-	synced    time.Time // the last sync reported in this session
+	early   earlyEvents // the session's state before the main window opened
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -152,7 +149,7 @@ func (u *UI) watchInactivity(ctx context.Context) {
 // onSession is called on the UI goroutine after a successful login.
 func (u *UI) onSession(s Session) {
 	u.session = s
-	u.connected, u.synced = map[string]bool{}, time.Time{}
+	u.early = earlyEvents{}
 	wasLocked := u.locked
 	u.locked = false
 	u.Card.reset()
@@ -175,12 +172,11 @@ func (u *UI) openMain() {
 		return
 	}
 	u.Main = newMainScreen(u, u.session)
-	for bal, on := range u.connected {
-		u.Main.Status.setOnline(bal, on)
+	// What happened before the window opened: each BAL's connection, the outbox, a sync.
+	for _, ev := range u.early.replay() {
+		u.Main.apply(ev)
 	}
-	if !u.synced.IsZero() {
-		u.Main.Status.synced(u.synced)
-	}
+	u.early = earlyEvents{}
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
 }
@@ -209,16 +205,6 @@ func (u *UI) pumpEvents(s Session) {
 // apply handles one session event on the UI goroutine: BALs joining or leaving update the
 // card screen and the menus, the rest goes to the main window when it is open.
 func (u *UI) apply(ev mail.Event) {
-	switch e := ev.(type) {
-	case mail.Online:
-		u.connected[e.BAL] = true
-	case mail.Offline:
-		u.connected[e.BAL] = false
-	case mail.BALRemoved:
-		delete(u.connected, e.BAL)
-	case mail.Synced:
-		u.synced = u.deps.Now()
-	}
 	if e, ok := ev.(mail.BALAdded); ok {
 		for _, b := range u.session.BALs() {
 			if b.Address == e.BAL {
@@ -236,7 +222,9 @@ func (u *UI) apply(ev mail.Event) {
 	}
 	if u.Main != nil && u.Main.s == u.session {
 		u.Main.apply(ev)
+		return
 	}
+	u.early.keep(ev)
 }
 
 func (u *UI) watchRemoval(s Session) {

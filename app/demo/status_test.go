@@ -13,9 +13,9 @@ import (
 	"comptoir/mail"
 )
 
-// The status bar tells the connection state even when the engine connected while the holder
-// screen was shown: today's main dropped those events (no main window yet), and the bar said
-// « Connexion… » until the next event (the next idle refresh, up to 15 minutes later).
+// The status bar tells the connection state and the last sync even when the engine reported
+// them while the holder screen was shown: those events once found no main window, and the bar
+// said « Connexion… » until the next event (the next idle refresh, up to 15 minutes later).
 func TestStatusWhenTheMailOpensAfterTheEngineConnected(t *testing.T) {
 	seen := &onlineCounter{}
 	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) { d.Cards = &teeCards{Cards: d.Cards, seen: seen} })

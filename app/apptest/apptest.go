@@ -25,6 +25,8 @@ type Harness struct {
 	A  fyne.App
 	UI *app.UI
 	q  chan func()
+	// longest is the longest queued UI job run since TakeLongest (see timing.go).
+	longest time.Duration
 }
 
 // New builds the UI on a test app with deps and starts it.
@@ -55,7 +57,7 @@ func (h *Harness) Drain() {
 	for {
 		select {
 		case f := <-h.q:
-			f()
+			h.run(f)
 		default:
 			return
 		}
@@ -83,7 +85,7 @@ func (h *Harness) WaitForWithin(what string, within time.Duration, cond func() b
 		}
 		select {
 		case f := <-h.q:
-			f()
+			h.run(f)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

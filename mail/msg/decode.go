@@ -15,7 +15,13 @@ import (
 // raw. Base64 is read leniently: characters outside the alphabet (line breaks, padding,
 // garbage) are skipped, so that countBase64 gives the exact decoded size.
 func decodeTransfer(h message.Header, raw io.Reader) io.Reader {
-	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	return DecodeBody(h.Get("Content-Transfer-Encoding"), raw)
+}
+
+// DecodeBody undoes the Content-Transfer-Encoding encoding of a part's raw body, as the
+// walk does: unknown encodings are given raw, base64 read leniently.
+func DecodeBody(encoding string, raw io.Reader) io.Reader {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "base64":
 		return base64.NewDecoder(base64.RawStdEncoding, &b64Filter{r: raw})
 	case "quoted-printable":

@@ -190,14 +190,25 @@ func ParseEnvelope(raw []byte) (p *Parsed, err error) {
 
 func parse(raw []byte, metadataOnly bool) (*Parsed, error) {
 	p := &Parsed{raw: raw, XDMIndex: -1}
-	pv := &parseVisitor{p: p, xdmMetadataOnly: metadataOnly}
+	return p.parse(bytes.NewReader(raw), &parseVisitor{p: p, xdmMetadataOnly: metadataOnly})
+}
+
+// parse walks the message read from r with pv.
+func (p *Parsed) parse(r io.Reader, pv *parseVisitor) (*Parsed, error) {
 	read := false
 	w := &walker{v: pv, top: func(h message.Header) {
 		read = true
 		p.readHeader(gomail.Header{Header: h})
 	}}
+	if pv.inspect != nil {
+		w.span = func(index int, offset, size int64) {
+			if index < len(p.Attachments) {
+				p.Attachments[index].Offset, p.Attachments[index].RawSize = offset, size
+			}
+		}
+	}
 	pv.w = w
-	if err := w.walkMessage(bytes.NewReader(raw)); err != nil && err != errStop {
+	if err := w.walkMessage(r); err != nil && err != errStop {
 		if !read {
 			return nil, fmt.Errorf("msg: parse: %w", err)
 		}
@@ -345,6 +356,8 @@ type parseVisitor struct {
 	segs []segment
 	// xdmMetadataOnly: read an XDM package's metadata, not its documents (ParseEnvelope).
 	xdmMetadataOnly bool
+	// inspect, when set, sees each attachment's decoded content (ParseStream).
+	inspect func(info AttachmentInfo, content io.Reader)
 }
 
 type segment struct {
@@ -417,6 +430,15 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 			default:
 				p.XDM, p.XDMError = xdm.Read(bytes.NewReader(data), int64(len(data)), nil)
 			}
+			if v.inspect != nil {
+				v.inspect(info, bytes.NewReader(data)) // an archive that cannot be read is saved
+			}
+		} else if v.inspect != nil {
+			n, err := inspectPart(h, raw, func(r io.Reader) { v.inspect(info, r) })
+			if err != nil {
+				p.defect("attachment %d: %v", info.Index, err)
+			}
+			info.Size = n
 		} else {
 			n, err := partSize(h, raw)
 			if err != nil {

@@ -28,6 +28,11 @@ type AttachmentInfo struct {
 	Size        int64  // decoded size in bytes
 	Inline      bool   // an image shown by the HTML body (through its Content-ID), not listed as a file
 	ContentID   string
+	// Encoding is the part's Content-Transfer-Encoding, lower case. ParseStream also gives
+	// where its body lies in the message, still encoded: RawSize bytes from Offset
+	// (DecodeBody decodes them).
+	Encoding        string
+	Offset, RawSize int64
 }
 
 // leafKind says how the walker treats a non-multipart entity.
@@ -61,6 +66,9 @@ type walker struct {
 	alt, child int
 	// top, when set, receives the message's own header before the walk.
 	top func(h message.Header)
+	// span, when set, receives where each attachment's raw body lies in the message (see
+	// ParseStream): the walk then reads every attachment through.
+	span func(index int, offset, size int64)
 }
 
 // walkMessage reads the top-level header from r and walks the message.
@@ -71,15 +79,17 @@ func (w *walker) walkMessage(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
+	base := maxHeaderBytes - lr.n - int64(br.Buffered()) // where the body starts
 	lr.n = math.MaxInt64
 	mh := message.Header{Header: h}
 	if w.top != nil {
 		w.top(mh)
 	}
-	return w.walk(mh, br, 0, "")
+	return w.walk(mh, br, 0, "", base)
 }
 
-func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string) error {
+// walk walks the entity of header h and body body, which starts at byte base of the message.
+func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string, base int64) error {
 	w.parts++
 	if w.parts > maxParts {
 		w.v.defect("too many MIME parts")
@@ -110,7 +120,7 @@ func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string
 			w.alt, w.child = w.parts, -1
 			defer func() { w.alt, w.child = saved, savedChild }()
 		}
-		mr := textproto.NewMultipartReader(body, params["boundary"])
+		mr := newMultipartReader(body, params["boundary"])
 		for {
 			if mt == "multipart/alternative" {
 				w.child++
@@ -123,7 +133,7 @@ func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string
 				w.v.defect("broken multipart: " + err.Error())
 				return nil
 			}
-			if err := w.walk(message.Header{Header: p.Header}, p, depth+1, mt); err != nil {
+			if err := w.walk(message.Header{Header: p.Header}, p, depth+1, mt, base+p.offset); err != nil {
 				return err
 			}
 		}
@@ -138,6 +148,7 @@ func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string
 	disp = strings.ToLower(disp)
 	kind := classify(mt, disp, info.Name, parent)
 	if kind == leafAttachment {
+		info.Encoding = strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 		info.Index = w.att
 		w.att++
 		// Inline: an image the HTML body shows through its Content-ID. An inline PDF with a
@@ -147,8 +158,36 @@ func (w *walker) walk(h message.Header, body io.Reader, depth int, parent string
 		if info.Name == "" {
 			info.Name = defaultName(mt, info.Index)
 		}
+		if w.span != nil {
+			return w.spanLeaf(kind, info, h, body, base)
+		}
 	}
 	return w.v.leaf(kind, info, h, body)
+}
+
+// spanLeaf hands an attachment to the visitor and reports where its raw body lies: from
+// base to the end of body, read through once the visitor is done with it.
+func (w *walker) spanLeaf(kind leafKind, info AttachmentInfo, h message.Header, body io.Reader, base int64) error {
+	c := &countingReader{r: body}
+	if err := w.v.leaf(kind, info, h, c); err != nil {
+		return err
+	}
+	// A broken part was the visitor's defect already; a failing source is ParseStream's.
+	_, _ = io.Copy(io.Discard, c)
+	w.span(info.Index, base, c.n)
+	return nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func classify(mt, disp, name, parent string) leafKind {

@@ -69,6 +69,10 @@
 // authenticate. Body reads both forms. Move re-seals a chunked body under its new key
 // (the engine moves on the server and resyncs; it does not call Move).
 //
+// OpenBodyFile reads a body by range (bodyfile.go): the reader walks a message once and
+// later streams one attachment from where it lies, decrypting only the chunks it covers. It
+// pins the body it opened: once rewritten or removed, reads fail with ErrBodyChanged.
+//
 // # Integrity of the indexes
 //
 // bydate, docs, byid and bypatient hold plaintext keys and values (dates, UIDs, doc ids,

@@ -31,7 +31,7 @@ func streamCorpus(t testing.TB) map[string][]byte {
 		"built": {From: pharmacie, To: []Address{medecin}, Subject: "é", Text: "x",
 			Attachments: []Attachment{{Name: "ü.pdf", Data: testPDF}, {Name: "notes.txt", ContentType: "text/plain", Data: []byte("ligne 1\r\nligne 2\r\n")},
 				{Name: "vide.bin", Data: nil}, {Name: "gros.bin", Data: bytes.Repeat([]byte{0, 1, 2, 0xff}, 50_000)}}},
-		"xdm": {From: pharmacie, To: []Address{{Email: ins + "@" + PatientDomain}}, Documents: testPackage(t, ins)},
+		"xdm":            {From: pharmacie, To: []Address{{Email: ins + "@" + PatientDomain}}, Documents: testPackage(t, ins)},
 		"xdm-unreadable": {From: medecin, To: []Address{pharmacie}, Attachments: []Attachment{{Name: XDMName, Data: []byte("PK not a zip")}}},
 	} {
 		b, err := Build(d, opts)

@@ -2,6 +2,7 @@ package msg
 
 import (
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime/quotedprintable"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // decodeTransfer undoes the part's Content-Transfer-Encoding; unknown encodings are given
 // raw. Base64 is read leniently: characters outside the alphabet (line breaks, padding,
-// garbage) are skipped, so that countBase64 gives the exact decoded size.
+// garbage) are skipped, so that b64Chars gives the exact decoded size.
 func decodeTransfer(h message.Header, raw io.Reader) io.Reader {
 	return DecodeBody(h.Get("Content-Transfer-Encoding"), raw)
 }
@@ -23,7 +24,7 @@ func decodeTransfer(h message.Header, raw io.Reader) io.Reader {
 func DecodeBody(encoding string, raw io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "base64":
-		return base64.NewDecoder(base64.RawStdEncoding, &b64Filter{r: raw})
+		return &b64Decoder{r: raw}
 	case "quoted-printable":
 		return quotedprintable.NewReader(raw)
 	}
@@ -57,22 +58,64 @@ var b64Count = func() (t [256]uint8) {
 	return t
 }()
 
-type b64Filter struct{ r io.Reader }
+// b64Decoder decodes base64 leniently, characters outside the alphabet skipped (as
+// base64.NewDecoder over a filter would), by blocks of 32 KiB: the reader decodes the
+// start of every attachment of a message it opens, and the whole of every text.
+type b64Decoder struct {
+	r    io.Reader
+	in   []byte // alphabet characters not decoded yet (fewer than 4 between reads)
+	out  []byte // decoded bytes not returned yet
+	buf  []byte
+	done bool
+	err  error
+}
 
-func (f *b64Filter) Read(p []byte) (int, error) {
-	for {
-		n, err := f.r.Read(p)
-		k := 0
-		for _, c := range p[:n] {
-			if b64Alphabet[c] {
-				p[k] = c
-				k++
-			}
+func (d *b64Decoder) Read(p []byte) (int, error) {
+	for len(d.out) == 0 {
+		if d.done {
+			return 0, d.err
 		}
-		if k > 0 || err != nil {
-			return k, err
+		d.fill()
+	}
+	n := copy(p, d.out)
+	d.out = d.out[n:]
+	return n, nil
+}
+
+// fill reads a block of the source and decodes its whole quanta.
+func (d *b64Decoder) fill() {
+	const block = 32 << 10
+	if d.in == nil {
+		d.in = make([]byte, 0, block+4)
+		d.buf = make([]byte, base64.RawStdEncoding.DecodedLen(block+4))
+	}
+	kept := len(d.in)
+	in := d.in[:cap(d.in)]
+	n, err := d.r.Read(in[kept:])
+	k := kept
+	for _, c := range in[kept : kept+n] {
+		if b64Alphabet[c] {
+			in[k] = c
+			k++
 		}
 	}
+	d.in = in[:k]
+	whole := k &^ 3
+	if err != nil {
+		d.done, d.err, whole = true, err, k // the end: a partial quantum too
+		if k%4 == 1 {
+			whole = k - 1 // one character alone decodes to nothing: corrupt
+			if errors.Is(err, io.EOF) {
+				d.err = base64.CorruptInputError(k - 1)
+			}
+		}
+	}
+	m, derr := base64.RawStdEncoding.Decode(d.buf, d.in[:whole])
+	if derr != nil && !d.done {
+		d.done, d.err = true, derr
+	}
+	d.out = d.buf[:m]
+	d.in = d.in[:copy(d.in, d.in[whole:])]
 }
 
 // partSize returns the decoded size of a part without keeping it: base64 is counted, not

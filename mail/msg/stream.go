@@ -1,7 +1,6 @@
 package msg
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +72,7 @@ func (s *stickyReader) Read(p []byte) (int, error) {
 func inspectPart(h message.Header, raw io.Reader, inspect func(io.Reader)) (int64, error) {
 	if strings.EqualFold(strings.TrimSpace(h.Get("Content-Transfer-Encoding")), "base64") {
 		c := &b64Counter{r: raw}
-		inspect(base64.NewDecoder(base64.RawStdEncoding, &b64Filter{r: c}))
+		inspect(&b64Decoder{r: c})
 		_, err := io.Copy(io.Discard, c)
 		return c.chars * 6 / 8, err
 	}

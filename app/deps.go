@@ -178,10 +178,16 @@ type Envelope struct {
 	Preview      string
 }
 
-// Part is an attachment's content.
+// Part is an attachment and its content: in memory (Data: a draft's attachment, an XDM
+// document), or in the cache (Source: a received message's attachment, read only when the
+// user previews, opens or saves it).
 type Part struct {
 	Attachment
-	Data []byte
+	Data   []byte
+	Source PartSource // when set, the content is read from it, Data is nil
+	// Sniff is what the content is, told by SniffPart when the message was read; a part
+	// without one is sniffed from Data.
+	Sniff Sniff
 }
 
 // Document is one document of an XDM package (a CDA level 1 shows as its embedded PDF).
@@ -192,6 +198,7 @@ type Document struct {
 	FileName           string   // a safe name to save it under
 	Kind               xdm.Kind // a DICOM object (KOS) is imaging that can only be saved
 	Problem            string   // French: its size or hash differs from the metadata's; "" when intact
+	Sniff              Sniff    // what Data is (SniffPart), told when the message was read
 }
 
 // Message is a message opened in the reader.
@@ -246,7 +253,12 @@ type Mailbox interface {
 	Counts(bal, folder string) (total, unread int, err error)
 	Page(bal, folder string, offset, limit int) ([]Envelope, error) // newest first
 	Search(bal, text string) ([]Envelope, error)
-	Open(ref Ref) (*Message, error)
+	// Open reads a message for the reader, walking it once; it blocks, and stops when ctx
+	// ends. Its attachments' content is not read: each Part has a Source and a Sniff. early,
+	// when set, is called once (on Open's goroutine) with the message as read so far when
+	// it has more than ManyParts attachments, before it is read to its end: headers, text,
+	// attachments so far (no documents, defects or report yet).
+	Open(ctx context.Context, ref Ref, early func(*Message)) (*Message, error)
 	MarkRead(ref Ref) error
 	SendMDN(ref Ref) error
 	Correspondents(prefix string, limit int) []Address

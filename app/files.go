@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,21 +36,57 @@ func fileURL(path string) *url.URL {
 // is never written for opening, whatever its name says: it can only be saved.
 func (u *UI) openPart(p Part) {
 	u.touch()
-	k := sniffKind(p.Data)
-	if !mayOpen(p.Data) {
-		u.showError(u.tr.T("part.open.refused"), fmt.Errorf("app: open a part of type %s refused", k.MIME))
+	sn := p.sniff()
+	if !sn.mayOpen() {
+		u.showError(u.tr.T("part.open.refused"), fmt.Errorf("app: open a part of type %s refused", sn.kind.MIME))
 		return
 	}
-	path, err := u.tempFile(p, k)
+	if p.Source == nil {
+		path, err := u.tempFile(p, sn.kind)
+		if err != nil {
+			u.showError(u.tr.T("error.open"), err)
+			return
+		}
+		u.openURL(fileURL(path))
+		return
+	}
+	// In the cache: written off the UI goroutine, streamed.
+	dir, err := u.partDir()
 	if err != nil {
 		u.showError(u.tr.T("error.open"), err)
 		return
 	}
-	u.openURL(fileURL(path))
+	path := filepath.Join(dir, kindFileName(p.Name, sn.kind))
+	go func() {
+		err := u.writePart(path, p, sn.kind)
+		u.deps.Do(func() {
+			if err != nil {
+				u.showError(u.tr.T("error.open"), err)
+				return
+			}
+			u.openURL(fileURL(path))
+		})
+	}()
 }
 
 // tempFile writes p to a new directory of the session's and marks it as downloaded.
 func (u *UI) tempFile(p Part, k fileKind) (string, error) {
+	dir, err := u.partDir()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, kindFileName(p.Name, k))
+	if err := os.WriteFile(path, p.Data, 0o600); err != nil {
+		return "", fmt.Errorf("app: write %s: %w", path, err)
+	}
+	if err := motw.Mark(path); err != nil {
+		u.log.Warn("mark of the web", "err", err)
+	}
+	return path, nil
+}
+
+// partDir makes a new directory for one opened part, in the session's (made first).
+func (u *UI) partDir() (string, error) {
 	if u.tmpDir == "" {
 		base := u.openBase()
 		if err := os.MkdirAll(base, 0o700); err != nil {
@@ -65,14 +103,42 @@ func (u *UI) tempFile(p Part, k fileKind) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("app: temp dir: %w", err)
 	}
-	path := filepath.Join(dir, kindFileName(p.Name, k))
-	if err := os.WriteFile(path, p.Data, 0o600); err != nil {
-		return "", fmt.Errorf("app: write %s: %w", path, err)
+	return dir, nil
+}
+
+// writePart streams p from the cache to a new file at path, checked to be of kind k, and
+// marks it as downloaded. Nothing is left at path on error.
+func (u *UI) writePart(path string, p Part, k fileKind) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("app: write %s: %w", path, err)
+	}
+	err = copyPart(u.context(), f, p, k)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("app: write %s: %w", path, cerr)
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
 	}
 	if err := motw.Mark(path); err != nil {
 		u.log.Warn("mark of the web", "err", err)
 	}
-	return path, nil
+	return nil
+}
+
+// copyPart streams p's content from its Source to w, checked to be of kind k.
+func copyPart(ctx context.Context, w io.Writer, p Part, k fileKind) error {
+	rc, err := p.Source.Open(ctx)
+	if err != nil {
+		return fmt.Errorf("app: open part: %w", err)
+	}
+	defer rc.Close()
+	c := newKindCheck(w, k)
+	if _, err := io.Copy(c, rc); err != nil {
+		return fmt.Errorf("app: copy part: %w", err)
+	}
+	return c.Close()
 }
 
 func (u *UI) openBase() string {
@@ -112,7 +178,7 @@ func (u *UI) removeStaleTempFiles() {
 // savePart asks where to save p. A kind Comptoir cannot show is saved only after a warning.
 func (u *UI) savePart(p Part) {
 	u.touch()
-	k := sniffKind(p.Data)
+	k := p.sniff().kind
 	if k.openable() {
 		u.saveDialog(p, kindFileName(p.Name, k))
 		return
@@ -134,21 +200,18 @@ func (u *UI) saveDialog(p Part, name string) {
 		if w == nil {
 			return
 		}
-		if _, err := w.Write(p.Data); err != nil {
-			w.Close()
-			u.showError(u.tr.T("error.save"), err)
+		if p.Source == nil {
+			u.savedPart(w, writeAndClose(w, func() error {
+				_, err := w.Write(p.Data)
+				return err
+			}))
 			return
 		}
-		if err := w.Close(); err != nil {
-			u.showError(u.tr.T("error.save"), err)
-			return
-		}
-		if w.URI().Scheme() == "file" {
-			if err := motw.Mark(w.URI().Path()); err != nil {
-				u.log.Warn("mark of the web", "err", err)
-			}
-		}
-		u.notice(u.tr.T("status.saved", w.URI().Name()))
+		// In the cache: streamed off the UI goroutine.
+		go func() {
+			err := writeAndClose(w, func() error { return copyPart(u.context(), w, p, p.sniff().kind) })
+			u.deps.Do(func() { u.savedPart(w, err) })
+		}()
 	}, u.Window)
 	d.SetFileName(name)
 	if home, err := os.UserHomeDir(); err == nil {
@@ -157,6 +220,32 @@ func (u *UI) saveDialog(p Part, name string) {
 		}
 	}
 	d.Show()
+}
+
+// writeAndClose runs write, then closes w.
+func writeAndClose(w fyne.URIWriteCloser, write func() error) error {
+	err := write()
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// savedPart says how saving to w went, and marks the file as downloaded.
+func (u *UI) savedPart(w fyne.URIWriteCloser, err error) {
+	if err != nil {
+		if derr := storage.Delete(w.URI()); derr != nil { // no half-written file left
+			u.log.Warn("remove a file not saved", "err", derr)
+		}
+		u.showError(u.tr.T("error.save"), err)
+		return
+	}
+	if w.URI().Scheme() == "file" {
+		if err := motw.Mark(w.URI().Path()); err != nil {
+			u.log.Warn("mark of the web", "err", err)
+		}
+	}
+	u.notice(u.tr.T("status.saved", w.URI().Name()))
 }
 
 func (u *UI) notice(text string) {

@@ -155,15 +155,10 @@ func (m *MainScreen) newMessageList() *widget.List {
 	return l
 }
 
-// open shows e in the reader and marks it read.
+// open shows e in the reader (read off the UI goroutine) and marks it read.
 func (m *MainScreen) open(e Envelope) {
-	msg, err := m.s.Open(e.Ref)
-	if err != nil {
-		m.u.showError(m.u.tr.T("error.open"), err)
-		return
-	}
-	m.current = &msg.Envelope
-	m.Reader.show(msg)
+	m.current = &e
+	m.Reader.load(m.s, e)
 	m.setMessageActions(true)
 	if !e.Seen {
 		if err := m.s.MarkRead(e.Ref); err != nil {

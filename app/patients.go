@@ -261,7 +261,7 @@ func (p *PatientsScreen) openMessage(i int) {
 	}
 	m := p.messages[i]
 	p.selected = &m
-	msg, err := p.s.Open(m.Ref)
+	msg, err := p.s.Open(p.u.context(), m.Ref, nil)
 	if err != nil {
 		p.u.showError(p.u.tr.T("error.open"), err)
 		return

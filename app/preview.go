@@ -82,7 +82,7 @@ func (u *UI) warmPDF() {
 
 // previewKind is "image" or "pdf" for a part the preview shows, from its sniffed content.
 func previewKind(p Part) string {
-	switch sniffKind(p.Data) {
+	switch p.sniff().kind {
 	case kindPNG, kindJPEG:
 		return "image"
 	case kindPDF:
@@ -141,9 +141,13 @@ func (p *Preview) show(part Part) {
 // decode decodes the current image off the UI goroutine.
 func (p *Preview) decode() {
 	ctx, seq := p.begin()
-	data := p.part.Data
+	part := p.part
 	go func() {
-		img, err := decodeImage(ctx, data)
+		data, err := part.content(ctx) // read from the cache now, not when the message was
+		var img image.Image
+		if err == nil {
+			img, err = decodeImage(ctx, data)
+		}
 		p.u.deps.Do(func() {
 			if seq != p.seq {
 				return
@@ -197,18 +201,24 @@ func (p *Preview) render(n int) {
 		return
 	}
 	ctx, seq := p.begin()
-	data, pdf := p.part.Data, p.u.deps.PDF
+	part, pdf := p.part, p.u.deps.PDF
 	p.Page.SetText(p.u.tr.T("preview.rendering"))
 	p.pageControls.Show()
 	p.Prev.Hide()
 	p.Next.Hide()
 	go func() {
-		img, pages, err := pdf.RenderPage(ctx, data, n, 96)
+		data, err := part.content(ctx)
+		var img image.Image
+		var pages int
+		if err == nil {
+			img, pages, err = pdf.RenderPage(ctx, data, n, 96)
+		}
 		p.u.deps.Do(func() {
 			if seq != p.seq {
 				return
 			}
 			p.cancel = nil
+			p.part.keep(data) // the other pages render from memory
 			if err != nil {
 				p.pageControls.Hide()
 				p.fail(err)
@@ -244,6 +254,8 @@ func (p *Preview) problem(err error) string {
 	t := p.u.tr.T
 	var big errImageTooLarge
 	switch {
+	case errors.Is(err, errPartUnreadable):
+		return t("part.unreadable")
 	case errors.As(err, &big):
 		return t("preview.image.toolarge", big.w, big.h)
 	case errors.Is(err, pdfview.ErrTimeout):

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -36,6 +37,11 @@ type ReaderView struct {
 	docs    *fyne.Container
 	atts    *fyne.Container
 	bodyCut bool // the text shown is the start of a longer one
+	// The message being read off the UI goroutine (reader_load.go).
+	loadCancel context.CancelFunc
+	loadSeq    int
+	loading    bool
+	plist      *partList // the list of a message with many attachments (reader_parts.go)
 }
 
 func newReaderView(u *UI, m *MainScreen) *ReaderView {
@@ -75,6 +81,7 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 }
 
 func (r *ReaderView) clear() {
+	r.stopLoad()
 	r.msg = nil
 	r.details.Hide()
 	r.Empty.Show()
@@ -87,7 +94,6 @@ func (r *ReaderView) show(msg *Message) {
 	r.msg = msg
 	r.Empty.Hide()
 	r.details.Show()
-	r.Preview.clear()
 	r.Subject.SetText(displaySubject(msg.Subject))
 	r.From.SetText(t("reader.from", clip(msg.From.String(), maxAddressRunes)))
 	r.To.SetText(t("reader.to", clip(joinAddrs(msg.To), maxAddressRunes)))
@@ -116,20 +122,8 @@ func (r *ReaderView) show(msg *Message) {
 	r.showNotice(msg)
 
 	r.showDocuments(msg)
-	r.Attachments = nil
-	r.atts.RemoveAll()
-	for _, p := range msg.Parts {
-		row := newPartRow(r.u, r.Preview, p, cleanName(p.Name))
-		r.Attachments = append(r.Attachments, row)
-		r.atts.Add(row.Content)
-	}
-	// The first PDF (or image) is shown at once: documents first (ECO.2.1.2).
-	for _, row := range append(append([]*PartRow{}, r.Documents...), r.Attachments...) {
-		if row.CanPreview() {
-			row.ShowPreview()
-			break
-		}
-	}
+	r.showAttachments(msg.Parts)
+	r.previewFirst(msg.Parts)
 }
 
 // showNotice says what of the message could not be read.
@@ -183,38 +177,74 @@ type PartRow struct {
 
 // newPartRow shows p under label (its name, cleaned of format characters).
 func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
+	row := newPartRowWidgets(u, pv)
+	row.set(p, label)
+	return row
+}
+
+// newPartRowWidgets makes a row's widgets, shown by set; the list of a message with many
+// attachments (reader_parts.go) rebinds a few rows to the part each shows.
+func newPartRowWidgets(u *UI, pv *Preview) *PartRow {
 	t := u.tr.T
-	row := &PartRow{u: u, preview: pv, part: p}
-	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", clip(label, maxSubjectRunes), humanSize(p.Size)))
+	row := &PartRow{u: u, preview: pv}
+	row.Name = widget.NewLabel("")
 	row.Name.Truncation = fyne.TextTruncateEllipsis
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
-	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
-	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
-	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(row.part) })
+	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(row.part) })
+	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(row.part) })
 	row.Warning = widget.NewLabel(t("part.saveonly"))
 	row.Warning.Importance = widget.WarningImportance
 	row.Warning.Wrapping = fyne.TextWrapWord
-	if !row.CanPreview() {
-		row.PreviewButton.Disable()
-	}
-	switch k := sniffKind(p.Data); {
-	case !k.openable():
-		row.Open.Disable()
-		row.Print.Disable()
-	case !mayOpen(p.Data): // an image too large to show
-		row.Open.Disable()
-		row.Print.Disable()
-		row.Warning.SetText(t("part.toolarge"))
-	case !nameMatchesKind(p.Name, k):
-		// Opened under the extension of what it is: say so when the name says otherwise
-		// ("ordonnance.js" is opened as text, in a text editor).
-		row.Warning.SetText(t("part.opensas", clip(safeName(label), maxSubjectRunes), t("kind."+strings.TrimPrefix(k.Ext, "."))))
-	default:
-		row.Warning.Hide()
-	}
 	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
 		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)
 	return row
+}
+
+// set shows p under label: what can be done with it and, for what can only be saved or
+// opens as another kind than its name says, why. A widget is refreshed only if it changes:
+// the list of many attachments rebinds its rows at each message.
+func (row *PartRow) set(p Part, label string) {
+	t := row.u.tr.T
+	p.Sniff = p.sniff() // once: told when the message was read, or from Data
+	row.part = p
+	setText(row.Name, fmt.Sprintf("%s (%s)", clip(label, maxSubjectRunes), humanSize(p.Size)))
+	open, warning := true, t("part.saveonly")
+	switch k := p.Sniff.kind; {
+	case !k.openable():
+		open = false
+	case !p.Sniff.mayOpen(): // an image too large to show
+		open, warning = false, t("part.toolarge")
+	case !nameMatchesKind(p.Name, k):
+		// Opened under the extension of what it is: say so when the name says otherwise
+		// ("ordonnance.js" is opened as text, in a text editor).
+		warning = t("part.opensas", clip(safeName(label), maxSubjectRunes), t("kind."+strings.TrimPrefix(k.Ext, ".")))
+	default:
+		warning = ""
+	}
+	setEnabled(row.PreviewButton, row.CanPreview())
+	setEnabled(row.Open, open)
+	setEnabled(row.Print, open)
+	if warning != "" {
+		setText(row.Warning, warning)
+	}
+	show(row.Warning, warning != "")
+}
+
+// setText changes l's text, refreshing it only on a change (measuring text is costly).
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	switch {
+	case on && b.Disabled():
+		b.Enable()
+	case !on && !b.Disabled():
+		b.Disable()
+	}
 }
 
 // CanPreview reports whether the part is an image or a PDF.

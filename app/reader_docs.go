@@ -41,7 +41,7 @@ func (r *ReaderView) showDocuments(msg *Message) {
 		if !d.Date.IsZero() {
 			label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
 		}
-		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
+		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data, Sniff: d.Sniff}
 		var row *PartRow
 		if d.Kind == xdm.KindDICOM {
 			row = newSaveOnlyRow(r.u, part, fmt.Sprintf("%s — %s", label, d.Kind.Label()))
@@ -53,7 +53,7 @@ func (r *ReaderView) showDocuments(msg *Message) {
 		r.addProblem(d)
 	}
 	for _, d := range msg.Signatures {
-		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
+		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data, Sniff: d.Sniff}
 		row := newSaveOnlyRow(r.u, part, t("reader.signature"))
 		r.Signatures = append(r.Signatures, row)
 		r.docs.Add(row.Content)

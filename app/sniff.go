@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"image"
 	"net/http"
 	"strings"
 )
@@ -27,18 +26,22 @@ var (
 // sniffKind tells a part's kind from its content. Plain text is text with no control byte
 // other than tab, line and page breaks, which net/http's sniffer does not take for HTML,
 // XML or a script: it is written as .txt, so the system opens it in a text editor whatever
-// it says (a .js or .bat saved as .txt is inert).
-func sniffKind(data []byte) fileKind {
+// it says (a .js or .bat saved as .txt is inert). SniffPart reads it from a stream.
+func sniffKind(data []byte) fileKind { return SniffPart(bytes.NewReader(data)).kind }
+
+// sniffHeadKind is the kind the start of the content shows, text taken for plain as far as
+// the start goes (SniffPart reads the rest).
+func sniffHeadKind(head []byte) fileKind {
 	switch {
-	case bytes.HasPrefix(data, []byte("%PDF-")):
+	case bytes.HasPrefix(head, []byte("%PDF-")):
 		return kindPDF
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+	case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
 		return kindPNG
-	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
+	case bytes.HasPrefix(head, []byte("\xff\xd8\xff")):
 		return kindJPEG
 	}
-	detected := http.DetectContentType(data)
-	if strings.HasPrefix(detected, "text/plain") && isPlainText(data) {
+	detected := http.DetectContentType(head)
+	if strings.HasPrefix(detected, "text/plain") && isPlainText(head) {
 		return kindText
 	}
 	mime, _, _ := strings.Cut(detected, ";")
@@ -51,23 +54,29 @@ func (k fileKind) openable() bool { return k.Ext != "" }
 // mayOpen reports whether data may be handed to the system's viewer: an openable kind, and
 // for an image one whose declared size the preview would accept too (a 65535×65535 PNG
 // would take the viewer down instead of Comptoir).
-func mayOpen(data []byte) bool {
-	switch k := sniffKind(data); k {
-	case kindPNG, kindJPEG:
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-		return err == nil && cfg.Width > 0 && cfg.Height > 0 && int64(cfg.Width)*int64(cfg.Height) <= MaxImagePixels
-	default:
-		return k.openable()
-	}
-}
+func mayOpen(data []byte) bool { return SniffPart(bytes.NewReader(data)).mayOpen() }
 
 // isPlainText reports whether data has no control byte but tab, LF, FF and CR. A UTF-16
 // text (with its BOM) has zero bytes and is not taken as plain text.
 func isPlainText(data []byte) bool {
+	var bad byte // or-ed without a branch per byte: texts are scanned whole
+	for len(data) >= 8 {
+		bad |= controlByte[data[0]] | controlByte[data[1]] | controlByte[data[2]] | controlByte[data[3]] |
+			controlByte[data[4]] | controlByte[data[5]] | controlByte[data[6]] | controlByte[data[7]]
+		data = data[8:]
+	}
 	for _, c := range data {
+		bad |= controlByte[c]
+	}
+	return bad == 0
+}
+
+// controlByte is 1 for the bytes plain text may not hold.
+var controlByte = func() (t [256]byte) {
+	for c := range 256 {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f {
-			return false
+			t[c] = 1
 		}
 	}
-	return true
-}
+	return t
+}()

@@ -16,8 +16,8 @@ var ErrBodyChanged = errors.New("store: body rewritten or removed since it was o
 // BodyFile is one stored body as it was when opened: its size, and readers of any byte
 // range of it, so that a message walked once can have one part read later without being
 // walked or decrypted again. A chunked body (WriteBody) is decrypted one 256 KiB chunk at
-// a time, each in its own short read transaction; a body rewritten or removed since
-// OpenBodyFile fails every later read with ErrBodyChanged, never mixing two versions. A
+// a time, each in its own short read transaction; once the body is rewritten or removed,
+// the reads fail with ErrBodyChanged, never mixing two versions. A
 // body stored whole (PutMessages) is kept in memory by the BodyFile.
 type BodyFile struct {
 	s     *Store
@@ -71,7 +71,9 @@ func (f *BodyFile) Section(ctx context.Context, off, n int64) (io.ReadCloser, er
 	return &sectionReader{f: f, ctx: ctx, off: off, end: off + n}, nil
 }
 
-// sectionReader reads a range of a BodyFile, one chunk in memory at a time.
+// sectionReader reads a range of a BodyFile. A chunked range longer than a chunk is read
+// one chunk ahead, on another goroutine: decrypting the next chunk overlaps with the
+// caller's work on this one (the reader's walk of a 25 MB message).
 type sectionReader struct {
 	f        *BodyFile
 	ctx      context.Context
@@ -80,6 +82,14 @@ type sectionReader struct {
 	idx      int64
 	loaded   bool
 	err      error
+	ahead    chan readAhead // the next chunk being read, or nil
+	spare    []byte         // the buffer the next read-ahead fills
+}
+
+type readAhead struct {
+	idx   int64
+	plain []byte
+	err   error
 }
 
 func (r *sectionReader) Read(p []byte) (int, error) {
@@ -113,11 +123,50 @@ func (r *sectionReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// load decrypts chunk i into the reader's buffer, checking first that the body is still the
-// one opened.
+// load makes chunk i the current one: the chunk read ahead if it is that one, else read
+// now. It then reads the next one ahead, if the range goes on.
 func (r *sectionReader) load(i int64) error {
-	f := r.f
-	return f.s.view(func(tx *bolt.Tx, k *sealKeys) error {
+	if a, ok := r.takeAhead(); ok && a.idx == i && a.err == nil {
+		r.spare, r.chunk = r.chunk, a.plain
+	} else {
+		if ok {
+			wipe(a.plain)
+			r.spare = a.plain
+		}
+		plain, err := r.f.readChunk(r.chunk, i)
+		if err != nil {
+			return err
+		}
+		r.chunk = plain
+	}
+	r.idx, r.loaded = i, true
+	if next := i + 1; next*bodyChunk < r.end {
+		ch := make(chan readAhead, 1)
+		r.ahead = ch
+		go func(buf []byte) {
+			plain, err := r.f.readChunk(buf, next)
+			ch <- readAhead{idx: next, plain: plain, err: err}
+		}(r.spare)
+		r.spare = nil
+	}
+	return nil
+}
+
+// takeAhead waits for the chunk read ahead, if any.
+func (r *sectionReader) takeAhead() (readAhead, bool) {
+	if r.ahead == nil {
+		return readAhead{}, false
+	}
+	a := <-r.ahead
+	r.ahead = nil
+	return a, true
+}
+
+// readChunk decrypts chunk i into buf's storage, checking first that the body is still the
+// one opened.
+func (f *BodyFile) readChunk(buf []byte, i int64) ([]byte, error) {
+	var plain []byte
+	err := f.s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		man, err := readAnyManifest(tx, k, f.mk)
 		if err != nil {
 			return err
@@ -132,13 +181,13 @@ func (r *sectionReader) load(i int64) error {
 		}
 		final := uint32(i) == man.Chunks-1
 		if k.aead == nil {
-			r.chunk = append(r.chunk[:0], sealed...)
-		} else if r.chunk, err = k.aead.Open(r.chunk[:0], nil, sealed, chunkAAD(key, final, man.Gen)); err != nil {
+			plain = append(buf[:0], sealed...)
+		} else if plain, err = k.aead.Open(buf[:0], nil, sealed, chunkAAD(key, final, man.Gen)); err != nil {
 			return fmt.Errorf("%w: %s %x: %w", ErrCorrupt, bucketBodyChunks, key, errAuth)
 		}
-		r.idx, r.loaded = i, true
 		return nil
 	})
+	return plain, err
 }
 
 func (r *sectionReader) fail(err error) error {
@@ -147,7 +196,13 @@ func (r *sectionReader) fail(err error) error {
 	return r.err
 }
 
+// wipe clears the plaintext the reader holds, the chunk read ahead included.
 func (r *sectionReader) wipe() {
+	if a, ok := r.takeAhead(); ok {
+		wipe(a.plain)
+		r.spare = a.plain
+	}
+	wipe(r.spare)
 	wipe(r.chunk)
 	r.chunk, r.loaded = r.chunk[:0], false
 }

@@ -25,8 +25,8 @@ type Harness struct {
 	A  fyne.App
 	UI *app.UI
 	q  chan func()
-	// longest is the longest queued UI job run since TakeLongest (see timing.go).
-	longest time.Duration
+	// The longest time a UI job held the UI goroutine since TakeLongest (timing.go).
+	longest, longestCPU time.Duration
 }
 
 // New builds the UI on a test app with deps and starts it.

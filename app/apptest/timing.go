@@ -1,21 +1,33 @@
 package apptest
 
-import "time"
+import (
+	"runtime"
+	"time"
+)
 
 // run runs one queued UI job, timing it: a job that takes long is a frozen window.
 func (h *Harness) run(f func()) {
-	start := time.Now()
-	f()
-	if d := time.Since(start); d > h.longest {
-		h.longest = d
-	}
+	h.Time(f)
 }
 
-// TakeLongest returns the longest queued UI job (a Deps.Do function) run since the last
-// call, and starts a new measurement. With the time of a call the test makes on the UI
-// goroutine itself (a tap, a selection), it bounds how long the window was frozen.
-func (h *Harness) TakeLongest() time.Duration {
-	d := h.longest
-	h.longest = 0
-	return d
+// Time runs f, a UI job or something the test does on the UI goroutine (a tap, a
+// selection), and records how long it held the UI goroutine: wall-clock time, and on Linux
+// the CPU time of the thread it ran on (what the work itself took, without waiting for a
+// core on a loaded machine).
+func (h *Harness) Time(f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c0, start := threadCPU(), time.Now()
+	f()
+	d, c := time.Since(start), threadCPU()-c0
+	h.longest = max(h.longest, d)
+	h.longestCPU = max(h.longestCPU, c)
+}
+
+// TakeLongest returns the longest time one job held the UI goroutine since the last call,
+// wall-clock and CPU time (0 outside Linux), and starts a new measurement.
+func (h *Harness) TakeLongest() (wall, cpu time.Duration) {
+	wall, cpu = h.longest, h.longestCPU
+	h.longest, h.longestCPU = 0, 0
+	return wall, cpu
 }

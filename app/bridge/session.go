@@ -1,10 +1,10 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
@@ -17,9 +17,6 @@ import (
 	"comptoir/mail/xdm"
 	"comptoir/store"
 )
-
-// maxPart bounds an attachment read into memory for the reader (Mon Espace Santé: 25 MB).
-const maxPart = 64 << 20
 
 // Session implements app.Session over a session.Session.
 type Session struct{ s *session.Session }
@@ -195,46 +192,6 @@ func msgAddrs(as []app.Address) []msg.Address {
 	return out
 }
 
-// Open reads a message from the cache for the reader.
-func (s *Session) Open(ref app.Ref) (*app.Message, error) {
-	env, p, err := s.s.Parsed(storeRef(ref))
-	if err != nil {
-		return nil, locked(err)
-	}
-	m := &app.Message{Envelope: envelope(env), Text: p.Body}
-	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
-	if p.Patient != nil {
-		// The parsed message says what the identifier is: an INS only with an INS OID (or a
-		// patient address) and a valid key, else « identifiant local ».
-		pt := appPatient(p.Patient)
-		if pt.Name == "" && m.Patient != nil {
-			pt.Name = m.Patient.Name
-		}
-		m.Patient = &pt
-	}
-	for i, a := range p.Attachments {
-		if i == p.XDMIndex && p.XDM != nil {
-			continue // shown as the patient's documents below
-		}
-		r, err := p.Open(i)
-		if err != nil {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(r, maxPart))
-		if err != nil {
-			continue
-		}
-		m.Parts = append(m.Parts, app.Part{Attachment: app.Attachment{Name: a.Name, ContentType: a.ContentType, Size: int64(len(data))}, Data: data})
-	}
-	if p.XDM != nil {
-		m.Documents, m.Signatures = documents(p.XDM)
-	}
-	m.DocumentsError, m.Defects = p.DocumentsError(), len(p.Defects)
-	m.AskMDN = p.MDNRequest != nil && !slices.Contains(env.Flags, session.FlagMDNSent)
-	m.ReportLabel = reportLabel(p.Report)
-	return m, nil
-}
-
 // listPatient is the patient of a list row: the cache keeps the INS of a patient's address
 // or of an XDM package; one whose key does not check is shown as a local identifier.
 func listPatient(p *store.PatientRef) *app.Patient {
@@ -290,6 +247,7 @@ func document(d *xdm.Document) app.Document {
 	if doc.Title == "" {
 		doc.Title = doc.FileName
 	}
+	doc.Sniff = app.SniffPart(bytes.NewReader(doc.Data)) // here, off the UI goroutine
 	return doc
 }
 

@@ -205,6 +205,10 @@ func (p *Parsed) parse(r io.Reader, pv *parseVisitor) (*Parsed, error) {
 			if index < len(p.Attachments) {
 				p.Attachments[index].Offset, p.Attachments[index].RawSize = offset, size
 			}
+			if pv.progress != nil {
+				p.Body = pv.body()
+				pv.progress(p)
+			}
 		}
 	}
 	pv.w = w
@@ -356,8 +360,10 @@ type parseVisitor struct {
 	segs []segment
 	// xdmMetadataOnly: read an XDM package's metadata, not its documents (ParseEnvelope).
 	xdmMetadataOnly bool
-	// inspect, when set, sees each attachment's decoded content (ParseStream).
-	inspect func(info AttachmentInfo, content io.Reader)
+	// inspect, when set, sees each attachment's decoded content (ParseStream); progress the
+	// message after each attachment.
+	inspect  func(info AttachmentInfo, content io.Reader)
+	progress func(p *Parsed)
 }
 
 type segment struct {
@@ -495,6 +501,7 @@ func (v *parseVisitor) body() string {
 		}
 	}
 	var parts []string
+	v.p.BodyFromHTML = false // body may be asked for before the end (ParseStream's Progress)
 	for _, s := range v.segs {
 		if s.alt != 0 && chosen[s.alt] != s.child {
 			continue

@@ -16,6 +16,10 @@ type StreamOptions struct {
 	// the rest. info's Size, Offset and RawSize are not known yet. It runs on the walking
 	// goroutine, in document order.
 	Inspect func(info AttachmentInfo, content io.Reader)
+	// Progress, when set, is called after each attachment with the message as read so far:
+	// its header, the text read so far (Body), the attachments found so far with their
+	// place. p is the walk's own, still changing: read it during the call only.
+	Progress func(p *Parsed)
 }
 
 // ParseStream is Parse reading the message from r in one pass, without holding it whole:
@@ -42,7 +46,7 @@ func parseStream(r io.Reader, o StreamOptions) (*Parsed, error) {
 		inspect = func(AttachmentInfo, io.Reader) {}
 	}
 	p := &Parsed{XDMIndex: -1}
-	p, err := p.parse(src, &parseVisitor{p: p, inspect: inspect})
+	p, err := p.parse(src, &parseVisitor{p: p, inspect: inspect, progress: o.Progress})
 	if src.err != nil {
 		return nil, fmt.Errorf("msg: read message: %w", src.err)
 	}

@@ -65,12 +65,18 @@ func checkStream(t *testing.T, raw []byte, fuzzing bool) {
 		return
 	}
 	seen := map[int][]byte{}
+	var progress []AttachmentInfo // the last attachment at each Progress call
 	s, err := parseStream(iotest.HalfReader(bytes.NewReader(raw)), StreamOptions{Inspect: func(info AttachmentInfo, r io.Reader) {
 		if _, dup := seen[info.Index]; dup {
 			t.Fatalf("attachment %d inspected twice", info.Index)
 		}
 		b, _ := io.ReadAll(r)
 		seen[info.Index] = b
+	}, Progress: func(p *Parsed) {
+		if len(p.Attachments) != len(progress)+1 {
+			t.Fatalf("Progress with %d attachments after %d calls", len(p.Attachments), len(progress))
+		}
+		progress = append(progress, p.Attachments[len(p.Attachments)-1])
 	}})
 	if err != nil {
 		t.Fatalf("ParseStream fails where Parse does not: %v", err)
@@ -79,8 +85,13 @@ func checkStream(t *testing.T, raw []byte, fuzzing bool) {
 		(s.XDM == nil) != (p.XDM == nil) || (s.XDMError == nil) != (p.XDMError == nil) || len(s.Defects) != len(p.Defects) {
 		t.Fatalf("ParseStream differs from Parse:\n%+v\n%+v", s, p)
 	}
-	if len(seen) != len(s.Attachments) {
-		t.Fatalf("%d attachments inspected of %d", len(seen), len(s.Attachments))
+	if len(seen) != len(s.Attachments) || len(progress) != len(s.Attachments) {
+		t.Fatalf("%d attachments inspected, %d Progress calls, of %d", len(seen), len(progress), len(s.Attachments))
+	}
+	for i, a := range progress {
+		if a.Offset != s.Attachments[i].Offset || a.RawSize != s.Attachments[i].RawSize {
+			t.Fatalf("attachment %d: Progress saw it at %d+%d, the end at %d+%d", i, a.Offset, a.RawSize, s.Attachments[i].Offset, s.Attachments[i].RawSize)
+		}
 	}
 	for i, a := range s.Attachments {
 		if a.Name != p.Attachments[i].Name || a.Size != p.Attachments[i].Size {

@@ -32,4 +32,11 @@
 //     bounded child processes), warmed at start, and cancelled with the message.
 //   - what a message puts on screen is bounded (display.go): Fyne's wrapping time grows with
 //     the square of a paragraph's length.
+//   - a message is read off the UI goroutine in one walk streamed from the cache
+//     (Mailbox.Open, reader_load.go); its attachments are sniffed during the walk and stay in
+//     the cache until previewed, opened or saved (Part.Source, part_content.go), streamed
+//     then and checked against the kind sniffed. Selecting another message cancels the
+//     walk. More than ManyParts attachments are listed in a scrolling list that makes rows
+//     only for those on screen, shown as soon as the first ones are read
+//     (reader_parts.go): a 25 MB message of 500 attachments froze the window for seconds.
 package app

@@ -61,7 +61,9 @@ func plainTextReader(r io.Reader) bool {
 	}
 }
 
-// mayOpen reports whether the content may be handed to the system's viewer (see mayOpen).
+// mayOpen reports whether the content may be handed to the system's viewer: an openable
+// kind, and for an image one whose declared size the preview would accept too (a
+// 65535×65535 PNG would take the viewer down instead of Comptoir).
 func (s Sniff) mayOpen() bool {
 	switch s.kind {
 	case kindPNG, kindJPEG:

@@ -94,6 +94,19 @@ func (r *ReaderView) AttachmentList() *widget.List {
 	return r.plist.list
 }
 
+// ListRows are the rows the list of many attachments made, each showing the part it is
+// bound to (those scrolled out of view included), in no order.
+func (r *ReaderView) ListRows() []*PartRow {
+	if r.plist == nil {
+		return nil
+	}
+	out := make([]*PartRow, 0, len(r.plist.rows))
+	for _, row := range r.plist.rows {
+		out = append(out, row)
+	}
+	return out
+}
+
 // PartCount is the number of attachments of the message shown.
 func (r *ReaderView) PartCount() int {
 	if r.plist != nil && r.plist.parts != nil {

@@ -51,11 +51,6 @@ func sniffHeadKind(head []byte) fileKind {
 // openable reports whether Comptoir may open this kind.
 func (k fileKind) openable() bool { return k.Ext != "" }
 
-// mayOpen reports whether data may be handed to the system's viewer: an openable kind, and
-// for an image one whose declared size the preview would accept too (a 65535×65535 PNG
-// would take the viewer down instead of Comptoir).
-func mayOpen(data []byte) bool { return SniffPart(bytes.NewReader(data)).mayOpen() }
-
 // isPlainText reports whether data has no control byte but tab, LF, FF and CR. A UTF-16
 // text (with its BOM) has zero bytes and is not taken as plain text.
 func isPlainText(data []byte) bool {

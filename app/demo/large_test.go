@@ -10,13 +10,21 @@ import (
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
+	"net/url"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
+	"comptoir/app"
 	"comptoir/app/apptest"
+	"comptoir/app/bridge"
 	"comptoir/app/demo"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
@@ -158,16 +166,20 @@ func storeLargeFolder(tb testing.TB) int {
 
 // largeRig is the UI, offline, on the folder holding the large messages.
 type largeRig struct {
-	h     *apptest.Harness
-	rows  map[string]int // subject -> row
-	small int
+	h    *apptest.Harness
+	rows map[string]int // subject -> row
 }
 
 func startLarge(tb testing.TB) *largeRig {
 	tb.Helper()
+	return startLargeWith(tb, env.Deps())
+}
+
+func startLargeWith(tb testing.TB, deps app.Deps) *largeRig {
+	tb.Helper()
 	env.SetNetwork(false) // the folder exists in the cache only: no sync while we measure
 	tb.Cleanup(func() { env.SetNetwork(true) })
-	h := apptest.New(tb, env.Deps())
+	h := apptest.New(tb, deps)
 	h.WaitFor("the card", func() bool { return !h.UI.Card.LoginButton.Disabled() })
 	openMail(tb, h)
 	selectBAL(tb, h, sandbox.Seed(sandbox.DefaultDomain).Titulaire)
@@ -227,20 +239,22 @@ func (r *largeRig) switchTo(v int) (blocked, blockedCPU, shown, complete time.Du
 }
 
 // Opening a 25 MB message of 500 attachments never holds the UI goroutine for more than
-// 50 ms: the window keeps drawing while the message is read.
+// 50 ms: the window keeps drawing while the message is read. The UI thread's CPU time per
+// job (the work itself) is checked at every switch; wall-clock time, which on a loaded
+// machine includes waiting for a core, after the first switch, which makes the list's
+// rows (their icons are decoded then, about 12 ms of CPU here).
 func TestLargeMessageDoesNotFreeze(t *testing.T) {
 	size := storeLargeFolder(t)
 	r := startLarge(t)
-	var worst time.Duration
-	for i := range 4 {
+	limit := 50 * time.Millisecond * slowdown
+	for i := range 5 {
 		r.switchTo(-1)
 		blocked, cpu, shown, complete := r.switchTo(i % len(largeMessages))
 		t.Logf("%.1f MB, %d parts: UI goroutine held %v at most (%v of CPU); message shown after %v, read to its end after %v",
 			float64(size)/1e6, largeParts, blocked, cpu, shown, complete)
-		worst = max(worst, blocked)
-	}
-	if limit := 50 * time.Millisecond * slowdown; worst > limit {
-		t.Errorf("selecting a large message held the UI goroutine for %v (limit %v)", worst, limit)
+		if cpu > limit || i > 0 && blocked > limit {
+			t.Errorf("switch %d: selecting a large message held the UI goroutine for %v, %v of CPU (limit %v)", i, blocked, cpu, limit)
+		}
 	}
 }
 
@@ -252,16 +266,21 @@ func BenchmarkSwitchToLargeMessage(b *testing.B) {
 	size := storeLargeFolder(b)
 	r := startLarge(b)
 	var shown, complete, held, heldCPU, cpu []time.Duration
+	var alloc uint64
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		r.switchTo(-1)
 		b.StartTimer()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		c0 := cpuTime()
 		blocked, uiCPU, s, c := r.switchTo(i % len(largeMessages))
-		heldCPU = append(heldCPU, uiCPU)
 		// The process's CPU time for the switch: on a loaded machine the wall-clock figures
 		// include waiting for a core, this does not.
 		cpu = append(cpu, cpuTime()-c0)
+		runtime.ReadMemStats(&m1)
+		alloc += m1.TotalAlloc - m0.TotalAlloc
+		heldCPU = append(heldCPU, uiCPU)
 		shown, complete, held = append(shown, s), append(complete, c), append(held, blocked)
 	}
 	ms := func(ds []time.Duration, p float64) float64 {
@@ -275,8 +294,110 @@ func BenchmarkSwitchToLargeMessage(b *testing.B) {
 	b.ReportMetric(ms(held, 1), "max-ms/ui-held")
 	b.ReportMetric(ms(heldCPU, 1), "max-cpu-ms/ui-held")
 	b.ReportMetric(ms(cpu, 0.5), "p50-cpu-ms/switch")
+	b.ReportMetric(float64(alloc)/float64(len(shown))/1e6, "MB-alloc/switch")
 	b.Logf("%.1f MB, %d parts, %d switches: shown p50 %.1f ms, max %.1f ms; read to its end p50 %.1f ms, max %.1f ms; "+
-		"UI goroutine held p50 %.1f ms, max %.1f ms (CPU time: p50 %.1f ms, max %.1f ms); process CPU p50 %.1f ms, max %.1f ms",
+		"UI goroutine held p50 %.1f ms, max %.1f ms (CPU time: p50 %.1f ms, max %.1f ms); process CPU p50 %.1f ms, max %.1f ms; "+
+		"%.1f MB allocated per switch",
 		float64(size)/1e6, largeParts, len(shown), ms(shown, 0.5), ms(shown, 1), ms(complete, 0.5), ms(complete, 1),
-		ms(held, 0.5), ms(held, 1), ms(heldCPU, 0.5), ms(heldCPU, 1), ms(cpu, 0.5), ms(cpu, 1))
+		ms(held, 0.5), ms(held, 1), ms(heldCPU, 0.5), ms(heldCPU, 1), ms(cpu, 0.5), ms(cpu, 1), float64(alloc)/float64(len(shown))/1e6)
+}
+
+// sessionCards remembers the session the UI logged in with.
+type sessionCards struct {
+	app.Cards
+	mu sync.Mutex
+	s  *bridge.Session
+}
+
+func (c *sessionCards) Login(ctx context.Context, slot uint, pin []byte) (app.Session, error) {
+	s, err := c.Cards.Login(ctx, slot, pin)
+	if bs, ok := s.(*bridge.Session); ok {
+		c.mu.Lock()
+		c.s = bs
+		c.mu.Unlock()
+	}
+	return s, err
+}
+
+// The attachments of the large message stay in the cache until used: « Ouvrir » streams
+// the one chosen from the cache to its file, with the content the sender sent, and a part
+// whose message was rewritten in the cache meanwhile (a resync) is refused in French,
+// nothing written.
+func TestLargeMessagePartsStreamed(t *testing.T) {
+	storeLargeFolder(t)
+	deps := env.Deps()
+	cards := &sessionCards{Cards: deps.Cards}
+	deps.Cards = cards
+	var mu sync.Mutex
+	var opened []string
+	deps.OpenURL = func(u *url.URL) error {
+		mu.Lock()
+		defer mu.Unlock()
+		opened = append(opened, filepath.FromSlash(u.Path))
+		return nil
+	}
+	openedNow := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(opened) }
+	r := startLargeWith(t, deps)
+	h, rd := r.h, r.h.UI.Main.Reader
+	r.switchTo(0)
+	want := largeAttachments(0)
+	row := func(name string) *app.PartRow {
+		t.Helper()
+		var found *app.PartRow
+		h.WaitFor("the row of "+name, func() bool {
+			for _, row := range rd.ListRows() {
+				if strings.HasPrefix(row.Name.Text, name+" (") {
+					found = row
+					return true
+				}
+			}
+			return false
+		})
+		return found
+	}
+	// A PDF and a text, opened under the extension of what they are.
+	rd.AttachmentList().ScrollTo(0)
+	test.Tap(row(want[0].Name).Open)
+	rd.AttachmentList().ScrollTo(7)
+	txt := row(want[7].Name)
+	if txt.Warning.Visible() || txt.Open.Disabled() {
+		t.Errorf("%s: open %v, warning %q", want[7].Name, !txt.Open.Disabled(), txt.Warning.Text)
+	}
+	test.Tap(txt.Open)
+	h.WaitFor("two files opened", func() bool { return len(openedNow()) == 2 })
+	for i, p := range openedNow() {
+		a := want[[]int{0, 7}[i]]
+		data, err := os.ReadFile(p)
+		if err != nil || !bytes.Equal(data, a.Data) || filepath.Base(p) != a.Name {
+			t.Errorf("%s: opened as %s, %d bytes (%v), want %d", a.Name, filepath.Base(p), len(data), err, len(a.Data))
+		}
+	}
+	// A zip can only be saved.
+	rd.AttachmentList().ScrollTo(9)
+	if z := row(want[9].Name); !z.Open.Disabled() || !strings.Contains(z.Warning.Text, "seulement enregistré") {
+		t.Errorf("%s: open %v, warning %q", want[9].Name, !z.Open.Disabled(), z.Warning.Text)
+	}
+
+	// The message rewritten in the cache after the reader read it.
+	cards.mu.Lock()
+	st := cards.s.Core().Store()
+	cards.mu.Unlock()
+	ref := store.Ref{BAL: sandbox.Seed(sandbox.DefaultDomain).Titulaire, Folder: largeFolder, UID: 2} // stored second
+	env0, err := st.Envelope(ref)
+	if err != nil || env0.Subject != largeMessages[0].subject {
+		t.Fatalf("the large message's envelope: %q, %v", env0.Subject, err)
+	}
+	raw, err := st.Body(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.WriteBody(ref, bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	rd.AttachmentList().ScrollTo(0)
+	test.Tap(row(want[1].Name).Open)
+	h.WaitText("Impossible d'ouvrir ce fichier ou ce message.")
+	if got := openedNow(); len(got) != 2 {
+		t.Errorf("a part of the rewritten message was opened: %q", got)
+	}
 }

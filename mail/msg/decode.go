@@ -62,12 +62,13 @@ var b64Count = func() (t [256]uint8) {
 // base64.NewDecoder over a filter would), by blocks of 32 KiB: the reader decodes the
 // start of every attachment of a message it opens, and the whole of every text.
 type b64Decoder struct {
-	r    io.Reader
-	in   []byte // alphabet characters not decoded yet (fewer than 4 between reads)
-	out  []byte // decoded bytes not returned yet
-	buf  []byte
-	done bool
-	err  error
+	r     io.Reader
+	in    []byte // alphabet characters not decoded yet (fewer than 4 between reads)
+	out   []byte // decoded bytes not returned yet
+	buf   []byte
+	fills int
+	done  bool
+	err   error
 }
 
 func (d *b64Decoder) Read(p []byte) (int, error) {
@@ -85,14 +86,16 @@ func (d *b64Decoder) Read(p []byte) (int, error) {
 // fill reads a block of the source and decodes its whole quanta. The first block is small:
 // most readers look at the start of a part only.
 func (d *b64Decoder) fill() {
-	switch {
-	case d.in == nil:
-		d.grow(1 << 10)
-	case cap(d.in) < 32<<10:
-		d.grow(32 << 10)
+	block := 1 << 10
+	if d.fills > 0 {
+		block = 32 << 10
 	}
-	kept := len(d.in)
-	in := d.in[:cap(d.in)]
+	d.fills++
+	if cap(d.in) < block+4 {
+		d.grow(block)
+	}
+	kept := len(d.in) // fewer than 4
+	in := d.in[:kept+block]
 	n, err := d.r.Read(in[kept:])
 	k := kept
 	for _, c := range in[kept : kept+n] {

@@ -17,6 +17,10 @@
 //   - Draft.AddHealthDocuments wraps PDFs of an xdm.PharmacyDocTypes type into CDA R2 level 1
 //     documents for a patient with a valid INS, as the composer's « Joindre un document de
 //     santé » needs. SenderName gives the From display name (ECO.2.2.7).
+//   - ParseStream(r, StreamOptions) is Parse reading the message from r in one pass, never
+//     holding it whole: each attachment's place in the message is recorded (Offset, RawSize,
+//     Encoding; DecodeBody decodes it), Inspect sees its content during the walk, Progress
+//     the message as read so far. A read error of r fails it.
 //   - Parse(raw) never panics: it decodes headers and charsets, picks the text (HTML reduced to
 //     sanitised text, nothing fetched), indexes attachments (OpenAttachment streams one part),
 //     recognises patients (an XDM identifier is an INS only with an INS OID and a valid key),

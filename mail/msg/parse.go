@@ -364,6 +364,7 @@ type parseVisitor struct {
 	// message after each attachment.
 	inspect  func(info AttachmentInfo, content io.Reader)
 	progress func(p *Parsed)
+	b64      b64Decoder // buffers of inspectPart's decoder
 }
 
 type segment struct {
@@ -440,7 +441,7 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 				v.inspect(info, bytes.NewReader(data)) // an archive that cannot be read is saved
 			}
 		} else if v.inspect != nil {
-			n, err := inspectPart(h, raw, func(r io.Reader) { v.inspect(info, r) })
+			n, err := inspectPart(h, raw, func(r io.Reader) { v.inspect(info, r) }, &v.b64)
 			if err != nil {
 				p.defect("attachment %d: %v", info.Index, err)
 			}

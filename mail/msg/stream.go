@@ -73,10 +73,13 @@ func (s *stickyReader) Read(p []byte) (int, error) {
 
 // inspectPart gives the decoded content of a part to inspect and returns the decoded size,
 // counted as partSize counts it: base64 that inspect left unread is counted, not decoded.
-func inspectPart(h message.Header, raw io.Reader, inspect func(io.Reader)) (int64, error) {
+// The base64 decoder's buffers are scratch's, reused from one part to the next.
+func inspectPart(h message.Header, raw io.Reader, inspect func(io.Reader), scratch *b64Decoder) (int64, error) {
 	if strings.EqualFold(strings.TrimSpace(h.Get("Content-Transfer-Encoding")), "base64") {
 		c := &b64Counter{r: raw}
-		inspect(&b64Decoder{r: c})
+		d := &b64Decoder{r: c, in: scratch.in[:0], buf: scratch.buf}
+		inspect(d)
+		scratch.in, scratch.buf = d.in, d.buf
 		_, err := io.Copy(io.Discard, c)
 		return c.chars * 6 / 8, err
 	}

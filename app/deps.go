@@ -160,7 +160,13 @@ type Envelope struct {
 	To, Cc       []Address
 	Subject      string // raw; the list shows DisplaySubject
 	Seen         bool
-	Answered     bool
+	Answered     bool // \Answered: a reply was sent
+	Forwarded    bool // $Forwarded
+	// Handled: marked « traité » at a counter of the BAL (HandledBy and HandledAt say who
+	// and when, when the BAL's journal tells).
+	Handled   bool
+	HandledBy string
+	HandledAt time.Time
 	Attachments  []Attachment
 	Patient      *Patient
 	Kind         string // "", "patient", "xdm", "dsn", "mdn"
@@ -206,6 +212,12 @@ type Draft struct {
 	// carries on, and the patient they are about.
 	Documents *xdm.Package
 	Patient   *msg.PatientInfo
+	// DraftID names the saved draft this is: SaveDraft replaces that draft, Send forgets it.
+	// The composer gives one to every message it opens.
+	DraftID string
+	// Answers and Forwards name the message a reply or a forward is made from: once sent,
+	// that message shows « répondu » or « transféré » (\Answered, $Forwarded).
+	Answers, Forwards *Ref
 }
 
 // Session is a logged-in card: its cache and mail engine. Close stops the workers, wipes the

@@ -65,7 +65,8 @@ type Engine struct {
 	log    *slog.Logger
 	events *eventQueue
 
-	opsMu sync.Mutex // serialises read-modify-write of the pending operations and outbox
+	opsMu      sync.Mutex      // serialises read-modify-write of the pending operations and outbox
+	submitting map[string]bool // outbox items being submitted (guarded by opsMu)
 
 	mu      sync.Mutex
 	workers map[string]*worker

@@ -22,6 +22,13 @@ func (s *session) syncAll(ctx context.Context) error {
 	if err := s.pushOps(ctx); err != nil {
 		return err
 	}
+	if s.created {
+		// A pushed operation created a folder (the journal, the archive): list again.
+		s.created = false
+		if names, err = s.listFolders(); err != nil {
+			return err
+		}
+	}
 	for _, name := range names {
 		if err := s.syncFolder(ctx, name); err != nil {
 			return err
@@ -143,7 +150,9 @@ func (s *session) syncFolder(ctx context.Context, name string) error {
 	f.UIDValidity = sel.UIDValidity
 	from := max(f.UIDNext, 1)
 	condstore := s.caps.Has(imap.CapCondStore) && sel.HighestModSeq != 0
-	upToDate := f.UIDNext == uint32(sel.UIDNext) && (!condstore || f.HighestModSeq == sel.HighestModSeq)
+	// Without CONDSTORE nothing tells whether flags changed elsewhere (another counter of a
+	// shared BAL): they are compared below at every pass.
+	upToDate := f.UIDNext == uint32(sel.UIDNext) && condstore && f.HighestModSeq == sel.HighestModSeq
 	if upToDate {
 		uids, err := st.UIDs(s.bal, name)
 		if err != nil {

@@ -40,6 +40,9 @@ type Session struct {
 
 	contacts   []store.Address // known correspondents, rebuilt after contactsTTL
 	contactsAt time.Time
+
+	draftsMu sync.Mutex // serialises read-modify-write of a BAL's drafts
+	handled  handledIndex
 }
 
 // Open opens the credential's cache and prepares the engine on the BALs the cache knows

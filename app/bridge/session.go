@@ -89,6 +89,9 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 	}
 	out := make([]app.Folder, 0, len(fs))
 	for _, f := range fs {
+		if f.Name == session.JournalFolder {
+			continue // the « traité » journal is read by the session, not by people
+		}
 		total, unread, _ := st.Counts(bal, f.Name)
 		out = append(out, app.Folder{Name: f.Name, SpecialUse: f.SpecialUse, Total: total, Unread: unread})
 	}

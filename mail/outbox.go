@@ -164,7 +164,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
-	var sc *smtp.Client
+	var sc *SMTPClient
 	defer func() {
 		if sc != nil {
 			_ = sc.Quit()
@@ -226,7 +226,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
+func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	var dsn *DSN
 	if b, err := s.e.cfg.Store.Setting(dsnKey(it.ID)); err == nil && len(b) > 0 {
 		dsn = &DSN{}
@@ -271,7 +271,7 @@ func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
 // sendData runs one SMTP transaction. notSent is true when the server certainly did not
 // accept the message: a failure before the end of DATA, or an SMTP reply refusing it; a
 // connection lost while the server answers DATA leaves the outcome unknown.
-func sendData(sc *smtp.Client, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (notSent bool, err error) {
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (notSent bool, err error) {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
 		return true, err
 	}

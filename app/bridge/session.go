@@ -85,7 +85,7 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 	st := s.s.Store()
 	fs, err := st.Folders(bal)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: folders: %w", err)
+		return nil, fmt.Errorf("bridge: folders: %w", locked(err))
 	}
 	out := make([]app.Folder, 0, len(fs))
 	for _, f := range fs {
@@ -104,14 +104,15 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 
 // Counts are a folder's total and unread messages.
 func (s *Session) Counts(bal, folder string) (int, int, error) {
-	return s.s.Store().Counts(bal, folder)
+	total, unread, err := s.s.Store().Counts(bal, folder)
+	return total, unread, locked(err)
 }
 
 // Page lists a folder's messages, newest first.
 func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, error) {
 	es, err := s.s.Store().Page(bal, folder, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: page: %w", err)
+		return nil, fmt.Errorf("bridge: page: %w", locked(err))
 	}
 	return s.envelopes(es), nil
 }
@@ -120,7 +121,7 @@ func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, e
 func (s *Session) Search(bal, text string) ([]app.Envelope, error) {
 	es, err := s.s.Store().Search(store.Query{Text: text, BAL: bal})
 	if err != nil {
-		return nil, fmt.Errorf("bridge: search: %w", err)
+		return nil, fmt.Errorf("bridge: search: %w", locked(err))
 	}
 	return s.envelopes(es), nil
 }
@@ -206,7 +207,7 @@ func msgAddrs(as []app.Address) []msg.Address {
 func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 	env, p, err := s.s.Parsed(storeRef(ref))
 	if err != nil {
-		return nil, err
+		return nil, locked(err)
 	}
 	m := &app.Message{Envelope: s.withHandled(envelope(env)), Text: p.Body}
 	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
@@ -280,17 +281,17 @@ func reportLabel(r *msg.Report) string {
 }
 
 // MarkRead marks a message read.
-func (s *Session) MarkRead(ref app.Ref) error { return s.s.MarkRead(storeRef(ref)) }
+func (s *Session) MarkRead(ref app.Ref) error { return locked(s.s.MarkRead(storeRef(ref))) }
 
 // SendMDN queues the read receipt.
-func (s *Session) SendMDN(ref app.Ref) error { return s.s.SendMDN(storeRef(ref)) }
+func (s *Session) SendMDN(ref app.Ref) error { return locked(s.s.SendMDN(storeRef(ref))) }
 
 // ReplyDraft prepares a reply with the threading headers.
 func (s *Session) ReplyDraft(ref app.Ref, all bool) (app.Draft, error) {
 	d, err := s.s.ReplyDraft(storeRef(ref), all)
 	out := draftOf(d)
 	out.Answers = &ref
-	return out, err
+	return out, locked(err)
 }
 
 // ForwardDraft prepares a forward with the attachments.
@@ -298,7 +299,7 @@ func (s *Session) ForwardDraft(ref app.Ref) (app.Draft, error) {
 	d, err := s.s.ForwardDraft(storeRef(ref))
 	out := draftOf(d)
 	out.Forwards = &ref
-	return out, err
+	return out, locked(err)
 }
 
 func draftOf(m msg.Draft) app.Draft {
@@ -329,7 +330,7 @@ func (s *Session) OutsideTrust(as []string) []string { return s.s.OutsideTrust(a
 func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
 	id, err := s.s.Send(ctx, msgDraft(d))
 	if err != nil {
-		return "", err
+		return "", locked(err)
 	}
 	s.s.AfterSend(d.From.Email, d.DraftID, originOf(d))
 	return id, nil
@@ -337,7 +338,7 @@ func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
 
 // SaveDraft keeps the draft in the (encrypted) cache, under its DraftID.
 func (s *Session) SaveDraft(d app.Draft) error {
-	return s.s.SaveDraft(d.DraftID, msgDraft(d), originOf(d))
+	return locked(s.s.SaveDraft(d.DraftID, msgDraft(d), originOf(d)))
 }
 
 // Draft returns the newest draft saved for bal, if any (app.DraftStore).

@@ -8,22 +8,22 @@ import (
 )
 
 // MarkHandled marks a message « traité », or takes the mark off (app.SharedMailbox).
-func (s *Session) MarkHandled(ref app.Ref, on bool) error { return s.s.MarkHandled(storeRef(ref), on) }
+func (s *Session) MarkHandled(ref app.Ref, on bool) error { return locked(s.s.MarkHandled(storeRef(ref), on)) }
 
 // MarkUnread takes \Seen off a message.
-func (s *Session) MarkUnread(ref app.Ref) error { return s.s.MarkUnread(storeRef(ref)) }
+func (s *Session) MarkUnread(ref app.Ref) error { return locked(s.s.MarkUnread(storeRef(ref))) }
 
 // Delete moves a message to the Trash.
-func (s *Session) Delete(ref app.Ref) error { return s.s.Delete(storeRef(ref)) }
+func (s *Session) Delete(ref app.Ref) error { return locked(s.s.Delete(storeRef(ref))) }
 
 // Archive moves a message to the archive folder.
-func (s *Session) Archive(ref app.Ref) error { return s.s.Archive(storeRef(ref)) }
+func (s *Session) Archive(ref app.Ref) error { return locked(s.s.Archive(storeRef(ref))) }
 
 // Outbox lists the waiting messages (app.Outbox).
 func (s *Session) Outbox() ([]app.OutboxEntry, error) {
 	list, err := s.s.Outbox()
 	if err != nil {
-		return nil, err
+		return nil, locked(err)
 	}
 	out := make([]app.OutboxEntry, len(list))
 	for i, e := range list {
@@ -52,5 +52,5 @@ func outboxErr(err error) error {
 	case errors.Is(err, mail.ErrNoOutboxItem):
 		return errors.Join(app.ErrNotInOutbox, err)
 	}
-	return err
+	return locked(err)
 }

@@ -6,6 +6,7 @@ import (
 	"image"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"comptoir/app/config"
@@ -135,11 +136,29 @@ type Ref struct {
 // Address is a mail address with its display name.
 type Address struct{ Name, Email string }
 
+// String is how an address shows, in the reader and in the composer's fields: the display
+// name made readable (msg.ReadableName: "Dr Antoine FAUVEL — Cabinet du Dr Fauvel", not the
+// ECO.2.2.7 wire form), then the address. The name loses the characters that would split or
+// end it in an address field.
 func (a Address) String() string {
-	if a.Name == "" {
+	name := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`,;<>"`, r) {
+			return ' '
+		}
+		return r
+	}, msg.ReadableName(a.Name))
+	if name = strings.Join(strings.Fields(name), " "); name == "" {
 		return a.Email
 	}
-	return a.Name + " <" + a.Email + ">"
+	return name + " <" + a.Email + ">"
+}
+
+// Person is the name alone, made readable, or the address when there is no name.
+func (a Address) Person() string {
+	if n := msg.ReadableName(a.Name); n != "" {
+		return n
+	}
+	return a.Email
 }
 
 // Attachment describes one attachment.

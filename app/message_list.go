@@ -252,12 +252,7 @@ func show(o fyne.CanvasObject, on bool) {
 	}
 }
 
-func senderName(a Address) string {
-	if a.Name != "" {
-		return a.Name
-	}
-	return a.Email
-}
+func senderName(a Address) string { return a.Person() }
 
 // xdmPrefix starts the subject of MSSanté document messages (ECO.2.1.3); the list hides it
 // (ECO.3.1.3).

@@ -173,19 +173,19 @@ type Patient struct{ INS, Name string }
 // Envelope is one row of the message list.
 type Envelope struct {
 	Ref
-	MessageID    string
-	Date         time.Time
-	From         Address
-	To, Cc       []Address
-	Subject      string // raw; the list shows DisplaySubject
-	Seen         bool
-	Answered     bool // \Answered: a reply was sent
-	Forwarded    bool // $Forwarded
+	MessageID string
+	Date      time.Time
+	From      Address
+	To, Cc    []Address
+	Subject   string // raw; the list shows DisplaySubject
+	Seen      bool
+	Answered  bool // \Answered: a reply was sent
+	Forwarded bool // $Forwarded
 	// Handled: marked « traité » at a counter of the BAL (HandledBy and HandledAt say who
 	// and when, when the BAL's journal tells).
-	Handled   bool
-	HandledBy string
-	HandledAt time.Time
+	Handled      bool
+	HandledBy    string
+	HandledAt    time.Time
 	Attachments  []Attachment
 	Patient      *Patient
 	Kind         string // "", "patient", "xdm", "dsn", "mdn"

@@ -69,13 +69,9 @@ func newMainScreen(u *UI, s Session) *MainScreen {
 
 	m.NewButton = widget.NewButtonWithIcon(t("main.new"), theme.MailComposeIcon(), func() {
 		u.touch()
-		d := Draft{}
-		if ds, ok := m.s.(DraftStore); ok {
-			if saved, ok := ds.Draft(m.bal); ok {
-				d = saved
-			}
+		if m.s != nil {
+			m.compose(u.draftToReopen(m.s, m.bal))
 		}
-		m.compose(d)
 	})
 	m.NewButton.Importance = widget.HighImportance
 	m.ReplyButton = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { m.reply(false) })

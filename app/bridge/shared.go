@@ -8,7 +8,9 @@ import (
 )
 
 // MarkHandled marks a message « traité », or takes the mark off (app.SharedMailbox).
-func (s *Session) MarkHandled(ref app.Ref, on bool) error { return locked(s.s.MarkHandled(storeRef(ref), on)) }
+func (s *Session) MarkHandled(ref app.Ref, on bool) error {
+	return locked(s.s.MarkHandled(storeRef(ref), on))
+}
 
 // MarkUnread takes \Seen off a message.
 func (s *Session) MarkUnread(ref app.Ref) error { return locked(s.s.MarkUnread(storeRef(ref))) }

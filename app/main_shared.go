@@ -1,0 +1,7 @@
+package app
+
+// BAL is the address of the BAL the main window shows.
+func (m *MainScreen) BAL() string { return m.bal }
+
+// Session is the session the main window shows (nil while locked).
+func (m *MainScreen) Session() Session { return m.s }

@@ -77,7 +77,9 @@ func (f *AddressField) showSuggestions(list []Suggestion) {
 	if c == nil {
 		return
 	}
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(f)
+	// The layer may not start at the canvas' origin (the window's padding).
+	d := fyne.CurrentApp().Driver()
+	pos := d.AbsolutePositionForObject(f).Subtract(d.AbsolutePositionForObject(f.layer))
 	pos = pos.Add(fyne.NewPos(0, f.Size().Height))
 	width := fyne.Max(f.Size().Width, 360)
 	height := fyne.Min(f.Suggestions.MinSize().Height, fyne.Max(c.Size().Height-pos.Y-theme.Padding(), 2*theme.TextSize()))

@@ -58,6 +58,7 @@ func (u *UI) suggestionOf(a Address) Suggestion {
 	}
 	m := mailboxOf(r, a.Email)
 	s.Name = r.DisplayName()
+	s.Address.Name = s.Name // the field shows what the list showed
 	s.Detail = joinNonEmpty(" — ", resultTitle(r, m), placeOf(m, r), fmt.Sprintf("%s (%s)", m.Address, m.Kind))
 	return s
 }

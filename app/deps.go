@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"comptoir/app/config"
+	"comptoir/app/printing"
 	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/xdm"
@@ -23,6 +24,9 @@ type Deps struct {
 	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
 	Demo      *Demo       // demo-mode controls; nil outside demo mode
 	PDF       PDFRenderer // renders PDF pages for the preview; nil: "Ouvrir" only
+	// Printing lists the printers and prints (« Imprimer »); nil: the workstation's
+	// (printing.Default: CUPS, or the Windows shell).
+	Printing printing.System
 	// Provisioning creates BALs and manages the ORG BAL's roles (wizard_deps.go); nil hides them.
 	Provisioning Provisioning
 	Version      string

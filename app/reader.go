@@ -168,6 +168,7 @@ type PartRow struct {
 	Content                          fyne.CanvasObject
 	Name                             *widget.Label
 	PreviewButton, Open, Save, Print *widget.Button
+	PrintDialog                      *PrintDialog // the last « Imprimer » dialog opened
 
 	u       *UI
 	preview *Preview
@@ -182,7 +183,10 @@ func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
 	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
-	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { row.PrintDialog = u.printPart(p) })
+	if !printable(p) {
+		row.Print.Disable()
+	}
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}

@@ -33,6 +33,15 @@ type Composer struct {
 	Error                  *widget.Label
 	Warning                dialog.Dialog   // the trust-space confirmation, while shown
 	Templates              *TemplatePicker // reply templates (patients.go, templates.go)
+	// Health is « Joindre un document de santé » (composer_health.go), HealthList what the
+	// draft carries, HealthForm the form while open.
+	Health, HealthRemove *widget.Button
+	HealthList           *widget.Label
+	HealthForm           *HealthForm
+	// PatientForm and Identity are the patient flow a typed patient address opens
+	// (composer_patients.go), while shown.
+	PatientForm *PatientForm
+	Identity    *IdentityCheck
 
 	u       *UI
 	s       Session
@@ -42,6 +51,11 @@ type Composer struct {
 	initial Draft           // what the fields held when opened: closing saves only a change
 	layer   *fyne.Container // drawn over the form: the address suggestions
 	done    bool            // sent, saved or discarded: closing keeps nothing more
+	// health are the documents attached here, for the patient healthINS (rebuilt together
+	// when one is added).
+	health    []HealthDocument
+	healthINS string
+	patientOK map[string]bool // patient addresses confirmed (lower case)
 }
 
 // openComposer opens a composer on draft d from the BAL fromBAL.
@@ -51,6 +65,7 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 		d.DraftID = newDraftID()
 	}
 	c := &Composer{u: u, s: s, bals: bals, draft: d, parts: append([]Part(nil), d.Parts...), layer: container.NewWithoutLayout()}
+	c.trustReplyPatients(d)
 	title := t("compose.title")
 	if d.Subject != "" {
 		title = displaySubject(d.Subject)
@@ -102,7 +117,7 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 		widget.NewFormItem(t("compose.cc"), c.Cc),
 		widget.NewFormItem(t("compose.subject"), c.Subject))
 	options := container.NewHBox(c.DSN, c.MDN, c.NoReply, c.templatePicker())
-	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), options, c.Error,
+	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), c.healthRow(), options, c.Error,
 		container.NewHBox(c.Send, c.SaveDraft, c.Close, layout.NewSpacer(), c.Discard))
 	c.Window.SetContent(container.NewStack(container.NewBorder(form, bottom, nil, nil, c.Body), c.layer))
 	c.Window.Resize(fyne.NewSize(760, 620))
@@ -227,6 +242,10 @@ func (c *Composer) send() {
 	}
 	if len(d.To)+len(d.Cc) == 0 {
 		c.fail(t("compose.no.recipient"))
+		return
+	}
+	if addr := c.unconfirmedPatient(d); addr != "" {
+		c.confirmPatient(addr)
 		return
 	}
 	if problem := c.u.patientSizeProblem(d); problem != "" {

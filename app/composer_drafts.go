@@ -40,7 +40,8 @@ func (c *Composer) changed(d Draft) bool {
 	i := c.initial
 	return joinAddrs(d.To) != joinAddrs(i.To) || joinAddrs(d.Cc) != joinAddrs(i.Cc) || d.Subject != i.Subject ||
 		d.Text != i.Text || len(d.Parts) != len(i.Parts) || d.RequestDSN != i.RequestDSN ||
-		d.RequestMDN != i.RequestMDN || d.NoReplyExpected != i.NoReplyExpected || d.From.Email != i.From.Email
+		d.RequestMDN != i.RequestMDN || d.NoReplyExpected != i.NoReplyExpected || d.From.Email != i.From.Email ||
+		d.Documents != i.Documents
 }
 
 // saveDraft keeps the message as a draft and closes the composer (« Enregistrer le

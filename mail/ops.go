@@ -286,22 +286,25 @@ func (s *session) storeFlags(uid imap.UIDSet, o op) error {
 	}
 	if o.Flags != nil {
 		req := fmt.Sprintf("UID STORE %s %d FLAGS.SILENT %v", o.Folder, o.UID, o.Flags)
+		s.rec.start()
 		err := s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsSet, Silent: true, Flags: flags(o.Flags)}, nil).Close()
-		s.e.audit(s.bal, ActionFlags, req, "OK", err)
+		s.e.audit(s.bal, ActionFlags, req, s.rec.stop(), err)
 		return err
 	}
 	if len(o.Add) > 0 {
 		req := fmt.Sprintf("UID STORE %s %d +FLAGS.SILENT %v", o.Folder, o.UID, o.Add)
+		s.rec.start()
 		err := s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags(o.Add)}, nil).Close()
-		s.e.audit(s.bal, ActionFlags, req, "OK", err)
+		s.e.audit(s.bal, ActionFlags, req, s.rec.stop(), err)
 		if err != nil {
 			return err
 		}
 	}
 	if len(o.Remove) > 0 {
 		req := fmt.Sprintf("UID STORE %s %d -FLAGS.SILENT %v", o.Folder, o.UID, o.Remove)
+		s.rec.start()
 		err := s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: flags(o.Remove)}, nil).Close()
-		s.e.audit(s.bal, ActionFlags, req, "OK", err)
+		s.e.audit(s.bal, ActionFlags, req, s.rec.stop(), err)
 		return err
 	}
 	return nil
@@ -323,9 +326,20 @@ func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {
 	if trash != "" && folder != trash {
 		return s.moveOnServer(uid, folder, trash)
 	}
+	var resps []string
 	req := fmt.Sprintf("UID STORE %s %v +FLAGS \\Deleted, EXPUNGE", folder, uid)
-	err := s.expungeOnServer(uid)
-	s.e.audit(s.bal, ActionDelete, req, "OK", err)
+	err := s.expungeOnServer(uid, &resps)
+	s.e.audit(s.bal, ActionDelete, req, strings.Join(resps, "; "), err)
+	return err
+}
+
+// step runs one command and keeps the server's response to it (the audit journal's).
+func (s *session) step(resps *[]string, cmd func() error) error {
+	s.rec.start()
+	err := cmd()
+	if r := s.rec.stop(); r != "" {
+		*resps = append(*resps, r)
+	}
 	return err
 }
 
@@ -333,27 +347,32 @@ func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {
 func (s *session) moveOnServer(uid imap.UIDSet, folder, dest string) error {
 	var err error
 	var req string
+	var resps []string
 	if s.caps.Has(imap.CapMove) {
 		req = fmt.Sprintf("UID MOVE %s %v %s", folder, uid, dest)
-		_, err = s.c.Move(uid, dest).Wait()
+		err = s.step(&resps, func() error { _, err := s.c.Move(uid, dest).Wait(); return err })
 	} else {
 		req = fmt.Sprintf("UID COPY %s %v %s + UID STORE +FLAGS \\Deleted, EXPUNGE", folder, uid, dest)
-		if _, err = s.c.Copy(uid, dest).Wait(); err == nil {
-			err = s.expungeOnServer(uid)
+		if err = s.step(&resps, func() error { _, err := s.c.Copy(uid, dest).Wait(); return err }); err == nil {
+			err = s.expungeOnServer(uid, &resps)
 		}
 	}
-	s.e.audit(s.bal, ActionDelete, req, "OK", err)
+	s.e.audit(s.bal, ActionDelete, req, strings.Join(resps, "; "), err)
 	return err
 }
 
-func (s *session) expungeOnServer(uid imap.UIDSet) error {
-	if err := s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+func (s *session) expungeOnServer(uid imap.UIDSet, resps *[]string) error {
+	if err := s.step(resps, func() error {
+		return s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close()
+	}); err != nil {
 		return err
 	}
-	if s.caps.Has(imap.CapUIDPlus) {
-		return s.c.UIDExpunge(uid).Close()
-	}
-	return s.c.Expunge().Close()
+	return s.step(resps, func() error {
+		if s.caps.Has(imap.CapUIDPlus) {
+			return s.c.UIDExpunge(uid).Close()
+		}
+		return s.c.Expunge().Close()
+	})
 }
 
 // archiveFolder is the BAL's \Archive folder, created ("Archives") when the server has none.
@@ -375,7 +394,9 @@ func (s *session) createFolder(name string, use imap.MailboxAttr) error {
 	if use != "" && s.caps.Has(imap.CapCreateSpecialUse) {
 		opts = &imap.CreateOptions{SpecialUse: []imap.MailboxAttr{use}}
 	}
+	s.rec.start()
 	err := s.c.Create(name, opts).Wait()
+	s.rec.stop()
 	var ie *imap.Error
 	if errors.As(err, &ie) && ie.Code == imap.ResponseCodeAlreadyExists {
 		err = nil
@@ -395,12 +416,13 @@ func (s *session) appendOp(o op) error {
 			return err
 		}
 	}
+	s.rec.start()
 	cmd := s.c.Append(o.Folder, int64(len(o.Raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: time.Now()})
 	_, werr := cmd.Write(o.Raw)
 	cerr := cmd.Close()
 	_, err := cmd.Wait()
 	err = errors.Join(werr, cerr, err)
-	s.e.audit(s.bal, ActionFlags, fmt.Sprintf("APPEND %s (%d bytes)", o.Folder, len(o.Raw)), "OK", err)
+	s.e.audit(s.bal, ActionFlags, fmt.Sprintf("APPEND %s (%d bytes)", o.Folder, len(o.Raw)), s.rec.stop(), err)
 	if err != nil {
 		return fmt.Errorf("mail: APPEND to %s: %w", o.Folder, err)
 	}

@@ -194,8 +194,9 @@ func (s *session) flushOutbox(ctx context.Context) error {
 		}
 		if !it.Submitted {
 			if sc == nil {
-				sc, err = s.e.cfg.Operator.DialSMTP(ctx, s.w.cred)
-				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), "OK", err)
+				var resp string
+				sc, resp, err = s.e.cfg.Operator.dialSMTP(ctx, s.w.cred)
+				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), resp, err)
 				if err != nil {
 					return err
 				}
@@ -251,8 +252,12 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
 	req := fmt.Sprintf("SMTP MAIL FROM:<%s> RCPT TO:%d recipients DSN=%v Message-ID <%s> (%d bytes)", it.From, len(it.To), dsn != nil && dsnOK, it.MessageID, len(it.Raw))
-	notSent, err := sendData(sc, it, mailOpts, rcptOpts)
-	s.e.audit(s.bal, ActionSend, req, "250 OK", err)
+	resp, notSent, err := sendData(sc, it, mailOpts, rcptOpts)
+	action := ActionSend
+	if it.From == "" {
+		action = ActionMDN // read receipts, and only they, leave with the null sender
+	}
+	s.e.audit(s.bal, action, req, resp, err)
 	if err != nil {
 		_ = sc.Reset()
 		if notSent {
@@ -268,29 +273,33 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	return nil
 }
 
-// sendData runs one SMTP transaction. notSent is true when the server certainly did not
-// accept the message: a failure before the end of DATA, or an SMTP reply refusing it; a
-// connection lost while the server answers DATA leaves the outcome unknown.
-func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (notSent bool, err error) {
+// sendData runs one SMTP transaction and returns the server's reply to the message ("250 "
+// and its text: the audit journal's response). notSent is true when the server certainly
+// did not accept the message: a failure before the end of DATA, or an SMTP reply refusing
+// it; a connection lost while the server answers DATA leaves the outcome unknown.
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (resp string, notSent bool, err error) {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
-		return true, err
+		return "", true, err
 	}
 	for _, to := range it.To {
 		if err := sc.Rcpt(to, rcptOpts); err != nil {
-			return true, err
+			return "", true, err
 		}
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return true, err
+		return "", true, err
 	}
 	if _, err := w.Write(it.Raw); err != nil {
 		w.Close()
-		return true, err
+		return "", true, err
 	}
-	err = w.Close()
-	var se *smtp.SMTPError
-	return errors.As(err, &se), err
+	r, err := w.CloseWithResponse()
+	if err != nil {
+		var se *smtp.SMTPError
+		return "", errors.As(err, &se), err
+	}
+	return "250 " + r.StatusText, false, nil // CloseWithResponse accepts only 250
 }
 
 // ack files a submitted message in Sent (unless the server does, or it is there already)
@@ -350,12 +359,13 @@ func (s *session) appendSent(it store.OutboxItem) error {
 	if sent == "" {
 		return nil
 	}
+	s.rec.start()
 	cmd := s.c.Append(sent, int64(len(it.Raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: time.Now()})
 	_, werr := cmd.Write(it.Raw)
 	cerr := cmd.Close()
 	_, err := cmd.Wait()
 	err = errors.Join(werr, cerr, err)
-	s.e.audit(s.bal, ActionSend, fmt.Sprintf("APPEND %s Message-ID <%s> (%d bytes)", sent, it.MessageID, len(it.Raw)), "OK", err)
+	s.e.audit(s.bal, ActionSend, fmt.Sprintf("APPEND %s Message-ID <%s> (%d bytes)", sent, it.MessageID, len(it.Raw)), s.rec.stop(), err)
 	if err != nil {
 		return fmt.Errorf("mail: APPEND to %s: %w", sent, err)
 	}

@@ -99,6 +99,11 @@ func (w *worker) session(ctx context.Context, once bool) (online bool, err error
 		return false, err
 	}
 	defer s.close()
+	defer func() {
+		if aerr := s.aborted(); aerr != nil && err != nil {
+			err = aerr // the reason the connection was dropped, not the closed connection
+		}
+	}()
 	w.e.emit(Online{BAL: w.bal})
 	w.takeWants()
 	if _, err := s.listFolders(); err != nil {
@@ -164,6 +169,32 @@ type session struct {
 	created  bool              // a folder was created since the last LIST
 	selected string
 	sel      *imap.SelectData
+	rec      *responses // the server's status lines, for the audit journal
+
+	abortMu  sync.Mutex
+	abortErr error // why the session dropped its connection (unsolicited data over the limits)
+}
+
+// abort drops the connection for err (asynchronously: Close waits for the reader, which
+// may be waiting for the caller to read a literal); the session's next command fails and
+// the worker reports err. Before the client exists (unsolicited data during the login),
+// connect fails with err.
+func (s *session) abort(err error) {
+	s.abortMu.Lock()
+	if s.abortErr == nil {
+		s.abortErr = err
+	}
+	c := s.c
+	s.abortMu.Unlock()
+	if c != nil {
+		go c.Close()
+	}
+}
+
+func (s *session) aborted() error {
+	s.abortMu.Lock()
+	defer s.abortMu.Unlock()
+	return s.abortErr
 }
 
 func (w *worker) connect(ctx context.Context) (*session, error) {
@@ -182,19 +213,28 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 			}
 		},
 		Fetch: func(m *imapclient.FetchMessageData) {
-			_, _ = m.Collect()
+			// Read through, never kept: a server can push body data nobody asked for.
+			s.discardUnsolicited(m)
 			signal()
 		},
 	}
 	op := w.e.cfg.Operator
 	cr := w.cred
-	c, caps, err := op.DialIMAP(ctx, cr, handler)
+	s.rec = newIMAPResponses()
+	c, caps, resp, err := op.dialIMAP(ctx, cr, handler, s.rec)
 	req := fmt.Sprintf("IMAP %s AUTHENTICATE %s authzid=%s", op.IMAPAddr, cr.mechanism(), w.bal)
-	w.e.audit(w.bal, ActionLogin, req, "OK", err)
+	w.e.audit(w.bal, ActionLogin, req, resp, err)
 	if err != nil {
 		return nil, err
 	}
+	s.abortMu.Lock()
 	s.c, s.caps = c, caps
+	aborted := s.abortErr != nil
+	s.abortMu.Unlock()
+	if aborted {
+		c.Close()
+		return nil, s.aborted()
+	}
 	s.stop = context.AfterFunc(ctx, func() { c.Close() })
 	return s, nil
 }

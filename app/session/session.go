@@ -40,6 +40,7 @@ type Session struct {
 
 	contacts   []store.Address // known correspondents, rebuilt after contactsTTL
 	contactsAt time.Time
+	watched    map[string]bool // pending BALs being watched
 
 	draftsMu sync.Mutex // serialises read-modify-write of a BAL's drafts
 	handled  handledIndex

@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -71,7 +72,8 @@ func (s *Session) MarkHandled(ref store.Ref, on bool) error {
 	if env.MessageID == "" {
 		return nil // nothing to link a journal entry to: the keyword alone
 	}
-	h := Handled{On: on, By: s.Identity().displayName(), At: s.cfg.Now()}
+	// The journal's Date header holds whole seconds: so does the entry remembered here.
+	h := Handled{On: on, By: s.Identity().displayName(), At: s.cfg.Now().Truncate(time.Second)}
 	raw := journalEntry(ref.BAL, env.MessageID, h)
 	if err := s.eng.AppendTo(ref.BAL, JournalFolder, raw); err != nil {
 		return fmt.Errorf("session: handled: %w", err)
@@ -221,7 +223,13 @@ func (x *handledIndex) refreshLocked(st *store.Store, bal string) error {
 	if err != nil {
 		return err
 	}
-	slices.SortStableFunc(envs, func(a, b store.Envelope) int { return a.Date.Compare(b.Date) })
+	// In the order of the changes: by date, then as appended (within one second).
+	slices.SortFunc(envs, func(a, b store.Envelope) int {
+		if c := a.Date.Compare(b.Date); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.UID, b.UID)
+	})
 	byID := map[string]Handled{}
 	for _, e := range envs {
 		var on bool

@@ -158,12 +158,16 @@ func (m *MainScreen) apply(ev mail.Event) {
 		m.folderChanged(e.BAL, "")
 	case mail.OutboxCount:
 		m.Status.setOutbox(e.N)
+		m.u.outboxChanged()
 	case mail.Submitted:
 		m.Status.notice(t("status.submitted"))
+		m.u.outboxChanged()
 	case mail.Sent:
 		m.Status.notice(t("status.sent"))
+		m.folderChanged(e.BAL, "") // « Envoyés » shows it at once
 	case mail.SendFailed:
 		m.u.showError(t("error.sendfailed"), e.Err)
+		m.u.outboxChanged()
 	case mail.BALAdded:
 		m.balsChanged()
 	case mail.BALRemoved:

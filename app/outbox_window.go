@@ -27,11 +27,10 @@ type OutboxWindow struct {
 
 // OutboxRow is one waiting message.
 type OutboxRow struct {
-	Entry         OutboxEntry
-	Label, State  *widget.Label
-	Edit, Cancel  *widget.Button
-	Content       fyne.CanvasObject
-	cancelConfirm func(bool)
+	Entry        OutboxEntry
+	Label, State *widget.Label
+	Edit, Cancel *widget.Button
+	Content      fyne.CanvasObject
 }
 
 // ShowOutbox opens the outbox window of the open session (nil when there is none).

@@ -155,6 +155,9 @@ func (m *MainScreen) apply(ev mail.Event) {
 	case mail.Changed:
 		m.folderChanged(e.BAL, e.Folder)
 	case mail.Synced:
+		if e.BAL == m.bal {
+			m.reloadFolders() // a folder may have come or gone (« Archives » created)
+		}
 		m.folderChanged(e.BAL, "")
 	case mail.OutboxCount:
 		m.Status.setOutbox(e.N)
@@ -181,6 +184,7 @@ func (m *MainScreen) folderChanged(bal, folder string) {
 	m.refreshCounts()
 	if bal == m.bal && (folder == m.folder || folder == "") {
 		m.reloadList()
+		m.followCurrent()
 	}
 	m.Status.synced(m.u.deps.Now())
 }

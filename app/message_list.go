@@ -141,7 +141,9 @@ func (m *MainScreen) newMessageList() *widget.List {
 		func() fyne.CanvasObject { return newMessageRow(icons) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			e, ok := m.envelopeAt(id)
-			o.(*messageRow).set(m.u.tr, e, ok)
+			row := o.(*messageRow)
+			row.menu = m.showRowMenu
+			row.set(m.u.tr, m.rowEnvelope(e), ok)
 			if ok {
 				m.rowsDrawn.Add(1)
 			}
@@ -196,8 +198,15 @@ func (l *listModel) markSeen(r Ref) {
 type messageRow struct {
 	widget.BaseWidget
 	icons                                *rowIcons
+	Handled, Replied                     *canvas.Image // « traité »; répondu or transféré
 	Patient, Attachment, Receipt, Report *canvas.Image
 	From, Subject, Date                  *widget.Label
+	// Tips say what each shown icon means (tooltips, rowTips).
+	Tips []string
+
+	env  Envelope
+	ok   bool
+	menu func(e Envelope, at fyne.Position) // right click
 }
 
 func newMessageRow(icons *rowIcons) *messageRow {
@@ -208,6 +217,8 @@ func newMessageRow(icons *rowIcons) *messageRow {
 	}
 	r := &messageRow{
 		icons:      icons,
+		Handled:    img(),
+		Replied:    img(),
 		Patient:    img(),
 		Attachment: img(),
 		Receipt:    img(),
@@ -224,19 +235,21 @@ func newMessageRow(icons *rowIcons) *messageRow {
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
 	// Fixed cells: showing or hiding an icon never re-lays the row out.
-	icons := container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()), r.Patient, r.Attachment, r.Receipt, r.Report)
+	icons := container.NewGridWithColumns(2, r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, icons, r.Date,
 		container.NewVBox(r.From, r.Subject)))
 }
 
 func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
+	r.env, r.ok = e, ok
 	if !ok {
 		setLabel(r.From, "…", false, widget.MediumImportance)
 		setLabel(r.Subject, "", false, widget.MediumImportance)
 		setLabel(r.Date, "", false, widget.MediumImportance)
-		for _, i := range []*canvas.Image{r.Patient, r.Attachment, r.Receipt, r.Report} {
+		for _, i := range []*canvas.Image{r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report} {
 			r.setIcon(i, nil)
 		}
+		r.Tips = nil
 		return
 	}
 	if e.Patient != nil {
@@ -246,10 +259,20 @@ func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 	}
 	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
 	setLabel(r.Date, shortDate(e.Date, time.Now()), false, widget.MediumImportance)
+	r.setIcon(r.Handled, when(e.Handled, theme.ConfirmIcon()))
+	switch {
+	case e.Answered:
+		r.setIcon(r.Replied, theme.MailReplyIcon())
+	case e.Forwarded:
+		r.setIcon(r.Replied, theme.MailForwardIcon())
+	default:
+		r.setIcon(r.Replied, nil)
+	}
 	r.setIcon(r.Patient, when(e.Patient != nil, theme.AccountIcon()))
 	r.setIcon(r.Attachment, when(len(e.Attachments) > 0, theme.MailAttachmentIcon()))
-	r.setIcon(r.Receipt, when(e.MDNRequested, theme.ConfirmIcon()))
+	r.setIcon(r.Receipt, when(e.MDNRequested, theme.VisibilityIcon()))
 	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
+	r.Tips = rowTips(tr, e)
 }
 
 // when returns res if on, else nil (no icon).
@@ -328,8 +351,14 @@ func (m *MainScreen) RowsDrawn() int64 { return m.rowsDrawn.Load() }
 
 // RowText is what row i shows: the sender (or patient) line and the subject line.
 func (m *MainScreen) RowText(i int) (from, subject string) {
+	r := m.rowAt(i)
+	return r.From.Text, r.Subject.Text
+}
+
+// rowAt is row i as the list draws it.
+func (m *MainScreen) rowAt(i int) *messageRow {
 	r := newMessageRow(newRowIcons())
 	e, ok := m.envelopeAt(i)
-	r.set(m.u.tr, e, ok)
-	return r.From.Text, r.Subject.Text
+	r.set(m.u.tr, m.rowEnvelope(e), ok)
+	return r
 }

@@ -27,6 +27,7 @@ type ReaderView struct {
 	DocumentsError              *widget.Label
 	Attachments                 []*PartRow
 	Preview                     *Preview
+	Actions                     *ReaderActions // « Traité », « Non lu », « Archiver », « Supprimer »
 
 	u       *UI
 	m       *MainScreen
@@ -62,7 +63,8 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
-	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
+	r.Actions = r.newActions()
+	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Actions.Content, r.Patient, r.Report, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
 	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
 	r.clear()
@@ -89,6 +91,7 @@ func (r *ReaderView) show(msg *Message) {
 	r.Cc.SetText(t("reader.cc", joinAddrs(msg.Cc)))
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
+	r.showState(msg.Envelope)
 	if msg.Patient != nil {
 		r.Patient.SetText(t("reader.patient", patientText(msg.Patient)))
 		r.Patient.Show()

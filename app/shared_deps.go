@@ -16,6 +16,12 @@ type SharedMailbox interface {
 	Archive(ref Ref) error // to the BAL's archive folder
 }
 
+// EnvelopeReader is optionally implemented by a Session: one message's row, read from the
+// cache without parsing the message (the reader follows changes made at other counters).
+type EnvelopeReader interface {
+	Envelope(ref Ref) (Envelope, error)
+}
+
 // Outbox is optionally implemented by a Session: the messages waiting to be sent, which
 // can be cancelled or taken back to edit until they are handed to the operator.
 type Outbox interface {

@@ -263,3 +263,15 @@ func TestCancelOutbox(t *testing.T) {
 		t.Fatal("a cancelled item was claimed for submission")
 	}
 }
+
+// A local change not pushed yet is not undone by a pass that reads the server's older
+// flags; keywords compare case aside (the sandbox folds them to lower case).
+func TestPendingFlagsSurviveAPass(t *testing.T) {
+	o := op{Kind: opFlags, Add: []string{"$Traite"}, Remove: []string{`\Seen`}}
+	if got := applyFlagOp([]string{`\Seen`, `\Flagged`}, o); !slices.Equal(got, []string{"$Traite", `\Flagged`}) {
+		t.Fatalf("server flags with the pending change: %v", got)
+	}
+	if !sameFlags([]string{"$traite", `\Seen`}, []string{`\Seen`, "$Traite"}) {
+		t.Fatal("$traite and $Traite differ")
+	}
+}

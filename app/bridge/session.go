@@ -439,9 +439,10 @@ func (s *Session) Correspondents(prefix string, limit int) []app.Address {
 }
 
 var (
-	_ app.Session       = (*Session)(nil)
-	_ app.DraftStore    = (*Session)(nil)
-	_ app.DraftList     = (*Session)(nil)
-	_ app.SharedMailbox = (*Session)(nil)
-	_ app.Outbox        = (*Session)(nil)
+	_ app.Session        = (*Session)(nil)
+	_ app.DraftStore     = (*Session)(nil)
+	_ app.DraftList      = (*Session)(nil)
+	_ app.SharedMailbox  = (*Session)(nil)
+	_ app.Outbox         = (*Session)(nil)
+	_ app.EnvelopeReader = (*Session)(nil)
 )

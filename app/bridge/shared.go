@@ -21,6 +21,15 @@ func (s *Session) Delete(ref app.Ref) error { return locked(s.s.Delete(storeRef(
 // Archive moves a message to the archive folder.
 func (s *Session) Archive(ref app.Ref) error { return locked(s.s.Archive(storeRef(ref))) }
 
+// Envelope is one message's row from the cache (app.EnvelopeReader).
+func (s *Session) Envelope(ref app.Ref) (app.Envelope, error) {
+	e, err := s.s.Store().Envelope(storeRef(ref))
+	if err != nil {
+		return app.Envelope{}, locked(err)
+	}
+	return s.withHandled(envelope(e)), nil
+}
+
 // Outbox lists the waiting messages (app.Outbox).
 func (s *Session) Outbox() ([]app.OutboxEntry, error) {
 	list, err := s.s.Outbox()

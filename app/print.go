@@ -1,11 +1,9 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -21,23 +19,9 @@ import (
 const printTitle = "Comptoir"
 
 // printable reports whether Comptoir prints p: only the kinds it can show itself (PDF, PNG,
-// JPEG, plain text), told from the content, never from the name the sender chose.
-func printable(p Part) bool {
-	d := p.Data
-	switch {
-	case bytes.HasPrefix(d, []byte("%PDF-")), bytes.HasPrefix(d, []byte("\x89PNG\r\n\x1a\n")), bytes.HasPrefix(d, []byte("\xff\xd8\xff")):
-		return true
-	}
-	if !strings.HasPrefix(http.DetectContentType(d), "text/plain") {
-		return false
-	}
-	for _, c := range d {
-		if c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' || c == 0x7f {
-			return false
-		}
-	}
-	return len(d) > 0
-}
+// JPEG, plain text), told from the content (sniffKind), never from the name the sender chose,
+// and images it would show (mayOpen).
+func printable(p Part) bool { return mayOpen(p.Data) }
 
 // PrintDialog is « Imprimer »: the printer to use (the system's default chosen), then the
 // job's outcome in the status bar, or why it could not be printed.
@@ -88,19 +72,9 @@ func (u *UI) printPart(p Part) *PrintDialog {
 	return pd
 }
 
-// cleanPartName is an attachment's name for a sentence: no control characters, bounded.
-func cleanPartName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if r := []rune(s); len(r) > 80 {
-		s = string(r[:79]) + "…"
-	}
-	return s
-}
+// cleanPartName is an attachment's name for a sentence: no control or format characters
+// (cleanName: a bidi override must not reverse the name), bounded.
+func cleanPartName(s string) string { return clip(cleanName(s), 80) }
 
 // load lists the printers off the UI goroutine.
 func (pd *PrintDialog) load() {
@@ -156,7 +130,7 @@ func (pd *PrintDialog) print() {
 		return
 	}
 	printer := pd.printer[i].Name
-	path, err := u.tempFile(pd.part)
+	path, err := u.tempFile(pd.part, sniffKind(pd.part.Data))
 	if err != nil {
 		pd.fail(err)
 		return

@@ -246,7 +246,6 @@ func (m *MainScreen) changed(ref Ref) {
 	m.Reader.showState(msg.Envelope)
 }
 
-
 // followCurrent shows in the reader what changed of the open message in the cache (another
 // counter marked it « traité », a sync brought its flags), without reopening it.
 func (m *MainScreen) followCurrent() {

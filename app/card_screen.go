@@ -27,6 +27,7 @@ type CardScreen struct {
 	Holder      *widget.Label // identity after login
 	BALs        *widget.Label // the openable BALs, one per line
 	OpenButton  *widget.Button
+	Situation   *widget.RadioGroup
 
 	u         *UI
 	readers   []Reader

@@ -250,6 +250,12 @@ type DraftStore interface {
 	Draft(bal string) (Draft, bool)
 }
 
+// Deleter is optionally implemented by a Session: « Supprimer » (the Suppr key) moves a
+// message to its BAL's trash, at once in the cache and on the server when online.
+type Deleter interface {
+	Delete(ref Ref) error
+}
+
 // Settings persists the configuration.
 type Settings interface {
 	Load() (Config, error)

@@ -373,3 +373,19 @@ func (m *MainScreen) forward() {
 	}
 	m.compose(d)
 }
+
+// BALButton is the switcher's button of the BAL addr (nil if none).
+func (m *MainScreen) BALButton(addr string) *widget.Button {
+	for _, b := range m.BALButtons {
+		if strings.Contains(b.Text, addr) {
+			return b
+		}
+	}
+	return nil
+}
+
+// FolderText is what the folder list's row i shows.
+func (m *MainScreen) FolderText(i int) string { return m.folderText(m.folders[i]) }
+
+// Tooltip lists the texts of the tooltip shown over the main window (nil when none).
+func (m *MainScreen) Tooltip() []string { return nil }

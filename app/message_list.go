@@ -289,3 +289,14 @@ func (m *MainScreen) RowText(i int) (from, subject string) {
 	r.set(m.u.tr, e, ok)
 	return r.From.Text, r.Subject.Text
 }
+
+// RowView is what one row of the list shows.
+type RowView struct{ From, Patient, INS, Subject, Date string }
+
+// Row is what row i shows.
+func (m *MainScreen) Row(i int) RowView {
+	r := newMessageRow()
+	e, ok := m.envelopeAt(i)
+	r.set(m.u.tr, e, ok)
+	return RowView{From: r.From.Text, Subject: r.Subject.Text, Date: r.Date.Text}
+}

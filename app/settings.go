@@ -13,11 +13,11 @@ import (
 
 // SettingsScreen edits the configuration; "Tester la connexion" runs the doctor checks.
 type SettingsScreen struct {
-	Window                            fyne.Window
-	IMAP, SMTP, Domain, Module, Trust *widget.Entry
-	Language, AutoLock                *widget.Select
-	Test, Save                        *widget.Button
-	Results                           *widget.Label
+	Window                              fyne.Window
+	IMAP, SMTP, Domain, Module, Trust   *widget.Entry
+	Language, AutoLock, Theme, TextSize *widget.Select
+	Test, Save                          *widget.Button
+	Results                             *widget.Label
 }
 
 var autoLockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
@@ -54,6 +54,8 @@ func (u *UI) ShowSettings() *SettingsScreen {
 			s.AutoLock.SetSelectedIndex(i)
 		}
 	}
+	s.Theme = widget.NewSelect([]string{"Système", "Clair", "Sombre"}, nil)
+	s.TextSize = widget.NewSelect([]string{"Système", "Grande"}, nil)
 	s.Results = widget.NewLabel("")
 	s.Results.Wrapping = fyne.TextWrapWord
 	s.Test = widget.NewButton(t("settings.test"), func() { u.runDoctor(s) })

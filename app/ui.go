@@ -279,3 +279,6 @@ func (u *UI) openURL(target *url.URL) {
 
 // Composers returns the open composer windows.
 func (u *UI) Composers() []*Composer { return append([]*Composer(nil), u.composers...) }
+
+// FitScreen sizes the main window to the work area it is given.
+func (u *UI) FitScreen(work fyne.Size) {}

@@ -9,6 +9,7 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
+	"comptoir/app/config"
 	"comptoir/app/session"
 )
 
@@ -29,9 +30,6 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "Diagnostic du poste Comptoir")
-	if d := cfg.Operator.Domain; d != "" {
-		fmt.Fprintf(env.stdout, "[INFO]      Opérateur : %s\n", d)
-	}
 	module := c.module
 	if module == "" {
 		module = cfg.Module
@@ -54,12 +52,45 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	} else {
 		r = session.Diagnose(ctx, in)
 	}
+	files, err := configFiles(c.config)
+	if err != nil {
+		return fmt.Errorf("dossier de configuration : %w", err)
+	}
+	r.Checks = append([]session.Check{operatorCheck(files)}, r.Checks...)
 	printReport(env.stdout, r)
 	if n := r.Problems(); n > 0 {
 		return fmt.Errorf("%d problème(s) détecté(s) : suivez les indications « Que faire » ci-dessus", n)
 	}
 	fmt.Fprintln(env.stdout, "Tout est en ordre.")
 	return nil
+}
+
+// configFiles are the layers of config.json: the workstation's file under the user's, or
+// under --config.
+func configFiles(flagPath string) (config.Files, error) {
+	if flagPath != "" {
+		return config.Files{Machine: config.MachinePath(), User: flagPath}, nil
+	}
+	return config.Default()
+}
+
+// operatorCheck names the operator of the layered configuration and the layer its domain
+// comes from; a broken file is a problem. To be merged into the diagnostic when the callers
+// switch to app/config.
+func operatorCheck(files config.Files) session.Check {
+	ch := session.Check{Name: "Opérateur", Verdict: session.VerdictInfo}
+	l, err := files.LoadLayers()
+	switch d := l.Effective.Operator.Domain; {
+	case err != nil:
+		ch.Detail, ch.Verdict = config.UserMessage(err), session.VerdictProblem
+		ch.Fix = "Corrigez ou supprimez le fichier indiqué, puis relancez « comptoir doctor »."
+	case d == "":
+		ch.Detail = "aucun domaine configuré"
+		ch.Fix = "Saisissez le domaine de votre opérateur dans Paramètres, ou faites-le installer par votre prestataire (propriété OPERATOR_DOMAIN)."
+	default:
+		ch.Detail = fmt.Sprintf("%s (%s)", d, l.Origin(config.KeyDomain))
+	}
+	return ch
 }
 
 // doctorLoggedIn logs the card in and runs the diagnostic in its session, so the logins to

@@ -246,7 +246,7 @@ func TestContactAProfessional(t *testing.T) {
 			t.Errorf("address %d: %q, want %q", i, r.Boxes[i].Text, w)
 		}
 	}
-	if !apptest.Contains(apptest.WindowTexts(s.Window), "1 résultat(s)") {
+	if !apptest.Contains(apptest.WindowTexts(s.Window), "1 résultat") {
 		t.Errorf("no result count shown:\n%s", strings.Join(apptest.WindowTexts(s.Window), "\n"))
 	}
 

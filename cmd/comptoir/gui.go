@@ -81,6 +81,12 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		<-ctx.Done() // Ctrl-C, or the tour's end
 		fyne.Do(a.Quit)
 	}()
+	// Once the window is shown (fyne.Do runs in the event loop): take the screen it is on.
+	go fyne.Do(func() {
+		if work, ok := workArea(u.Window); ok {
+			u.FitScreen(work)
+		}
+	})
 	u.Window.ShowAndRun()
 	return nil
 }

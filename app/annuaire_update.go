@@ -87,7 +87,7 @@ func (u *UI) ShowAnnuaireUpdate() *AnnuaireUpdate {
 		container.NewVBox(w.Info, source, container.NewHBox(w.Start, w.Cancel), w.Stage, w.Progress, w.Result),
 		container.NewVBox(widget.NewSeparator(), widget.NewLabel(t("annuaire.key.help")), key),
 		nil, nil, container.NewVScroll(w.BadLines)))
-	w.Window.Resize(fyne.NewSize(720, 520))
+	u.sizeWindow(w.Window, fyne.NewSize(720, 520))
 	w.Window.SetOnClosed(func() {
 		if w.cancel != nil {
 			w.cancel() // the previous directory stays
@@ -104,8 +104,8 @@ func (w *AnnuaireUpdate) refreshInfo() {
 		w.Info.SetText(t("annuaire.notimported"))
 		return
 	}
-	w.Info.SetText(t("annuaire.update.current", info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		FrenchCount(info.Entries), FrenchCount(info.Rows)))
+	w.Info.SetText(t("annuaire.update.current", w.u.dateTime(info.Imported), info.Source,
+		w.u.tr.N("count.entries", info.Entries), w.u.tr.N("count.addresses", info.Rows)))
 }
 
 func (w *AnnuaireUpdate) browse() {
@@ -186,7 +186,7 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 	if w.u.tr.lang == "fr" {
 		secs = strings.Replace(secs, ".", ",", 1)
 	}
-	w.Result.SetText(t("annuaire.update.ok", FrenchCount(rep.Entries), FrenchCount(rep.Rows), secs))
+	w.Result.SetText(t("annuaire.update.ok", w.u.tr.N("count.entries", rep.Entries), w.u.tr.N("count.addresses", rep.Rows), secs))
 	var b strings.Builder
 	if rep.NoHeader {
 		b.WriteString(t("annuaire.update.noheader") + "\n")
@@ -195,12 +195,12 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 		b.WriteString(t("annuaire.update.header", fmt.Sprint(rep.HeaderMismatch)) + "\n")
 	}
 	if rep.BadLines > 0 {
-		b.WriteString(t("annuaire.update.bad", FrenchCount(rep.BadLines)) + "\n")
+		b.WriteString(w.u.tr.N("annuaire.update.bad", rep.BadLines) + "\n")
 		for _, l := range rep.Bad {
 			b.WriteString(t("annuaire.update.badline", l.Line, l.Reason) + "\n")
 		}
 		if more := rep.BadLines - int64(len(rep.Bad)); more > 0 {
-			b.WriteString(t("annuaire.update.more", FrenchCount(more)) + "\n")
+			b.WriteString(w.u.tr.N("annuaire.update.more", more) + "\n")
 		}
 	}
 	w.BadLines.SetText(strings.TrimSpace(b.String()))

@@ -36,6 +36,10 @@ type CardScreen struct {
 	busy      bool
 	loginBox  *fyne.Container
 	holderBox *fyne.Container
+	// situationBox offers the practice situations when the card holds several.
+	situationBox *fyne.Container
+	// cardReason: the lock screen says the card was pulled (cleared once it is back).
+	cardReason bool
 }
 
 func newCardScreen(u *UI) *CardScreen {
@@ -71,7 +75,9 @@ func newCardScreen(u *UI) *CardScreen {
 	c.Holder.Wrapping = fyne.TextWrapWord
 	c.BALs = widget.NewLabel("")
 	c.BALs.Wrapping = fyne.TextWrapWord
-	c.OpenButton = widget.NewButtonWithIcon(t("card.open"), theme.MailComposeIcon(), func() { u.openMain() })
+	c.Situation = widget.NewRadioGroup(nil, nil)
+	c.situationBox = container.NewVBox(widget.NewLabelWithStyle(t("card.situation"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.Situation)
+	c.OpenButton = widget.NewButtonWithIcon(t("card.open"), theme.MailComposeIcon(), c.open)
 	c.OpenButton.Importance = widget.HighImportance
 
 	c.loginBox = container.NewVBox(
@@ -79,6 +85,7 @@ func newCardScreen(u *UI) *CardScreen {
 		widget.NewLabel(t("card.pin")), c.PIN, c.LoginButton, c.Error)
 	c.holderBox = container.NewVBox(
 		widget.NewLabelWithStyle(t("card.holder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.Holder,
+		c.situationBox,
 		widget.NewLabelWithStyle(t("card.bals"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.BALs,
 		c.OpenButton)
 	c.holderBox.Hide()
@@ -91,24 +98,30 @@ func newCardScreen(u *UI) *CardScreen {
 func (c *CardScreen) start(ctx context.Context) {
 	cards := c.u.deps.Cards
 	go func() {
-		refresh := func() {
+		refresh := func(inserted bool) {
 			rs, err := cards.Readers(ctx)
 			if err != nil {
 				c.u.log.Warn("list readers", "err", err)
 			}
-			c.u.deps.Do(func() { c.setReaders(rs, err) })
+			c.u.deps.Do(func() {
+				c.setReaders(rs, err)
+				if inserted && c.cardReason {
+					c.cardReason = false // the card is back: what the screen asks now is the PIN
+					c.Reason.Hide()
+				}
+			})
 		}
-		refresh()
+		refresh(false)
 		events := cards.Watch(ctx)
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case _, ok := <-events:
+			case ev, ok := <-events:
 				if !ok {
 					return
 				}
-				refresh()
+				refresh(ev.Inserted)
 			}
 		}
 	}()
@@ -278,8 +291,17 @@ func (c *CardScreen) showHolder(s Session) {
 	if len(h.NationalID) > 1 {
 		lines = append(lines, t("card.holder.id", h.IDType, h.NationalID[1:]))
 	}
-	lines = append(lines, h.Situations...)
+	if len(h.Situations) == 1 {
+		lines = append(lines, h.Situations...)
+	}
 	c.Holder.SetText(strings.Join(lines, "\n"))
+	c.Situation.Options = h.Situations
+	c.Situation.Selected = ""
+	if h.Situation >= 0 && h.Situation < len(h.Situations) {
+		c.Situation.Selected = h.Situations[h.Situation]
+	}
+	c.Situation.Refresh()
+	show(c.situationBox, len(h.Situations) > 1)
 	var bals []string
 	for _, b := range s.BALs() {
 		line := fmt.Sprintf("%s — %s", t("bal.kind."+b.Kind), b.Address)
@@ -318,6 +340,7 @@ func (c *CardScreen) showLocked(reason string) {
 	c.Title.SetText(t("lock.title"))
 	c.Reason.SetText(reason)
 	c.Reason.Show()
+	c.cardReason = reason == t("lock.reason.card")
 	c.holderBox.Hide()
 	c.Status.Show()
 	c.loginBox.Show()
@@ -325,4 +348,32 @@ func (c *CardScreen) showLocked(reason string) {
 	c.PIN.SetText("")
 	c.LoginButton.SetText(t("lock.unlock"))
 	c.refreshStatus()
+}
+
+// needsChoice reports whether the holder has something to choose before the mailbox opens:
+// several practice situations, or no BAL to open (the screen says so).
+func (c *CardScreen) needsChoice(s Session) bool {
+	if len(s.Holder().Situations) > 1 {
+		return true
+	}
+	for _, b := range s.BALs() {
+		if b.State == BALActive {
+			return false
+		}
+	}
+	return true
+}
+
+// open opens the mailbox, as the situation chosen (its entity signs the personal BAL's mail).
+func (c *CardScreen) open() {
+	if s := c.u.session; s != nil && len(c.Situation.Options) > 1 {
+		if ch, ok := s.(SituationChooser); ok {
+			for i, o := range c.Situation.Options {
+				if o == c.Situation.Selected {
+					ch.SetSituation(i)
+				}
+			}
+		}
+	}
+	c.u.openMain()
 }

@@ -65,7 +65,7 @@ func (f FileSettings) Save(c Config) error {
 	if err := json.Unmarshal(mine, &fields); err != nil {
 		return fmt.Errorf("app: encode settings: %w", err)
 	}
-	for _, k := range []string{"operator", "pkcs11_module", "language", "auto_lock"} {
+	for _, k := range []string{"operator", "pkcs11_module", "language", "auto_lock", "theme", "text_size"} {
 		delete(all, k)
 	}
 	for k, v := range fields {

@@ -269,6 +269,8 @@ type Config struct {
 	Module   string           `json:"pkcs11_module,omitempty"`
 	Language string           `json:"language,omitempty"` // "fr" (default) or "en"
 	AutoLock time.Duration    `json:"auto_lock,omitempty"`
+	Theme    string           `json:"theme,omitempty"`     // "" (the system's), "light" or "dark"
+	TextSize string           `json:"text_size,omitempty"` // "" (the system's), "large" or "larger"
 }
 
 // OperatorSettings are the operator's endpoints and the trust store.

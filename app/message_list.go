@@ -2,11 +2,8 @@ package app
 
 import (
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -117,26 +114,28 @@ func (m *MainScreen) search() {
 			}
 			m.model.searching = true
 			m.model.results = res
-			m.List.UnselectAll()
+			m.unselect()
 			m.List.Refresh()
 		})
 	}()
 }
 
-func (m *MainScreen) newMessageList() *widget.List {
-	l := widget.NewList(
-		func() int { return m.model.length() },
-		func() fyne.CanvasObject { return newMessageRow() },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			e, ok := m.envelopeAt(id)
-			o.(*messageRow).set(m.u.tr, e, ok)
-		})
+func (m *MainScreen) newMessageList() *MessageList {
+	l := &MessageList{m: m}
+	l.Length = func() int { return m.model.length() }
+	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips) }
+	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
+		e, ok := m.envelopeAt(id)
+		o.(*messageRow).set(m.u, e, ok)
+	}
 	l.OnSelected = func(id widget.ListItemID) {
 		m.u.touch()
+		m.row = id
 		if e, ok := m.envelopeAt(id); ok {
 			m.open(e)
 		}
 	}
+	l.ExtendBaseWidget(l)
 	return l
 }
 
@@ -173,59 +172,6 @@ func (l *listModel) markSeen(r Ref) {
 			l.results[i].Seen = true
 		}
 	}
-}
-
-// messageRow is one row of the list: icons, sender (or patient), subject, date.
-type messageRow struct {
-	widget.BaseWidget
-	Patient, Attachment, Receipt, Report *widget.Icon
-	From, Subject, Date                  *widget.Label
-}
-
-func newMessageRow() *messageRow {
-	r := &messageRow{
-		Patient:    widget.NewIcon(theme.AccountIcon()),
-		Attachment: widget.NewIcon(theme.MailAttachmentIcon()),
-		Receipt:    widget.NewIcon(theme.ConfirmIcon()),
-		Report:     widget.NewIcon(theme.WarningIcon()),
-		From:       widget.NewLabel(""),
-		Subject:    widget.NewLabel(""),
-		Date:       widget.NewLabel(""),
-	}
-	r.From.Truncation = fyne.TextTruncateClip
-	r.Subject.Truncation = fyne.TextTruncateClip
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	// Fixed cells: showing or hiding an icon never re-lays the row out.
-	icons := container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()), r.Patient, r.Attachment, r.Receipt, r.Report)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, icons, r.Date,
-		container.NewVBox(r.From, r.Subject)))
-}
-
-func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
-	if !ok {
-		setLabel(r.From, "…", false, widget.MediumImportance)
-		setLabel(r.Subject, "", false, widget.MediumImportance)
-		setLabel(r.Date, "", false, widget.MediumImportance)
-		for _, i := range []*widget.Icon{r.Patient, r.Attachment, r.Receipt, r.Report} {
-			i.Hide()
-		}
-		return
-	}
-	if e.Patient != nil {
-		setLabel(r.From, tr.T("list.patient", e.Patient.Name, e.Patient.INS), !e.Seen, widget.SuccessImportance)
-	} else {
-		setLabel(r.From, senderName(e.From), !e.Seen, widget.MediumImportance)
-	}
-	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
-	setLabel(r.Date, shortDate(e.Date, time.Now()), false, widget.MediumImportance)
-	show(r.Patient, e.Patient != nil)
-	show(r.Attachment, len(e.Attachments) > 0)
-	show(r.Receipt, e.MDNRequested)
-	show(r.Report, e.Kind == "dsn" || e.Kind == "mdn")
 }
 
 // setLabel changes a row label with one refresh, none when nothing changed: measuring
@@ -267,36 +213,22 @@ func displaySubject(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// shortDate shows the time for today's messages, the date otherwise.
-func shortDate(d, now time.Time) string {
-	if d.IsZero() {
-		return ""
-	}
-	d = d.Local()
-	if y, m, day := d.Date(); y == now.Year() && m == now.Month() && day == now.Day() {
-		return d.Format("15:04")
-	}
-	return d.Format("02/01/2006")
-}
-
 // Rows is the number of rows in the message list.
 func (m *MainScreen) Rows() int { return m.model.length() }
 
-// RowText is what row i shows: the sender (or patient) line and the subject line.
+// RowText is what row i shows: the sender line (sender, patient, INS) and the subject.
 func (m *MainScreen) RowText(i int) (from, subject string) {
-	r := newMessageRow()
-	e, ok := m.envelopeAt(i)
-	r.set(m.u.tr, e, ok)
-	return r.From.Text, r.Subject.Text
+	v := m.Row(i)
+	return joinNonEmpty(" — ", v.From, v.Patient, v.INS), v.Subject
 }
 
-// RowView is what one row of the list shows.
+// RowView is what one row of the list shows, each text whole.
 type RowView struct{ From, Patient, INS, Subject, Date string }
 
 // Row is what row i shows.
 func (m *MainScreen) Row(i int) RowView {
-	r := newMessageRow()
+	r := newMessageRow(m.u.tips)
 	e, ok := m.envelopeAt(i)
-	r.set(m.u.tr, e, ok)
-	return RowView{From: r.From.Text, Subject: r.Subject.Text, Date: r.Date.Text}
+	r.set(m.u, e, ok)
+	return r.view()
 }

@@ -149,7 +149,7 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.32
 	p.Window.SetContent(split)
-	p.Window.Resize(fyne.NewSize(1100, 700))
+	u.sizeWindow(p.Window, fyne.NewSize(1100, 700))
 	p.Reload()
 	u.trackWindow(p.Window)
 	p.Window.Show()

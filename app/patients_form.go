@@ -72,7 +72,7 @@ func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 		widget.NewFormItem(t("patients.form.sex"), f.Sex))
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
-	f.Window.Resize(fyne.NewSize(560, 420))
+	p.u.sizeWindow(f.Window, fyne.NewSize(560, 420))
 	p.u.trackWindow(f.Window)
 	f.Window.Show()
 	return f
@@ -209,7 +209,7 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 		widget.NewFormItem(t("patients.form.sex"), c.Sex))
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
-	c.Window.Resize(fyne.NewSize(520, 300))
+	p.u.sizeWindow(c.Window, fyne.NewSize(520, 300))
 	p.u.trackWindow(c.Window)
 	c.Window.Show()
 	return c

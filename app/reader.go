@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app/fr"
 )
 
 // ReaderView shows one message: headers, patient, text, attachments, XDM documents.
@@ -30,6 +32,7 @@ type ReaderView struct {
 	m       *MainScreen
 	msg     *Message
 	details *fyne.Container
+	scroll  *container.Scroll
 	docs    *fyne.Container
 	atts    *fyne.Container
 }
@@ -42,17 +45,20 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Subject = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.Subject.Wrapping = fyne.TextWrapWord
 	r.From, r.To, r.Cc, r.Date = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	for _, l := range []*widget.Label{r.To, r.Cc} {
+	for _, l := range []*widget.Label{r.From, r.To, r.Cc, r.Date} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	r.Patient = widget.NewLabel("")
 	r.Patient.Importance = widget.SuccessImportance
+	r.Patient.Wrapping = fyne.TextWrapWord
 	r.Report = widget.NewLabel("")
 	r.Report.Importance = widget.WarningImportance
 	r.Report.Wrapping = fyne.TextWrapWord
 	r.MDNSend = widget.NewButton(t("reader.mdn.send"), r.sendMDN)
 	r.MDNIgnore = widget.NewButton(t("reader.mdn.ignore"), func() { r.MDNBar.Hide() })
-	r.MDNBar = container.NewHBox(widget.NewLabel(t("reader.mdn.ask")), r.MDNSend, r.MDNIgnore)
+	ask := widget.NewLabel(t("reader.mdn.ask"))
+	ask.Wrapping = fyne.TextWrapWord
+	r.MDNBar = container.NewBorder(nil, nil, nil, container.NewHBox(r.MDNSend, r.MDNIgnore), ask)
 	r.Body = widget.NewLabel("")
 	r.Body.Wrapping = fyne.TextWrapWord
 	r.Body.Selectable = true
@@ -62,7 +68,8 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Preview = newPreview(u)
 	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
-	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
+	r.scroll = container.NewVScroll(r.details)
+	r.Content = container.NewStack(r.Empty, r.scroll)
 	r.clear()
 	return r
 }
@@ -86,9 +93,9 @@ func (r *ReaderView) show(msg *Message) {
 	r.To.SetText(t("reader.to", joinAddrs(msg.To)))
 	r.Cc.SetText(t("reader.cc", joinAddrs(msg.Cc)))
 	show(r.Cc, len(msg.Cc) > 0)
-	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
+	r.Date.SetText(t("reader.date", r.u.dateTime(msg.Date)))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", msg.Patient.Name, msg.Patient.INS))
+		r.Patient.SetText(t("reader.patient", fr.PatientName(msg.Patient.Name), msg.Patient.INS))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -110,14 +117,14 @@ func (r *ReaderView) show(msg *Message) {
 	if len(msg.Documents) > 0 {
 		who := t("reader.documents.unknown")
 		if msg.Patient != nil {
-			who = fmt.Sprintf("%s (INS %s)", msg.Patient.Name, msg.Patient.INS)
+			who = fmt.Sprintf("%s (INS %s)", fr.PatientName(msg.Patient.Name), msg.Patient.INS)
 		}
 		r.DocumentsTitle.SetText(t("reader.documents", who))
 		r.DocumentsTitle.Show()
 		for _, d := range msg.Documents {
 			name := d.Title
 			if !d.Date.IsZero() {
-				name = fmt.Sprintf("%s — %s", d.Title, d.Date.Format("02/01/2006"))
+				name = fmt.Sprintf("%s — %s", d.Title, r.u.date(d.Date))
 			}
 			row := newPartRow(r.u, r.Preview, Part{Attachment: Attachment{Name: name, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data})
 			r.Documents = append(r.Documents, row)
@@ -140,6 +147,7 @@ func (r *ReaderView) show(msg *Message) {
 			break
 		}
 	}
+	r.scroll.ScrollToTop() // a message opens at its top, whatever the previous one's position
 }
 
 func (r *ReaderView) sendMDN() {
@@ -186,8 +194,9 @@ func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}
-	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name)
+	// The name above its actions: a narrow reader pane keeps both.
+	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), nil, row.Name),
+		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print))
 	return row
 }
 

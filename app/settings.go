@@ -54,8 +54,10 @@ func (u *UI) ShowSettings() *SettingsScreen {
 			s.AutoLock.SetSelectedIndex(i)
 		}
 	}
-	s.Theme = widget.NewSelect([]string{"Système", "Clair", "Sombre"}, nil)
-	s.TextSize = widget.NewSelect([]string{"Système", "Grande"}, nil)
+	s.Theme = widget.NewSelect([]string{t("settings.theme.system"), t("settings.theme.light"), t("settings.theme.dark")}, nil)
+	s.Theme.SetSelectedIndex(choiceIndex(themeChoices, u.cfg.Theme))
+	s.TextSize = widget.NewSelect([]string{t("settings.text.system"), t("settings.text.large"), t("settings.text.larger")}, nil)
+	s.TextSize.SetSelectedIndex(choiceIndex(textChoices, u.cfg.TextSize))
 	s.Results = widget.NewLabel("")
 	s.Results.Wrapping = fyne.TextWrapWord
 	s.Test = widget.NewButton(t("settings.test"), func() { u.runDoctor(s) })
@@ -78,7 +80,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		widget.NewFormItem(t("settings.module"), s.Module),
 		widget.NewFormItem(t("settings.trust"), s.Trust),
 		widget.NewFormItem(t("settings.language"), s.Language),
-		widget.NewFormItem(t("settings.autolock"), s.AutoLock))
+		widget.NewFormItem(t("settings.autolock"), s.AutoLock),
+		widget.NewFormItem(t("settings.theme"), s.Theme),
+		widget.NewFormItem(t("settings.text"), s.TextSize))
 	templates := widget.NewButton(t("templates.title"), func() { u.ShowTemplates() })
 	if u.patientBook() == nil {
 		templates.Disable() // the templates live in the card holder's encrypted cache
@@ -88,7 +92,7 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		update.Hide()
 	}
 	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
-	s.Window.Resize(fyne.NewSize(620, 480))
+	u.sizeWindow(s.Window, fyne.NewSize(620, 480))
 	s.Window.Show()
 	return s
 }
@@ -112,7 +116,23 @@ func (s *SettingsScreen) config(base Config) Config {
 	if i := s.AutoLock.SelectedIndex(); i >= 0 {
 		c.AutoLock = autoLockChoices[i]
 	}
+	if i := s.Theme.SelectedIndex(); i >= 0 {
+		c.Theme = themeChoices[i]
+	}
+	if i := s.TextSize.SelectedIndex(); i >= 0 {
+		c.TextSize = textChoices[i]
+	}
 	return c
+}
+
+// choiceIndex is v's index in choices (0, the system's, when unknown).
+func choiceIndex(choices []string, v string) int {
+	for i, c := range choices {
+		if c == v {
+			return i
+		}
+	}
+	return 0
 }
 
 func (u *UI) saveSettings(s *SettingsScreen) error {
@@ -122,6 +142,7 @@ func (u *UI) saveSettings(s *SettingsScreen) error {
 	}
 	langChanged := c.Language != u.cfg.Language && !(c.Language == "fr" && u.cfg.Language == "")
 	u.cfg = c
+	u.applyTheme()
 	if langChanged {
 		u.notice(newTranslator(c.Language).T("settings.language.restart"))
 	}

@@ -27,18 +27,25 @@ const (
 var budget = fyne.NewSize(screenW-frameW, screenH-taskbar-frameH)
 
 // fits checks that w's content can be laid out within the budget (less extra height) and
-// that the window does not open larger than that.
+// that the window does not open larger than that (the main window's size is the harness's
+// here: TestMainWindowUsesTheScreen checks it).
 func fits(t *testing.T, name string, w fyne.Window, extra float32) {
 	t.Helper()
-	min := w.Canvas().Content().MinSize()
+	// As the desktop driver sizes a window (glfw canvas SetContent): the content laid out at
+	// its minimum first, which makes wrapped texts tall, then asked its minimum again.
+	content := w.Canvas().Content()
+	content.Resize(content.MinSize())
+	min := content.MinSize()
+	content.Resize(w.Canvas().Size())
 	if w.Padded() {
 		min = min.AddWidthHeight(2*theme.Padding(), 2*theme.Padding())
 	}
 	max := budget.SubtractWidthHeight(0, extra)
+	t.Logf("%s needs %.0f×%.0f (room %.0f×%.0f)", name, min.Width, min.Height, max.Width, max.Height)
 	if min.Width > max.Width || min.Height > max.Height {
 		t.Errorf("%s needs %.0f×%.0f, a 1024×768 counter screen leaves %.0f×%.0f", name, min.Width, min.Height, max.Width, max.Height)
 	}
-	if size := w.Canvas().Size(); name != "main window" && (size.Width > max.Width || size.Height > max.Height) {
+	if size := w.Canvas().Size(); !strings.HasPrefix(name, "main window") && name != "card screen" && (size.Width > max.Width || size.Height > max.Height) {
 		t.Errorf("%s opens at %.0f×%.0f, larger than the %.0f×%.0f a 1024×768 screen leaves", name, size.Width, size.Height, max.Width, max.Height)
 	}
 }
@@ -70,6 +77,7 @@ func TestEveryWindowFitsACounterScreen(t *testing.T) {
 	fits(t, "indicator", u.ShowIndicator().Window, 0)
 	fits(t, "reply templates", u.ShowTemplates().Window, 0)
 	a := u.ShowAnnuaire()
+	fits(t, "Contacter un professionnel (opening)", a.Window, 0)
 	a.Query.SetText("lyon")
 	w.h.WaitFor("the directory's results", func() bool { return len(a.Rows) >= 3 })
 	fits(t, "Contacter un professionnel", a.Window, 0)

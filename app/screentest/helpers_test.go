@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app"
 	"comptoir/app/apptest"
@@ -139,8 +138,3 @@ func (w *world) layout() {
 	c.Content().Resize(c.Content().Size().AddWidthHeight(0, 1))
 	c.Content().Resize(c.Content().Size().SubtractWidthHeight(0, 1))
 }
-
-// texts is what the main window shows, one text per line.
-func (w *world) texts() string { return strings.Join(w.h.Visible(), "\n") }
-
-func visibleLabel(l *widget.Label) bool { return l.Visible() && l.Text != "" }

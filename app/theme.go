@@ -1,0 +1,76 @@
+package app
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// Theme choices (Config.Theme): "" follows the system's light or dark mode.
+const (
+	ThemeSystem = ""
+	ThemeLight  = "light"
+	ThemeDark   = "dark"
+)
+
+// Text sizes (Config.TextSize): "" is the system's (Fyne's, scaled as the system asks).
+const (
+	TextSystem = ""
+	TextLarge  = "large"  // +15 %
+	TextLarger = "larger" // +30 %
+)
+
+var (
+	themeChoices = []string{ThemeSystem, ThemeLight, ThemeDark}
+	textChoices  = []string{TextSystem, TextLarge, TextLarger}
+)
+
+// comptoirTheme is Fyne's default theme with the user's variant forced (or the system's)
+// and its texts scaled.
+type comptoirTheme struct {
+	variant fyne.ThemeVariant
+	forced  bool
+	scale   float32
+}
+
+func newTheme(c Config) fyne.Theme {
+	t := comptoirTheme{scale: 1}
+	switch c.Theme {
+	case ThemeLight:
+		t.variant, t.forced = theme.VariantLight, true
+	case ThemeDark:
+		t.variant, t.forced = theme.VariantDark, true
+	}
+	switch c.TextSize {
+	case TextLarge:
+		t.scale = 1.15
+	case TextLarger:
+		t.scale = 1.3
+	}
+	return t
+}
+
+func (t comptoirTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if t.forced {
+		v = t.variant
+	}
+	return theme.DefaultTheme().Color(n, v)
+}
+
+func (t comptoirTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+
+func (t comptoirTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+func (t comptoirTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := theme.DefaultTheme().Size(n)
+	switch n {
+	case theme.SizeNameText, theme.SizeNameHeadingText, theme.SizeNameSubHeadingText,
+		theme.SizeNameCaptionText, theme.SizeNameInlineIcon:
+		return s * t.scale
+	}
+	return s
+}
+
+// applyTheme sets the configured theme on the application (at start and when saved).
+func (u *UI) applyTheme() { u.app.Settings().SetTheme(newTheme(u.cfg)) }

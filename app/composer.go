@@ -102,6 +102,12 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 	u.escapeCloses(c.Window)
 	u.composers = append(u.composers, c)
 	c.Window.Show()
+	// Keyboard first: type the recipient of a new message, the text of a reply.
+	if len(d.To) == 0 {
+		c.Window.Canvas().Focus(c.To)
+	} else {
+		c.Window.Canvas().Focus(c.Body)
+	}
 	return c
 }
 

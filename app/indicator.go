@@ -60,7 +60,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	s := &IndicatorScreen{u: u, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
 	s.Summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Summary.Wrapping = fyne.TextWrapWord
-	s.Table = container.NewGridWithColumns(len(indicatorColumns))
+	s.Table = container.New(columns{len(indicatorColumns)})
 	s.Chart = newIndicatorChart()
 	s.Month = widget.NewEntry()
 	s.Month.SetPlaceHolder(t("indicator.month.placeholder"))
@@ -143,7 +143,7 @@ func (s *IndicatorScreen) render() {
 	t := s.u.tr.T
 	s.Summary.SetText(s.summaryText())
 	s.Table.RemoveAll()
-	// Cells wrap: nine columns fit a 1024 px screen.
+	// Cells wrap between words: nine columns fit a 1024 px screen.
 	cell := func(text string, bold bool) *widget.Label {
 		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
 		l.Wrapping = fyne.TextWrapWord

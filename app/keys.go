@@ -24,6 +24,7 @@ type MessageList struct {
 
 // TypedKey moves in the list, deletes, or does what a list does.
 func (l *MessageList) TypedKey(ev *fyne.KeyEvent) {
+	l.m.u.tips.hide()
 	if !l.m.typedKey(ev) {
 		l.List.TypedKey(ev)
 	}
@@ -99,6 +100,7 @@ func (m *MainScreen) askDelete() {
 // typedKey is the window's key handler when no widget has the focus.
 func (u *UI) typedKey(ev *fyne.KeyEvent) {
 	u.touch()
+	u.tips.hide()
 	if ev.Name == fyne.KeyEscape {
 		u.closeTopDialog(u.Window)
 		return
@@ -121,6 +123,7 @@ func (u *UI) showing(c fyne.CanvasObject) bool { return u.content == c }
 
 // trackDialog remembers d, shown on w, for Échap.
 func (u *UI) trackDialog(w fyne.Window, d dialog.Dialog) {
+	u.tips.hide()
 	u.dialogs = append(u.dialogs, shownDialog{w, d})
 	d.SetOnClosed(func() {
 		for i, x := range u.dialogs {

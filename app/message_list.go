@@ -130,6 +130,7 @@ func (m *MainScreen) newMessageList() *MessageList {
 	}
 	l.OnSelected = func(id widget.ListItemID) {
 		m.u.touch()
+		m.u.tips.hide()
 		m.row = id
 		if e, ok := m.envelopeAt(id); ok {
 			m.open(e)

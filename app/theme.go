@@ -55,6 +55,16 @@ func (t comptoirTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.C
 	if t.forced {
 		v = t.variant
 	}
+	// Fyne's green and orange are made for a dark background: on the light one, patients'
+	// names and warnings take darker shades that read (contrast above 4.5:1).
+	if v == theme.VariantLight {
+		switch n {
+		case theme.ColorNameSuccess:
+			return color.NRGBA{R: 0x1b, G: 0x7a, B: 0x2e, A: 0xff}
+		case theme.ColorNameWarning:
+			return color.NRGBA{R: 0xa8, G: 0x4e, B: 0x00, A: 0xff}
+		}
+	}
 	return theme.DefaultTheme().Color(n, v)
 }
 

@@ -64,13 +64,9 @@ func (t *tooltips) hover(owner fyne.CanvasObject, text string, at fyne.Position)
 
 // leave is the mouse out of owner.
 func (t *tooltips) leave(owner fyne.CanvasObject) {
-	if t.owner != owner {
-		return
+	if t.owner == owner {
+		t.hide()
 	}
-	t.owner = nil
-	t.seq++
-	t.label.Text = ""
-	t.box.Hide()
 }
 
 func (t *tooltips) show(text string, at fyne.Position) {
@@ -99,6 +95,14 @@ func (t *tooltips) show(text string, at fyne.Position) {
 	t.box.Refresh()
 }
 
+// hide takes the tooltip away (a click, a key, a dialog): it shows again on the next move.
+func (t *tooltips) hide() {
+	t.owner = nil
+	t.seq++
+	t.label.Text = ""
+	t.box.Hide()
+}
+
 // Texts is what the shown tooltip says (nil when none shows).
 func (t *tooltips) Texts() []string {
 	if !t.box.Visible() {
@@ -120,6 +124,12 @@ func newTipButton(tips *tooltips, text string, icon fyne.Resource, tip func() st
 	b.Text, b.Icon, b.OnTapped = text, icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
+}
+
+// Tapped hides the tip: the button's action comes first.
+func (b *TipButton) Tapped(e *fyne.PointEvent) {
+	b.tips.hide()
+	b.Button.Tapped(e)
 }
 
 func (b *TipButton) MouseIn(e *desktop.MouseEvent) {

@@ -117,7 +117,7 @@ func (u *UI) Stop() {
 }
 
 func (u *UI) showContent(c fyne.CanvasObject) {
-	u.tips.leave(u.tips.owner)
+	u.tips.hide()
 	u.content = c
 	u.Window.SetContent(container.NewStack(container.NewBorder(u.Banner, nil, nil, nil, c), u.tips.Layer))
 	if c == u.Card.Content && u.Card.loginBox.Visible() {

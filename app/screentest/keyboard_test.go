@@ -76,6 +76,9 @@ func TestShortcuts(t *testing.T) {
 	apptest.PressShortcut(u.Window, fyne.KeyN, ctrl)
 	w.h.WaitFor("the composer (Ctrl+N)", func() bool { return len(u.Composers()) == 1 })
 	c := u.Composers()[0]
+	if c.Window.Canvas().Focused() != c.To {
+		t.Errorf("a new message opens with the focus on %T, not « À »", c.Window.Canvas().Focused())
+	}
 	c.To.SetText(memsession.Doctor)
 	c.Subject.SetText("Disponibilité")
 	c.Window.Canvas().Focus(c.Body)
@@ -91,6 +94,9 @@ func TestShortcuts(t *testing.T) {
 	w.h.WaitFor("the reply (Ctrl+R)", func() bool { return len(u.Composers()) == 1 })
 	if s := u.Composers()[0].Subject.Text; s != "Re: "+memsession.SubjectOrder {
 		t.Fatalf("Ctrl+R opened %q", s)
+	}
+	if c := u.Composers()[0]; c.Window.Canvas().Focused() != c.Body {
+		t.Errorf("a reply opens with the focus on %T, not its text", c.Window.Canvas().Focused())
 	}
 	u.Composers()[0].Window.Close()
 

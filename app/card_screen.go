@@ -28,6 +28,9 @@ type CardScreen struct {
 	BALs        *widget.Label // the openable BALs, one per line
 	OpenButton  *widget.Button
 	Situation   *widget.RadioGroup
+	// Renewal is the offer to set the old cache aside, while a renewed card's login waits
+	// for the holder's choice (nil otherwise).
+	Renewal *RenewalPrompt
 
 	u         *UI
 	readers   []Reader
@@ -249,6 +252,8 @@ func (c *CardScreen) loginDone(s Session, err error) {
 		if pe.Locked {
 			c.LoginButton.Disable()
 		}
+	case c.renewed(err):
+		return
 	case errors.Is(err, ErrNoCard):
 		c.showError(t("card.insert"))
 	default:

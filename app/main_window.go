@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -39,9 +40,9 @@ type MainScreen struct {
 	balBar  *fyne.Container
 	balAddr []string // the switcher's buttons' BALs
 	row     int      // the list's selected row (-1: none)
-	stop    chan struct{}
 	// searchSeq drops results of an older search that finishes after a newer one.
 	searchSeq int
+	rowsDrawn atomic.Int64 // rows bound for drawing (RowsDrawn)
 }
 
 func newMainScreen(u *UI, s Session) *MainScreen {
@@ -161,6 +162,9 @@ func (m *MainScreen) apply(ev mail.Event) {
 		m.Status.setOnline(e.BAL, true)
 	case mail.Offline:
 		m.Status.setOnline(e.BAL, false)
+		if msg := mail.UserMessage(e.Err); msg != "" {
+			m.Status.notice(msg) // a reason retrying will not fix (server over the limits, card refused)
+		}
 	case mail.Progress:
 		m.Status.setProgress(e.Done, e.Total, m.u.deps.Now())
 	case mail.NewMail:

@@ -40,9 +40,9 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 }
 
 // messageMenu is the « Message » menu of the open mailbox, with the counter's shortcuts
-// (nil before the mailbox opens). Menu shortcuts reach the window even from a text field.
+// (nil before the mailbox opens and while locked). Menu shortcuts reach the window even from a text field.
 func (u *UI) messageMenu() *fyne.Menu {
-	if u.Main == nil {
+	if u.Main == nil || u.locked {
 		return nil
 	}
 	t := u.tr.T

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"image"
 	"math"
 	"strconv"
 	"strings"
@@ -20,10 +21,13 @@ import (
 // is about and their INS (a patient's own message: the patient is the sender); second line:
 // the subject; the date on the right. Texts that do not fit end with « … »; an INS is shown
 // whole or not at all (a cut INS looks like another patient's); hovering a row whose texts
-// are cut shows them whole.
+// are cut shows them whole. Its icons are pre-rasterised images (rowIcons): an absent icon
+// is an empty image in a fixed cell, so binding a row never recolours an SVG nor re-lays the
+// row out.
 type messageRow struct {
 	widget.BaseWidget
-	Patient, Attachment, Receipt, Report *widget.Icon
+	icons                                *rowIcons
+	Patient, Attachment, Receipt, Report *canvas.Image
 	From, PatientName, INS               *widget.Label
 	Subject, Date                        *widget.Label
 
@@ -33,12 +37,18 @@ type messageRow struct {
 	line  *fyne.Container
 }
 
-func newMessageRow(tips *tooltips) *messageRow {
+func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
+	img := func() *canvas.Image {
+		i := &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
+		i.SetMinSize(fyne.NewSquareSize(theme.IconInlineSize()))
+		return i
+	}
 	r := &messageRow{
-		Patient:     widget.NewIcon(theme.AccountIcon()),
-		Attachment:  widget.NewIcon(theme.MailAttachmentIcon()),
-		Receipt:     widget.NewIcon(theme.ConfirmIcon()),
-		Report:      widget.NewIcon(theme.WarningIcon()),
+		icons:       icons,
+		Patient:     img(),
+		Attachment:  img(),
+		Receipt:     img(),
+		Report:      img(),
 		From:        widget.NewLabel(""),
 		PatientName: widget.NewLabel(""),
 		INS:         widget.NewLabel(""),
@@ -129,8 +139,8 @@ func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 		for _, l := range []*widget.Label{r.PatientName, r.INS, r.Subject, r.Date} {
 			setLabel(l, "", false, widget.MediumImportance)
 		}
-		for _, i := range []*widget.Icon{r.Patient, r.Attachment, r.Receipt, r.Report} {
-			i.Hide()
+		for _, i := range []*canvas.Image{r.Patient, r.Attachment, r.Receipt, r.Report} {
+			r.setIcon(i, nil)
 		}
 		return
 	}
@@ -147,15 +157,36 @@ func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 	setLabel(r.INS, ins, false, widget.SuccessImportance) // senderLine empties it when it does not fit
 	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
 	setLabel(r.Date, u.listDate(e.Date), false, widget.MediumImportance)
-	show(r.Patient, e.Patient != nil)
-	show(r.Attachment, len(e.Attachments) > 0)
-	show(r.Receipt, e.MDNRequested)
-	show(r.Report, e.Kind == "dsn" || e.Kind == "mdn")
+	r.setIcon(r.Patient, when(e.Patient != nil, theme.AccountIcon()))
+	r.setIcon(r.Attachment, when(len(e.Attachments) > 0, theme.MailAttachmentIcon()))
+	r.setIcon(r.Receipt, when(e.MDNRequested, theme.ConfirmIcon()))
+	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
 	// A list row is reused for another message without being resized: share the first line
 	// out again when its texts changed, or it keeps the previous message's widths.
 	if r.line != nil && r.lineState() != before {
 		r.line.Layout.Layout(r.line.Objects, r.line.Size())
 	}
+}
+
+// when returns res if on, else nil (no icon).
+func when(on bool, res fyne.Resource) fyne.Resource {
+	if on {
+		return res
+	}
+	return nil
+}
+
+// setIcon shows res (nil: nothing) in img, refreshing only on a change.
+func (r *messageRow) setIcon(img *canvas.Image, res fyne.Resource) {
+	var want image.Image
+	if res != nil {
+		want = r.icons.image(res)
+	}
+	if img.Image == want {
+		return
+	}
+	img.Image = want
+	img.Refresh()
 }
 
 // lineState is what the first line's layout depends on.

@@ -9,15 +9,24 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app/config"
 )
 
 // SettingsScreen edits the configuration; "Tester la connexion" runs the doctor checks.
+// What decides where the card's key signs and which servers it trusts (the servers, the
+// card module, the trust store) and the lock delay can only be changed in an open session,
+// never from the lock screen, and not at all when the machine configuration fixes them.
 type SettingsScreen struct {
 	Window                              fyne.Window
 	IMAP, SMTP, Domain, Module, Trust   *widget.Entry
 	Language, AutoLock, Theme, TextSize *widget.Select
 	Test, Save                          *widget.Button
 	Results                             *widget.Label
+	// ReadOnly says why some fields cannot be changed (hidden when all can).
+	ReadOnly *widget.Label
+
+	s Session // the open session when the window opened (nil: none)
 }
 
 var autoLockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
@@ -27,6 +36,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	u.touch()
 	t := u.tr.T
 	s := &SettingsScreen{Window: u.app.NewWindow(t("settings.title"))}
+	if u.live(u.session) {
+		s.s = u.session
+	}
 	entry := func(v, ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(v)
@@ -34,7 +46,7 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		return e
 	}
 	s.IMAP = entry(u.cfg.Operator.IMAP, t("settings.srv"))
-	s.SMTP = entry(u.cfg.Operator.SMTP, t("settings.srv"))
+	s.SMTP = entry(u.cfg.Operator.Submission, t("settings.srv"))
 	s.Domain = entry(u.cfg.Operator.Domain, "exemple.mssante.fr")
 	s.Module = entry(u.cfg.Module, t("settings.module.auto"))
 	s.Trust = entry(strings.Join(u.cfg.Operator.TrustStore, "; "), "/etc/opt/santesocial/CPS/Coffre")
@@ -65,6 +77,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		s.Test.Hide()
 	}
 	s.Save = widget.NewButton(t("settings.save"), func() {
+		if s.s != nil && u.refused(s.s, s.Results.SetText) {
+			return // opened in a session that has ended: the window belongs to it
+		}
 		if err := u.saveSettings(s); err != nil {
 			u.log.Warn("save settings", "err", err)
 			s.Results.SetText(t("settings.save.failed"))
@@ -73,6 +88,10 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		s.Window.Close()
 	})
 	s.Save.Importance = widget.HighImportance
+	s.ReadOnly = widget.NewLabel("")
+	s.ReadOnly.Wrapping = fyne.TextWrapWord
+	s.ReadOnly.Importance = widget.WarningImportance
+	u.protectSettings(s)
 	form := widget.NewForm(
 		widget.NewFormItem(t("settings.imap"), s.IMAP),
 		widget.NewFormItem(t("settings.smtp"), s.SMTP),
@@ -91,16 +110,17 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	if u.annuaireDir() == nil {
 		update.Hide()
 	}
-	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
-	u.sizeWindow(s.Window, fyne.NewSize(620, 480))
+	s.Window.SetContent(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
+	u.sizeWindow(s.Window, fyne.NewSize(620, 520))
+	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
 }
 
-func (s *SettingsScreen) config(base Config) Config {
+func (s *SettingsScreen) config(base config.Config) config.Config {
 	c := base
 	c.Operator.IMAP = strings.TrimSpace(s.IMAP.Text)
-	c.Operator.SMTP = strings.TrimSpace(s.SMTP.Text)
+	c.Operator.Submission = strings.TrimSpace(s.SMTP.Text)
 	c.Operator.Domain = strings.TrimSpace(s.Domain.Text)
 	c.Module = strings.TrimSpace(s.Module.Text)
 	c.Operator.TrustStore = nil
@@ -136,7 +156,7 @@ func choiceIndex(choices []string, v string) int {
 }
 
 func (u *UI) saveSettings(s *SettingsScreen) error {
-	c := s.config(u.cfg)
+	c := u.keepProtected(s, s.config(u.cfg))
 	if err := u.deps.Settings.Save(c); err != nil {
 		return fmt.Errorf("app: save settings: %w", err)
 	}
@@ -153,7 +173,6 @@ func (u *UI) saveSettings(s *SettingsScreen) error {
 // is never loaded before it is saved) and the open session, if any.
 func (u *UI) runDoctor(s *SettingsScreen) {
 	t := u.tr.T
-	c := u.cfg
 	sess := u.session
 	s.Test.Disable()
 	s.Results.SetText(t("settings.test.running"))
@@ -163,7 +182,7 @@ func (u *UI) runDoctor(s *SettingsScreen) {
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		checks := u.deps.Doctor.Check(ctx, c, sess)
+		checks := u.deps.Doctor.Check(ctx, u.deps.Settings, sess)
 		cancel()
 		u.deps.Do(func() {
 			s.Test.Enable()

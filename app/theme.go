@@ -5,16 +5,18 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"comptoir/app/config"
 )
 
-// Theme choices (Config.Theme): "" follows the system's light or dark mode.
+// Theme choices (config.Config.Theme): "" follows the system's light or dark mode.
 const (
 	ThemeSystem = ""
 	ThemeLight  = "light"
 	ThemeDark   = "dark"
 )
 
-// Text sizes (Config.TextSize): "" is the system's (Fyne's, scaled as the system asks).
+// Text sizes (config.Config.TextSize): "" is the system's (Fyne's, scaled as the system asks).
 const (
 	TextSystem = ""
 	TextLarge  = "large"  // +15 %
@@ -34,7 +36,7 @@ type comptoirTheme struct {
 	scale   float32
 }
 
-func newTheme(c Config) fyne.Theme {
+func newTheme(c config.Config) fyne.Theme {
 	t := comptoirTheme{scale: 1}
 	switch c.Theme {
 	case ThemeLight:

@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,32 +31,20 @@ type Operator struct {
 	LocalAddr net.Addr
 }
 
-// OperatorConfig is the operator section of config.json.
+// OperatorConfig is how the operator is configured (app/config reads it from config.json:
+// config.Operator.Mail()).
 type OperatorConfig struct {
-	Domain          string   `json:"domain"`
-	IMAP            string   `json:"imap,omitempty"`       // host:port; empty: DNS SRV
-	SMTP            string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
-	IMAPImplicitTLS bool     `json:"imap_implicit_tls,omitempty"`
-	SMTPImplicitTLS bool     `json:"submission_implicit_tls,omitempty"`
-	ServerName      string   `json:"server_name,omitempty"`
-	TrustStore      []string `json:"trust_store,omitempty"` // files or directories; empty: the ANS Cryptolib Coffre
+	Domain          string
+	IMAP            string // host:port; empty: DNS SRV
+	SMTP            string // host:port; empty: DNS SRV
+	IMAPImplicitTLS bool
+	SMTPImplicitTLS bool
+	ServerName      string
+	TrustStore      []string // files or directories; empty: the ANS Cryptolib Coffre
 }
 
 // ErrNoService means the DNS publishes no usable IMAP or submission service for a domain.
 var ErrNoService = errors.New("mail: no IMAP/submission service published for the domain")
-
-// ReadOperatorConfig reads an OperatorConfig from a JSON file.
-func ReadOperatorConfig(path string) (OperatorConfig, error) {
-	var c OperatorConfig
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return c, fmt.Errorf("mail: read operator config: %w", err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("mail: parse operator config %s: %w", path, err)
-	}
-	return c, nil
-}
 
 // Resolve turns a config into an Operator: missing addresses come from DNS SRV (RFC 6186),
 // the trust store is loaded from the configured paths (default DefaultTrustPaths).

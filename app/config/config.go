@@ -17,6 +17,10 @@ type Config struct {
 	Language string
 	// AutoLock is the inactivity delay before the UI locks ("auto_lock"); 0 means the default.
 	AutoLock time.Duration
+	// Theme is "light" or "dark" ("theme"); "" follows the system's.
+	Theme string
+	// TextSize is "large" or "larger" ("text_size"); "" is the system's.
+	TextSize string
 }
 
 // Operator is the "operator" section: how to reach the MSSanté operator.
@@ -49,6 +53,8 @@ const (
 	KeyModule                = "pkcs11_module"
 	KeyLanguage              = "language"
 	KeyAutoLock              = "auto_lock"
+	KeyTheme                 = "theme"
+	KeyTextSize              = "text_size"
 	// KeyLocked is the machine file's list of locked keys.
 	KeyLocked = "locked"
 )
@@ -75,6 +81,8 @@ var fields = []field{
 	{KeyLanguage, func(c *Config) any { return c.Language }},
 	// Nanoseconds, as time.Duration marshals: what earlier versions read.
 	{KeyAutoLock, func(c *Config) any { return int64(c.AutoLock) }},
+	{KeyTheme, func(c *Config) any { return c.Theme }},
+	{KeyTextSize, func(c *Config) any { return c.TextSize }},
 }
 
 // Keys lists the leaf keys of the schema.

@@ -69,6 +69,8 @@ var keyNames = map[string]string{
 	KeyModule:     "le module de la carte (PKCS#11)",
 	KeyLanguage:   "la langue",
 	KeyAutoLock:   "le délai de verrouillage",
+	KeyTheme:      "le thème",
+	KeyTextSize:   "la taille du texte",
 }
 
 func keyName(k string) string {

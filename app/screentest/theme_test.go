@@ -1,6 +1,7 @@
 package screentest
 
 import (
+	"comptoir/app/config"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,8 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
-
-	"comptoir/app"
 )
 
 // The theme and text size follow the system until chosen; the choice is saved in
@@ -20,7 +19,7 @@ func TestThemeAndTextSize(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"operator":{"domain":"sandbox.mssante.test"},"future_key":{"x":1}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w := start(t, options{settings: app.FileSettings{Path: path}})
+	w := start(t, options{settings: config.Files{User: path}})
 	a := fyne.CurrentApp()
 	color := func(v fyne.ThemeVariant) any { return a.Settings().Theme().Color(theme.ColorNameBackground, v) }
 	// Following the system: the variant Fyne passes decides.

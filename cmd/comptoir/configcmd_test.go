@@ -52,8 +52,12 @@ func TestConfigMachine(t *testing.T) {
 func TestDoctorShowsOperator(t *testing.T) {
 	dir := t.TempDir()
 	files := config.Files{Machine: filepath.Join(dir, "machine.json"), User: filepath.Join(dir, "user.json")}
+	// The diagnostic's first line; the other checks fail fast here (no module, no servers).
 	doctor := func() (string, int) {
-		r := session.Report{Checks: []session.Check{operatorCheck(files)}}
+		layers, err := files.LoadLayers()
+		r := session.Diagnose(t.Context(), session.DiagnoseInput{Settings: layers, SettingsErr: err,
+			ModulePath: filepath.Join(dir, "absent.so")})
+		r.Checks = r.Checks[:1]
 		var out bytes.Buffer
 		printReport(&out, r)
 		return out.String(), r.Problems()

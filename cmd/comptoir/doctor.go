@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"comptoir/app"
 	"comptoir/app/annuaire"
 	"comptoir/app/config"
 	"comptoir/app/session"
@@ -25,16 +24,20 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, _, err := loadConfig(c.config)
+	files, err := configFiles(c.config)
 	if err != nil {
-		return err
+		return fmt.Errorf("dossier de configuration : %w", err)
 	}
+	// A broken file is a problem the diagnostic reports; what could be read is still checked.
+	layers, lerr := files.LoadLayers()
+	cfg := layers.Effective
 	fmt.Fprintln(env.stdout, "Diagnostic du poste Comptoir")
 	module := c.module
 	if module == "" {
 		module = cfg.Module
 	}
-	in := session.DiagnoseInput{ModulePath: module, Operator: operatorConfig(cfg), APIURL: cfg.Operator.API}
+	in := session.DiagnoseInput{Settings: layers, SettingsErr: lerr, ModulePath: module,
+		Operator: cfg.Operator.Mail(), APIURL: cfg.Operator.API}
 	if p, err := annuaire.DefaultTrustListPath(); err == nil {
 		in.TrustListPath = p
 	}
@@ -52,11 +55,6 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	} else {
 		r = session.Diagnose(ctx, in)
 	}
-	files, err := configFiles(c.config)
-	if err != nil {
-		return fmt.Errorf("dossier de configuration : %w", err)
-	}
-	r.Checks = append([]session.Check{operatorCheck(files)}, r.Checks...)
 	printReport(env.stdout, r)
 	if n := r.Problems(); n > 0 {
 		return fmt.Errorf("%d problème(s) détecté(s) : suivez les indications « Que faire » ci-dessus", n)
@@ -65,37 +63,9 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
-// configFiles are the layers of config.json: the workstation's file under the user's, or
-// under --config.
-func configFiles(flagPath string) (config.Files, error) {
-	if flagPath != "" {
-		return config.Files{Machine: config.MachinePath(), User: flagPath}, nil
-	}
-	return config.Default()
-}
-
-// operatorCheck names the operator of the layered configuration and the layer its domain
-// comes from; a broken file is a problem. To be merged into the diagnostic when the callers
-// switch to app/config.
-func operatorCheck(files config.Files) session.Check {
-	ch := session.Check{Name: "Opérateur", Verdict: session.VerdictInfo}
-	l, err := files.LoadLayers()
-	switch d := l.Effective.Operator.Domain; {
-	case err != nil:
-		ch.Detail, ch.Verdict = config.UserMessage(err), session.VerdictProblem
-		ch.Fix = "Corrigez ou supprimez le fichier indiqué, puis relancez « comptoir doctor »."
-	case d == "":
-		ch.Detail = "aucun domaine configuré"
-		ch.Fix = "Saisissez le domaine de votre opérateur dans Paramètres, ou faites-le installer par votre prestataire (propriété OPERATOR_DOMAIN)."
-	default:
-		ch.Detail = fmt.Sprintf("%s (%s)", d, l.Origin(config.KeyDomain))
-	}
-	return ch
-}
-
 // doctorLoggedIn logs the card in and runs the diagnostic in its session, so the logins to
 // each BAL are tried; a card that cannot log in is itself the problem reported.
-func doctorLoggedIn(ctx context.Context, env *cliEnv, c *cardFlags, cfg app.Config, in session.DiagnoseInput) session.Report {
+func doctorLoggedIn(ctx context.Context, env *cliEnv, c *cardFlags, cfg config.Config, in session.DiagnoseInput) session.Report {
 	card, err := c.login(ctx, env)
 	if err != nil {
 		r := session.Diagnose(ctx, in)

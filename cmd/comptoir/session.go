@@ -9,29 +9,22 @@ import (
 	"net"
 	"strings"
 
-	"comptoir/app"
 	"comptoir/app/annuaire"
+	"comptoir/app/config"
 	"comptoir/app/session"
-	"comptoir/mail"
 	"comptoir/mail/msg"
-	"comptoir/store"
 )
 
 // sessionConfig is what a session of the command line is opened with: the same as the app's
 // (cmd/comptoir/gui.go), from the same config.json — servers, trust store, trust-space list,
 // provisioning API and product reference.
-func sessionConfig(ctx context.Context, cfg app.Config, log *slog.Logger) (session.Config, error) {
-	op, err := operatorConfig(cfg).Resolve(ctx, net.DefaultResolver)
+func sessionConfig(ctx context.Context, cfg config.Config, log *slog.Logger) (session.Config, error) {
+	op, err := cfg.Operator.Mail().Resolve(ctx, net.DefaultResolver)
 	if err != nil {
 		return session.Config{}, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
 	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log),
 		ProductRef: "Comptoir/" + version, Logger: log}, nil
-}
-
-func operatorConfig(c app.Config) mail.OperatorConfig {
-	return mail.OperatorConfig{Domain: c.Operator.Domain, IMAP: c.Operator.IMAP, SMTP: c.Operator.SMTP,
-		TrustStore: c.Operator.TrustStore}
 }
 
 // loadTrustList reads the workstation's trust-space list; without it recipients are not
@@ -105,7 +98,7 @@ func openSession(ctx context.Context, env *cliEnv, c *cardFlags, ac *appCertOpti
 
 // sessionError is the French message for a session that did not open.
 func sessionError(err error) error {
-	if m := store.UserMessage(err); m != "" {
+	if m := session.UserMessage(err); m != "" {
 		return errors.New(m)
 	}
 	return fmt.Errorf("ouverture de la session : %w", err)

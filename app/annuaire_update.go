@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app/annuaire"
+	"comptoir/app/fr"
 )
 
 // AnnuaireUpdate is the "Mettre à jour l'annuaire" window: the extraction's location, a
@@ -221,20 +222,5 @@ func updateFailure(t func(string, ...any) string, err error) string {
 }
 
 // FrenchCount writes n with French digit grouping (narrow no-break spaces), as the app and
-// the command line show counts.
-func FrenchCount(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// the command line show counts (fr.Number).
+func FrenchCount(n int64) string { return fr.Number(n) }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -66,7 +67,11 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
-	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
+	// The header lines close together, their text aligned with the body's.
+	indent := theme.InnerPadding() * 3 / 4
+	header := container.New(layout.NewCustomPaddedLayout(0, 0, indent, 0),
+		container.NewThemeOverride(container.NewVBox(r.From, r.To, r.Cc, r.Date, r.Patient), compactTheme{}))
+	r.details = container.NewVBox(r.Subject, header, r.Report, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
 	r.scroll = container.NewVScroll(r.details)
 	r.Content = container.NewStack(r.Empty, r.scroll)
@@ -194,9 +199,8 @@ func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}
-	// The name above its actions: a narrow reader pane keeps both.
-	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), nil, row.Name),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print))
+	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
+		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name)
 	return row
 }
 

@@ -110,7 +110,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	if u.annuaireDir() == nil {
 		update.Hide()
 	}
-	s.Window.SetContent(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
+	// The diagnostic's results scroll: the window keeps its size on a 1024×768 screen.
+	s.Window.SetContent(container.NewBorder(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update)),
+		nil, nil, nil, container.NewVScroll(s.Results)))
 	u.sizeWindow(s.Window, fyne.NewSize(620, 520))
 	u.track(s.Window, nil)
 	s.Window.Show()

@@ -86,3 +86,29 @@ func (t comptoirTheme) Size(n fyne.ThemeSizeName) float32 {
 
 // applyTheme sets the configured theme on the application (at start and when saved).
 func (u *UI) applyTheme() { u.app.Settings().SetTheme(newTheme(u.cfg)) }
+
+// compactTheme is the application's theme with tighter space around texts, for the reader's
+// header lines: sender, recipients, date and patient take a few lines, not a third of a
+// counter screen.
+type compactTheme struct{}
+
+func (compactTheme) current() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (c compactTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	return c.current().Color(n, v)
+}
+
+func (c compactTheme) Font(s fyne.TextStyle) fyne.Resource { return c.current().Font(s) }
+
+func (c compactTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return c.current().Icon(n) }
+
+func (c compactTheme) Size(n fyne.ThemeSizeName) float32 {
+	s := c.current().Size(n)
+	switch n {
+	case theme.SizeNameInnerPadding:
+		return s / 4
+	case theme.SizeNamePadding:
+		return s / 2
+	}
+	return s
+}

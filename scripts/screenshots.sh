@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--inside-xvfb" ]; then
-  # $4: stop the tour after this screen; $5: appended to the file names.
+  # $4: keep only this screen and stop the tour there; $5: appended to its file name.
   bin=$2 out=$3 last=${4:-} suffix=${5:-}
   coproc APP { FYNE_THEME=light "$bin" -demo -demo-tour 2>"$out/.stderr"; }
   while IFS= read -r line <&"${APP[0]}"; do
@@ -20,8 +20,11 @@ if [ "${1:-}" = "--inside-xvfb" ]; then
           [ "$(xdotool getwindowname "$w")" = "$title" ] && wid=$w
         done
         [ -n "$wid" ] || { echo "screenshots: no window named « $title »" >&2; exit 1; }
-        import -window "$wid" "$out/$name$suffix.png"
-        echo "screenshots: $out/$name$suffix.png"
+        # With a last screen, only that one is kept (the others are walked through).
+        if [ -z "$last" ] || [ "$name" = "$last" ]; then
+          import -window "$wid" "$out/$name$suffix.png"
+          echo "screenshots: $out/$name$suffix.png"
+        fi
         if [ "$name" = "$last" ]; then echo end >&"${APP[1]}"; else echo next >&"${APP[1]}"; fi
         ;;
       END) break ;;

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"comptoir/app/config"
+	"comptoir/app/fr"
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/provisioning"
@@ -181,11 +182,11 @@ func diagnoseCard(ctx context.Context, r *Report, in DiagnoseInput) {
 			"Branchez le lecteur de carte et installez son pilote, puis relancez le diagnostic.")
 		return
 	case len(present) == 0:
-		r.add(VerdictProblem, "Carte CPS", fmt.Sprintf("%d lecteur(s), aucune carte insérée", len(readers)),
+		r.add(VerdictProblem, "Carte CPS", fr.Count(int64(len(readers)), "lecteur", "lecteurs")+", aucune carte insérée",
 			"Insérez votre carte CPS dans le lecteur.")
 		return
 	}
-	r.add(VerdictOK, "Lecteurs de carte", fmt.Sprintf("%d lecteur(s), %d carte(s)", len(readers), len(present)), "")
+	r.add(VerdictOK, "Lecteurs de carte", fr.Count(int64(len(readers)), "lecteur", "lecteurs")+", "+fr.Count(int64(len(present)), "carte", "cartes"), "")
 	for _, rd := range present {
 		st, err := m.PINState(ctx, rd.Slot)
 		name := "Carte « " + rd.Label + " »"

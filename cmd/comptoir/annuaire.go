@@ -14,6 +14,7 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
+	"comptoir/app/fr"
 )
 
 // runAnnuaire serves "comptoir annuaire": import and search the offline Annuaire Santé,
@@ -143,7 +144,7 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "Attention : en-tête inattendu pour les colonnes %v ; colonnes lues dans l'ordre attendu.\n", rep.HeaderMismatch)
 	}
 	if rep.BadLines > 0 {
-		fmt.Fprintf(env.stdout, "%s ligne(s) ignorée(s) :\n", app.FrenchCount(rep.BadLines))
+		fmt.Fprintf(env.stdout, "%s :\n", fr.Count(rep.BadLines, "ligne ignorée", "lignes ignorées"))
 		for _, b := range rep.Bad {
 			fmt.Fprintf(env.stdout, "  ligne %d : %s\n", b.Line, b.Reason)
 		}
@@ -240,7 +241,7 @@ func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
 	for _, r := range res {
 		printResult(env.stdout, r)
 	}
-	fmt.Fprintf(env.stdout, "%d résultat(s) en %s.\n", len(res), elapsed.Round(100*time.Microsecond))
+	fmt.Fprintf(env.stdout, "%s en %s.\n", fr.Count(int64(len(res)), "résultat", "résultats"), elapsed.Round(100*time.Microsecond))
 	return nil
 }
 
@@ -296,9 +297,10 @@ func annuaireInfo(env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "Aucun annuaire importé (%s).\n", path)
 		return nil
 	}
-	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s adresses, %s professionnels et structures, %s ligne(s) ignorée(s)\n",
+	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s, %s, %s\n",
 		info.Path, info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		app.FrenchCount(info.Rows), app.FrenchCount(info.Entries), app.FrenchCount(info.BadLines))
+		fr.Count(info.Rows, "adresse", "adresses"), fr.Count(info.Entries, "professionnel ou structure", "professionnels et structures"),
+		fr.Count(info.BadLines, "ligne ignorée", "lignes ignorées"))
 	return nil
 }
 

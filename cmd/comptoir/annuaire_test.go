@@ -23,7 +23,7 @@ func TestAnnuaireImportAndSearch(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: code %d, %s", code, errOut)
 	}
-	for _, want := range []string{"9 adresses", "8 professionnels et structures", "3 ligne(s) ignorée(s)",
+	for _, want := range []string{"9 adresses", "8 professionnels et structures", "3 lignes ignorées",
 		"ligne 5 : 4 colonnes au lieu de 31", "ligne 9 : adresse BAL absente ou invalide"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("import output lacks %q:\n%s", want, out)

@@ -9,6 +9,7 @@ import (
 
 	"comptoir/app/annuaire"
 	"comptoir/app/config"
+	"comptoir/app/fr"
 	"comptoir/app/session"
 )
 
@@ -57,7 +58,7 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	printReport(env.stdout, r)
 	if n := r.Problems(); n > 0 {
-		return fmt.Errorf("%d problème(s) détecté(s) : suivez les indications « Que faire » ci-dessus", n)
+		return fmt.Errorf("%s : suivez les indications « Que faire » ci-dessus", fr.Count(int64(n), "problème détecté", "problèmes détectés"))
 	}
 	fmt.Fprintln(env.stdout, "Tout est en ordre.")
 	return nil

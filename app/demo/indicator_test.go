@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"comptoir/app/apptest"
+	"comptoir/app/fr"
 	"comptoir/app/indicator"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
@@ -125,19 +126,19 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	// 40 times its exchanges is 2,50 %.
 	csv := fmt.Sprintf("Mois;Délivrances\r\n%s;%d\r\nhier;3\r\n", prev.Month.String(), 40*ePrev)
 	s.ImportDispensings(strings.NewReader(csv))
-	if !strings.Contains(s.Problems.Text, "1 mois de délivrances importés") || !strings.Contains(s.Problems.Text, "ligne 3") {
+	if !strings.Contains(s.Problems.Text, "1 mois de délivrances importé") || !strings.Contains(s.Problems.Text, "ligne 3") {
 		t.Fatalf("import report: %q", s.Problems.Text)
 	}
 	cells = s.RowCells(s.Computed().Rows[len(rows)-2])
 	missing := (5*40*ePrev+99)/100 - ePrev
-	if cells[7] != "2,50 %" || cells[8] != fmt.Sprintf("manque %d échanges", missing) {
+	if cells[7] != "2,50 %" || cells[8] != "manque "+fr.Count(int64(missing), "échange", "échanges") {
 		t.Fatalf("previous month's row: %q (want 2,50 %%, %d missing)", cells, missing)
 	}
 
 	// Over the period: (eLast + ePrev) / (20 eLast + 40 ePrev).
 	ratio := indicator.FormatPercent(float64(eLast+ePrev) / float64(20*eLast+40*ePrev))
-	summary := fmt.Sprintf("Taux estimé sur la période : %s %% (%d échanges MSSanté pour %d délivrances, sur 2 mois renseignés).",
-		ratio, eLast+ePrev, 20*eLast+40*ePrev)
+	summary := fmt.Sprintf("Taux estimé sur la période : %s %% (%s pour %s, sur 2 mois renseignés).",
+		ratio, fr.Count(int64(eLast+ePrev), "échange MSSanté", "échanges MSSanté"), fr.Count(int64(20*eLast+40*ePrev), "délivrance", "délivrances"))
 	h.WaitFor("the summary on screen", func() bool {
 		for _, txt := range apptest.WindowTexts(s.Window) {
 			if strings.HasPrefix(txt, summary) {

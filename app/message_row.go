@@ -202,9 +202,7 @@ func rowNames(e Envelope) (from, pat, ins string) {
 		return from, "", ""
 	}
 	name := fr.PatientName(e.Patient.Name)
-	if e.Patient.INS != "" {
-		ins = "INS " + e.Patient.INS
-	}
+	ins = patientID(e.Patient)
 	if e.Kind == "patient" || patient.IsAddress(e.From.Email) {
 		if name == "" {
 			name = fr.PatientName(e.From.Name)

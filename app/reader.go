@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"comptoir/app/fr"
 )
 
 // ReaderView shows one message: headers, patient, text, attachments, XDM documents.
@@ -26,6 +24,8 @@ type ReaderView struct {
 	Body                        *widget.Label
 	DocumentsTitle              *widget.Label
 	Documents                   []*PartRow // XDM documents of the patient
+	Signatures                  []*PartRow // the XDM package's signatures: save only
+	DocumentsError              *widget.Label
 	Attachments                 []*PartRow
 	Preview                     *Preview
 
@@ -100,7 +100,7 @@ func (r *ReaderView) show(msg *Message) {
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", r.u.dateTime(msg.Date)))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", fr.PatientName(msg.Patient.Name), msg.Patient.INS))
+		r.Patient.SetText(t("reader.patient", patientText(msg.Patient)))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -117,27 +117,7 @@ func (r *ReaderView) show(msg *Message) {
 	show(r.MDNBar, msg.AskMDN)
 	r.Body.SetText(msg.Text)
 
-	r.Documents = nil
-	r.docs.RemoveAll()
-	if len(msg.Documents) > 0 {
-		who := t("reader.documents.unknown")
-		if msg.Patient != nil {
-			who = fmt.Sprintf("%s (INS %s)", fr.PatientName(msg.Patient.Name), msg.Patient.INS)
-		}
-		r.DocumentsTitle.SetText(t("reader.documents", who))
-		r.DocumentsTitle.Show()
-		for _, d := range msg.Documents {
-			name := d.Title
-			if !d.Date.IsZero() {
-				name = fmt.Sprintf("%s — %s", d.Title, r.u.date(d.Date))
-			}
-			row := newPartRow(r.u, r.Preview, Part{Attachment: Attachment{Name: name, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data})
-			r.Documents = append(r.Documents, row)
-			r.docs.Add(row.Content)
-		}
-	} else {
-		r.DocumentsTitle.Hide()
-	}
+	r.showDocuments(msg)
 	r.Attachments = nil
 	r.atts.RemoveAll()
 	for _, p := range msg.Parts {

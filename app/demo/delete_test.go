@@ -25,6 +25,7 @@ func TestDeleteKeyMovesToTheTrash(t *testing.T) {
 	}
 	h := start(t, cpstest.Titulaire.Label)
 	openMail(t, h)
+	h.WaitText("● En ligne")
 	selectBAL(t, h, pharmacy)
 	openRow(t, h, subject)
 	m := h.UI.Main

@@ -22,7 +22,8 @@ type monthCount struct{ sentPatients, recvPatients, sentPros, recvPros int }
 func (c monthCount) exchanges() int { return c.sentPatients + c.recvPatients + c.sentPros + c.recvPros }
 
 // operatorCounts counts, at the sandbox, the messages of the BALs the titulaire opens, by
-// month in Paris time: received (INBOX) and sent (Sent), reports left out.
+// month in Paris time: received and sent, in every folder but drafts (a message deleted to the
+// trash was still an exchange), reports left out.
 func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 	t.Helper()
 	paris, err := time.LoadLocation("Europe/Paris")
@@ -33,7 +34,7 @@ func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 	out := map[indicator.Month]monthCount{}
 	seen := map[string]bool{}
 	for _, bal := range []string{seed.Pharmacy, seed.Titulaire} {
-		for _, folder := range []string{"INBOX", "Sent"} {
+		for _, folder := range []string{"INBOX", "Sent", "Trash"} {
 			raws, err := env.Sandbox.FolderMessages(bal, folder)
 			if err != nil {
 				continue // a BAL that never sent has no Sent folder
@@ -43,7 +44,7 @@ func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 				if err != nil || p.Report != nil {
 					continue
 				}
-				sent := folder == "Sent"
+				sent := folder == "Sent" || strings.EqualFold(p.From.Email, bal)
 				if k := fmt.Sprint(p.MessageID, sent); seen[k] {
 					continue
 				} else {

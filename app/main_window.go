@@ -191,6 +191,9 @@ func (m *MainScreen) apply(ev mail.Event) {
 
 // folderChanged reloads what shows a folder whose content changed ("" : any of the BAL's).
 func (m *MainScreen) folderChanged(bal, folder string) {
+	if bal == m.bal && (folder == "" || !m.hasFolder(folder)) {
+		m.reloadFolders() // the first sync found the folders, or one was created
+	}
 	m.refreshCounts()
 	if bal == m.bal && (folder == m.folder || folder == "") {
 		m.reloadList()
@@ -279,6 +282,28 @@ func (m *MainScreen) selectBAL(addr string) {
 	}
 	m.selectFolder(name)
 	m.refreshCounts()
+}
+
+func (m *MainScreen) hasFolder(name string) bool {
+	for _, f := range m.folders {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// reloadFolders reads the BAL's folders again, the one shown staying selected.
+func (m *MainScreen) reloadFolders() {
+	if m.s == nil {
+		return
+	}
+	m.loadFolders()
+	for i, f := range m.folders {
+		if f.Name == m.folder {
+			m.Folders.Select(i) // the same folder: OnSelected does not reload it
+		}
+	}
 }
 
 func (m *MainScreen) loadFolders() {

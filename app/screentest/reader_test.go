@@ -1,12 +1,16 @@
 package screentest
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
+	"comptoir/app"
 	"comptoir/app/apptest/memsession"
+	"comptoir/mail"
 )
 
 // readerScroll is the reader pane's scroll container.
@@ -72,4 +76,30 @@ func TestNoStaleHighlightAfterFolderChange(t *testing.T) {
 	w.h.WaitFor("the sent folder", func() bool { return m.Rows() == 1 })
 	m.List.Select(0)
 	w.h.WaitFor("the sent message in the reader", func() bool { return m.Reader.Subject.Text == "Re: Préparation magistrale" })
+}
+
+// Folders the first sync finds show without choosing the BAL again.
+func TestFoldersFoundBySyncShow(t *testing.T) {
+	w := start(t, options{open: func(now time.Time) *memsession.Session {
+		s := memsession.Pharmacy(now)
+		s.SetFolders(memsession.ORG, []app.Folder{{Name: "INBOX"}}) // before the first sync
+		return s
+	}})
+	m := w.mailbox()
+	w.bal(memsession.ORG)
+	if n := m.Folders.Length(); n != 1 {
+		t.Fatalf("%d folders before the sync", n)
+	}
+	w.session().SetFolders(memsession.ORG, []app.Folder{{Name: "INBOX"}, {Name: "Sent", SpecialUse: `\Sent`}, {Name: "Trash", SpecialUse: `\Trash`}})
+	w.session().Emit(mail.Synced{BAL: memsession.ORG})
+	w.h.WaitFor("« Envoyés » and « Corbeille »", func() bool {
+		var names []string
+		for i := 0; i < m.Folders.Length(); i++ {
+			names = append(names, m.FolderText(i))
+		}
+		return strings.Contains(strings.Join(names, "|"), "Envoyés|Corbeille")
+	})
+	if !strings.HasPrefix(m.FolderText(0), "Boîte de réception") || m.Row(0).Subject == "" {
+		t.Fatal("the inbox is no longer the folder shown")
+	}
 }

@@ -478,3 +478,11 @@ var (
 	_ app.PatientBook      = (*Session)(nil)
 	_ app.Deleter          = (*Session)(nil)
 )
+
+// SetFolders replaces bal's folders (a first sync not done yet, a folder created on the
+// server); the messages of the folders that remain are kept.
+func (s *Session) SetFolders(bal string, fs []app.Folder) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.folders[bal] = slices.Clone(fs)
+}

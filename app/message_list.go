@@ -211,9 +211,9 @@ func show(o fyne.CanvasObject, on bool) {
 
 func senderName(a Address) string {
 	if a.Name != "" {
-		return a.Name
+		return clip(a.Name, maxAddressRunes)
 	}
-	return a.Email
+	return clip(a.Email, maxAddressRunes)
 }
 
 // xdmPrefix starts the subject of MSSanté document messages (ECO.2.1.3); the list hides it
@@ -224,7 +224,7 @@ func displaySubject(s string) string {
 	if len(s) >= len(xdmPrefix) && strings.EqualFold(s[:len(xdmPrefix)], xdmPrefix) {
 		s = s[len(xdmPrefix):]
 	}
-	return strings.TrimSpace(s)
+	return clip(strings.TrimSpace(s), maxSubjectRunes)
 }
 
 // Rows is the number of rows in the message list.

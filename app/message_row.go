@@ -210,9 +210,9 @@ func rowNames(e Envelope) (from, pat, ins string) {
 		if name == "" {
 			name = e.From.Email
 		}
-		return name, "", ins
+		return clip(name, maxSubjectRunes), "", ins
 	}
-	return from, name, ins
+	return from, clip(name, maxSubjectRunes), ins
 }
 
 // cut reports whether l does not show its whole text (ellipsis, or hidden for want of room).

@@ -21,6 +21,10 @@ type Config struct {
 	Theme string
 	// TextSize is "large" or "larger" ("text_size"); "" is the system's.
 	TextSize string
+	// PSCNationalID is the national id ("8"+RPPS) last logged in with the e-CPS on this
+	// workstation, offered again by the login screen ("psc_national_id"; public: the Annuaire
+	// Santé lists it).
+	PSCNationalID string
 }
 
 // Operator is the "operator" section: how to reach the MSSanté operator.
@@ -55,6 +59,7 @@ const (
 	KeyAutoLock              = "auto_lock"
 	KeyTheme                 = "theme"
 	KeyTextSize              = "text_size"
+	KeyPSCNationalID         = "psc_national_id"
 	// KeyLocked is the machine file's list of locked keys.
 	KeyLocked = "locked"
 )
@@ -83,6 +88,7 @@ var fields = []field{
 	{KeyAutoLock, func(c *Config) any { return int64(c.AutoLock) }},
 	{KeyTheme, func(c *Config) any { return c.Theme }},
 	{KeyTextSize, func(c *Config) any { return c.TextSize }},
+	{KeyPSCNationalID, func(c *Config) any { return c.PSCNationalID }},
 }
 
 // Keys lists the leaf keys of the schema.

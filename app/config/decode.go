@@ -74,6 +74,7 @@ func decode(t tree) (Config, []string, error) {
 	str(KeyLanguage, &c.Language)
 	str(KeyTheme, &c.Theme)
 	str(KeyTextSize, &c.TextSize)
+	str(KeyPSCNationalID, &c.PSCNationalID)
 	var locked []string
 	list(KeyLocked, &locked)
 	if err != nil {

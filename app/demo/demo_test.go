@@ -30,7 +30,26 @@ import (
 // process, so every test shares the cards (and the sandbox, whose seed they read).
 var env *demo.Env
 
+// childEnv makes this test binary a PDF renderer child (pdfview.Serve), for the tests
+// that render in child processes as the application does.
+const childEnv = "COMPTOIR_PDFVIEW_CHILD"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "serve" {
+		if err := pdfview.Serve(context.Background(), os.Stdin, os.Stdout, pdfCache()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// Compile PDFium into the cache before any test: a fresh clone would otherwise spend
+	// the first preview's wait on it (seconds, minutes under -race).
+	warm := pdfview.New(pdfCache())
+	if err := warm.Warm(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "PDFium:", err)
+		os.Exit(1)
+	}
+	warm.Close()
 	dir, err := os.MkdirTemp("", "comptoir-demo-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -43,8 +62,12 @@ func TestMain(m *testing.M) {
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
-		// What reaches the operator's provisioning API is recorded (TestLock…).
-		Sandbox: func(o *sandbox.Options) { o.WrapAPI = operator.wrap },
+		Sandbox: func(o *sandbox.Options) {
+			// What reaches the operator's provisioning API is recorded (TestLock…).
+			o.WrapAPI = operator.wrap
+			// Short e-CPS requests and access tokens: the PSC tests see them expire and refresh.
+			o.PSC = sandbox.PSCOptions{CIBAExpiry: pscCIBAExpiry, CIBAInterval: time.Second, AccessTTL: pscAccessTTL}
+		},
 	})
 	if err != nil {
 		// A missing SoftHSM2 is a failure that says what to install (cpstest's message).
@@ -90,14 +113,14 @@ func start(t *testing.T, label string) *apptest.Harness {
 
 // openMail logs in with the right PIN: the holder has one practice situation, so the
 // mailbox opens at once.
-func openMail(t *testing.T, h *apptest.Harness) {
+func openMail(t testing.TB, h *apptest.Harness) {
 	t.Helper()
 	h.Login(demo.PIN)
 	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
 }
 
 // selectBAL taps the switcher's button of the BAL addr.
-func selectBAL(t *testing.T, h *apptest.Harness, addr string) {
+func selectBAL(t testing.TB, h *apptest.Harness, addr string) {
 	t.Helper()
 	var btn *app.TipButton
 	h.WaitFor("the BAL button "+addr, func() bool {
@@ -331,7 +354,8 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	h.WaitText("Version test")
 	// The next start speaks English.
 	en := apptest.New(t, deps)
-	en.WaitText("Sign in with your CPS card")
+	en.WaitText("Sign in to Comptoir")
+	en.WaitText("e-CPS (Pro Santé Connect)")
 	en.WaitText("Card detected: ")
 }
 

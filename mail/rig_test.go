@@ -51,7 +51,14 @@ func newRig(t testing.TB) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.ServerCertificate()
+	// The CRLs are published on loopback before the server certificate is issued: it
+	// names them as its distribution point.
+	crlSrv, err := pki.ServeCRLs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { crlSrv.Close() })
+	srvCert, err := pki.ServerCertificateCRL(crlSrv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

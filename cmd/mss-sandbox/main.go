@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory (state, mail, PKI, published files)")
-	listen := fs.String("listen", "127.0.0.1:0", "HOST:PORT; with a fixed PORT: IMAP PORT, IMAPS PORT+1, SMTP PORT+2, API PORT+3")
+	listen := fs.String("listen", "127.0.0.1:0", "HOST:PORT; with a fixed PORT: IMAP PORT, IMAPS PORT+1, SMTP PORT+2, API PORT+3, CRL PORT+4")
 	delay := fs.Duration("validation-delay", 24*time.Hour, "time before a new BAL becomes active")
 	seed := fs.Bool("seed", false, "create the demo BALs and messages on first start")
 	domain := fs.String("domain", sandbox.DefaultDomain, "operator mail domain")
@@ -95,13 +95,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
   IMAP (TLS)        %s
   SMTP (STARTTLS)   %s
   Provisioning API  %s
+  CRLs (HTTP)       %s
   Trust list        %s
   Directory         %s
   Trust anchor      %s
   TLS server name   %s (or 127.0.0.1)
   Validation delay  %v
 Client certificates must chain to the PKI in %s. Stop with Ctrl-C.
-`, srv.Domain(), srv.IMAPAddr(), srv.IMAPSAddr(), srv.SMTPAddr(), srv.APIURL(), srv.TrustListURL(), srv.DirectoryURL(),
+`, srv.Domain(), srv.IMAPAddr(), srv.IMAPSAddr(), srv.SMTPAddr(), srv.APIURL(), srv.CRLURL(), srv.TrustListURL(), srv.DirectoryURL(),
 		srv.TrustAnchorPath(), srv.ServerName(), *delay, pki.Dir())
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")

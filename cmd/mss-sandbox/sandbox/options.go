@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -27,7 +28,12 @@ type PKI interface {
 	// CRLs returns the current DER CRL of every CA; read at each handshake so that a
 	// revocation takes effect at once.
 	CRLs() [][]byte
-	ServerCertificate(hosts ...string) (tls.Certificate, error)
+	// ServerCertificateCRL issues the server certificate for hosts; its chain names
+	// <crlBase>/<ca>.crl as CRL distribution points, which CRLHandler serves. The sandbox
+	// serves them on its loopback HTTP port, as the IGC-Santé does on
+	// igc-sante.esante.gouv.fr.
+	ServerCertificateCRL(crlBase string, hosts ...string) (tls.Certificate, error)
+	CRLHandler() http.Handler
 }
 
 // Options configures Start.

@@ -34,8 +34,9 @@ type Server struct {
 	imap  *imapserver.Server
 	smtp  *smtp.Server
 	https *http.Server
+	crl   *http.Server
 
-	lnIMAP, lnIMAPS, lnSMTP, lnAPI net.Listener
+	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnCRL net.Listener
 
 	wake   chan struct{} // a BAL was created: recompute the next activation
 	cancel context.CancelFunc
@@ -78,7 +79,11 @@ func (s *Server) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: listen address %q: %w", s.opts.Listen, err)
 	}
-	s.cert, err = s.opts.PKI.ServerCertificate("localhost", "127.0.0.1", "::1", host, s.opts.Domain,
+	// The CRL port comes first: the server certificate names it as distribution point.
+	if s.lnCRL, err = s.listen(ctx, host, port, 4); err != nil {
+		return err
+	}
+	s.cert, err = s.opts.PKI.ServerCertificateCRL(s.CRLURL(), "localhost", "127.0.0.1", "::1", host, s.opts.Domain,
 		"imap."+s.opts.Domain, "smtp."+s.opts.Domain, "api."+s.opts.Domain)
 	if err != nil {
 		return fmt.Errorf("sandbox: server certificate: %w", err)
@@ -100,30 +105,10 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 
-	base, _ := strconv.Atoi(port)
-	lc := net.ListenConfig{}
-	listen := func(i int) (net.Listener, error) {
-		p := 0
-		if base != 0 {
-			p = base + i
+	for i, ln := range []*net.Listener{&s.lnIMAP, &s.lnIMAPS, &s.lnSMTP, &s.lnAPI} {
+		if *ln, err = s.listen(ctx, host, port, i); err != nil {
+			return err
 		}
-		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(p)))
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: listen: %w", err)
-		}
-		return ln, nil
-	}
-	if s.lnIMAP, err = listen(0); err != nil {
-		return err
-	}
-	if s.lnIMAPS, err = listen(1); err != nil {
-		return err
-	}
-	if s.lnSMTP, err = listen(2); err != nil {
-		return err
-	}
-	if s.lnAPI, err = listen(3); err != nil {
-		return err
 	}
 
 	tlsRequire := s.verifier.tlsConfig(s.cert, true)
@@ -156,6 +141,10 @@ func (s *Server) start(ctx context.Context) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.With("service", "api").Handler(), slog.LevelInfo),
 	}
+	crlMux := http.NewServeMux()
+	crlMux.Handle("GET /crl/", http.StripPrefix("/crl", s.opts.PKI.CRLHandler()))
+	s.crl = &http.Server{Handler: crlMux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.With("service", "crl").Handler(), slog.LevelInfo)}
 
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -173,13 +162,30 @@ func (s *Server) start(ctx context.Context) error {
 	serve("imaps", func() error { return s.imap.Serve(tls.NewListener(s.lnIMAPS, tlsRequire)) })
 	serve("smtp", func() error { return s.smtp.Serve(s.lnSMTP) })
 	serve("api", func() error { return s.https.ServeTLS(s.lnAPI, "", "") })
+	serve("crl", func() error { return s.crl.Serve(s.lnCRL) })
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.activationLoop(bg)
 	}()
-	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL())
+	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL(),
+		"crl", s.CRLURL())
 	return nil
+}
+
+// listen opens the service port number i: base port + i when the configured port is
+// fixed, any free port otherwise.
+func (s *Server) listen(ctx context.Context, host, port string, i int) (net.Listener, error) {
+	p, _ := strconv.Atoi(port)
+	if p != 0 {
+		p += i
+	}
+	lc := net.ListenConfig{}
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	return ln, nil
 }
 
 // activationLoop republishes the directory each time a pending BAL's validation delay ends.
@@ -234,7 +240,10 @@ func (s *Server) Close() error {
 		if s.https != nil {
 			errs = append(errs, ignoreClosed(s.https.Close()))
 		}
-		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI} {
+		if s.crl != nil {
+			errs = append(errs, ignoreClosed(s.crl.Close()))
+		}
+		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnCRL} {
 			if ln != nil {
 				ln.Close()
 			}
@@ -265,6 +274,11 @@ func (s *Server) SMTPAddr() string { return s.lnSMTP.Addr().String() }
 
 // APIURL is the provisioning API root (mutual TLS).
 func (s *Server) APIURL() string { return "https://" + s.lnAPI.Addr().String() }
+
+// CRLURL is where the CRLs of the test PKI are served over plain HTTP (root.crl,
+// personnes.crl, organisations.crl), the distribution point of the certificates issued
+// since the start.
+func (s *Server) CRLURL() string { return "http://" + s.lnCRL.Addr().String() + "/crl" }
 
 // TrustListURL serves listeblanchemssante.xml (no client certificate needed).
 func (s *Server) TrustListURL() string { return s.APIURL() + "/listeblanchemssante.xml" }

@@ -1,6 +1,8 @@
 package annuaire
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -80,5 +82,86 @@ func TestTrustListRefreshFromFile(t *testing.T) {
 	}
 	if _, err := RefreshTrustList(context.Background(), filepath.Join(dir, "absent.xml"), filepath.Join(dir, "out.xml"), TrustFetchOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// Real lists, kept with mail/trustlist's test data (see its SOURCES.md).
+const trustData = "../../mail/trustlist/testdata/"
+
+func gunzipFile(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// refreshFrom stores data as a source file and refreshes dst from it.
+func refreshFrom(t *testing.T, data []byte, dst string) error {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "listeblanchemssante.xml")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RefreshTrustList(context.Background(), src, dst, TrustFetchOptions{})
+	return err
+}
+
+// TestTrustListForgedRefused: a forged list (the real one with its signature removed),
+// and the real signed list with one domain changed, are refused, and the list stored
+// before stays.
+func TestTrustListForgedRefused(t *testing.T) {
+	signed := gunzipFile(t, trustData+"listeblanchemssante-2025-02-28-signee.xml.gz")
+	dst := filepath.Join(t.TempDir(), "listeblanchemssante.xml")
+	if err := refreshFrom(t, signed, dst); err != nil {
+		t.Fatalf("the real signed list: %v", err)
+	}
+	i, j := bytes.Index(signed, []byte("<Signature ")), bytes.Index(signed, []byte("</Signature>"))
+	unsigned := append(append([]byte{}, signed[:i]...), signed[j+len("</Signature>"):]...)
+	unsigned = bytes.Replace(unsigned, []byte("<Nom>1001-services.mssante.fr</Nom>"), []byte("<Nom>faux-domaine.example</Nom>"), 1)
+	tampered := bytes.Replace(signed, []byte("<Nom>1001-services.mssante.fr</Nom>"), []byte("<Nom>faux-domaine.example</Nom>"), 1)
+	for name, data := range map[string][]byte{"unsigned": unsigned, "tampered": tampered} {
+		if err := refreshFrom(t, data, dst); err == nil {
+			t.Errorf("%s list accepted", name)
+		}
+	}
+	if stored, err := LoadTrustList(dst); err != nil || stored.Contains("faux-domaine.example") {
+		t.Errorf("stored list replaced by a forged one (err %v)", err)
+	}
+}
+
+// TestTrustListRedirectToHTTPRefused: the HTTPS server redirects to plain HTTP.
+func TestTrustListRedirectToHTTPRefused(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(trustXML))
+	}))
+	defer plain.Close()
+	srv := httptest.NewTLSServer(http.RedirectHandler(plain.URL+"/listeblanchemssante.xml", http.StatusFound))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	dst := filepath.Join(t.TempDir(), "listeblanchemssante.xml")
+	if _, err := RefreshTrustList(context.Background(), srv.URL, dst, TrustFetchOptions{TLSConfig: &tls.Config{RootCAs: pool}}); err == nil {
+		t.Fatal("https→http redirect followed")
+	}
+}
+
+// TestTrustListOfficialUnsignedCopy: the ANS repository's copy (unsigned, cut off after
+// </ListeDomaines>) matches the checksum published beside it and is accepted.
+func TestTrustListOfficialUnsignedCopy(t *testing.T) {
+	data := gunzipFile(t, trustData+"ansforge-listeblanchemssante.xml.gz")
+	dst := filepath.Join(t.TempDir(), "listeblanchemssante.xml")
+	if err := refreshFrom(t, data, dst); err != nil {
+		t.Fatalf("the ANS copy was refused: %v", err)
 	}
 }

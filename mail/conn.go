@@ -58,7 +58,7 @@ func (op Operator) dial(ctx context.Context, addr string) (net.Conn, error) {
 // AUTHENTICATE EXTERNAL with the BAL as authorization identity. handler receives unsolicited
 // data (EXISTS, EXPUNGE, FETCH) for IDLE.
 func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, imap.CapSet, error) {
-	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
+	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -114,7 +114,7 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 
 // DialSMTP opens an authenticated submission session (STARTTLS or implicit TLS, EXTERNAL).
 func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, error) {
-	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
+	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/mail/servertrust"
 )
 
 // PIN is the test cards' PIN, shown in the demo banner.
@@ -114,8 +115,16 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			o.Logger.Warn("demo trust list", "err", err)
 		}
 	}
+	// One server-trust verifier for the demo session, as Resolve builds for a real one:
+	// the sandbox's CRLs are fetched from its HTTP distribution point and cached.
+	trust, err := servertrust.New(servertrust.Config{Roots: e.PKI.RootPool(), CacheDir: filepath.Join(o.Dir, "crl"),
+		Logger: o.Logger})
+	if err != nil {
+		e.Close()
+		return nil, fmt.Errorf("demo: server trust: %w", err)
+	}
 	op := mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
-		RootCAs: e.PKI.RootPool(), CRLs: e.PKI.CRLs(), Domain: e.Sandbox.Domain()}
+		Trust: trust, RootCAs: e.PKI.RootPool(), Domain: e.Sandbox.Domain()}
 	e.Wire = wire.NewCards(wire.Options{Module: e.Module, Operator: op, APIURL: "https://" + e.API.Addr(),
 		Trust: e.Trust, CacheDir: filepath.Join(o.Dir, "cache"), NIL: o.NIL, Logger: o.Logger,
 		WatchEvery: o.Watch, Engine: o.Engine})

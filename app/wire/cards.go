@@ -175,7 +175,7 @@ func (c *Cards) open(ctx context.Context, card *cps.Card) (*Session, error) {
 func (c *Cards) listBALs(ctx context.Context, card *cps.Card, st *store.Store) []store.BAL {
 	if c.o.APIURL != "" {
 		cl, err := provisioning.New(provisioning.Config{BaseURL: c.o.APIURL, Certificate: card.TLSCertificate(),
-			RootCAs: c.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 10 * time.Second})
+			Trust: c.o.Operator.Trust, RootCAs: c.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 10 * time.Second})
 		if err == nil {
 			defer cl.Close()
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)

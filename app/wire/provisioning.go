@@ -42,7 +42,7 @@ func (p *Provisioning) Open(s app.Session) (app.Provisioner, error) {
 	}
 	card := ws.Card()
 	cl, err := provisioning.New(provisioning.Config{BaseURL: p.o.APIURL, Certificate: card.TLSCertificate(),
-		RootCAs: p.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 20 * time.Second})
+		Trust: p.o.Operator.Trust, RootCAs: p.o.Operator.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 20 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("wire: provisioning client: %w", err)
 	}

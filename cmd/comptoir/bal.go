@@ -93,7 +93,7 @@ func openBALSession(ctx context.Context, env *cliEnv, o *mailOptions) (*balSessi
 		return nil, err
 	}
 	cl, err := provisioning.New(provisioning.Config{BaseURL: ac.Operator.API, Certificate: card.TLSCertificate(),
-		RootCAs: op.RootCAs, MaxTLS: card.MaxTLSVersion(), Timeout: 30 * time.Second})
+		Trust: op.Trust, MaxTLS: card.MaxTLSVersion(), Timeout: 30 * time.Second})
 	if err != nil {
 		card.Close()
 		return nil, fmt.Errorf("API de l'opérateur : %w", err)

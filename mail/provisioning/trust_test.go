@@ -3,17 +3,20 @@ package provisioning_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/provisioning"
+	"comptoir/mail/servertrust"
 )
 
 // serverPKI is the real test PKI whose sandbox server certificate is issued as the test
@@ -71,9 +74,15 @@ func (e *apiEnv) client(t *testing.T, base string) (*provisioning.Client, error)
 func TestTrustProvisioningHTTPSOnly(t *testing.T) {
 	t.Parallel()
 	e := startAPI(t, cpstest.ServerOptions{})
-	if c, err := e.client(t, "http://"+e.srv.APIURL()[len("https://"):]); err == nil {
-		c.Close()
-		t.Fatal("an http:// provisioning URL was accepted")
+	c, err := e.client(t, "http://"+e.srv.APIURL()[len("https://"):])
+	if !errors.Is(err, provisioning.ErrInsecureURL) {
+		if c != nil {
+			c.Close()
+		}
+		t.Fatalf("an http:// provisioning URL: %v", err)
+	}
+	if m := provisioning.UserMessage(err); !strings.Contains(m, "https://") {
+		t.Errorf("user message %q", m)
 	}
 }
 
@@ -104,8 +113,10 @@ func TestTrustProvisioningNoRedirect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id, err := c.Me(context.Background()); err == nil {
-			t.Errorf("redirect to %s followed: %+v", target, id)
+		if id, err := c.Me(context.Background()); !errors.Is(err, provisioning.ErrRedirect) {
+			t.Errorf("redirect to %s: %+v, %v", target, id, err)
+		} else if m := provisioning.UserMessage(err); !strings.Contains(m, "rediriger") {
+			t.Errorf("user message %q", m)
 		}
 		c.Close()
 		redirect.Close()
@@ -124,8 +135,12 @@ func TestTrustProvisioningRevokedServerRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Me(context.Background()); err == nil {
-		t.Fatal("revoked API server accepted")
+	_, err = c.Me(context.Background())
+	if !errors.Is(err, servertrust.ErrRevoked) {
+		t.Fatalf("revoked API server: %v", err)
+	}
+	if m := provisioning.UserMessage(err); !strings.Contains(m, "révoqué") {
+		t.Errorf("user message %q", m)
 	}
 }
 
@@ -139,7 +154,27 @@ func TestTrustProvisioningServerFromPersonnesRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Me(context.Background()); err == nil {
-		t.Fatal("API server certificate from the PERSONNES CA accepted")
+	if _, err := c.Me(context.Background()); !errors.Is(err, servertrust.ErrNotServerCA) {
+		t.Fatalf("API server certificate from the PERSONNES CA: %v", err)
+	}
+}
+
+// TestTrustProvisioningSharesTheSessionVerifier: with the session's Verifier the API
+// client reuses the CRLs the mail connections fetched, and checks the server the same way.
+func TestTrustProvisioningSharesTheSessionVerifier(t *testing.T) {
+	t.Parallel()
+	e := startAPI(t, cpstest.ServerOptions{})
+	v, err := servertrust.New(servertrust.Config{Roots: e.pki.RootPool(), CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := provisioning.New(provisioning.Config{BaseURL: e.srv.APIURL(), Certificate: e.card, Trust: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	id, err := c.Me(context.Background())
+	if err != nil || id.NationalID != cpstest.Titulaire.NationalID {
+		t.Fatalf("Me: %+v, %v", id, err)
 	}
 }

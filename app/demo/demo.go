@@ -24,6 +24,7 @@ import (
 	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/servertrust"
+	"comptoir/mail/trustlist"
 )
 
 // PIN is the test cards' PIN, shown in the demo banner.
@@ -108,12 +109,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			return nil, err
 		}
 	}
-	if f, err := os.Open(e.Sandbox.TrustListPath()); err == nil {
-		e.Trust, err = msg.LoadTrustList(f)
-		f.Close()
-		if err != nil {
-			o.Logger.Warn("demo trust list", "err", err)
-		}
+	// The sandbox signs its list as the ANS does; it is verified like the real one.
+	if e.Trust, err = trustlist.LoadDomains(e.Sandbox.TrustListPath(), e.PKI.RootPool()); err != nil {
+		o.Logger.Warn("demo trust list", "err", err)
 	}
 	// One server-trust verifier for the demo session, as Resolve builds for a real one:
 	// the sandbox's CRLs are fetched from its HTTP distribution point and cached.

@@ -14,11 +14,11 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"comptoir/app"
-	"comptoir/app/annuaire"
 	"comptoir/app/pdfview"
 	"comptoir/app/wire"
 	"comptoir/cps"
 	"comptoir/mail"
+	"comptoir/mail/trustlist"
 	"comptoir/store"
 )
 
@@ -135,8 +135,8 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 		log.Warn("operator not resolved; the mail stays offline", "err", err)
 	}
 	o := wire.Options{Module: m, Operator: op, APIURL: cfg.Operator.API, NIL: "Comptoir/" + version, Logger: log}
-	if p, err := annuaire.DefaultTrustListPath(); err == nil {
-		if tl, err := annuaire.LoadTrustList(p); err == nil {
+	if p, err := trustlist.DefaultPath(); err == nil {
+		if tl, err := trustlist.LoadDomains(p, op.RootCAs); err == nil {
 			o.Trust = tl
 		} else {
 			log.Warn("trust-space list not loaded: recipients are not checked", "err", err)

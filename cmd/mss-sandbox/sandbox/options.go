@@ -34,6 +34,8 @@ type PKI interface {
 	// igc-sante.esante.gouv.fr.
 	ServerCertificateCRL(crlBase string, hosts ...string) (tls.Certificate, error)
 	CRLHandler() http.Handler
+	// IssueOrganisation issues the certificate the published trust list is signed with.
+	IssueOrganisation(name, finess string) (tls.Certificate, error)
 }
 
 // Options configures Start.

@@ -30,6 +30,8 @@ type Server struct {
 	reg      *registry
 	mail     *mailStore
 	cert     tls.Certificate
+	// listSigner signs the published trust list (an ORGANISATIONS certificate).
+	listSigner tls.Certificate
 
 	imap  *imapserver.Server
 	smtp  *smtp.Server
@@ -87,6 +89,10 @@ func (s *Server) start(ctx context.Context) error {
 		"imap."+s.opts.Domain, "smtp."+s.opts.Domain, "api."+s.opts.Domain)
 	if err != nil {
 		return fmt.Errorf("sandbox: server certificate: %w", err)
+	}
+	s.listSigner, err = s.opts.PKI.IssueOrganisation(trustListSignerName, trustListSignerFINESS)
+	if err != nil {
+		return fmt.Errorf("sandbox: trust list signer: %w", err)
 	}
 	if err := os.WriteFile(s.TrustAnchorPath(), s.opts.PKI.RootPEM(), 0o600); err != nil {
 		return fmt.Errorf("sandbox: write trust anchor: %w", err)

@@ -14,13 +14,16 @@ deps:
 tools:
 	scripts/tools.sh
 
+# The release binary (no demo mode, no test parts) and the sandbox operator.
 build: deps
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/comptoir ./cmd/comptoir
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/mss-sandbox ./cmd/mss-sandbox
 
-# Starts the client on its embedded sandbox operator with the test cards.
-demo: build
-	bin/comptoir -demo
+# Starts the client on its embedded sandbox operator with the test cards (a build with the
+# demo tag: -demo and the tours exist only there).
+demo: deps
+	$(GO) build -tags demo -ldflags '$(LDFLAGS)' -o bin/comptoir-demo ./cmd/comptoir
+	bin/comptoir-demo -demo
 
 # Runs the sandbox operator stand-alone, with the demo seed, on fixed loopback ports.
 sandbox: build
@@ -28,7 +31,7 @@ sandbox: build
 
 # Runs gofmt, go vet, staticcheck and every test with -race.
 test: tools
-	scripts/deps.sh build card mail ui windows package
+	scripts/deps.sh build card mail ui keyring windows package
 	scripts/test.sh
 
 # Prints the performance figures named in the issues.

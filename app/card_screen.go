@@ -230,21 +230,35 @@ func (c *CardScreen) loginDone(s Session, err error) {
 		c.Error.Hide()
 		c.u.onSession(s)
 		return
-	case errors.As(err, &pe) && pe.Locked:
-		c.showError(t("card.pin.locked"))
-		c.LoginButton.Disable()
-	case errors.As(err, &pe) && pe.FinalTry:
-		c.showError(t("card.pin.final"))
-	case errors.As(err, &pe) && pe.CountLow:
-		c.showError(t("card.pin.low"))
 	case errors.As(err, &pe):
-		c.showError(t("card.pin.wrong"))
+		c.showError(c.pinMessage(pe))
+		if pe.Locked {
+			c.LoginButton.Disable()
+		}
 	case errors.Is(err, ErrNoCard):
 		c.showError(t("card.insert"))
 	default:
 		c.showError(t("card.login.failed", err))
 	}
 	c.u.deps.Do(func() { c.u.Window.Canvas().Focus(c.PIN) })
+}
+
+// pinMessage says what a refused PIN means. In French it is the card layer's own sentence
+// (cps.UserMessage, the one the command line prints); other languages translate the state.
+func (c *CardScreen) pinMessage(pe *PINError) string {
+	t := c.u.tr.T
+	if c.u.tr.lang == "fr" && pe.Message != "" {
+		return pe.Message
+	}
+	switch {
+	case pe.Locked:
+		return t("card.pin.locked")
+	case pe.FinalTry:
+		return t("card.pin.final")
+	case pe.CountLow:
+		return t("card.pin.low")
+	}
+	return t("card.pin.wrong")
 }
 
 func (c *CardScreen) showError(msg string) {
@@ -267,7 +281,11 @@ func (c *CardScreen) showHolder(s Session) {
 	c.Holder.SetText(strings.Join(lines, "\n"))
 	var bals []string
 	for _, b := range s.BALs() {
-		bals = append(bals, fmt.Sprintf("%s — %s", t("bal.kind."+b.Kind), b.Address))
+		line := fmt.Sprintf("%s — %s", t("bal.kind."+b.Kind), b.Address)
+		if state := balStateLabel(t, b.State); state != "" {
+			line += " — " + state
+		}
+		bals = append(bals, line)
 	}
 	if len(bals) == 0 {
 		bals = []string{t("card.bals.none")}

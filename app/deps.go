@@ -7,6 +7,10 @@ import (
 	"log/slog"
 	"net/url"
 	"time"
+
+	"comptoir/mail"
+	"comptoir/mail/msg"
+	"comptoir/mail/xdm"
 )
 
 // Deps is everything the UI drives. Only Cards is required; the others have safe defaults.
@@ -58,12 +62,17 @@ type CardEvent struct {
 // ErrNoCard: no card in the chosen reader.
 var ErrNoCard = errors.New("app: no card in the reader")
 
-// PINError is a refused PIN with what the card says about the tries left.
+// PINError is a refused PIN with what the card says about the tries left. Err is the card
+// layer's error (its French text: cps.UserMessage, given in Message).
 type PINError struct {
 	Locked   bool // no try left: the card is blocked
 	FinalTry bool // one try left
 	CountLow bool // fewer tries than the maximum
+	Message  string
+	Err      error
 }
+
+func (e *PINError) Unwrap() error { return e.Err }
 
 func (e *PINError) Error() string {
 	if e.Locked {
@@ -79,7 +88,12 @@ type Holder struct {
 	NationalID                string // "8" + RPPS or "0" + ADELI
 	IDType                    string // "RPPS" or "ADELI"
 	Situations                []string
+	Situation                 int // the chosen one (its entity signs the personal BAL's mail)
 }
+
+// SituationChooser is optionally implemented by a Session whose holder may work in several
+// practice situations: the holder screen lets them choose.
+type SituationChooser interface{ SetSituation(i int) }
 
 // BAL kinds.
 const (
@@ -88,10 +102,22 @@ const (
 	KindAPP = "APP"
 )
 
-// BAL is a mailbox the holder may open.
+// BAL is a mailbox the holder may open, and its state.
 type BAL struct {
 	Address, Kind, DisplayName, Role string
+	State                            BALState
+	ActiveAt                         time.Time // pending: when the operator expects to activate it
 }
+
+// BALState says whether a BAL can be used now.
+type BALState int
+
+const (
+	BALActive           BALState = iota
+	BALPending                   // waiting for the ANS's validation
+	BALRetired                   // the operator no longer lists it: its mail is kept until confirmed
+	BALNeedsCertificate          // an APP BAL, opened only with its structure's certificate
+)
 
 // Folder is one folder of a BAL with its counts.
 type Folder struct {
@@ -175,6 +201,10 @@ type Draft struct {
 	RequestDSN      bool
 	RequestMDN      bool
 	NoReplyExpected bool // X-MSS-MES: FIN to a patient
+	// Documents and Patient are the health documents (IHE XDM, CDA) a reply or a forward
+	// carries on, and the patient they are about.
+	Documents *xdm.Package
+	Patient   *msg.PatientInfo
 }
 
 // Session is a logged-in card: its cache and mail engine. Close stops the workers, wipes the
@@ -182,7 +212,7 @@ type Draft struct {
 type Session interface {
 	Holder() Holder
 	BALs() []BAL
-	Events() <-chan Event
+	Events() <-chan mail.Event
 	Removed() <-chan struct{} // closed when the card is pulled
 	Mailbox
 	Sender
@@ -220,35 +250,6 @@ type DraftStore interface {
 	Draft(bal string) (Draft, bool)
 }
 
-// Event is a mail-engine event, one of the types below.
-type Event any
-
-type (
-	// Online reports a BAL connected.
-	Online struct{ BAL string }
-	// Offline reports a BAL disconnected.
-	Offline struct {
-		BAL string
-		Err error
-	}
-	// Progress reports a sync's progress.
-	Progress struct {
-		BAL, Folder string
-		Done, Total int
-	}
-	// Changed reports a folder's content changed.
-	Changed struct{ BAL, Folder string }
-	// Sent reports a message submitted.
-	Sent struct{ BAL, MessageID string }
-	// OutboxCount reports the number of queued messages.
-	OutboxCount struct{ N int }
-	// SendFailed reports a refused submission.
-	SendFailed struct {
-		BAL, MessageID string
-		Err            error
-	}
-)
-
 // Settings persists the configuration.
 type Settings interface {
 	Load() (Config, error)
@@ -276,15 +277,16 @@ type OperatorSettings struct {
 // DefaultAutoLock is the inactivity delay before the UI locks.
 const DefaultAutoLock = 5 * time.Minute
 
-// Doctor runs the connection checks of "comptoir doctor".
+// Doctor runs the diagnostic of "comptoir doctor" (« Tester la connexion »), on the saved
+// configuration c (never a form not saved yet) and the open session s (nil when none).
 type Doctor interface {
-	Check(ctx context.Context, c Config) []Check
+	Check(ctx context.Context, c Config, s Session) []Check
 }
 
-// Check is one doctor check's outcome (Name and Detail in French).
+// Check is one diagnostic step's outcome (Name, Detail and Fix in French).
 type Check struct {
-	Name, Detail string
-	OK           bool
+	Name, Detail, Fix string
+	OK, Warning       bool
 }
 
 // Directory suggests recipients (the Annuaire Santé).

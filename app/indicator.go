@@ -2,8 +2,6 @@ package app
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -126,27 +124,16 @@ func (s *IndicatorScreen) recompute() {
 }
 
 func (s *IndicatorScreen) loadDispensings() indicator.Dispensings {
-	d := indicator.Dispensings{}
-	raw, err := s.book.Setting(indicator.SettingDispensings)
+	d, err := s.book.Dispensings()
 	if err != nil {
 		s.u.log.Warn("read dispensings", "err", err)
-		return d
-	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &d); err != nil {
-			s.u.log.Warn("read dispensings", "err", err)
-			return indicator.Dispensings{}
-		}
+		return indicator.Dispensings{}
 	}
 	return d
 }
 
 func (s *IndicatorScreen) saveDispensings() error {
-	raw, err := json.Marshal(s.dispensings)
-	if err != nil {
-		return fmt.Errorf("app: dispensings: %w", err)
-	}
-	return s.book.SetSetting(indicator.SettingDispensings, raw)
+	return s.book.SetDispensings(s.dispensings)
 }
 
 // Computed returns the computed table (tests compare it with what the screen shows).

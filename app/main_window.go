@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"comptoir/mail"
 )
 
 // MainScreen is the mail window: BAL switcher, folders, message list, reader, status bar.
@@ -108,8 +110,6 @@ func (m *MainScreen) rebind(s Session) {
 	m.unbind()
 	m.s = s
 	m.bals = s.BALs()
-	m.stop = make(chan struct{})
-	go m.pumpEvents(s, m.stop)
 	m.Status.setOutbox(s.OutboxCount())
 	m.buildBALBar()
 	bal := m.bal
@@ -124,10 +124,6 @@ func (m *MainScreen) rebind(s Session) {
 
 // unbind detaches the screen from its session (lock).
 func (m *MainScreen) unbind() {
-	if m.stop != nil {
-		close(m.stop)
-		m.stop = nil
-	}
 	m.s = nil
 	m.model.reset(0)
 	m.current = nil
@@ -143,49 +139,57 @@ func (m *MainScreen) hasBAL(addr string) bool {
 	return false
 }
 
-func (m *MainScreen) pumpEvents(s Session, stop chan struct{}) {
-	events := s.Events()
-	for {
-		select {
-		case <-stop:
-			return
-		case ev, ok := <-events:
-			if !ok {
-				return
-			}
-			m.u.deps.Do(func() {
-				if m.s == s {
-					m.apply(ev)
-				}
-			})
-		}
+// apply handles one engine event on the UI goroutine. Every kind of mail.Event is handled
+// here; none is dropped or rewritten on the way.
+func (m *MainScreen) apply(ev mail.Event) {
+	t := m.u.tr.T
+	switch e := ev.(type) {
+	case mail.Online:
+		m.Status.setOnline(e.BAL, true)
+	case mail.Offline:
+		m.Status.setOnline(e.BAL, false)
+	case mail.Progress:
+		m.Status.setProgress(e.Done, e.Total, m.u.deps.Now())
+	case mail.NewMail:
+		m.folderChanged(e.BAL, e.Folder)
+	case mail.Changed:
+		m.folderChanged(e.BAL, e.Folder)
+	case mail.Synced:
+		m.folderChanged(e.BAL, "")
+	case mail.OutboxCount:
+		m.Status.setOutbox(e.N)
+	case mail.Submitted:
+		m.Status.notice(t("status.submitted"))
+	case mail.Sent:
+		m.Status.notice(t("status.sent"))
+	case mail.SendFailed:
+		m.u.showError(t("error.sendfailed"), e.Err)
+	case mail.BALAdded:
+		m.balsChanged()
+	case mail.BALRemoved:
+		m.Status.forget(e.BAL)
+		m.balsChanged()
 	}
 }
 
-// apply handles one engine event on the UI goroutine.
-func (m *MainScreen) apply(ev Event) {
-	t := m.u.tr.T
-	switch e := ev.(type) {
-	case Online:
-		m.Status.setOnline(true)
-	case Offline:
-		m.Status.setOnline(false)
-	case Progress:
-		m.Status.setProgress(e, m.u.deps.Now())
-	case Changed:
-		m.refreshCounts()
-		if e.BAL == m.bal && (e.Folder == m.folder || e.Folder == "") {
-			m.reloadList()
-		}
-		m.Status.synced(m.u.deps.Now())
-	case OutboxCount:
-		m.Status.setOutbox(e.N)
-	case Sent:
-		m.Status.notice(t("status.sent"))
-	case SendFailed:
-		m.u.showError(t("error.sendfailed"), e.Err)
+// folderChanged reloads what shows a folder whose content changed ("" : any of the BAL's).
+func (m *MainScreen) folderChanged(bal, folder string) {
+	m.refreshCounts()
+	if bal == m.bal && (folder == m.folder || folder == "") {
+		m.reloadList()
 	}
+	m.Status.synced(m.u.deps.Now())
 }
+
+// balsChanged rebuilds the switcher from the session's BAL list (one joined or left).
+func (m *MainScreen) balsChanged() {
+	if m.s == nil {
+		return
+	}
+	m.bals = m.s.BALs()
+	m.buildBALBar()
+}
+
 
 func (m *MainScreen) buildBALBar() {
 	m.BALButtons = nil
@@ -277,6 +281,19 @@ func (m *MainScreen) selectFolder(name string) {
 }
 
 // refreshCounts updates the unread badges of the BALs and folders.
+// balStateLabel says why a BAL cannot be opened now ("" when it can).
+func balStateLabel(t func(string, ...any) string, s BALState) string {
+	switch s {
+	case BALPending:
+		return t("bal.state.pending")
+	case BALRetired:
+		return t("bal.state.retired")
+	case BALNeedsCertificate:
+		return t("bal.state.needscert")
+	}
+	return ""
+}
+
 func (m *MainScreen) refreshCounts() {
 	if m.s == nil {
 		return
@@ -292,11 +309,18 @@ func (m *MainScreen) refreshCounts() {
 			label = fmt.Sprintf("%s (%d)", label, unread)
 		}
 		btn := m.BALButtons[i]
-		btn.SetText(label)
 		btn.Importance = widget.MediumImportance
 		if b.Address == m.bal {
 			btn.Importance = widget.HighImportance
 		}
+		// A BAL that cannot be used yet (or any more) shows, with why, but does not open.
+		if state := balStateLabel(t, b.State); state != "" {
+			label += " — " + state
+			btn.Disable()
+		} else {
+			btn.Enable()
+		}
+		btn.SetText(label)
 		btn.Refresh()
 	}
 	for i := range m.folders {

@@ -26,8 +26,12 @@ type PatientBook interface {
 	Confidential(ref Ref) bool
 	// Summaries describes every cached message of the session's BALs for the indicator.
 	Summaries() ([]indicator.Summary, error)
-	Setting(key string) ([]byte, error) // nil, nil when absent
-	SetSetting(key string, v []byte) error
+	// ReplyTemplates are the editable reply templates (the defaults until edited).
+	ReplyTemplates() ([]patient.Template, error)
+	SetReplyTemplates([]patient.Template) error
+	// Dispensings are the indicator's dispensings per month.
+	Dispensings() (indicator.Dispensings, error)
+	SetDispensings(indicator.Dispensings) error
 }
 
 // PatientMessage is one message of a patient's conversation.

@@ -126,9 +126,12 @@ func (u *UI) saveSettings(s *SettingsScreen) error {
 	return nil
 }
 
+// runDoctor runs the diagnostic on the SAVED configuration (a module path typed in the form
+// is never loaded before it is saved) and the open session, if any.
 func (u *UI) runDoctor(s *SettingsScreen) {
 	t := u.tr.T
-	c := s.config(u.cfg)
+	c := u.cfg
+	sess := u.session
 	s.Test.Disable()
 	s.Results.SetText(t("settings.test.running"))
 	ctx := u.ctx
@@ -137,17 +140,23 @@ func (u *UI) runDoctor(s *SettingsScreen) {
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		checks := u.deps.Doctor.Check(ctx, c)
+		checks := u.deps.Doctor.Check(ctx, c, sess)
 		cancel()
 		u.deps.Do(func() {
 			s.Test.Enable()
 			var b strings.Builder
 			for _, ch := range checks {
 				mark := "✔"
-				if !ch.OK {
+				switch {
+				case ch.Warning:
+					mark = "⚠"
+				case !ch.OK:
 					mark = "✘"
 				}
 				fmt.Fprintf(&b, "%s %s — %s\n", mark, ch.Name, ch.Detail)
+				if ch.Fix != "" && !ch.OK {
+					fmt.Fprintf(&b, "   → %s\n", ch.Fix)
+				}
 			}
 			s.Results.SetText(strings.TrimSpace(b.String()))
 		})

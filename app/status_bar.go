@@ -17,7 +17,9 @@ type StatusBar struct {
 	LastSync *widget.Label
 	Notice   *widget.Label // the last action's outcome ("Message envoyé")
 
-	u *UI
+	u       *UI
+	offline map[string]bool // BALs whose connection is down
+	seen    bool            // a BAL reported its state
 }
 
 func newStatusBar(u *UI) *StatusBar {
@@ -35,25 +37,55 @@ func newStatusBar(u *UI) *StatusBar {
 	return s
 }
 
-func (s *StatusBar) setOnline(on bool) {
+// setOnline records one BAL's connection state; the bar says « Hors ligne » while any BAL
+// the session synchronises is down, naming it when the others are up.
+func (s *StatusBar) setOnline(bal string, on bool) {
+	if s.offline == nil {
+		s.offline = map[string]bool{}
+	}
+	s.seen = true
 	if on {
+		delete(s.offline, bal)
+	} else {
+		s.offline[bal] = true
+	}
+	s.show()
+}
+
+// forget drops a BAL the session no longer synchronises.
+func (s *StatusBar) forget(bal string) {
+	delete(s.offline, bal)
+	s.show()
+}
+
+func (s *StatusBar) show() {
+	if !s.seen {
+		return
+	}
+	switch len(s.offline) {
+	case 0:
 		s.Online.SetText(s.u.tr.T("status.online"))
 		s.Online.Importance = widget.SuccessImportance
-	} else {
+	case 1:
+		for bal := range s.offline {
+			s.Online.SetText(s.u.tr.T("status.offline.bal", bal))
+		}
+		s.Online.Importance = widget.WarningImportance
+	default:
 		s.Online.SetText(s.u.tr.T("status.offline"))
 		s.Online.Importance = widget.WarningImportance
 	}
 	s.Online.Refresh()
 }
 
-func (s *StatusBar) setProgress(p Progress, now time.Time) {
-	if p.Total <= 0 || p.Done >= p.Total {
+func (s *StatusBar) setProgress(done, total int, now time.Time) {
+	if total <= 0 || done >= total {
 		s.Progress.Hide()
 		s.synced(now)
 		return
 	}
-	s.Progress.Max = float64(p.Total)
-	s.Progress.SetValue(float64(p.Done))
+	s.Progress.Max = float64(total)
+	s.Progress.SetValue(float64(done))
 	s.Progress.Show()
 }
 

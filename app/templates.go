@@ -18,12 +18,7 @@ func (u *UI) replyTemplates() []patient.Template {
 	if b == nil {
 		return patient.DefaultTemplates()
 	}
-	raw, err := b.Setting(patient.SettingTemplates)
-	if err != nil {
-		u.log.Warn("read templates", "err", err)
-		return patient.DefaultTemplates()
-	}
-	ts, err := patient.UnmarshalTemplates(raw)
+	ts, err := b.ReplyTemplates()
 	if err != nil {
 		u.log.Warn("read templates", "err", err)
 		return patient.DefaultTemplates()
@@ -269,8 +264,7 @@ func (e *TemplatesEditor) save() {
 	e.u.touch()
 	e.Error.Hide()
 	e.keep()
-	raw, err := patient.MarshalTemplates(e.templates)
-	if err != nil {
+	if _, err := patient.MarshalTemplates(e.templates); err != nil {
 		e.Error.SetText(patient.UserMessage(err))
 		e.Error.Show()
 		return
@@ -280,7 +274,7 @@ func (e *TemplatesEditor) save() {
 		e.Window.Close() // locked meanwhile: the cache is sealed
 		return
 	}
-	if err := book.SetSetting(patient.SettingTemplates, raw); err != nil {
+	if err := book.SetReplyTemplates(e.templates); err != nil {
 		e.u.log.Warn("save templates", "err", err)
 		e.Error.SetText(e.u.tr.T("settings.save.failed"))
 		e.Error.Show()

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"comptoir/assets"
+	"comptoir/mail"
 )
 
 // UI is the application window and its screens. Its exported widgets are what tests drive.
@@ -151,7 +152,7 @@ func (u *UI) onSession(s Session) {
 	u.Card.reset()
 	u.touch()
 	go u.watchRemoval(s)
-	u.watchPendingOf(s) // BALs asked for earlier and still waiting for the ANS
+	go u.pumpEvents(s)
 	if wasLocked && u.Main != nil {
 		// Unlock: the same mailboxes, on a fresh session.
 		u.Main.rebind(s)
@@ -169,6 +170,50 @@ func (u *UI) openMain() {
 	u.Main = newMainScreen(u, u.session)
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
+}
+
+// pumpEvents hands the session's events to the UI goroutine until the session's stream
+// ends (the session closed) or the UI stops. Every kind is applied; none is dropped.
+func (u *UI) pumpEvents(s Session) {
+	events := s.Events()
+	for {
+		select {
+		case <-u.ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			u.deps.Do(func() {
+				if u.session == s {
+					u.apply(ev)
+				}
+			})
+		}
+	}
+}
+
+// apply handles one session event on the UI goroutine: BALs joining or leaving update the
+// card screen and the menus, the rest goes to the main window when it is open.
+func (u *UI) apply(ev mail.Event) {
+	if e, ok := ev.(mail.BALAdded); ok {
+		for _, b := range u.session.BALs() {
+			if b.Address == e.BAL {
+				u.balActivated(b)
+			}
+		}
+	}
+	switch ev.(type) {
+	case mail.BALAdded, mail.BALRemoved:
+		if u.Main == nil {
+			u.Card.showHolder(u.session)
+			u.Card.OpenButton.Enable()
+		}
+		u.Window.SetMainMenu(u.mainMenu())
+	}
+	if u.Main != nil && u.Main.s == u.session {
+		u.Main.apply(ev)
+	}
 }
 
 func (u *UI) watchRemoval(s Session) {

@@ -449,39 +449,19 @@ func (w *Wizard) cardError() error {
 		}
 		return nil
 	}
-	s, ok := w.situation()
-	if !ok {
+	if _, ok := w.situation(); !ok {
 		return errors.New(t("wizard.card.nosituation"))
 	}
-	switch w.kind {
-	case KindORG:
-		if err := balrules.CheckORG(w.card.Profession, ruleSituation(s)); err != nil {
-			return errors.New(balrules.UserMessage(err))
-		}
-	case KindAPP:
-		if s.FINESS == "" {
-			return errors.New(balrules.UserMessage(balrules.ErrNoPharmacy))
-		}
-		if w.bals == nil {
-			return errors.New(t("wizard.app.checking"))
-		}
-		if err := balrules.CheckAPP(w.orgRole(s.FINESS)); err != nil {
-			return errors.New(balrules.UserMessage(err))
-		}
+	if w.kind == KindAPP && w.bals == nil {
+		return errors.New(t("wizard.app.checking"))
+	}
+	if err := w.prov.Eligible(w.kind, indexOf(w.Situations.Options, w.Situations.Selected)); err != nil {
+		return errors.New(balrules.UserMessage(err))
 	}
 	return nil
 }
 
-// orgRole is the holder's role on the active ORG BAL of the structure finess.
-func (w *Wizard) orgRole(finess string) string {
-	for _, b := range w.bals {
-		if b.Kind == KindORG && b.Structure != nil && b.Structure.FINESS == finess {
-			return b.Role
-		}
-	}
-	return ""
-}
-
+// orgStructure is the structure of the holder's ORG BAL for finess (an APP BAL's).
 func (w *Wizard) orgStructure(finess string) *Structure {
 	for _, b := range w.bals {
 		if b.Kind == KindORG && b.Structure != nil && b.Structure.FINESS == finess {

@@ -88,16 +88,11 @@ func titleCase(s string) string {
 	return string(b)
 }
 
-// compute applies the address rules to what the steps hold.
+// compute applies the address rules (the session's, shared with `comptoir bal create`) to
+// what the steps hold.
 func (w *Wizard) compute() (string, error) {
-	p := balrules.Parts{GivenName: w.card.GivenName, Surname: w.card.Surname,
-		StructureName: strings.TrimSpace(w.Name.Text), PostalCode: strings.TrimSpace(w.PostalCode.Text),
-		Town: strings.TrimSpace(w.Town.Text), FINESS: w.structure.FINESS}
-	local, err := balrules.Local(w.kind, p)
-	if err != nil {
-		return "", err
-	}
-	return balrules.Address(local, w.prov.Domain())
+	return w.prov.Address(w.kind, Structure{FINESS: w.structure.FINESS, Name: strings.TrimSpace(w.Name.Text),
+		PostalCode: strings.TrimSpace(w.PostalCode.Text), Town: strings.TrimSpace(w.Town.Text)})
 }
 
 // recompute shows the address the rules give (or the operator's suggestion for a homonym).
@@ -195,7 +190,11 @@ func (w *Wizard) submit() {
 		w.u.log.Info("BAL requested", "kind", b.Kind, "status", b.Status)
 		w.Result.SetText(t("wizard.pending", b.Address))
 		w.show(StepDone)
-		w.u.watchPending(w.s, b)
+		// The session watches the pending BAL: when the operator activates it, the engine
+		// adds it (mail.BALAdded) and the switcher shows it.
+		if w.u.Main != nil {
+			w.u.Main.balsChanged()
+		}
 	})
 }
 

@@ -22,6 +22,12 @@ type Provisioner interface {
 	// Structure finds a structure's postal address by FINESS in the directory data;
 	// found is false when the imported directory does not list it.
 	Structure(ctx context.Context, finess string) (s Structure, found bool, err error)
+	// Eligible says, with the operator's own rules, whether the holder may ask for a BAL of
+	// kind in their situation (an index into Card().Situations); APP BALs are checked against
+	// the last BALs() answer. Errors are balrules' (balrules.UserMessage).
+	Eligible(kind string, situation int) error
+	// Address is the address the rules give the request (st: ORG and APP only).
+	Address(kind string, st Structure) (string, error)
 	// AppCertificate reads a structure's organisation certificate (.p12) for an APP BAL.
 	AppCertificate(p12, password []byte) (AppCertificate, error)
 	BALs(ctx context.Context) ([]BALStatus, error) // pending ones included
@@ -33,9 +39,6 @@ type Provisioner interface {
 	RemoveMember(ctx context.Context, address, nationalID string) error
 	// FindPeople searches the directory for professionals (adding a member).
 	FindPeople(ctx context.Context, query string, limit int) ([]Person, error)
-	// AddBAL makes a BAL that became active usable in this session (sync and sending);
-	// called on the UI goroutine, it needs no open connection (Close may have run).
-	AddBAL(b BAL) error
 	Close()
 }
 

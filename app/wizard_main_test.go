@@ -14,6 +14,7 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/apptest"
+	"comptoir/app/bridge"
 	"comptoir/app/demo"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
@@ -69,7 +70,7 @@ func startUI(t *testing.T, label string) *apptest.Harness {
 	t.Helper()
 	deps := world.env.Deps()
 	deps.Version = "test"
-	deps.Provisioning = world.env.Wire.Provisioning(directoryPath())
+	deps.Provisioning = bridge.NewProvisioning(directoryPath())
 	h := apptest.New(t, deps)
 	sel := h.UI.Card.Readers
 	h.WaitFor("the card "+label, func() bool {

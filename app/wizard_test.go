@@ -116,14 +116,17 @@ func testPendingAfterLogin(t *testing.T) {
 	h := startUI(t, cpstest.Preparateur.Label)
 	per := perPrep
 	h.WaitText("Officine — " + pharmacy)
-	if h.Shows("Personnelle — " + per) {
-		t.Fatal("the PER BAL is already active at login: the validation delay is too short for this machine")
+	if !h.Shows("Personnelle — " + per + " — en attente de validation") {
+		t.Fatal("the PER BAL is not shown pending at login (or the validation delay is too short for this machine)")
 	}
 	test.Tap(h.UI.Card.OpenButton)
 	want := fyne.NewNotification("Boîte aux lettres active",
 		"La boîte aux lettres "+per+" est active : elle est validée par l'ANS et publiée dans l'Annuaire Santé.")
 	test.AssertNotificationSent(t, want, func() {
-		h.WaitFor("the PER BAL in the switcher", func() bool { return balButton(h, per) != nil })
+		h.WaitFor("the PER BAL usable in the switcher", func() bool {
+			b := balButton(h, per)
+			return b != nil && !b.Disabled()
+		})
 	})
 }
 
@@ -206,13 +209,18 @@ func testTitulaireCreates(t *testing.T) {
 	nextTo(t, h, w, app.StepVerify)
 	nextTo(t, h, w, app.StepDone)
 	waitWiz(t, h, w, "La boîte aux lettres "+pharmacy+" est en attente de validation")
-	if balButton(h, pharmacy) != nil {
-		t.Fatal("the pending BAL is already in the switcher")
-	}
+	// Pending, it shows in the switcher with its state, and does not open yet.
+	h.WaitFor("the pending BAL in the switcher", func() bool {
+		b := balButton(h, pharmacy)
+		return b != nil && b.Disabled() && strings.Contains(b.Text, "en attente de validation")
+	})
 	want = fyne.NewNotification("Boîte aux lettres active",
 		"La boîte aux lettres "+pharmacy+" est active : elle est validée par l'ANS et publiée dans l'Annuaire Santé.")
 	test.AssertNotificationSent(t, want, func() {
-		h.WaitFor("the ORG BAL in the switcher", func() bool { return balButton(h, pharmacy) != nil })
+		h.WaitFor("the ORG BAL active in the switcher", func() bool {
+			b := balButton(h, pharmacy)
+			return b != nil && !b.Disabled()
+		})
 	})
 	// Usable: it opens, and its creator may manage its roles.
 	test.Tap(balButton(h, pharmacy))

@@ -95,7 +95,7 @@ func BenchmarkInitialSync(b *testing.B) {
 		theirs = append(theirs, mbsync.run(b, round))
 		if round == 0 {
 			// Incremental passes with nothing new: on the open session, and with a connection.
-			w := newWorker(e, testBAL)
+			w := newWorker(e, testBAL, e.credentials(testBAL, nil))
 			s, err := w.connect(r.ctx)
 			if err != nil {
 				b.Fatal(err)

@@ -32,11 +32,23 @@ const loginTimeout = 30 * time.Second
 
 // Credentials is what a connection authenticates with: the card's certificate (its
 // PrivateKey is the card's crypto.Signer), the TLS version cap the card allows, and the BAL
-// used as SASL authorization identity.
+// used as SASL authorization identity. With Token set (a Pro Santé Connect login) the
+// connection offers no certificate and authenticates with XOAUTH2 or OAUTHBEARER instead of
+// EXTERNAL, the BAL being the user (XOAUTH2) or authorization identity (OAUTHBEARER).
 type Credentials struct {
 	Cert   tls.Certificate
 	MaxTLS uint16
 	BAL    string
+	Token  TokenSource
+}
+
+// mechanism names, for the audit journal, how the credentials authenticate (the token
+// itself is never written).
+func (c Credentials) mechanism() string {
+	if c.Token != nil {
+		return "OAUTH" // XOAUTH2 or OAUTHBEARER, whichever the server offers
+	}
+	return "EXTERNAL"
 }
 
 func (op Operator) dial(ctx context.Context, addr string) (net.Conn, error) {
@@ -55,8 +67,9 @@ func (op Operator) dial(ctx context.Context, addr string) (net.Conn, error) {
 
 // DialIMAP opens an authenticated IMAP session: TCP, STARTTLS (or implicit TLS), CAPABILITY
 // (with TLS 1.3 a refused client certificate only shows at the first read), then
-// AUTHENTICATE EXTERNAL with the BAL as authorization identity. handler receives unsolicited
-// data (EXISTS, EXPUNGE, FETCH) for IDLE.
+// AUTHENTICATE EXTERNAL with the BAL as authorization identity, or XOAUTH2/OAUTHBEARER with
+// a token when cr.Token is set. handler receives unsolicited data (EXISTS, EXPUNGE, FETCH)
+// for IDLE.
 func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, imap.CapSet, error) {
 	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
 	if err != nil {
@@ -96,6 +109,15 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 		}
 		return nil, nil, fmt.Errorf("mail: TLS session with %s: %w", op.IMAPAddr, err)
 	}
+	if cr.Token != nil {
+		if err := op.imapOAuth(ctx, c, caps, cr); err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		caps = c.Caps()
+		_ = conn.SetDeadline(time.Time{})
+		return c, caps, nil
+	}
 	if !caps.Has(imap.AuthCap("EXTERNAL")) {
 		c.Close()
 		return nil, nil, fmt.Errorf("%w (%s)", ErrNoExternal, op.IMAPAddr)
@@ -112,7 +134,8 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 	return c, caps, nil
 }
 
-// DialSMTP opens an authenticated submission session (STARTTLS or implicit TLS, EXTERNAL).
+// DialSMTP opens an authenticated submission session (STARTTLS or implicit TLS, EXTERNAL,
+// or XOAUTH2/OAUTHBEARER when cr.Token is set).
 func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, error) {
 	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
 	if err != nil {
@@ -153,6 +176,14 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 		c.Close()
 		return nil, ErrNoTLS
 	}
+	if cr.Token != nil {
+		if err := op.smtpOAuth(ctx, c, cr); err != nil {
+			c.Close()
+			return nil, err
+		}
+		_ = conn.SetDeadline(time.Time{})
+		return c, nil
+	}
 	if ok, mechs := c.Extension("AUTH"); !ok || !hasWord(mechs, "EXTERNAL") {
 		c.Close()
 		return nil, fmt.Errorf("%w (%s)", ErrNoExternal, op.SMTPAddr)
@@ -166,6 +197,48 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 	}
 	_ = conn.SetDeadline(time.Time{})
 	return c, nil
+}
+
+// imapOAuth authenticates an encrypted IMAP session with the token source's current token.
+func (op Operator) imapOAuth(ctx context.Context, c *imapclient.Client, caps imap.CapSet, cr Credentials) error {
+	mech, err := pickOAuthMech(func(m string) bool { return caps.Has(imap.AuthCap(m)) }, op.OAuthMech)
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, op.IMAPAddr)
+	}
+	tok, err := oauthToken(ctx, cr.Token)
+	if err != nil {
+		return err
+	}
+	sc := newOAuthClient(mech, cr.BAL, tok, op.IMAPAddr)
+	if err := c.Authenticate(sc); err != nil {
+		if isNetOrTLS(err) {
+			return fmt.Errorf("mail: IMAP login %s: %w", cr.BAL, err)
+		}
+		return refused(cr.Token, tok, "IMAP", cr.BAL, sc, err)
+	}
+	return nil
+}
+
+// smtpOAuth authenticates an encrypted submission session with the current token.
+func (op Operator) smtpOAuth(ctx context.Context, c *smtp.Client, cr Credentials) error {
+	_, mechs := c.Extension("AUTH")
+	mech, err := pickOAuthMech(func(m string) bool { return hasWord(mechs, m) }, op.OAuthMech)
+	if err != nil {
+		return fmt.Errorf("%w (%s)", err, op.SMTPAddr)
+	}
+	tok, err := oauthToken(ctx, cr.Token)
+	if err != nil {
+		return err
+	}
+	sc := newOAuthClient(mech, cr.BAL, tok, op.SMTPAddr)
+	sc.deferIR = true
+	if err := c.Auth(sc); err != nil {
+		if isNetOrTLS(err) {
+			return fmt.Errorf("mail: SMTP login %s: %w", cr.BAL, err)
+		}
+		return refused(cr.Token, tok, "SMTP", cr.BAL, sc, err)
+	}
+	return nil
 }
 
 // certRefused recognises the alerts a server sends when it refuses the client certificate

@@ -11,8 +11,13 @@
 // ORGANISATIONS issuer and a current CRL for every certificate of the chain — no CRL, no
 // connection. No session resumption: every connection signs with the card, so a pulled card
 // logs out. Authentication is SASL EXTERNAL with the BAL address as authorization identity,
-// never before TLS. Operator endpoints come from config.json or from DNS SRV (RFC 6186): an
-// SRV target must lie in the domain unless the configuration lists it (Hosts), and the
+// never before TLS. With a Pro Santé Connect login (Credentials.Token, EngineConfig.Token: a
+// TokenSource such as mail/psc.Session) no certificate is offered and the connection
+// authenticates with XOAUTH2 (Réf. #2) or OAUTHBEARER (RFC 7628), the BAL as
+// user/authorization identity, again only after TLS; a refused token is ErrTokenRefused (the
+// source is told, to refresh), and connections come back by themselves while the source
+// gives tokens. Operator endpoints come from config.json or from DNS SRV (RFC 6186): an SRV
+// target must lie in the domain unless the configuration lists it (Hosts), and the
 // certificate is checked against the domain, never against a name read from DNS.
 // UserMessage turns the connection errors into French.
 //

@@ -6,24 +6,32 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
 	"comptoir/mail/msg"
 )
 
-// EngineConfig is everything an Engine needs; Operator, Cert and Store are required.
+// EngineConfig is everything an Engine needs; Operator, Cert (or Token) and Store are
+// required.
 type EngineConfig struct {
 	Operator Operator
-	Cert     tls.Certificate // the card's authentication certificate; PrivateKey is the card's signer
+	Cert     tls.Certificate // the holder's certificate (the card's); PrivateKey is the card's signer
 	MaxTLS   uint16          // card.MaxTLSVersion(); 0 means TLS 1.3
-	Author   string          // who acts, for the audit journal (the card holder)
-	Store    Store
-	BALs     []string
-	Logger   *slog.Logger
-	Policy   SyncPolicy
-	NIL      string         // X-MSS-NIL value, "Comptoir/<version>"
-	Trust    *msg.TrustList // the trust-space list; nil: recipients are not checked (a warning)
+	// Token, when set, replaces the card for the holder's BALs: connections authenticate
+	// with the Pro Santé Connect access token (XOAUTH2/OAUTHBEARER) and offer no certificate.
+	Token TokenSource
+	// Credentials overrides Cert/MaxTLS/Token for some BALs: an APP BAL authenticates with
+	// its structure's certificate, never with the card or the holder's token.
+	Credentials map[string]Credentials
+	Author      string // who acts, for the audit journal (the card holder)
+	Store       Store
+	BALs        []string
+	Logger      *slog.Logger
+	Policy      SyncPolicy
+	NIL         string         // X-MSS-NIL value, "Comptoir/<version>"
+	Trust       *msg.TrustList // the trust-space list; nil: recipients are not checked (a warning)
 	// ServerSavesSent: the operator files submitted messages in Sent itself (no APPEND).
 	ServerSavesSent bool
 	// Backoff bounds the reconnection delay; zero values mean 1 s and 5 min.
@@ -62,6 +70,7 @@ type Engine struct {
 	mu      sync.Mutex
 	workers map[string]*worker
 	cancel  context.CancelFunc
+	runCtx  context.Context // the workers' context, once started
 	wg      sync.WaitGroup
 	started bool
 }
@@ -83,9 +92,86 @@ func NewEngine(cfg EngineConfig) *Engine {
 	cfg.Policy = cfg.Policy.withDefaults()
 	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "mail"), events: newEventQueue(), workers: map[string]*worker{}}
 	for _, bal := range cfg.BALs {
-		e.workers[bal] = newWorker(e, bal)
+		e.workers[bal] = newWorker(e, bal, e.credentials(bal, nil))
 	}
 	return e
+}
+
+// credentials is what bal authenticates with: cr when given, else the configured override,
+// else the holder's token or certificate.
+func (e *Engine) credentials(bal string, cr *Credentials) Credentials {
+	if cr != nil {
+		c := *cr
+		c.BAL = bal
+		return c
+	}
+	if c, ok := e.cfg.Credentials[bal]; ok {
+		c.BAL = bal
+		return c
+	}
+	if e.cfg.Token != nil {
+		return Credentials{BAL: bal, Token: e.cfg.Token}
+	}
+	return Credentials{Cert: e.cfg.Cert, MaxTLS: e.cfg.MaxTLS, BAL: bal}
+}
+
+// AddBAL adds a BAL to a running engine (a BAL that became active during the session): its
+// worker starts at once, and BALAdded is emitted. cr nil means the holder's certificate. A
+// BAL already synchronised is left as it is.
+func (e *Engine) AddBAL(bal string, cr *Credentials) {
+	e.mu.Lock()
+	if _, ok := e.workers[bal]; ok {
+		e.mu.Unlock()
+		return
+	}
+	w := newWorker(e, bal, e.credentials(bal, cr))
+	e.workers[bal] = w
+	if e.started && e.runCtx.Err() == nil {
+		e.startWorkerLocked(w)
+	}
+	e.mu.Unlock()
+	e.emit(BALAdded{BAL: bal})
+}
+
+// RemoveBAL stops synchronising bal (the operator withdrew it): its worker logs out, and
+// BALRemoved is emitted. The cached mail stays in the store.
+func (e *Engine) RemoveBAL(bal string) {
+	e.mu.Lock()
+	w, ok := e.workers[bal]
+	if ok {
+		delete(e.workers, bal)
+		if w.stop != nil {
+			w.stop()
+		}
+	}
+	e.mu.Unlock()
+	if ok {
+		e.emit(BALRemoved{BAL: bal})
+	}
+}
+
+// startWorkerLocked runs w under its own context, so that RemoveBAL can stop it alone.
+func (e *Engine) startWorkerLocked(w *worker) {
+	ctx, cancel := context.WithCancel(e.runCtx)
+	w.stop = cancel
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer cancel()
+		w.run(ctx)
+	}()
+}
+
+// BALs lists the BALs the engine synchronises.
+func (e *Engine) BALs() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]string, 0, len(e.workers))
+	for b := range e.workers {
+		out = append(out, b)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Events returns the engine's event stream (closed after Stop).
@@ -100,12 +186,9 @@ func (e *Engine) Start(ctx context.Context) {
 	}
 	e.started = true
 	ctx, e.cancel = context.WithCancel(ctx)
+	e.runCtx = ctx
 	for _, w := range e.workers {
-		e.wg.Add(1)
-		go func() {
-			defer e.wg.Done()
-			w.run(ctx)
-		}()
+		e.startWorkerLocked(w)
 	}
 	e.emitOutboxCount()
 }
@@ -135,7 +218,7 @@ func (e *Engine) SyncNow(bal string) {
 func (e *Engine) SyncOnce(ctx context.Context, bal string) error {
 	w := e.worker(bal)
 	if w == nil {
-		w = newWorker(e, bal)
+		w = newWorker(e, bal, e.credentials(bal, nil))
 	}
 	return w.once(ctx)
 }
@@ -144,7 +227,7 @@ func (e *Engine) SyncOnce(ctx context.Context, bal string) error {
 func (e *Engine) FlushOnce(ctx context.Context, bal string) error {
 	w := e.worker(bal)
 	if w == nil {
-		w = newWorker(e, bal)
+		w = newWorker(e, bal, e.credentials(bal, nil))
 	}
 	s, err := w.connect(ctx)
 	if err != nil {
@@ -169,6 +252,7 @@ func (e *Engine) worker(bal string) *worker {
 
 func (e *Engine) emit(ev Event) { e.events.push(ev) }
 
+// credentials are what bal's connections authenticate with.
 func (e *Engine) emitOutboxCount() {
 	items, err := e.cfg.Store.Outbox()
 	if err != nil {

@@ -53,6 +53,14 @@ type SendFailed struct {
 // Synced: a full pass over the BAL's folders finished.
 type Synced struct{ BAL string }
 
+// BALAdded: a BAL joined the running engine (AddBAL), typically one the operator has just
+// activated; its worker is connecting.
+type BALAdded struct{ BAL string }
+
+// BALRemoved: the engine stopped synchronising a BAL (RemoveBAL: the operator withdrew it).
+// Its cached mail is kept.
+type BALRemoved struct{ BAL string }
+
 func (Online) isEvent()      {}
 func (Offline) isEvent()     {}
 func (Progress) isEvent()    {}
@@ -63,6 +71,8 @@ func (Sent) isEvent()        {}
 func (OutboxCount) isEvent() {}
 func (SendFailed) isEvent()  {}
 func (Synced) isEvent()      {}
+func (BALAdded) isEvent()    {}
+func (BALRemoved) isEvent()  {}
 
 // eventQueue is an unbounded FIFO in front of the events channel, so a slow UI never blocks
 // a connection worker.

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -43,12 +44,41 @@ func TestCutMidFetch(t *testing.T) {
 	if err == nil || p.Cuts() != 1 {
 		t.Fatalf("first pass: err %v, cuts %d; want an error after the cut", err, p.Cuts())
 	}
+	// What arrived before the cut is stored for good: the writer commits its last batch
+	// even when the connection fails.
 	partial, _ := r.store.UIDs(testBAL, "INBOX")
 	if len(partial) == 0 || len(partial) >= n {
-		t.Logf("stored before the cut: %d of %d", len(partial), n)
+		t.Fatalf("stored before the cut: %d of %d messages; want some, not all", len(partial), n)
 	}
+	before := map[uint32][]byte{}
+	for _, uid := range partial {
+		body, err := r.store.Body(store.Ref{BAL: testBAL, Folder: "INBOX", UID: uid})
+		if err != nil {
+			t.Fatalf("UID %d stored before the cut has no body: %v", uid, err)
+		}
+		before[uid] = body
+	}
+	resumed := time.Now()
 	if err := e.SyncOnce(r.ctx, testBAL); err != nil {
 		t.Fatal(err)
+	}
+	// The resync fetches only what is missing, and keeps what was stored.
+	fetched := 0
+	audit, _ := r.store.AuditQuery(store.AuditFilter{From: resumed, Action: ActionFetch})
+	for _, a := range audit {
+		var withBody, streamed int
+		if _, err := fmt.Sscanf(a.Request, "UID FETCH INBOX (%d with body, %d streamed)", &withBody, &streamed); err == nil {
+			fetched += withBody + streamed
+		}
+	}
+	if fetched != n-len(partial) {
+		t.Errorf("the resync fetched %d bodies, want the %d missing ones", fetched, n-len(partial))
+	}
+	for uid, body := range before {
+		got, err := r.store.Body(store.Ref{BAL: testBAL, Folder: "INBOX", UID: uid})
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("UID %d stored before the cut changed after the resync (err %v)", uid, err)
+		}
 	}
 	uids, _ := r.store.UIDs(testBAL, "INBOX")
 	if len(uids) != n || len(slices.Compact(slices.Clone(uids))) != n {
@@ -159,8 +189,10 @@ func TestKilledDuringSend(t *testing.T) {
 	if n := len(r.dov.Relay.Received()); n != 1 {
 		t.Fatalf("relay got %d messages before the restart, want 1", n)
 	}
-	if out, _ := r.dov.Doveadm(r.ctx, "search", "-u", testBAL, "mailbox", "Sent", "all"); strings.TrimSpace(out) != "" {
-		t.Logf("the killed process had already filed the message in Sent (the window was missed)")
+	// The kill is deterministic (the child blocks right after recording the submission), so
+	// the message must be submitted and not yet filed in Sent: the window under test.
+	if out, err := r.dov.Doveadm(r.ctx, "search", "-u", testBAL, "mailbox", "Sent", "all"); err != nil || strings.TrimSpace(out) != "" {
+		t.Fatalf("after the kill Sent holds %q (%v): the kill missed the window between submission and filing", out, err)
 	}
 	run("resume")
 	if n := len(r.dov.Relay.Received()); n != 1 {
@@ -180,9 +212,22 @@ var cpstestStranger = cpstest.Person{NationalID: "899700999999", Surname: "INCON
 
 var tlsNoCert = tls.Certificate{}
 
+// killWindow stops the child right after the server accepted the message and the outbox
+// recorded it, before the copy is filed in Sent: the parent kills it there, every time.
+type killWindow struct{ *store.Store }
+
+func (k killWindow) MarkSubmitted(id string) error {
+	if err := k.Store.MarkSubmitted(id); err != nil {
+		return err
+	}
+	fmt.Println("submitted")
+	select {} // killed here
+}
+
 // TestSendChild is the child process of TestKilledDuringSend (it does nothing otherwise):
-// stage "kill" queues a message and prints "submitted" when the server accepted it (the
-// parent kills it then); stage "resume" runs one session to completion.
+// stage "kill" queues a message and prints "submitted" once the server accepted it and the
+// outbox recorded it, then blocks until the parent kills it; stage "resume" runs one session
+// to completion.
 func TestSendChild(t *testing.T) {
 	cache := os.Getenv("MAIL_CHILD_CACHE")
 	if cache == "" {
@@ -203,34 +248,26 @@ func TestSendChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	// IMAP goes through a proxy the child holds as soon as the submission is accepted, so
-	// the kill lands between submission and filing in Sent (the window under test).
-	proxy, err := faultproxy.Start(os.Getenv("MAIL_CHILD_IMAP"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proxy.Close()
-	e := NewEngine(EngineConfig{
-		Operator: Operator{IMAPAddr: proxy.Addr, SMTPAddr: os.Getenv("MAIL_CHILD_SMTP"),
+	cfg := EngineConfig{
+		Operator: Operator{IMAPAddr: os.Getenv("MAIL_CHILD_IMAP"), SMTPAddr: os.Getenv("MAIL_CHILD_SMTP"),
 			ServerName: "localhost", RootCAs: pki.RootPool()},
 		Cert:  tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: key},
 		Store: st, BALs: []string{testBAL}, Author: "child", NIL: "Comptoir/test",
 		Logger: slog.New(slog.DiscardHandler),
-	})
+	}
 	switch os.Getenv("MAIL_CHILD_STAGE") {
 	case "kill":
+		cfg.Store = killWindow{st}
+		e := NewEngine(cfg)
 		if _, err := e.Send(ctx, draft("Tué pendant l'envoi")); err != nil {
 			t.Fatal(err)
 		}
-		e.Start(ctx)
-		for ev := range e.Events() {
-			if _, ok := ev.(Submitted); ok {
-				proxy.Hold()
-				fmt.Println("submitted")
-				select {} // wait to be killed before filing in Sent and acking
-			}
+		if err := e.FlushOnce(ctx, testBAL); err != nil {
+			t.Fatal(err)
 		}
+		t.Fatal("the flush returned: the child was not killed in the window")
 	case "resume":
+		e := NewEngine(cfg)
 		if err := e.SyncOnce(ctx, testBAL); err != nil {
 			t.Fatal(err)
 		}

@@ -38,6 +38,9 @@ type Operator struct {
 	RootCAs *x509.CertPool // the IGC-Santé anchors; used when Trust is nil, which then must not be nil
 	CRLs    [][]byte       // DER CRLs of the trust store; used when Trust is nil
 	Domain  string
+	// OAuthMech forces the SASL mechanism used with a token (MechXOAUTH2 or
+	// MechOAUTHBEARER); empty: XOAUTH2 when offered, else OAUTHBEARER.
+	OAuthMech string
 
 	// LocalAddr, when set, is the source address of connections (tests use distinct
 	// 127.0.0.x addresses because Dovecot delays logins per source address after a failure).

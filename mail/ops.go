@@ -26,7 +26,7 @@ const (
 	opDelete = "delete"
 )
 
-func opsKey(bal string) string { return "mail/pending-ops/" + bal }
+func opsKey(bal string) string { return store.KeyPendingOps(bal) }
 
 func (e *Engine) loadOps(bal string) ([]op, error) {
 	b, err := e.cfg.Store.Setting(opsKey(bal))

@@ -39,7 +39,7 @@ const submittingMark = "submitting"
 // permanentPrefix marks an item the server refused for good; it is not retried by itself.
 const permanentPrefix = "refused: "
 
-func dsnKey(id string) string { return "mail/outbox-dsn/" + id }
+func dsnKey(id string) string { return store.KeyOutboxDSN(id) }
 
 // Queue stores o durably in the outbox and wakes the BAL's worker; the message is submitted
 // when the BAL is online (now, or on reconnection). Returns the outbox item id.
@@ -106,8 +106,8 @@ func (s *session) flushOutbox(ctx context.Context) error {
 		}
 		if !it.Submitted {
 			if sc == nil {
-				sc, err = s.e.cfg.Operator.DialSMTP(ctx, Credentials{Cert: s.e.cfg.Cert, MaxTLS: s.e.cfg.MaxTLS, BAL: s.bal})
-				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH EXTERNAL authzid=%s", s.e.cfg.Operator.SMTPAddr, s.bal), "OK", err)
+				sc, err = s.e.cfg.Operator.DialSMTP(ctx, s.w.cred)
+				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), "OK", err)
 				if err != nil {
 					return err
 				}

@@ -23,14 +23,16 @@ const (
 type worker struct {
 	e    *Engine
 	bal  string
+	cred Credentials // what this BAL authenticates with (the card, or an APP BAL's certificate)
 	wake chan struct{}
+	stop context.CancelFunc // ends run (RemoveBAL); set under Engine.mu when started
 
 	mu   sync.Mutex
 	want wantKind
 }
 
-func newWorker(e *Engine, bal string) *worker {
-	return &worker{e: e, bal: bal, wake: make(chan struct{}, 1)}
+func newWorker(e *Engine, bal string, cred Credentials) *worker {
+	return &worker{e: e, bal: bal, cred: cred, wake: make(chan struct{}, 1)}
 }
 
 func (w *worker) poke(k wantKind) {
@@ -184,9 +186,9 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 		},
 	}
 	op := w.e.cfg.Operator
-	cr := Credentials{Cert: w.e.cfg.Cert, MaxTLS: w.e.cfg.MaxTLS, BAL: w.bal}
+	cr := w.cred
 	c, caps, err := op.DialIMAP(ctx, cr, handler)
-	req := fmt.Sprintf("IMAP %s AUTHENTICATE EXTERNAL authzid=%s", op.IMAPAddr, w.bal)
+	req := fmt.Sprintf("IMAP %s AUTHENTICATE %s authzid=%s", op.IMAPAddr, cr.mechanism(), w.bal)
 	w.e.audit(w.bal, ActionLogin, req, "OK", err)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Comptoir needs, only those missing.
-# Usage: scripts/deps.sh [group...]  groups: build card mail ui windows package (default: all)
+# Usage: scripts/deps.sh [group...]  groups: build card mail ui keyring windows package
+#   (default: build card mail ui)
 set -euo pipefail
 
 declare -A PKGS=(
@@ -8,6 +9,8 @@ declare -A PKGS=(
   [card]="softhsm2 opensc openssl"
   [mail]="dovecot-imapd dovecot-submissiond isync"
   [ui]="xvfb xdotool imagemagick"
+  # A private Secret Service for the store/keyring tests (gnome-keyring-daemon on its own D-Bus).
+  [keyring]="gnome-keyring dbus"
   [windows]="gcc-mingw-w64-x86-64 wine wine64"
   [package]="dpkg-dev fakeroot xz-utils"
 )

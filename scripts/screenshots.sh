@@ -34,7 +34,7 @@ for tool in xvfb-run xdotool import; do
 done
 out=docs/screenshots
 mkdir -p "$out"
-go build -o "$COMPTOIR_TMP/comptoir" ./cmd/comptoir
+go build -tags demo -o "$COMPTOIR_TMP/comptoir" ./cmd/comptoir
 xvfb-run -a -s "-screen 0 1400x900x24" "$0" --inside-xvfb "$COMPTOIR_TMP/comptoir" "$out"
 if grep -q "Error in Fyne call thread" "$out/.stderr"; then
   echo "screenshots: Fyne thread errors:" >&2; cat "$out/.stderr" >&2; exit 1

@@ -86,6 +86,7 @@ func TestSearch(t *testing.T) {
 	if len(res) != 1 || res[0].UID != 10 {
 		t.Errorf("after move: %+v", res)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestReplaceKeepsBodyAndCounts(t *testing.T) {
@@ -117,6 +118,7 @@ func TestReplaceKeepsBodyAndCounts(t *testing.T) {
 	if _, err := s.Body(Ref{bal, "INBOX", 2}); !errors.Is(err, ErrNoBody) {
 		t.Errorf("envelope without body: %v, want ErrNoBody", err)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestReturnedValuesAreCopies(t *testing.T) {
@@ -183,6 +185,7 @@ func TestFoldersAndBALs(t *testing.T) {
 	if fs, _ := s.Folders("a@x"); len(fs) != 0 {
 		t.Errorf("folders after DeleteBAL: %+v", fs)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestOutbox(t *testing.T) {
@@ -207,6 +210,7 @@ func TestOutbox(t *testing.T) {
 	if items, _ := s.Outbox(); len(items) != 2 {
 		t.Errorf("after Ack: %+v", items)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestAudit(t *testing.T) {
@@ -229,6 +233,7 @@ func TestAudit(t *testing.T) {
 	if got, _ := s.AuditQuery(AuditFilter{Limit: 3}); len(got) != 3 {
 		t.Errorf("limit: %d", len(got))
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestPatientsAndSettings(t *testing.T) {
@@ -270,6 +275,7 @@ func TestPatientsAndSettings(t *testing.T) {
 	if _, err := s.Setting("x"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleted setting: %v", err)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestLookupsByPatientAndMessageID(t *testing.T) {
@@ -294,6 +300,7 @@ func TestLookupsByPatientAndMessageID(t *testing.T) {
 	if res, _ := s.ByPatient("nope"); len(res) != 0 {
 		t.Errorf("ByPatient unknown: %+v", res)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestConcurrentReadersAndWriter(t *testing.T) {
@@ -326,6 +333,7 @@ func TestConcurrentReadersAndWriter(t *testing.T) {
 	if total, _, _ := s.Counts(bal, "INBOX"); total != 200 {
 		t.Errorf("total %d", total)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestMessageCodecRoundTrip(t *testing.T) {
@@ -449,6 +457,7 @@ func TestDeepPagesAndWalkedSearch(t *testing.T) {
 			t.Fatalf("scoped walked search[%d] = %d, want %d", i, e.UID, top[i])
 		}
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 // TestResyncKeepsIndexCompact: re-putting the same message with new flags (what a sync
@@ -462,7 +471,7 @@ func TestResyncKeepsIndexCompact(t *testing.T) {
 	}
 	m.Envelope.Subject = "Ordonnance modifiée"
 	must(t, s.PutMessages([]Message{m}))
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		tz := k.tokener()
 		ids, err := postBuckets(tx, k).postings(tz.sum(tokWord, "stable", wordSize))
 		if err != nil {
@@ -480,6 +489,7 @@ func TestResyncKeepsIndexCompact(t *testing.T) {
 	if res, _ := s.Search(Query{Text: "modifiee stable"}); len(res) != 1 {
 		t.Errorf("search after edit: %v", res)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }
 
 func TestRebuildIndex(t *testing.T) {
@@ -503,7 +513,7 @@ func TestRebuildIndex(t *testing.T) {
 
 func TestUserMessagesInFrench(t *testing.T) {
 	for _, err := range []error{ErrLocked, ErrWrongCard, ErrUnsupportedKey, ErrNewerSchema, ErrDiskFull, ErrCorrupt,
-		ErrSealed, ErrClosed, ErrNotFound, ErrNoBody, &CorruptError{Path: "a", Aside: "a.corrupt-x", Err: errors.New("x")}} {
+		ErrSealed, ErrClosed, ErrNotFound, ErrNoBody, ErrNotEnrolled, ErrKeyringUnavailable, ErrNoCardKey, ErrSecretNotFound, &CorruptError{Path: "a", Aside: "a.corrupt-x", Err: errors.New("x")}} {
 		msg := UserMessage(fmt.Errorf("store: wrapped: %w", err))
 		if msg == "" || strings.Contains(msg, "store:") {
 			t.Errorf("UserMessage(%v) = %q", err, msg)

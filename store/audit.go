@@ -16,7 +16,7 @@ func (s *Store) Audit(e AuditEntry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketAudit)
 		b.b.FillPercent = 0.9
 		seq, err := b.b.NextSequence()
@@ -38,7 +38,7 @@ func (s *Store) AuditQuery(f AuditFilter) ([]AuditEntry, error) {
 		limit = 1000
 	}
 	var out []AuditEntry
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketAudit)
 		c := b.b.Cursor()
 		var key, v []byte

@@ -10,18 +10,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Streamed bodies (WriteBody, OpenBody) live in their own bucket, created on first use, so
-// files of schema 4 need no migration: a body is either a single value in bodies (written
-// by PutMessages) or a chunked one here.
+// Streamed bodies (WriteBody, OpenBody) live in their own bucket: a body is either a single
+// value in bodies (written by PutMessages) or a chunked one here.
 //
-//	bodychunks  fid | uid                 -> sealed manifest {generation, chunks, size}
+//	bodychunks  fid | uid                 -> sealed manifest {generation, chunks, size, pending}
 //	            fid | uid | index (u32)   -> sealed chunk of bodyChunk bytes (the last shorter)
 //
 // A chunk's associated data is bucket || 0 || key || final flag || generation: chunks cannot
 // be reordered, moved to another message, mixed with those of an earlier write, or the body
-// truncated, undetected. The manifest is written last, in the final transaction: a write
-// cut short (crash, disk full, read error) leaves chunks without a manifest, which read
-// as no body and are dropped by the next WriteBody or Expunge of that message.
+// truncated, undetected. A write first stores a pending manifest (its generation, no chunk
+// count), then the chunks, then the complete manifest in the final transaction: a write cut
+// short (crash, disk full, read error) reads as no body, its chunks can still be
+// authenticated (Check), and the next WriteBody or Expunge of that message drops them.
+// Schema 4 wrote no pending manifest; its leftovers are dropped by the migration to 5.
 const (
 	bucketBodyChunks = "bodychunks"
 	bodyChunk        = 256 << 10 // plaintext bytes per chunk
@@ -30,10 +31,14 @@ const (
 )
 
 type bodyManifest struct {
-	Gen    []byte `json:"g"`
-	Chunks uint32 `json:"n"`
-	Size   int64  `json:"s"`
+	Gen     []byte `json:"g"`
+	Chunks  uint32 `json:"n"`
+	Size    int64  `json:"s"`
+	Pending bool   `json:"p,omitempty"` // a write in progress, or cut short: no body
 }
+
+// chunksFor is the number of chunks of a body of size bytes (an empty body has one, empty).
+func chunksFor(size int64) uint32 { return uint32(max(1, (size+bodyChunk-1)/bodyChunk)) }
 
 func chunkKey(mk []byte, i uint32) []byte {
 	return binary.BigEndian.AppendUint32(append([]byte(nil), mk...), i)
@@ -51,14 +56,14 @@ func chunkAAD(key []byte, final bool, gen []byte) []byte {
 // sealChunk appends the sealed chunk to dst's spare capacity and returns it: the
 // transaction's chunks share one buffer, reused by the next transaction once bbolt has
 // copied them into its pages at commit.
-func (k *keyring) sealChunk(dst, key []byte, final bool, gen, plain []byte) []byte {
+func (k *sealKeys) sealChunk(dst, key []byte, final bool, gen, plain []byte) []byte {
 	if k.aead == nil {
 		return append(dst, plain...)
 	}
 	return k.aead.Seal(dst, nil, plain, chunkAAD(key, final, gen))
 }
 
-func (k *keyring) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte, error) {
+func (k *sealKeys) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte, error) {
 	if k.aead == nil {
 		return append([]byte(nil), sealed...), nil
 	}
@@ -69,7 +74,7 @@ func (k *keyring) openChunk(key []byte, final bool, gen, sealed []byte) ([]byte,
 	return p, nil
 }
 
-func bodyMsgKey(k *keyring, ref Ref) []byte {
+func bodyMsgKey(k *sealKeys, ref Ref) []byte {
 	return msgKey(k.tokener().sum(tokFolder, ref.BAL+"\x00"+ref.Folder, fidSize), ref.UID)
 }
 
@@ -77,7 +82,7 @@ func bodyMsgKey(k *keyring, ref Ref) []byte {
 func deleteChunks(tx *bolt.Tx, mk []byte) error {
 	b := tx.Bucket([]byte(bucketBodyChunks))
 	if b == nil {
-		return nil
+		return nil // migrations from schemas before 5
 	}
 	if err := b.Delete(mk); err != nil {
 		return err
@@ -108,19 +113,24 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	gen := make([]byte, genSize)
 	rand.Read(gen)
 	var mk []byte
-	err = s.update(func(tx *bolt.Tx, k *keyring) error {
+	err = s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		mk = bodyMsgKey(k, ref)
-		if _, err := tx.CreateBucketIfNotExists([]byte(bucketBodyChunks)); err != nil {
-			return err
-		}
 		if err := tx.Bucket([]byte(bucketBodies)).Delete(mk); err != nil {
 			return err
 		}
-		return deleteChunks(tx, mk)
+		if err := deleteChunks(tx, mk); err != nil {
+			return err
+		}
+		return chunkBucket(tx, k).put(mk, &bodyManifest{Gen: gen, Pending: true})
 	})
 	if err != nil {
 		return 0, err
 	}
+	defer func() {
+		if err != nil {
+			s.dropPending(mk, gen)
+		}
+	}()
 	// Read one chunk ahead: a chunk is sealed only once we know whether it is the last.
 	cur, next := make([]byte, bodyChunk), make([]byte, bodyChunk)
 	fill := func(buf []byte) (int, error) {
@@ -139,11 +149,11 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	var idx uint32
 	for done := false; !done; {
 		slab = slab[:0]
-		err = s.update(func(tx *bolt.Tx, k *keyring) error {
-			b := tx.Bucket([]byte(bucketBodyChunks))
-			if b == nil {
-				return fmt.Errorf("%w: bucket %s vanished", ErrCorrupt, bucketBodyChunks)
+		err = s.update(func(tx *bolt.Tx, k *sealKeys) error {
+			if err := stillPending(tx, k, mk, gen); err != nil {
+				return err
 			}
+			b := tx.Bucket([]byte(bucketBodyChunks))
 			for range bodyChunksPerTx {
 				nextN := 0
 				if curN == bodyChunk {
@@ -177,25 +187,62 @@ func (s *Store) WriteBody(ref Ref, r io.Reader) (n int64, err error) {
 	return n, nil
 }
 
-// readManifest returns the manifest of ref's chunked body, or nil if none is complete.
-func readManifest(tx *bolt.Tx, k *keyring, mk []byte) (*bodyManifest, error) {
-	b := tx.Bucket([]byte(bucketBodyChunks))
-	if b == nil {
-		return nil, nil
+func chunkBucket(tx *bolt.Tx, k *sealKeys) bkt { return bucket(tx, k, bucketBodyChunks) }
+
+// errRewritten: another WriteBody of the same message started while this one ran.
+var errRewritten = errors.New("body rewritten by another write meanwhile")
+
+// stillPending checks that the pending manifest of mk is still this write's.
+func stillPending(tx *bolt.Tx, k *sealKeys, mk, gen []byte) error {
+	man, err := readAnyManifest(tx, k, mk)
+	if err != nil {
+		return err
 	}
+	if man == nil || !man.Pending || string(man.Gen) != string(gen) {
+		return errRewritten
+	}
+	return nil
+}
+
+// dropPending removes the chunks of a write that failed, if no other write replaced them.
+// Best effort: what it leaves (it may fail for the same reason as the write, a full disk)
+// reads as no body and goes with the next write or expunge of that message.
+func (s *Store) dropPending(mk, gen []byte) {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
+		if stillPending(tx, k, mk, gen) != nil {
+			return nil
+		}
+		return deleteChunks(tx, mk)
+	})
+	if err != nil {
+		s.log.Warn("store: chunks of a failed body write left behind", "path", s.path, "err", err)
+	}
+}
+
+// readAnyManifest returns the manifest at mk, pending or complete, or nil if none.
+func readAnyManifest(tx *bolt.Tx, k *sealKeys, mk []byte) (*bodyManifest, error) {
 	var man bodyManifest
-	found, err := bkt{name: bucketBodyChunks, b: b, k: k}.get(mk, &man)
+	found, err := chunkBucket(tx, k).get(mk, &man)
 	if err != nil || !found {
 		return nil, err
 	}
-	if len(man.Gen) != genSize || man.Chunks == 0 || man.Size < 0 {
+	if len(man.Gen) != genSize || (!man.Pending && (man.Size < 0 || man.Chunks != chunksFor(man.Size))) {
 		return nil, fmt.Errorf("%w: body manifest %x", ErrCorrupt, mk)
 	}
 	return &man, nil
 }
 
+// readManifest returns the manifest of mk's chunked body, or nil if none is complete.
+func readManifest(tx *bolt.Tx, k *sealKeys, mk []byte) (*bodyManifest, error) {
+	man, err := readAnyManifest(tx, k, mk)
+	if err != nil || man == nil || man.Pending {
+		return nil, err
+	}
+	return man, nil
+}
+
 // readChunk reads and authenticates chunk i of a manifest's body.
-func readChunk(tx *bolt.Tx, k *keyring, mk []byte, man *bodyManifest, i uint32) ([]byte, error) {
+func readChunk(tx *bolt.Tx, k *sealKeys, mk []byte, man *bodyManifest, i uint32) ([]byte, error) {
 	key := chunkKey(mk, i)
 	sealed := tx.Bucket([]byte(bucketBodyChunks)).Get(key)
 	if sealed == nil {
@@ -204,8 +251,37 @@ func readChunk(tx *bolt.Tx, k *keyring, mk []byte, man *bodyManifest, i uint32) 
 	return k.openChunk(key, i == man.Chunks-1, man.Gen, sealed)
 }
 
+// moveChunks re-seals the complete chunked body of from (if any) under the key to, with a
+// new generation, replacing whatever to had. The chunks of from stay (the caller removes
+// them). Part of the caller's transaction.
+func moveChunks(tx *bolt.Tx, k *sealKeys, from, to []byte) error {
+	man, err := readManifest(tx, k, from)
+	if err != nil || man == nil {
+		return err
+	}
+	if err := deleteChunks(tx, to); err != nil {
+		return err
+	}
+	gen := make([]byte, genSize)
+	rand.Read(gen)
+	b := tx.Bucket([]byte(bucketBodyChunks))
+	for i := range man.Chunks {
+		plain, err := readChunk(tx, k, from, man, i)
+		if err != nil {
+			return err
+		}
+		key := chunkKey(to, i)
+		err = b.Put(key, k.sealChunk(nil, key, i == man.Chunks-1, gen, plain))
+		wipe(plain)
+		if err != nil {
+			return err
+		}
+	}
+	return chunkBucket(tx, k).put(to, &bodyManifest{Gen: gen, Chunks: man.Chunks, Size: man.Size})
+}
+
 // readChunked returns a whole chunked body (nil if none), for Body.
-func readChunked(tx *bolt.Tx, k *keyring, mk []byte) ([]byte, error) {
+func readChunked(tx *bolt.Tx, k *sealKeys, mk []byte) ([]byte, error) {
 	man, err := readManifest(tx, k, mk)
 	if err != nil || man == nil {
 		return nil, err
@@ -234,7 +310,7 @@ func (s *Store) OpenBody(ref Ref) (io.ReadCloser, error) {
 		man   *bodyManifest
 		mk    []byte
 	)
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk = msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		if m.msgs.b.Get(mk) == nil {
@@ -297,10 +373,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 			}
 			continue
 		}
-		err := r.s.view(func(tx *bolt.Tx, k *keyring) error {
-			if tx.Bucket([]byte(bucketBodyChunks)) == nil {
-				return fmt.Errorf("%w: body chunks gone", ErrCorrupt)
-			}
+		err := r.s.view(func(tx *bolt.Tx, k *sealKeys) error {
 			c, err := readChunk(tx, k, r.mk, r.man, r.next)
 			r.buf = c
 			return err

@@ -1,5 +1,7 @@
 // Package store is the local cache of Comptoir: one bbolt file per card holder
-// (PathFor), encrypted with a key only that holder's CPS card can unlock.
+// (PathFor, by national ID), encrypted with a key that holder's CPS card unlocks, and, once
+// enrolled on a workstation, a secret of the operating system's per-user secret store too
+// (for Pro Santé Connect logins, without the card).
 //
 // # Keys
 //
@@ -13,19 +15,32 @@
 // word-token cache of the indexer; Unlock signs again.
 // Rekey re-wraps the data key for a renewed card.
 //
+// The same data key can be wrapped a second, independent time for the OS keyring
+// (Keyring; implementations in comptoir/store/keyring: Windows DPAPI, macOS Keychain,
+// Linux Secret Service): EnrollKeyring keeps a random 256-bit secret in the user's secret
+// store under the holder's national ID (reusing one already there), HKDF-SHA-256 turns it
+// (bound to that ID) into a key-wrapping key, and meta gets the AES-256-GCM wrapping
+// (oswrapped). OpenWithKeyring and UnlockWithKeyring open the file with it and no card
+// operation; DisenrollKeyring removes both. A first login by Pro Santé Connect creates the
+// file with that wrapping only: Open then returns ErrNoCardKey before asking the card
+// anything, and Rekey adds the card's wrapping once the file is open. The secret never
+// enters the file; the wrapping names no account.
+//
 // Every value holding health or personal data is sealed with AES-256-GCM, random 96-bit
 // nonce, associated data = bucket name || 0 || key, so a value cannot be moved to another
 // record. Identifiers used as keys (BAL addresses, folder names, Message-IDs, INS,
 // settings names, search words) are keyed hashes, never plaintext.
 //
-// # Bucket tree (schema 4)
+// # Bucket tree (schema 5)
 //
-//	meta        plaintext header: format "comptoir-store", schema (uint32), salt, wrapped data key
+//	meta        plaintext header: format "comptoir-store", schema (uint32), salt, wrapped
+//	            (data key wrapped for the card; absent in a file created with the OS keyring),
+//	            oswrapped (data key wrapped for the OS keyring; absent until enrolled)
 //	bals        H16(address)                      -> sealed BAL
 //	folders     fid                               -> sealed {Folder, total, unread}
 //	msgs        fid | uid                         -> sealed {Envelope without Text, doc id}
 //	bodies      fid | uid                         -> sealed raw RFC 5322 message (PutMessages)
-//	bodychunks  fid | uid                         -> sealed manifest {generation, chunks, size}
+//	bodychunks  fid | uid                         -> sealed manifest {generation, chunks, size, pending}
 //	            fid | uid | index                 -> sealed 256 KiB chunk of a streamed body
 //	texts       fid | uid                         -> sealed body text (search, Envelope.Text)
 //	bydate      fid | ^date | ^uid                -> doc id (plaintext)  pages, newest first
@@ -38,7 +53,9 @@
 //	outbox      sequence                          -> sealed OutboxItem
 //	audit       time (ns) | sequence              -> sealed AuditEntry
 //	patients    H16(INS)                          -> sealed Patient
-//	settings    H16(name)                         -> sealed value
+//	settings    H16(name)                         -> sealed value; names (settingkeys.go):
+//	            patient.templates, indicator.dispensings, draft:<bal>, mail/pending-ops/<bal>,
+//	            mail/outbox-dsn/<id>, bal/credential/<bal>
 //
 // fid = H8(BAL, folder name); Hn = first n bytes of HMAC-SHA-256(token key, kind || 0 || s);
 // uid, dates (Unix seconds, biased) and sequences are big endian; ^ is the bitwise
@@ -47,10 +64,19 @@
 //
 // Large bodies are streamed (WriteBody, OpenBody; bodystream.go): sealed in 256 KiB chunks
 // whose associated data adds the chunk index, a final-chunk flag and the write's random
-// generation, committed 1 MiB per transaction, the manifest last, so a write cut short
-// reads as no body. bodychunks is created on first use and Body reads both forms, so schema
-// 4 files need no migration. Store.Move drops a chunked body
-// (the engine moves on the server and resyncs, it never calls Move).
+// generation, committed 1 MiB per transaction between a pending manifest (first) and the
+// complete one (last), so a write cut short reads as no body and its chunks still
+// authenticate. Body reads both forms. Move re-seals a chunked body under its new key
+// (the engine moves on the server and resyncs; it does not call Move).
+//
+// # Integrity of the indexes
+//
+// bydate, docs, byid and bypatient hold plaintext keys and values (dates, UIDs, doc ids,
+// token prefixes) that no key authenticates. Every read through them (Page, Search,
+// ByPatient, ByMessageID) checks the sealed record an entry leads to against what the
+// entry claims (date and UID, doc id, INS, Message-ID) and skips entries that do not match,
+// counting them (IndexMismatches) and logging a warning (verify.go). Check goes further:
+// every message has exactly its entries, and the indexes hold nothing else (check.go).
 //
 // # Threat model: someone with the file but not the card
 //
@@ -64,9 +90,52 @@
 // prefixes); per unnamed search token, its number of postings, so the frequency profile of
 // words; and, from the file name, a hash of the holder's national ID (public in the
 // Annuaire Santé). They can destroy the file or roll it back to an older copy (no freshness
-// protection), but cannot forge or swap values undetected. Against someone who holds the
-// card and its PIN, or who reads this process's memory while unlocked, nothing here
-// protects; Go cannot wipe the AES key schedule.
+// protection), but cannot forge or swap values undetected. Writing the plaintext indexes,
+// they can hide a message from a folder list, a search or a patient's history (as deleting
+// it would), but not attach it to another patient, thread, date or search word: reads
+// ignore such entries and Check reports them. Against someone who holds the card and its
+// PIN, or who reads this process's memory while unlocked, nothing here protects; Go cannot
+// wipe the AES key schedule.
+//
+// # Threat model: the OS-keyring wrapping, compared with the card
+//
+// The card wrapping needs the card and its PIN at every opening; the OS-keyring wrapping
+// needs only the secret the OS keeps for the user's account. It is added only when a
+// holder logs in with the card on this workstation (the session calls EnrollKeyring), or
+// made by a first Pro Santé Connect login that creates the file; the session releases it
+// (OpenWithKeyring) only after a successful Pro Santé Connect login of the same national
+// ID on this workstation, and forgets it when it locks.
+//
+// What it protects. At rest, for someone without this OS account's credentials: a copy of
+// the file (backup, another machine, another OS account, a stolen disk) needs the card or
+// that secret, and the OS keeps the secret encrypted under the user's login (DPAPI master
+// key derived from the Windows password; the login Keychain and the Secret Service's login
+// collection, unlocked with the session). The secret never enters the file, and a locked
+// keyring is reported (ErrKeyringUnavailable), never prompted for.
+//
+// What it does not protect, where the card does:
+//   - Anyone or any program running as that OS user while the keyring is unlocked can read
+//     the secret (secret-tool, security find-generic-password, a DPAPI call) and decrypt
+//     the file with no card, PIN or Pro Santé Connect login: "only after a PSC login" is
+//     Comptoir's rule, not cryptography. Malware in the session needs nothing more; with
+//     the card it needs the card inserted and the PIN, or this process's memory.
+//   - Colleagues sharing one OS account at the counter share its keyring: each holder's
+//     secret is readable by the others' programs (not through Comptoir, which asks for the
+//     holder's own PSC login). Separate OS accounts keep holders apart.
+//   - Administrators: root, a Windows administrator with the user's password, or a domain
+//     holding the DPAPI backup key can recover the secret.
+//   - On macOS the items are created through /usr/bin/security, which any process of the
+//     user may run to read them without a prompt (an item bound to Comptoir's code
+//     signature would need cgo and Security.framework). On Linux the secret crosses the
+//     user's session bus in clear (a "plain" Secret Service session).
+//   - Removing it (DisenrollKeyring, or deleting the entry in the OS store) stops new
+//     openings without the card, but does not change the data key: whoever copied the
+//     secret before can still decrypt the file, then and now (its old wrapping may also
+//     linger in free pages of the file). Revoking that takes a new cache: set it aside
+//     and resynchronise from the server.
+//   - A secret already in the keyring for that national ID is reused, not replaced: two
+//     caches of the same holder (another data directory) share it, and removing it
+//     disables both.
 //
 // # Search
 //

@@ -27,6 +27,16 @@ var (
 	ErrNoBody = errors.New("store: body not cached")
 	// ErrUnsupportedKey: the signer's key cannot derive a key (RSA PKCS#1 v1.5 is required).
 	ErrUnsupportedKey = errors.New("store: card key must be RSA")
+	// ErrNoCardKey: the file was created without the card (OpenWithKeyring) and has no card
+	// key yet: open it with the OS keyring, then Rekey with the card.
+	ErrNoCardKey = errors.New("store: this cache has no card key yet")
+	// ErrNotEnrolled: the file cannot be opened with the OS keyring on this workstation (no
+	// OS-keyring key in it, or the keyring lacks the secret): a card login must enrol it.
+	ErrNotEnrolled = errors.New("store: cache not enrolled for opening without the card on this workstation")
+	// ErrKeyringUnavailable: the OS secret store cannot be reached or is locked.
+	ErrKeyringUnavailable = errors.New("store: OS keyring unavailable")
+	// ErrSecretNotFound: Keyring implementations return it (wrapped) when an account has no secret.
+	ErrSecretNotFound = errors.New("store: no such secret in the OS keyring")
 )
 
 // CorruptError reports a damaged or foreign cache file and where it was moved.

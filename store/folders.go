@@ -13,7 +13,7 @@ func (s *Store) PutBAL(b BAL) error {
 	if b.Address == "" {
 		return fmt.Errorf("store: put BAL: empty address")
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		return bucket(tx, k, bucketBALs).put(k.tokener().sum(tokBAL, b.Address, idSize), &b)
 	})
 	if err != nil {
@@ -25,7 +25,7 @@ func (s *Store) PutBAL(b BAL) error {
 // BALs returns the known BALs sorted by address.
 func (s *Store) BALs() ([]BAL, error) {
 	var out []BAL
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		return scan(bucket(tx, k, bucketBALs), func(b BAL) { out = append(out, b) })
 	})
 	if err != nil {
@@ -37,7 +37,7 @@ func (s *Store) BALs() ([]BAL, error) {
 
 // DeleteBAL forgets a BAL and every folder and message of it.
 func (s *Store) DeleteBAL(address string) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fs, err := m.foldersOf(address)
 		if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) PutFolder(f Folder) error {
 	if f.BAL == "" || f.Name == "" {
 		return fmt.Errorf("store: put folder: empty BAL or name")
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fr, err := m.folder(f.BAL, f.Name, true)
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) PutFolder(f Folder) error {
 // Folders returns the folders of a BAL sorted by name.
 func (s *Store) Folders(bal string) ([]Folder, error) {
 	var out []Folder
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		var err error
 		out, err = newMsgTx(tx, k).foldersOf(bal)
 		return err
@@ -117,7 +117,7 @@ func (m *msgTx) foldersOf(bal string) ([]Folder, error) {
 // Folder returns one folder's state (ErrNotFound).
 func (s *Store) Folder(bal, name string) (Folder, error) {
 	var f Folder
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		fr, err := newMsgTx(tx, k).folder(bal, name, false)
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ func (s *Store) Folder(bal, name string) (Folder, error) {
 
 // DeleteFolder removes a folder and its messages.
 func (s *Store) DeleteFolder(bal, name string) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		return newMsgTx(tx, k).deleteFolder(bal, name)
 	})
 	if err != nil {

@@ -51,22 +51,39 @@ func wrappingKey(signer crypto.Signer, salt []byte) ([]byte, error) {
 	return kwk, nil
 }
 
-func wrapDataKey(kwk, dataKey []byte) ([]byte, error) {
-	g, err := newGCM(kwk)
-	if err != nil {
-		return nil, err
+// wrapDataKey wraps the data key for the card.
+func wrapDataKey(kwk, dataKey []byte) ([]byte, error) { return wrapWith(kwk, dataKey, wrapAAD) }
+
+// unwrapDataKey unwraps the card's wrapping: ErrWrongCard if kwk is not that card's.
+func unwrapDataKey(kwk, wrapped []byte) ([]byte, error) {
+	dk, err := unwrapWith(kwk, wrapped, wrapAAD)
+	if errors.Is(err, errUnwrap) {
+		return nil, ErrWrongCard
 	}
-	return g.Seal(nil, nil, dataKey, []byte(wrapAAD)), nil
+	return dk, err
 }
 
-func unwrapDataKey(kwk, wrapped []byte) ([]byte, error) {
+var errUnwrap = errors.New("data key does not unwrap")
+
+// wrapWith seals the data key with a key-wrapping key (AES-256-GCM, random nonce); aad
+// names the wrapping, so one cannot pass for another.
+func wrapWith(kwk, dataKey []byte, aad string) ([]byte, error) {
 	g, err := newGCM(kwk)
 	if err != nil {
 		return nil, err
 	}
-	dk, err := g.Open(nil, nil, wrapped, []byte(wrapAAD))
+	return g.Seal(nil, nil, dataKey, []byte(aad)), nil
+}
+
+func unwrapWith(kwk, wrapped []byte, aad string) ([]byte, error) {
+	g, err := newGCM(kwk)
+	if err != nil {
+		return nil, err
+	}
+	dk, err := g.Open(nil, nil, wrapped, []byte(aad))
 	if err != nil || len(dk) != dataKeySize {
-		return nil, ErrWrongCard
+		wipe(dk)
+		return nil, errUnwrap
 	}
 	return dk, nil
 }
@@ -84,14 +101,14 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	return g, nil
 }
 
-// keyring holds the keys of an unlocked store. Sealing keys are derived from the random
+// sealKeys holds the keys of an unlocked store. Sealing keys are derived from the random
 // data key, so a renewed card only re-wraps the data key.
-type keyring struct {
+type sealKeys struct {
 	aead     cipher.AEAD // nil in the unencrypted benchmark variant
 	tokenKey []byte
 }
 
-func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
+func newSealKeys(dataKey []byte, encrypt bool) (*sealKeys, error) {
 	sk, err := hkdf.Key(sha256.New, dataKey, nil, infoSealKey, 32)
 	if err != nil {
 		return nil, fmt.Errorf("store: hkdf: %w", err)
@@ -101,7 +118,7 @@ func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: hkdf: %w", err)
 	}
-	k := &keyring{tokenKey: tk}
+	k := &sealKeys{tokenKey: tk}
 	if encrypt {
 		if k.aead, err = newGCM(sk); err != nil {
 			return nil, err
@@ -112,7 +129,7 @@ func newKeyring(dataKey []byte, encrypt bool) (*keyring, error) {
 
 // wipe zeroes the key bytes we own. The AES key schedule inside cipher.AEAD cannot be
 // zeroed from Go; dropping the last reference is the best available.
-func (k *keyring) wipe() {
+func (k *sealKeys) wipe() {
 	wipe(k.tokenKey)
 	k.tokenKey = nil
 	k.aead = nil
@@ -128,7 +145,7 @@ func aad(bucket string, key []byte) []byte {
 	return append(a, key...)
 }
 
-func (k *keyring) seal(bucket string, key, plain []byte) []byte {
+func (k *sealKeys) seal(bucket string, key, plain []byte) []byte {
 	if k.aead == nil {
 		return append([]byte(nil), plain...)
 	}
@@ -137,7 +154,7 @@ func (k *keyring) seal(bucket string, key, plain []byte) []byte {
 
 var errAuth = errors.New("value failed authentication")
 
-func (k *keyring) open(bucket string, key, sealed []byte) ([]byte, error) {
+func (k *sealKeys) open(bucket string, key, sealed []byte) ([]byte, error) {
 	if k.aead == nil {
 		return append([]byte(nil), sealed...), nil
 	}
@@ -155,7 +172,7 @@ type tokener struct {
 	buf []byte
 }
 
-func (k *keyring) tokener() *tokener {
+func (k *sealKeys) tokener() *tokener {
 	return &tokener{mac: hmac.New(sha256.New, k.tokenKey)}
 }
 

@@ -34,6 +34,11 @@ const (
 	metaWrapped = "wrapped" // AES-256-GCM(key-wrapping key, data key)
 	metaPlain   = "plain"   // present only in the unencrypted benchmark variant
 	formatMagic = "comptoir-store"
+
+	// metaOSWrapped is AES-256-GCM(OS-keyring wrapping key, data key) (keyring.go).
+	metaOSWrapped = "oswrapped"
+	// wrappedSize is a wrapped data key: nonce, key, tag.
+	wrappedSize = 12 + dataKeySize + 16
 )
 
 // Token kinds, the domain separation of keyed hashes.
@@ -58,7 +63,7 @@ const (
 func allBuckets() []string {
 	return []string{bucketMeta, bucketBALs, bucketFolders, bucketMsgs, bucketBodies, bucketTexts,
 		bucketByDate, bucketDocs, bucketPostFull, bucketPostTail, bucketPostSeg, bucketByID, bucketByPatient,
-		bucketOutbox, bucketAudit, bucketPatients, bucketSettings}
+		bucketOutbox, bucketAudit, bucketPatients, bucketSettings, bucketBodyChunks}
 }
 
 // msgKey is fid || uid (big endian): a folder's messages are contiguous, in UID order.

@@ -9,21 +9,62 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-func (s *Store) unwrap(signer crypto.Signer, st fileState) error {
-	kwk, err := wrappingKey(signer, st.salt)
+// unlocker gets the data key of a file: from the card (cardUnlocker) or from the OS
+// keyring (keyringUnlocker, oskeyring.go).
+type unlocker interface {
+	// unwrap returns the data key of an existing file.
+	unwrap(s *Store, st fileState) ([]byte, error)
+	// create returns the meta entries that wrap the data key of a new file.
+	create(s *Store, dataKey, salt []byte) (map[string][]byte, error)
+}
+
+// cardUnlocker unwraps with one private-key operation of the card.
+type cardUnlocker struct{ signer crypto.Signer }
+
+func (u cardUnlocker) unwrap(s *Store, st fileState) ([]byte, error) {
+	if len(st.wrapped) == 0 {
+		// Before the card signs: a PIN operation for nothing would be one too many.
+		return nil, fmt.Errorf("%w: %s was created without the card: open it with the OS keyring, then Rekey", ErrNoCardKey, s.path)
+	}
+	kwk, err := wrappingKey(u.signer, st.salt)
 	if err != nil {
-		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+		return nil, err
 	}
 	defer wipe(kwk)
-	dataKey, err := unwrapDataKey(kwk, st.wrapped)
+	return unwrapDataKey(kwk, st.wrapped)
+}
+
+func (u cardUnlocker) create(_ *Store, dataKey, salt []byte) (map[string][]byte, error) {
+	kwk, err := wrappingKey(u.signer, salt)
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(kwk)
+	wrapped, err := wrapDataKey(kwk, dataKey)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{metaWrapped: wrapped}, nil
+}
+
+func (s *Store) unwrap(u unlocker, st fileState) error {
+	dataKey, err := u.unwrap(s, st)
 	if err != nil {
 		return fmt.Errorf("store: unlock %s: %w", s.path, err)
 	}
 	return s.setKeys(dataKey)
 }
 
+func (s *Store) unlockWith(u unlocker) error {
+	st, err := s.readHeader()
+	if err != nil {
+		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	}
+	return s.unwrap(u, st)
+}
+
 func (s *Store) setKeys(dataKey []byte) error {
-	k, err := newKeyring(dataKey, s.encrypt)
+	k, err := newSealKeys(dataKey, s.encrypt)
 	if err != nil {
 		return err
 	}
@@ -53,15 +94,16 @@ func (s *Store) Lock() {
 
 // Unlock derives the keys again with one private-key operation of signer.
 func (s *Store) Unlock(signer crypto.Signer) error {
-	st, err := s.readHeader()
-	if err != nil {
-		return fmt.Errorf("store: unlock %s: %w", s.path, err)
+	if signer == nil {
+		return fmt.Errorf("store: unlock %s: nil signer", s.path)
 	}
-	return s.unwrap(signer, st)
+	return s.unlockWith(cardUnlocker{signer})
 }
 
-// Rekey re-wraps the data key for a renewed card (one private-key operation of next)
-// under a fresh salt; the old card no longer opens the file. The store must be unlocked.
+// Rekey wraps the data key for a card (one private-key operation of next) under a fresh
+// salt: a renewed card (the old one no longer opens the file), or the first card of a file
+// created with the OS keyring (ErrNoCardKey). The OS-keyring key, if any, stays. The
+// store must be unlocked.
 func (s *Store) Rekey(next crypto.Signer) error {
 	s.mu.RLock()
 	dk := bytes.Clone(s.dataKey)
@@ -102,8 +144,8 @@ func (s *Store) wordCache() *wordCache {
 	return s.words
 }
 
-// keyring returns the current keys or why there are none. Callers hold s.mu.RLock.
-func (s *Store) keyringLocked() (*keyring, error) {
+// keysLocked returns the current keys or why there are none. Callers hold s.mu.RLock.
+func (s *Store) keysLocked() (*sealKeys, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}

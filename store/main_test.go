@@ -19,6 +19,7 @@ func TestMain(m *testing.M) {
 		os.Exit(diskFullChild())
 	}
 	code := m.Run()
+	runAfterTests()
 	benchSummary(os.Stdout)
 	bench.cleanup()
 	os.Exit(code)

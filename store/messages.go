@@ -9,7 +9,7 @@ import (
 
 // SetFlags replaces a message's flags.
 func (s *Store) SetFlags(ref Ref, flags []string) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		rec, err := m.record(mk)
@@ -43,7 +43,7 @@ func (s *Store) SetFlags(ref Ref, flags []string) error {
 
 // Expunge removes messages from a folder; unknown UIDs are ignored.
 func (s *Store) Expunge(bal, folder string, uids []uint32) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
 		for _, uid := range uids {
@@ -66,14 +66,18 @@ func (s *Store) Expunge(bal, folder string, uids []uint32) error {
 	return nil
 }
 
-// Move moves a message to another folder of the same BAL under its new UID, keeping body,
-// text and search entries.
+// Move moves a message to another folder of the same BAL under its new UID, keeping body
+// (whole or streamed), text and search entries. A streamed body is re-sealed for its new
+// key within the transaction, which holds it in memory until the commit.
 func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 	to := Ref{BAL: ref.BAL, Folder: toFolder, UID: newUID}
 	if err := checkRef(to); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	if to == ref {
+		return nil
+	}
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(ref.BAL, ref.Folder)
 		mk := msgKey(fid, ref.UID)
@@ -92,12 +96,16 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 		if err != nil {
 			return err
 		}
-		if old, err := m.record(msgKey(m.fid(to.BAL, to.Folder), to.UID)); err != nil {
+		toFid := m.fid(to.BAL, to.Folder)
+		if old, err := m.record(msgKey(toFid, to.UID)); err != nil {
 			return err
 		} else if old != nil {
-			if err := m.remove(m.fid(to.BAL, to.Folder), old, false, false); err != nil {
+			if err := m.remove(toFid, old, false, false); err != nil {
 				return err
 			}
+		}
+		if err := moveChunks(tx, k, mk, msgKey(toFid, to.UID)); err != nil {
+			return err
 		}
 		if err := m.remove(fid, rec, true, false); err != nil {
 			return err
@@ -121,7 +129,7 @@ func (s *Store) Move(ref Ref, toFolder string, newUID uint32) error {
 
 // ResetFolder drops a folder's messages after its UIDVALIDITY changed and records the new one.
 func (s *Store) ResetFolder(bal, folder string, uidValidity uint32) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		if err := m.clearFolder(bal, folder); err != nil {
 			return err

@@ -57,7 +57,7 @@ func writeSchema1(path string) error {
 	if err != nil {
 		return err
 	}
-	k, err := newKeyring(dataKey, true)
+	k, err := newSealKeys(dataKey, true)
 	if err != nil {
 		return err
 	}

@@ -15,15 +15,16 @@ func unread(flags []string) bool { return !slices.Contains(flags, flagSeen) }
 // msgTx groups the buckets and caches one message-changing transaction uses.
 type msgTx struct {
 	tx                                                   *bolt.Tx
-	k                                                    *keyring
+	k                                                    *sealKeys
 	t                                                    *tokener
 	folders, msgs, bodies, texts, bydate, docs, byid, bp bkt
 	stats                                                map[string]*folderRecord // by fid
 	fids                                                 map[[2]string][]byte
 	ix                                                   *indexer
+	bad                                                  int // index entries skipped (verify.go)
 }
 
-func newMsgTx(tx *bolt.Tx, k *keyring) *msgTx {
+func newMsgTx(tx *bolt.Tx, k *sealKeys) *msgTx {
 	m := &msgTx{tx: tx, k: k, t: k.tokener(),
 		folders: bucket(tx, k, bucketFolders), msgs: bucket(tx, k, bucketMsgs),
 		bodies: bucket(tx, k, bucketBodies), texts: bucket(tx, k, bucketTexts),

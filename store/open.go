@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -45,14 +46,15 @@ type Store struct {
 	encrypt bool
 
 	mu      sync.RWMutex // guards keys and dataKey
-	keys    *keyring     // nil when locked or closed
+	keys    *sealKeys    // nil when locked or closed
 	dataKey []byte
 	closed  bool
 
-	words    *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
-	writes   atomic.Uint64 // committed write transactions: invalidates anchors
-	anchorMu sync.Mutex
-	anchors  map[string]folderAnchors // by fid
+	words      *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
+	writes     atomic.Uint64 // committed write transactions: invalidates anchors
+	mismatches atomic.Uint64 // index entries skipped by reads (verify.go)
+	anchorMu   sync.Mutex
+	anchors    map[string]folderAnchors // by fid
 }
 
 // Open opens (or creates) the cache file at path and unlocks it with exactly one
@@ -60,11 +62,16 @@ type Store struct {
 //
 // Errors: ErrLocked (another process holds the file), ErrWrongCard, ErrCorrupt (a
 // *CorruptError: the file was renamed aside, Open again to start afresh), ErrNewerSchema,
-// ErrUnsupportedKey.
+// ErrUnsupportedKey, ErrNoCardKey (created with OpenWithKeyring: no card operation was
+// made).
 func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 	if signer == nil {
 		return nil, fmt.Errorf("store: open %s: nil signer", path)
 	}
+	return open(path, cardUnlocker{signer}, opts)
+}
+
+func open(path string, u unlocker, opts Options) (*Store, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = 2 * time.Second
 	}
@@ -95,7 +102,7 @@ func Open(path string, signer crypto.Signer, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s := &Store{path: path, db: db, log: opts.Logger, encrypt: !opts.insecureNoEncryption}
-	if err := s.unlockOrInit(signer, opts); err != nil {
+	if err := s.unlockOrInit(u, opts); err != nil {
 		db.Close()
 		var ce *CorruptError
 		if errors.As(err, &ce) {
@@ -138,11 +145,12 @@ func setAside(path string, cause error, opts Options) error {
 
 // fileState is what readHeader found in the meta bucket.
 type fileState struct {
-	empty   bool // a fresh bbolt file with no bucket at all
-	schema  uint32
-	salt    []byte
-	wrapped []byte
-	plain   bool
+	empty     bool // a fresh bbolt file with no bucket at all
+	schema    uint32
+	salt      []byte
+	wrapped   []byte // for the card; absent in a file created with the OS keyring
+	osWrapped []byte // for the OS keyring; absent until enrolled
+	plain     bool
 }
 
 func (s *Store) readHeader() (st fileState, err error) {
@@ -164,8 +172,9 @@ func (s *Store) readHeader() (st fileState, err error) {
 		v := m.Get([]byte(metaSchema))
 		st.salt = bytes.Clone(m.Get([]byte(metaSalt)))
 		st.wrapped = bytes.Clone(m.Get([]byte(metaWrapped)))
+		st.osWrapped = bytes.Clone(m.Get([]byte(metaOSWrapped)))
 		st.plain = m.Get([]byte(metaPlain)) != nil
-		if len(v) != 4 || len(st.salt) != saltSize || len(st.wrapped) == 0 {
+		if len(v) != 4 || len(st.salt) != saltSize || len(st.wrapped)+len(st.osWrapped) == 0 {
 			return &CorruptError{Err: errors.New("damaged header")}
 		}
 		st.schema = binary.BigEndian.Uint32(v)
@@ -174,13 +183,13 @@ func (s *Store) readHeader() (st fileState, err error) {
 	return st, err
 }
 
-func (s *Store) unlockOrInit(signer crypto.Signer, opts Options) error {
+func (s *Store) unlockOrInit(u unlocker, opts Options) error {
 	st, err := s.readHeader()
 	if err != nil {
 		return err
 	}
 	if st.empty {
-		return s.initFile(signer)
+		return s.initFile(u)
 	}
 	if st.plain != !s.encrypt {
 		return &CorruptError{Err: errors.New("encryption mode of the file does not match")}
@@ -188,7 +197,7 @@ func (s *Store) unlockOrInit(signer crypto.Signer, opts Options) error {
 	if st.schema > schemaVersion {
 		return fmt.Errorf("%w: %s has schema %d, this Comptoir knows up to %d", ErrNewerSchema, s.path, st.schema, schemaVersion)
 	}
-	if err := s.unwrap(signer, st); err != nil {
+	if err := s.unwrap(u, st); err != nil {
 		return err
 	}
 	target := cmp.Or(opts.migrateTo, schemaVersion)
@@ -208,19 +217,15 @@ func (s *Store) unlockOrInit(signer crypto.Signer, opts Options) error {
 }
 
 // initFile writes the header of a new cache: salt, wrapped random data key, schema, buckets.
-func (s *Store) initFile(signer crypto.Signer) error {
+func (s *Store) initFile(u unlocker) error {
 	salt := make([]byte, saltSize)
 	rand.Read(salt)
 	dataKey := make([]byte, dataKeySize)
 	rand.Read(dataKey)
-	kwk, err := wrappingKey(signer, salt)
+	wraps, err := u.create(s, dataKey, salt)
 	if err != nil {
+		wipe(dataKey)
 		return fmt.Errorf("store: create %s: %w", s.path, err)
-	}
-	defer wipe(kwk)
-	wrapped, err := wrapDataKey(kwk, dataKey)
-	if err != nil {
-		return err
 	}
 	if err := s.setKeys(dataKey); err != nil {
 		return err
@@ -232,8 +237,8 @@ func (s *Store) initFile(signer crypto.Signer) error {
 			}
 		}
 		m := tx.Bucket([]byte(bucketMeta))
-		puts := map[string][]byte{metaFormat: []byte(formatMagic), metaSchema: u32(schemaVersion),
-			metaSalt: salt, metaWrapped: wrapped}
+		puts := map[string][]byte{metaFormat: []byte(formatMagic), metaSchema: u32(schemaVersion), metaSalt: salt}
+		maps.Copy(puts, wraps)
 		if !s.encrypt {
 			puts[metaPlain] = []byte{1}
 		}

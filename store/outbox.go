@@ -22,7 +22,7 @@ func (s *Store) Enqueue(item OutboxItem) error {
 	if item.Queued.IsZero() {
 		item.Queued = time.Now()
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketOutbox)
 		if _, key, err := findOutbox(b, item.ID); err != nil {
 			return err
@@ -44,7 +44,7 @@ func (s *Store) Enqueue(item OutboxItem) error {
 // Outbox returns the queued items, oldest first (submitted ones until acknowledged).
 func (s *Store) Outbox() ([]OutboxItem, error) {
 	var out []OutboxItem
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		return scan(bucket(tx, k, bucketOutbox), func(it OutboxItem) { out = append(out, it) })
 	})
 	if err != nil {
@@ -68,7 +68,7 @@ func findOutbox(b bkt, id string) (OutboxItem, []byte, error) {
 }
 
 func (s *Store) changeOutbox(id string, fn func(*OutboxItem) (remove bool)) error {
-	return s.update(func(tx *bolt.Tx, k *keyring) error {
+	return s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketOutbox)
 		it, key, err := findOutbox(b, id)
 		if err != nil {

@@ -15,7 +15,7 @@ func (s *Store) PutPatient(p Patient) error {
 	if p.INS == "" {
 		return fmt.Errorf("store: put patient: empty INS")
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketPatients)
 		key := k.tokener().sum(tokINS, p.INS, idSize)
 		var old Patient
@@ -40,7 +40,7 @@ func (s *Store) PutPatient(p Patient) error {
 // Patient returns the patient with this INS (ErrNotFound).
 func (s *Store) Patient(ins string) (Patient, error) {
 	var p Patient
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		found, err := bucket(tx, k, bucketPatients).get(k.tokener().sum(tokINS, ins, idSize), &p)
 		if err == nil && !found {
 			err = ErrNotFound
@@ -56,7 +56,7 @@ func (s *Store) Patient(ins string) (Patient, error) {
 // Patients returns every patient sorted by birth name, then first names.
 func (s *Store) Patients() ([]Patient, error) {
 	var out []Patient
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		return scan(bucket(tx, k, bucketPatients), func(p Patient) { out = append(out, p) })
 	})
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Store) Patients() ([]Patient, error) {
 
 // DeletePatient forgets a patient (messages linked to the INS stay).
 func (s *Store) DeletePatient(ins string) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		return bucket(tx, k, bucketPatients).b.Delete(k.tokener().sum(tokINS, ins, idSize))
 	})
 	if err != nil {

@@ -53,7 +53,7 @@ const segChunk = 4096
 // Keys grow with seg, so a batch appends pages at the end of postseg instead of rewriting
 // a page per token across the index (a long-tail vocabulary would dirty all of it at every
 // batch). Every segMax segments, compact merges them into postfull/posttail.
-func (ix *indexer) flush(tx *bolt.Tx, k *keyring) error {
+func (ix *indexer) flush(tx *bolt.Tx, k *sealKeys) error {
 	if len(ix.post) == 0 {
 		return nil
 	}
@@ -130,7 +130,7 @@ func chunkEntries(chunk []byte, fn func(tok uint64, deltas []byte) bool) error {
 }
 
 // appendToTails appends ascending doc ids to each token's open block.
-func appendToTails(tx *bolt.Tx, k *keyring, post map[uint64][]uint64) error {
+func appendToTails(tx *bolt.Tx, k *sealKeys, post map[uint64][]uint64) error {
 	full, tail := bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail)
 	toks := make([]uint64, 0, len(post))
 	for tok := range post {
@@ -198,7 +198,7 @@ func decodeDeltas(b []byte, out []uint64) ([]uint64, error) {
 // postIndex is the three posting buckets of a transaction.
 type postIndex struct{ full, tail, segs bkt }
 
-func postBuckets(tx *bolt.Tx, k *keyring) postIndex {
+func postBuckets(tx *bolt.Tx, k *sealKeys) postIndex {
 	return postIndex{bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail), bucket(tx, k, bucketPostSeg)}
 }
 

@@ -20,7 +20,7 @@ func (s *Store) PutMessages(msgs []Message) error {
 			return err
 		}
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		pp := startPrepare(k, s.wordCache(), msgs)
 		defer pp.wait()
@@ -101,7 +101,7 @@ type preparer struct {
 	wg    sync.WaitGroup
 }
 
-func startPrepare(k *keyring, wc *wordCache, msgs []Message) *preparer {
+func startPrepare(k *sealKeys, wc *wordCache, msgs []Message) *preparer {
 	chunks := (len(msgs) + prepChunk - 1) / prepChunk
 	p := &preparer{pre: make([]prepared, len(msgs)), ready: make([]chan struct{}, chunks), wc: wc}
 	for i := range p.ready {
@@ -130,7 +130,7 @@ func startPrepare(k *keyring, wc *wordCache, msgs []Message) *preparer {
 	return p
 }
 
-func prepareOne(k *keyring, t *tokener, tz *tokenizer, m *Message, p *prepared) {
+func prepareOne(k *sealKeys, t *tokener, tz *tokenizer, m *Message, p *prepared) {
 	e := &m.Envelope
 	mk := msgKey(t.sum(tokFolder, e.BAL+"\x00"+e.Folder, fidSize), e.UID)
 	if len(m.Body) > 0 {

@@ -10,7 +10,7 @@ import (
 // Envelope returns one message's envelope, with Text.
 func (s *Store) Envelope(ref Ref) (Envelope, error) {
 	var env Envelope
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		rec, err := m.record(mk)
@@ -37,7 +37,7 @@ func (s *Store) Envelope(ref Ref) (Envelope, error) {
 // Body returns a copy of the raw message (ErrNotFound, ErrNoBody).
 func (s *Store) Body(ref Ref) ([]byte, error) {
 	var body []byte
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		mk := msgKey(m.fid(ref.BAL, ref.Folder), ref.UID)
 		if m.msgs.b.Get(mk) == nil {
@@ -75,7 +75,8 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 	}
 	gen := s.writes.Load() // before the transaction: see anchors.go
 	out := make([]Envelope, 0, limit)
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	bad := 0
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
 		c := m.bydate.b.Cursor()
@@ -86,22 +87,23 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 				start, skip = a[j], offset-j*anchorStep
 			}
 		}
-		key, _ := c.Seek(start)
-		for ; key != nil && skip > 0 && bytes.HasPrefix(key, fid); key, _ = c.Next() {
+		key, v := c.Seek(start)
+		for ; key != nil && skip > 0 && bytes.HasPrefix(key, fid); key, v = c.Next() {
 			skip--
 		}
-		for ; key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, _ = c.Next() {
-			rec, err := m.record(msgKey(fid, dateKeyUID(key)))
+		defer func() { bad = m.bad }()
+		for ; key != nil && bytes.HasPrefix(key, fid) && len(out) < limit; key, v = c.Next() {
+			rec, err := m.viaDate(fid, key, v)
 			if err != nil {
 				return err
 			}
-			if rec == nil {
-				return fmt.Errorf("%w: date index points to a missing message", ErrCorrupt)
+			if rec != nil {
+				out = append(out, rec.Env)
 			}
-			out = append(out, rec.Env)
 		}
 		return nil
 	})
+	s.noteMismatches(bad, bucketByDate)
 	if err != nil {
 		return nil, fmt.Errorf("store: page %s/%s: %w", bal, folder, err)
 	}
@@ -111,7 +113,7 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 // UIDs returns the UIDs cached in a folder, ascending.
 func (s *Store) UIDs(bal, folder string) ([]uint32, error) {
 	var uids []uint32
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
 		fid := m.fid(bal, folder)
 		c := m.msgs.b.Cursor()
@@ -128,7 +130,7 @@ func (s *Store) UIDs(bal, folder string) ([]uint32, error) {
 
 // Counts returns the number of messages and of unread ones (no \Seen), kept incrementally.
 func (s *Store) Counts(bal, folder string) (total, unreadN int, err error) {
-	err = s.view(func(tx *bolt.Tx, k *keyring) error {
+	err = s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		fr, err := newMsgTx(tx, k).folder(bal, folder, false)
 		if err != nil {
 			return err

@@ -25,10 +25,10 @@ type folderRecord struct {
 type bkt struct {
 	name string
 	b    *bolt.Bucket
-	k    *keyring
+	k    *sealKeys
 }
 
-func bucket(tx *bolt.Tx, k *keyring, name string) bkt {
+func bucket(tx *bolt.Tx, k *sealKeys, name string) bkt {
 	return bkt{name: name, b: tx.Bucket([]byte(name)), k: k}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -14,13 +15,15 @@ import (
 //	3  full-text index: docs, postfull, posttail; message records and date index entries
 //	   carry their doc id
 //	4  posting segments (postseg): a batch appends its postings instead of rewriting them
-const schemaVersion = 4
+//	5  bodychunks always present; a streamed body's write starts with a pending manifest,
+//	   so the chunks of a write cut short can be authenticated; schema 4's leftovers dropped
+const schemaVersion = 5
 
 // migration upgrades the file from version from to from+1 inside one write transaction.
 type migration struct {
 	from uint32
 	name string
-	run  func(tx *bolt.Tx, k *keyring) error
+	run  func(tx *bolt.Tx, k *sealKeys) error
 }
 
 // migrations are applied in order, each in its own transaction that also bumps the schema
@@ -30,6 +33,7 @@ func migrations() []migration {
 		{1, "folder counts", migrateCounts},
 		{2, "search index", migrateIndex},
 		{3, "posting segments", migrateSegments},
+		{4, "chunk manifests", migrateChunks},
 	}
 }
 
@@ -38,7 +42,7 @@ func (s *Store) migrate(from, to uint32) error {
 		if mg.from < from || mg.from >= to {
 			continue
 		}
-		err := s.update(func(tx *bolt.Tx, k *keyring) error {
+		err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 			if err := mg.run(tx, k); err != nil {
 				return err
 			}
@@ -53,7 +57,7 @@ func (s *Store) migrate(from, to uint32) error {
 }
 
 // migrateCounts computes every folder's total and unread counts.
-func migrateCounts(tx *bolt.Tx, k *keyring) error {
+func migrateCounts(tx *bolt.Tx, k *sealKeys) error {
 	m := newMsgTx(tx, k)
 	c := m.msgs.b.Cursor()
 	for key, v := c.First(); key != nil; key, v = c.Next() {
@@ -74,14 +78,41 @@ func migrateCounts(tx *bolt.Tx, k *keyring) error {
 }
 
 // migrateSegments adds the bucket of posting segments; the blocks stay as they are.
-func migrateSegments(tx *bolt.Tx, _ *keyring) error {
+func migrateSegments(tx *bolt.Tx, _ *sealKeys) error {
 	_, err := tx.CreateBucketIfNotExists([]byte(bucketPostSeg))
 	return err
 }
 
+// migrateChunks creates bodychunks if no body was ever streamed, and drops the chunks that
+// schema 4 left without a manifest (writes cut short): they never read as a body, and
+// without a manifest they cannot be authenticated.
+func migrateChunks(tx *bolt.Tx, _ *sealKeys) error {
+	b, err := tx.CreateBucketIfNotExists([]byte(bucketBodyChunks))
+	if err != nil {
+		return err
+	}
+	var orphans [][]byte
+	var manifest []byte
+	c := b.Cursor()
+	for key, _ := c.First(); key != nil; key, _ = c.Next() {
+		switch {
+		case len(key) == fidSize+4:
+			manifest = bytes.Clone(key)
+		case len(key) == fidSize+8 && !bytes.Equal(key[:fidSize+4], manifest):
+			orphans = append(orphans, bytes.Clone(key))
+		}
+	}
+	for _, key := range orphans {
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // migrateIndex creates the search buckets and indexes every cached message (with the
 // layout of schema 3: its postings go to the blocks, not to segments).
-func migrateIndex(tx *bolt.Tx, k *keyring) error {
+func migrateIndex(tx *bolt.Tx, k *sealKeys) error {
 	for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail} {
 		if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
 			return err
@@ -146,7 +177,7 @@ func (s *Store) RebuildIndex(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		for _, b := range []string{bucketDocs, bucketPostFull, bucketPostTail, bucketPostSeg} {
 			if err := tx.DeleteBucket([]byte(b)); err != nil {
 				return err

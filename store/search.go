@@ -14,6 +14,7 @@ import (
 type hit struct {
 	fid   []byte
 	uid   uint32
+	doc   uint64
 	order []byte
 }
 
@@ -38,8 +39,10 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 		limit = 200
 	}
 	var out []Envelope
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	bad := 0
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
+		defer func() { bad = m.bad }()
 		px := postBuckets(tx, k)
 		var cands []uint64
 		for i, w := range words {
@@ -71,22 +74,19 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 		if err != nil {
 			return err
 		}
-		var hits []hit
 		if len(cands) > walkFrom*limit {
 			// Many matches: walk the date indexes newest first, keep the candidates.
-			if hits, err = m.newestAmong(cands, scope, limit); err != nil {
-				return err
-			}
-		} else {
-			hits = m.resolve(cands, scope)
-			slices.SortFunc(hits, func(a, b hit) int { return bytes.Compare(a.order, b.order) })
-			if len(hits) > limit {
-				hits = hits[:limit]
-			}
+			out, err = m.newestAmong(cands, scope, limit)
+			return err
 		}
-		out = make([]Envelope, 0, len(hits))
+		hits := m.resolve(cands, scope)
+		slices.SortFunc(hits, func(a, b hit) int { return bytes.Compare(a.order, b.order) })
+		out = make([]Envelope, 0, min(len(hits), limit))
 		for _, h := range hits {
-			rec, err := m.record(msgKey(h.fid, h.uid))
+			if len(out) == limit {
+				break
+			}
+			rec, err := m.viaDoc(h)
 			if err != nil {
 				return err
 			}
@@ -96,6 +96,7 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 		}
 		return nil
 	})
+	s.noteMismatches(bad, "search")
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
@@ -107,8 +108,8 @@ func (s *Store) Search(q Query) ([]Envelope, error) {
 const walkFrom = 8
 
 // newestAmong merges the date indexes of the folders in scope (every folder if nil),
-// newest first, and keeps the messages whose doc id is in cands (ascending), up to limit.
-func (m *msgTx) newestAmong(cands []uint64, scope map[string]bool, limit int) ([]hit, error) {
+// newest first, and returns the messages whose doc id is in cands (ascending), up to limit.
+func (m *msgTx) newestAmong(cands []uint64, scope map[string]bool, limit int) ([]Envelope, error) {
 	type head struct {
 		fid      []byte
 		c        *bolt.Cursor
@@ -124,8 +125,8 @@ func (m *msgTx) newestAmong(cands []uint64, scope map[string]bool, limit int) ([
 		h.key, h.val = h.c.Seek(h.fid)
 		heads = append(heads, h)
 	}
-	var hits []hit
-	for len(hits) < limit {
+	var out []Envelope
+	for len(out) < limit {
 		var best *head
 		for _, h := range heads {
 			if h.key == nil || !bytes.HasPrefix(h.key, h.fid) {
@@ -138,15 +139,22 @@ func (m *msgTx) newestAmong(cands []uint64, scope map[string]bool, limit int) ([
 		if best == nil {
 			break
 		}
-		if len(best.val) != 8 {
-			return nil, fmt.Errorf("%w: date index entry without doc id", ErrCorrupt)
-		}
-		if _, ok := slices.BinarySearch(cands, binary.BigEndian.Uint64(best.val)); ok {
-			hits = append(hits, hit{fid: best.fid, uid: dateKeyUID(best.key), order: bytes.Clone(best.key[fidSize:])})
+		if len(best.val) == 8 {
+			if _, ok := slices.BinarySearch(cands, binary.BigEndian.Uint64(best.val)); ok {
+				rec, err := m.viaDate(best.fid, best.key, best.val)
+				if err != nil {
+					return nil, err
+				}
+				if rec != nil {
+					out = append(out, rec.Env)
+				}
+			}
+		} else {
+			m.bad++
 		}
 		best.key, best.val = best.c.Next()
 	}
-	return hits, nil
+	return out, nil
 }
 
 // scope returns the folder ids a search is limited to; nil means everything.
@@ -195,7 +203,7 @@ func (m *msgTx) resolve(cands []uint64, scope map[string]bool) []hit {
 		if scope != nil && !scope[string(fid)] {
 			continue
 		}
-		hits = append(hits, hit{fid: bytes.Clone(fid), uid: binary.BigEndian.Uint32(v[fidSize:]), order: bytes.Clone(v[fidSize+4:])})
+		hits = append(hits, hit{fid: bytes.Clone(fid), uid: binary.BigEndian.Uint32(v[fidSize:]), doc: doc, order: bytes.Clone(v[fidSize+4:])})
 	}
 	return hits
 }
@@ -223,12 +231,14 @@ func (s *Store) lookup(bucketName, kind, id string) ([]Envelope, error) {
 		return nil, nil
 	}
 	var out []Envelope
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	bad := 0
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		m := newMsgTx(tx, k)
+		defer func() { bad = m.bad }()
 		prefix := m.t.sum(kind, id, idSize)
 		c := bucket(tx, k, bucketName).b.Cursor()
 		for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
-			rec, err := m.record(key[idSize:])
+			rec, err := m.viaToken(kind, id, key)
 			if err != nil {
 				return err
 			}
@@ -238,6 +248,7 @@ func (s *Store) lookup(bucketName, kind, id string) ([]Envelope, error) {
 		}
 		return nil
 	})
+	s.noteMismatches(bad, bucketName)
 	slices.SortStableFunc(out, func(a, b Envelope) int { return b.Date.Compare(a.Date) })
 	return out, err
 }

@@ -72,7 +72,7 @@ func (h *segHeap) Pop() any {
 // ones into postfull, then empties postseg. It streams a k-way merge of the segments in
 // token order, so its memory is one chunk per segment and one token's ids, whatever the
 // number of segments (a whole-map merge of 64 batches cost ~100 MB).
-func compact(tx *bolt.Tx, k *keyring) error {
+func compact(tx *bolt.Tx, k *sealKeys) error {
 	segs := bucket(tx, k, bucketPostSeg)
 	full, tail := bucket(tx, k, bucketPostFull), bucket(tx, k, bucketPostTail)
 	var h segHeap

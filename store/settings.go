@@ -10,7 +10,7 @@ import (
 // everything else: templates or signatures may name patients.
 func (s *Store) Setting(key string) ([]byte, error) {
 	var v []byte
-	err := s.view(func(tx *bolt.Tx, k *keyring) error {
+	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
 		var err error
 		b := bucket(tx, k, bucketSettings)
 		tk := k.tokener().sum(tokSetting, key, idSize)
@@ -31,7 +31,7 @@ func (s *Store) Setting(key string) ([]byte, error) {
 
 // SetSetting stores a setting; a nil value deletes it.
 func (s *Store) SetSetting(key string, v []byte) error {
-	err := s.update(func(tx *bolt.Tx, k *keyring) error {
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
 		b := bucket(tx, k, bucketSettings)
 		tk := k.tokener().sum(tokSetting, key, idSize)
 		if v == nil {

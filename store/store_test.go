@@ -82,4 +82,5 @@ func TestMessagesRoundTrip(t *testing.T) {
 	if err != nil || len(res) != 118 {
 		t.Fatalf("Search = %d results, %v", len(res), err)
 	}
+	must(t, s.Check(t.Context())) // every index still matches its messages
 }

@@ -9,10 +9,10 @@ import (
 )
 
 // view runs fn in a read transaction with the keys; a bbolt panic becomes ErrCorrupt.
-func (s *Store) view(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
+func (s *Store) view(fn func(tx *bolt.Tx, k *sealKeys) error) (err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	k, err := s.keyringLocked()
+	k, err := s.keysLocked()
 	if err != nil {
 		return err
 	}
@@ -21,10 +21,10 @@ func (s *Store) view(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
 }
 
 // update runs fn in a write transaction; it commits (and fsyncs) only if fn returns nil.
-func (s *Store) update(fn func(tx *bolt.Tx, k *keyring) error) (err error) {
+func (s *Store) update(fn func(tx *bolt.Tx, k *sealKeys) error) (err error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	k, err := s.keyringLocked()
+	k, err := s.keysLocked()
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,12 @@ func UserMessage(err error) string {
 		return fmt.Sprintf("Le cache local était endommagé ; il a été mis de côté (%s) et sera reconstruit depuis le serveur.", ce.Aside)
 	case errors.Is(err, ErrLocked):
 		return "Le cache est déjà utilisé par un autre Comptoir ouvert avec cette carte. Fermez-le puis réessayez."
+	case errors.Is(err, ErrNotEnrolled), errors.Is(err, ErrSecretNotFound):
+		return "La connexion e-CPS n'est pas encore activée pour le cache local de ce poste : connectez-vous une fois avec votre carte CPS."
+	case errors.Is(err, ErrKeyringUnavailable):
+		return "Le trousseau de mots de passe de votre session est inaccessible ou verrouillé : déverrouillez-le, ou connectez-vous avec votre carte CPS."
+	case errors.Is(err, ErrNoCardKey):
+		return "Ce cache local a été créé lors d'une connexion e-CPS et n'est pas encore lié à votre carte : le trousseau de votre session est nécessaire pour l'ouvrir."
 	case errors.Is(err, ErrWrongCard):
 		return "Ce cache appartient à une autre carte CPS : il ne peut pas être ouvert avec celle-ci."
 	case errors.Is(err, ErrUnsupportedKey):

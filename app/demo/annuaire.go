@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"comptoir/app/wire"
+	"comptoir/app/bridge"
 )
 
 // Annuaire opens the demo's Annuaire Santé (Dir/annuaire.db) filled with the extraction the
 // sandbox publishes, so the composer's suggestions and "Contacter un professionnel" have
 // the demo's professionals. Its updates download the sandbox's extraction over HTTPS,
 // verified with the test IGC-Santé root.
-func (e *Env) Annuaire(ctx context.Context) (*wire.Annuaire, error) {
-	a, err := wire.OpenAnnuaire(wire.AnnuaireOptions{
+func (e *Env) Annuaire(ctx context.Context) (*bridge.Annuaire, error) {
+	a, err := bridge.OpenAnnuaire(bridge.AnnuaireOptions{
 		Path:      filepath.Join(e.dir, "annuaire.db"),
 		Source:    e.Sandbox.DirectoryURL(),
 		TLSConfig: &tls.Config{RootCAs: e.PKI.RootPool(), MinVersion: tls.VersionTLS12},

@@ -23,7 +23,7 @@ import (
 	"comptoir/app"
 	"comptoir/app/annuaire"
 	"comptoir/app/apptest"
-	"comptoir/app/wire"
+	"comptoir/app/bridge"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 )
@@ -34,7 +34,7 @@ const fixture = "../../app/annuaire/testdata/extraction_small.txt"
 
 // recording is the real directory, with the progress of its updates recorded.
 type recording struct {
-	*wire.Annuaire
+	*bridge.Annuaire
 	mu   sync.Mutex
 	seen []annuaire.Progress
 }
@@ -55,10 +55,10 @@ func (r *recording) progress() []annuaire.Progress {
 }
 
 // importedDirectory is a real directory file in t's temporary directory, the fixture imported.
-func importedDirectory(t *testing.T, o wire.AnnuaireOptions) *recording {
+func importedDirectory(t *testing.T, o bridge.AnnuaireOptions) *recording {
 	t.Helper()
 	o.Path = filepath.Join(t.TempDir(), "annuaire.db")
-	a, err := wire.OpenAnnuaire(o)
+	a, err := bridge.OpenAnnuaire(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func texts(o fyne.CanvasObject) []string {
 // The check: typing "dupo" in To offers the DUPONT entries with their profession and
 // town, every address of the doctor listed; choosing one fills the address.
 func TestComposerSuggestsFromTheDirectory(t *testing.T) {
-	d := importedDirectory(t, wire.AnnuaireOptions{})
+	d := importedDirectory(t, bridge.AnnuaireOptions{})
 	h := startWith(t, cpstest.Titulaire.Label, d)
 	openMail(t, h)
 	test.Tap(h.UI.Main.NewButton)
@@ -215,7 +215,7 @@ func TestComposerSuggestsFromTheDirectory(t *testing.T) {
 // "Contacter un professionnel": results show the name, profession, specialty and town, every
 // address with its type, and "Écrire" opens the composer to the chosen address.
 func TestContactAProfessional(t *testing.T) {
-	d := importedDirectory(t, wire.AnnuaireOptions{})
+	d := importedDirectory(t, bridge.AnnuaireOptions{})
 	h := startWith(t, cpstest.Titulaire.Label, d)
 	openMail(t, h)
 	found := false
@@ -277,7 +277,7 @@ func TestContactAProfessional(t *testing.T) {
 // "Mettre à jour l'annuaire": the progress bar reaches the end, the lines set aside are
 // listed with their numbers, and after a failed import the previous directory stays in use.
 func TestUpdateTheDirectory(t *testing.T) {
-	a, err := wire.OpenAnnuaire(wire.AnnuaireOptions{Path: filepath.Join(t.TempDir(), "annuaire.db")})
+	a, err := bridge.OpenAnnuaire(bridge.AnnuaireOptions{Path: filepath.Join(t.TempDir(), "annuaire.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestOnlineLookupWithAnAPIKey(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	keyPath := filepath.Join(t.TempDir(), "annuaire-api-key")
-	d := importedDirectory(t, wire.AnnuaireOptions{KeyPath: keyPath, FHIRBase: srv.URL + "/fhir/v2",
+	d := importedDirectory(t, bridge.AnnuaireOptions{KeyPath: keyPath, FHIRBase: srv.URL + "/fhir/v2",
 		TLSConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}})
 	h := startWith(t, cpstest.Titulaire.Label, d)
 

@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"comptoir/app"
-	"comptoir/app/wire"
+	"comptoir/app/bridge"
+	"comptoir/app/session"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps"
 	"comptoir/cps/cpstest"
@@ -47,10 +48,10 @@ type Env struct {
 	Cards   *cpstest.Cards
 	Module  *cps.Module
 	Sandbox *sandbox.Server
-	IMAP    *wire.NetSwitch
-	SMTP    *wire.NetSwitch
-	API     *wire.NetSwitch
-	Wire    *wire.Cards
+	IMAP    *NetSwitch
+	SMTP    *NetSwitch
+	API     *NetSwitch
+	Bridge  *bridge.Cards
 	Trust   *msg.TrustList
 
 	dir     string
@@ -101,10 +102,10 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		return nil, fmt.Errorf("demo: sandbox: %w", err)
 	}
 	for _, sw := range []struct {
-		dst    **wire.NetSwitch
+		dst    **NetSwitch
 		target string
 	}{{&e.IMAP, e.Sandbox.IMAPAddr()}, {&e.SMTP, e.Sandbox.SMTPAddr()}, {&e.API, apiHostPort(e.Sandbox.APIURL())}} {
-		if *sw.dst, err = wire.NewNetSwitch(sw.target); err != nil {
+		if *sw.dst, err = NewNetSwitch(sw.target); err != nil {
 			e.Close()
 			return nil, err
 		}
@@ -123,9 +124,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	}
 	op := mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
 		Trust: trust, RootCAs: e.PKI.RootPool(), Domain: e.Sandbox.Domain()}
-	e.Wire = wire.NewCards(wire.Options{Module: e.Module, Operator: op, APIURL: "https://" + e.API.Addr(),
-		Trust: e.Trust, CacheDir: filepath.Join(o.Dir, "cache"), NIL: o.NIL, Logger: o.Logger,
-		WatchEvery: o.Watch, Engine: o.Engine})
+	e.Bridge = bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: o.Watch, Session: session.Config{
+		Servers: op, APIURL: "https://" + e.API.Addr(), Trust: e.Trust, CacheDir: filepath.Join(o.Dir, "cache"),
+		ProductRef: o.NIL, Logger: o.Logger, Engine: o.Engine}})
 	return e, nil
 }
 
@@ -140,7 +141,7 @@ func apiHostPort(u string) string {
 // Close stops the sandbox and the switches.
 func (e *Env) Close() error {
 	var errs []error
-	for _, sw := range []*wire.NetSwitch{e.IMAP, e.SMTP, e.API} {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
 		if sw != nil {
 			errs = append(errs, sw.Close())
 		}
@@ -153,12 +154,12 @@ func (e *Env) Close() error {
 
 // Deps returns the app's dependencies on this world, with the demo menu's controls.
 func (e *Env) Deps() app.Deps {
-	return app.Deps{Cards: &trackingCards{Cards: e.Wire, env: e}, Demo: &app.Demo{
+	return app.Deps{Cards: &trackingCards{Cards: e.Bridge, env: e}, Demo: &app.Demo{
 		PIN:        PIN,
 		PullCard:   e.PullCard,
 		InsertCard: e.InsertCard,
 		SetNetwork: e.SetNetwork,
-	}, Provisioning: e.Wire.Provisioning(filepath.Join(e.dir, "annuaire.db"))} // the directory of Annuaire()
+	}, Provisioning: bridge.NewProvisioning(filepath.Join(e.dir, "annuaire.db"))} // the directory of Annuaire()
 }
 
 // PullCard takes the card last logged in (else the titulaire's) out of its reader.
@@ -169,7 +170,7 @@ func (e *Env) InsertCard() { e.Cards.Faults().Insert(e.label()) }
 
 // SetNetwork cuts or restores the network between the client and the operator.
 func (e *Env) SetNetwork(up bool) {
-	for _, sw := range []*wire.NetSwitch{e.IMAP, e.SMTP, e.API} {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
 		sw.Set(up)
 	}
 }
@@ -185,17 +186,19 @@ func (e *Env) label() string {
 
 // trackingCards remembers which card logged in, for the demo menu.
 type trackingCards struct {
-	*wire.Cards
+	*bridge.Cards
 	env *Env
 }
 
 func (t *trackingCards) Login(ctx context.Context, slot uint, pin []byte) (app.Session, error) {
 	s, err := t.Cards.Login(ctx, slot, pin)
 	if err == nil {
-		if ws, ok := s.(*wire.Session); ok {
-			t.env.mu.Lock()
-			t.env.current = ws.Card().Label()
-			t.env.mu.Unlock()
+		if ws, ok := s.(*bridge.Session); ok {
+			if c, ok := ws.Core().Card(); ok {
+				t.env.mu.Lock()
+				t.env.current = c.Card.Label()
+				t.env.mu.Unlock()
+			}
 		}
 	}
 	return s, err

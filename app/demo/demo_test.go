@@ -17,9 +17,9 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/apptest"
+	"comptoir/app/bridge"
 	"comptoir/app/demo"
 	"comptoir/app/pdfview"
-	"comptoir/app/wire"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
@@ -310,13 +310,14 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	_ = settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
 		SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
 	deps.Settings = settings
-	deps.Doctor = wire.Doctor{Module: env.Module}
+	deps.Doctor = bridge.Doctor{Module: env.Module}
 	deps.Version = "test"
 	h := apptest.New(t, deps)
 	s := h.UI.ShowSettings()
 	test.Tap(s.Test)
-	h.WaitFor("the checks", func() bool { return strings.Contains(s.Results.Text, "Serveur SMTP") })
-	for _, want := range []string{"✔ Lecteurs de carte", "✔ Magasin de confiance IGC-Santé", "✔ Serveur IMAP — joignable", "✔ Serveur SMTP — joignable"} {
+	h.WaitFor("the checks", func() bool { return strings.Contains(s.Results.Text, "Annuaire Santé") })
+	for _, want := range []string{"✔ Lecteurs de carte", "✔ Serveur IMAP — " + env.IMAP.Addr() + " : TLS",
+		"✔ Serveur SMTP de soumission — " + env.SMTP.Addr() + " : TLS"} {
 		if !strings.Contains(s.Results.Text, want) {
 			t.Errorf("Tester la connexion: %q missing from\n%s", want, s.Results.Text)
 		}
@@ -332,6 +333,42 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	en := apptest.New(t, deps)
 	en.WaitText("Sign in with your CPS card")
 	en.WaitText("Card detected: ")
+}
+
+// « Tester la connexion » sees what the status bar sees: with the network cut it reports the
+// servers unreachable (today's main opened a TCP connection to the relay and showed all green
+// while the status bar said « Hors ligne »), and with the card it tries each BAL's login.
+func TestTestConnectionSeesTheCutNetwork(t *testing.T) {
+	deps := env.Deps()
+	settings := &app.MemorySettings{}
+	_ = settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
+		SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
+	deps.Settings = settings
+	deps.Doctor = bridge.Doctor{Module: env.Module}
+	h := apptest.New(t, deps)
+	openMail(t, h)
+	titulaire := sandbox.Seed(env.Sandbox.Domain()).Titulaire
+	run := func() string {
+		s := h.UI.ShowSettings()
+		defer s.Window.Close()
+		test.Tap(s.Test)
+		h.WaitFor("the checks", func() bool { return strings.Contains(s.Results.Text, "Annuaire Santé") })
+		return s.Results.Text
+	}
+	if got := run(); !strings.Contains(got, "✔ Connexion IMAP à "+titulaire) || !strings.Contains(got, "✔ Envoi (SMTP) depuis "+titulaire) {
+		t.Fatalf("with the card, each BAL's login is checked:\n%s", got)
+	}
+	env.SetNetwork(false)
+	t.Cleanup(func() { env.SetNetwork(true) })
+	got := run()
+	for _, want := range []string{"✘ Serveur IMAP", "connexion sécurisée refusée", "✘ Serveur SMTP de soumission"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("with the network cut, %q missing from\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "✔ Serveur IMAP") {
+		t.Errorf("with the network cut, the IMAP server shows green:\n%s", got)
+	}
 }
 
 func TestDocumentsSearchAndReadReceipt(t *testing.T) {
@@ -440,7 +477,7 @@ func TestRemainingTriesThenLockedCard(t *testing.T) {
 		h.WaitFor("«"+want+"»", func() bool { return strings.Contains(h.UI.Card.Error.Text, want) })
 	}
 	wrong("il reste peu d'essais")
-	wrong("dernier essai avant le blocage")
+	wrong("dernier essai, un nouveau code faux bloquera la carte")
 	wrong("Votre carte CPS est bloquée")
 	h.WaitText("code PUK")
 	if !h.UI.Card.LoginButton.Disabled() {

@@ -8,10 +8,6 @@ import (
 	"strings"
 )
 
-// SettingDispensings is the settings key under which the app keeps the dispensings
-// (the value is Dispensings's JSON: {"2025-03": 4120, …}).
-const SettingDispensings = "indicator.dispensings"
-
 // Dispensings is the number of dispensings (délivrances) per month.
 type Dispensings map[Month]int
 

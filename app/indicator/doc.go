@@ -4,8 +4,8 @@
 //
 // Contract:
 //   - Compute counts MSSanté exchanges per month from message summaries (Summary, SummaryOf)
-//     and sets them against the dispensings per month (Dispensings, settings key
-//     SettingDispensings), entered by hand or read by ImportDispensings from the pharmacy
+//     and sets them against the dispensings per month (Dispensings, kept by the session in
+//     the encrypted cache), entered by hand or read by ImportDispensings from the pharmacy
 //     software's CSV export (docs/indicateur.md). Months are counted in the given location
 //     (Europe/Paris in the app).
 //   - WriteCSV exports the monthly table; FormatPercent writes a ratio the French way.

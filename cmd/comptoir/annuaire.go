@@ -377,7 +377,7 @@ func trustPaths(flagValue string) []string {
 		}
 	}
 	if len(out) == 0 {
-		if cfg, err := readConfigFile(""); err == nil {
+		if cfg, _, err := loadConfig(""); err == nil {
 			out = cfg.Operator.TrustStore
 		}
 	}

@@ -20,7 +20,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 func TestAnnuaireImportAndSearch(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "annuaire.db")
-	fixture := filepath.Join("..", "..", "mail", "annuaire", "testdata", "extraction_small.txt")
+	fixture := filepath.Join("..", "..", "app", "annuaire", "testdata", "extraction_small.txt")
 	out, errOut, code := runCLI(t, "annuaire", "import", "--base", base, fixture)
 	if code != 0 {
 		t.Fatalf("import: code %d, %s", code, errOut)

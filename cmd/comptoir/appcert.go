@@ -2,18 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 
-	"comptoir/mail"
 	"comptoir/mail/provisioning"
-	"comptoir/store"
 )
 
 // appCertOptions select an IGC-Santé organisation certificate (APP BAL) instead of a card.
@@ -49,9 +43,7 @@ func (a *appCertOptions) load(env *cliEnv) (*provisioning.OrgCertificate, error)
 			pass = pass[:i]
 		}
 	} else {
-		fmt.Fprintf(env.stderr, "Mot de passe du certificat %s : ", a.path)
-		pass, err = readPIN(env)
-		fmt.Fprintln(env.stderr)
+		pass, err = readSecret(env, fmt.Sprintf("Mot de passe du certificat %s : ", a.path))
 		if err != nil {
 			return nil, fmt.Errorf("lecture du mot de passe : %w", err)
 		}
@@ -67,40 +59,4 @@ func (a *appCertOptions) load(env *cliEnv) (*provisioning.OrgCertificate, error)
 		return nil, fmt.Errorf("certificat logiciel : %w", err)
 	}
 	return oc, nil
-}
-
-// openSendSession opens the sender of `comptoir send`: the card, or with --app-cert the
-// structure's organisation certificate (an APP BAL used by the pharmacy's software).
-func openSendSession(ctx context.Context, env *cliEnv, o *mailOptions, a *appCertOptions, bals []string) (*mailSession, error) {
-	if a.path == "" {
-		return openMailSession(ctx, env, o, bals)
-	}
-	_, op, err := resolveOperator(ctx, o.config)
-	if err != nil {
-		return nil, err
-	}
-	oc, err := a.load(env)
-	if err != nil {
-		return nil, err
-	}
-	// The APP BAL has its own cache (outbox, audit), keyed by the structure's id and
-	// unlocked by the certificate's key.
-	cachePath, err := store.PathFor(oc.StructureID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := store.Open(cachePath, oc.TLS.PrivateKey.(crypto.Signer), store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		if errors.Is(err, store.ErrLocked) {
-			return nil, errors.New("le cache de cette BAL applicative est utilisé par un autre processus")
-		}
-		return nil, fmt.Errorf("ouverture du cache : %w", err)
-	}
-	e := mail.NewEngine(mail.EngineConfig{
-		Operator: op, Cert: oc.TLS,
-		Author: fmt.Sprintf("Logiciel %s (%s)", oc.Organisation, oc.StructureID),
-		Store:  st, BALs: bals, NIL: "Comptoir/" + version,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	return &mailSession{store: st, engine: e}, nil
 }

@@ -128,7 +128,7 @@ func TestCardInfoWrongPINIsExplained(t *testing.T) {
 	if code != 1 || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
-	if !strings.Contains(errOut, "code PIN incorrect") || !strings.Contains(errOut, "trois codes faux") {
+	if !strings.Contains(errOut, "code PIN incorrect") || !strings.Contains(errOut, "blocage de la carte") {
 		t.Errorf("stderr = %q", errOut)
 	}
 	// The right PIN still works: one wrong try does not lock.
@@ -145,7 +145,7 @@ func TestCardInfoRefusesAmbiguityAndArguments(t *testing.T) {
 	if code, _, errOut := runCardCLI(t, "", "card", "info", "--module", cards.ModulePath(), "1234"); code != 2 || !strings.Contains(errOut, "jamais passé en argument") {
 		t.Errorf("PIN as argument: exit %d, %q", code, errOut)
 	}
-	if code, _, errOut := runCardCLI(t, "", "card", "info", "--module", cards.ModulePath(), "--label", cpstest.Titulaire.Label); code != 1 || !strings.Contains(errOut, "code PIN attendu") {
+	if code, _, errOut := runCardCLI(t, "", "card", "info", "--module", cards.ModulePath(), "--label", cpstest.Titulaire.Label); code != 1 || !strings.Contains(errOut, "lecture du code PIN") {
 		t.Errorf("no PIN on stdin: exit %d, %q", code, errOut)
 	}
 	if code, _, errOut := runCardCLI(t, "", "card", "--module", "/nulle/part/libcps.so"); code != 1 || !strings.Contains(errOut, "module de carte introuvable") || !strings.Contains(errOut, "/nulle/part/libcps.so") {
@@ -155,27 +155,27 @@ func TestCardInfoRefusesAmbiguityAndArguments(t *testing.T) {
 
 func TestDoctor(t *testing.T) {
 	_, cards := testCards(t)
+	// No operator configured: the card checks pass, the missing operator is the problem.
 	code, out, errOut := runCardCLI(t, "", "doctor", "--module", cards.ModulePath())
-	if code != 0 {
-		t.Fatalf("exit %d: %s\n%s", code, out, errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (no operator): %s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"[OK]        Module de la carte : " + cards.ModulePath(), "4 carte(s) insérée(s)", "Tout est en ordre."} {
+	for _, want := range []string{"[OK]        Module de la carte CPS : " + cards.ModulePath(), "4 carte(s)",
+		"[PROBLÈME]  Serveurs de l'opérateur", "Que faire : Vérifiez le domaine ou les adresses de l'opérateur"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	fx := cpstest.PharmacienCPS3
-	code, out, errOut = runCardCLI(t, fx.PIN+"\n", "doctor", "--module", cards.ModulePath(), "--login", "--label", fx.Label)
-	if code != 0 {
-		t.Fatalf("--login: exit %d: %s\n%s", code, out, errOut)
-	}
-	for _, want := range []string{"Porteur : SOPHIE GARNIER, Pharmacien (RPPS 99700635719)", "La carte signe correctement"} {
+	_, out, errOut = runCardCLI(t, fx.PIN+"\n", "doctor", "--module", cards.ModulePath(), "--login", "--label", fx.Label)
+	for _, want := range []string{"Porteur de la carte : SOPHIE GARNIER, Pharmacien (RPPS 99700635719)",
+		"Signature de la carte : correcte"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+			t.Errorf("--login: output lacks %q:\n%s\n%s", want, out, errOut)
 		}
 	}
 	code, out, _ = runCardCLI(t, "", "doctor", "--module", filepath.Join(t.TempDir(), "absent.so"))
-	if code != 1 || !strings.Contains(out, "[PROBLÈME]  Module de la carte CPS introuvable") || !strings.Contains(out, "Que faire :") {
+	if code != 1 || !strings.Contains(out, "[PROBLÈME]  Module de la carte CPS : introuvable") || !strings.Contains(out, "Que faire : Module de carte introuvable") {
 		t.Errorf("missing module: exit %d:\n%s", code, out)
 	}
 }

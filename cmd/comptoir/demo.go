@@ -1,3 +1,5 @@
+//go:build demo
+
 package main
 
 import (
@@ -8,8 +10,8 @@ import (
 	"runtime/debug"
 
 	"comptoir/app"
+	"comptoir/app/bridge"
 	"comptoir/app/demo"
-	"comptoir/app/wire"
 	"comptoir/store"
 )
 
@@ -36,7 +38,7 @@ func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 		Module: env.Cards.ModulePath(),
 	})
 	deps.Settings = settings
-	deps.Doctor = wire.Doctor{Module: env.Module}
+	deps.Doctor = bridge.Doctor{Module: env.Module}
 	closeDir := func() {}
 	if dir, err := env.Annuaire(ctx); err == nil { // the sandbox's published directory
 		deps.Directory, closeDir = dir, func() { dir.Close() }

@@ -30,7 +30,7 @@ func TestDemoUnderXvfb(t *testing.T) {
 	defer cancel()
 	home := t.TempDir()
 	bin := filepath.Join(home, "comptoir")
-	build := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".")
+	build := exec.CommandContext(ctx, goTool, "build", "-tags", "demo", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

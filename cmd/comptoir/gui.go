@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -14,26 +13,24 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"comptoir/app"
+	"comptoir/app/bridge"
 	"comptoir/app/pdfview"
-	"comptoir/app/wire"
+	"comptoir/app/session"
 	"comptoir/cps"
-	"comptoir/mail"
 	"comptoir/mail/trustlist"
 	"comptoir/store"
 )
 
 // runGUI starts the graphical client. The screens live in package app; this file only
 // creates the Fyne application (the one place that imports fyne.io/fyne/v2/app) and the
-// real dependencies, or the demo world with -demo.
+// real dependencies; a build with the demo tag adds -demo and the tours (gui_demo.go).
 func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("comptoir", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	demo := fs.Bool("demo", false, "mode démonstration : opérateur bac à sable et cartes de test")
-	tour := fs.Bool("demo-tour", false, "avec -demo : parcourt les écrans, un par ligne lue sur l'entrée standard (captures d'écran)")
 	renderPDF := fs.Bool("render-pdf", false, "usage interne : dessine une page du PDF lu sur l'entrée standard")
 	page := fs.Int("page", 0, "usage interne, avec -render-pdf : page (à partir de 0)")
 	dpi := fs.Float64("dpi", 96, "usage interne, avec -render-pdf : résolution")
-	measure := fs.Bool("measure-tour", false, "usage interne : ouvre une boîte suivant l'entrée standard (mesure de la mémoire)")
+	demo := addDemoFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -41,11 +38,8 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		// The PDF preview's child process (pdfview.Subprocess): no window, no card.
 		return pdfview.Serve(ctx, env.stdin, env.stdout, *page, *dpi, pdfview.DefaultCacheDir())
 	}
-	if *tour && !*demo {
-		return fmt.Errorf("%w: -demo-tour demande -demo", errUsage)
-	}
-	if *measure && (*demo || *tour) {
-		return fmt.Errorf("%w: -measure-tour s'utilise sans -demo", errUsage)
+	if err := demo.check(); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(ctx)
@@ -56,8 +50,8 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		err  error
 	)
 	cleanup := func() {}
-	if *demo {
-		deps, cleanup, err = demoDeps(ctx, log)
+	if demo.enabled() {
+		deps, cleanup, err = demo.deps(ctx, log)
 	} else {
 		deps, err = realDeps(ctx, log)
 	}
@@ -82,22 +76,7 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	u := app.New(a, deps)
 	u.Start(ctx)
 	defer u.Stop()
-	if *tour {
-		go func() {
-			if err := runTour(ctx, u, deps.Demo, env); err != nil {
-				fmt.Fprintf(env.stderr, "comptoir: parcours : %v\n", err)
-			}
-			cancel()
-		}()
-	}
-	if *measure {
-		go func() {
-			if err := runMeasureTour(ctx, u, env); err != nil {
-				fmt.Fprintf(env.stderr, "comptoir: mesure : %v\n", err)
-			}
-			cancel()
-		}()
-	}
+	demo.start(ctx, u, deps, env, cancel)
 	go func() {
 		<-ctx.Done() // Ctrl-C, or the tour's end
 		fyne.Do(a.Quit)
@@ -118,51 +97,51 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 	if err != nil {
 		log.Warn("settings", "err", err)
 	}
-	deps := app.Deps{Settings: settings, Doctor: wire.Doctor{}, Directory: realAnnuaire(log)}
+	annu := realAnnuaire(log)
+	doctor := bridge.Doctor{}
+	if p, err := trustlist.DefaultPath(); err == nil {
+		doctor.TrustListPath = p
+	}
+	deps := app.Deps{Settings: settings}
+	if annu != nil { // a nil *bridge.Annuaire must not become a non-nil interface
+		doctor.DirectoryImported = annu.Imported
+		deps.Directory = annu
+	}
 	path, err := cps.FindModule(cfg.Module)
 	if err != nil {
-		deps.Cards = noCards{err}
+		deps.Cards, deps.Doctor = noCards{err}, doctor
 		return deps, nil
 	}
 	m, err := cps.Open(path)
 	if err != nil {
-		deps.Cards = noCards{err}
+		deps.Cards, deps.Doctor = noCards{err}, doctor
 		return deps, nil
 	}
-	oc := mail.OperatorConfig{Domain: cfg.Operator.Domain, IMAP: cfg.Operator.IMAP, SMTP: cfg.Operator.SMTP, TrustStore: cfg.Operator.TrustStore}
-	op, err := oc.Resolve(ctx, net.DefaultResolver)
+	doctor.Module = m
+	deps.Doctor = doctor
+	scfg, err := sessionConfig(ctx, cfg, log)
 	if err != nil {
 		log.Warn("operator not resolved; the mail stays offline", "err", err)
+		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log, nil), ProductRef: "Comptoir/" + version, Logger: log}
 	}
-	o := wire.Options{Module: m, Operator: op, APIURL: cfg.Operator.API, NIL: "Comptoir/" + version, Logger: log}
-	if p, err := trustlist.DefaultPath(); err == nil {
-		if tl, err := trustlist.LoadDomains(p, op.RootCAs); err == nil {
-			o.Trust = tl
-		} else {
-			log.Warn("trust-space list not loaded: recipients are not checked", "err", err)
-		}
-	}
-	cards := wire.NewCards(o)
-	deps.Cards = cards
-	if o.APIURL != "" {
-		deps.Provisioning = cards.Provisioning("") // the workstation's imported Annuaire Santé
+	scfg.Logger = log
+	deps.Cards = bridge.NewCards(bridge.Options{Module: m, Session: scfg})
+	if scfg.APIURL != "" {
+		deps.Provisioning = bridge.NewProvisioning("") // the workstation's imported Annuaire Santé
 	}
 	return deps, nil
 }
 
 // realAnnuaire opens the workstation's Annuaire Santé (a damaged file opens empty so that
 // "Mettre à jour l'annuaire" rebuilds it); the API key lives next to config.json.
-func realAnnuaire(log *slog.Logger) app.Directory {
-	o := wire.AnnuaireOptions{}
+func realAnnuaire(log *slog.Logger) *bridge.Annuaire {
+	o := bridge.AnnuaireOptions{}
 	if dir, err := store.ConfigDir(); err == nil {
 		o.KeyPath = filepath.Join(dir, "annuaire-api-key")
 	}
-	a, err := wire.OpenAnnuaire(o)
+	a, err := bridge.OpenAnnuaire(o)
 	if err != nil {
 		log.Warn("annuaire", "err", err)
-	}
-	if a == nil {
-		return nil
 	}
 	return a
 }

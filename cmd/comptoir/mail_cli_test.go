@@ -80,7 +80,7 @@ func TestMailCLIChild(t *testing.T) {
 	titulaire, doctor := os.Getenv("CLI_CHILD_TITULAIRE"), os.Getenv("CLI_CHILD_DOCTOR")
 	cli := func(pin string, args ...string) (string, string, int) {
 		var out, errb bytes.Buffer
-		args = append(args, "--config", cfg, "--module", cards.ModulePath())
+		args = append(args, "--config", cfg, "--module", cards.ModulePath(), "--label", cpstest.Titulaire.Label)
 		code := run(context.Background(), &cliEnv{stdin: strings.NewReader(pin + "\n"), stdout: &out, stderr: &errb}, args)
 		return out.String(), errb.String(), code
 	}

@@ -23,6 +23,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	_ "comptoir/cmd/comptoir/internal/clocale" // before Fyne initialises: no locale error under C.UTF-8
 )
 
 // command is one sub-command: it receives its own arguments and the standard streams.

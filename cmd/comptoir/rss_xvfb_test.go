@@ -42,7 +42,7 @@ func BenchmarkClientRSSUnderXvfb(b *testing.B) {
 	home := b.TempDir()
 	bin := filepath.Join(home, "bin")
 	for c, pkg := range map[string]string{"comptoir": ".", "mss-sandbox": "../mss-sandbox"} {
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(bin, c), pkg).CombinedOutput()
+		out, err := exec.CommandContext(ctx, "go", "build", "-tags", "demo", "-o", filepath.Join(bin, c), pkg).CombinedOutput()
 		if err != nil {
 			b.Fatalf("go build %s: %v\n%s", c, err, out)
 		}

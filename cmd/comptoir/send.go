@@ -31,8 +31,7 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	var to, cc, attach listFlag
-	bal := fs.String("bal", "", "adresse de la BAL qui envoie")
-	name := fs.String("nom", "", "nom affiché de l'expéditeur")
+	bal := fs.String("bal", "", "adresse de la BAL qui envoie (son nom affiché suit la règle ECO.2.2.7)")
 	fs.Var(&to, "to", "destinataire (répétable)")
 	fs.Var(&cc, "cc", "copie (répétable)")
 	subject := fs.String("subject", "", "objet")
@@ -42,7 +41,7 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 	dsn := fs.Bool("dsn", false, "demander un accusé de remise (DSN)")
 	mdn := fs.Bool("mdn", false, "demander un accusé de lecture")
 	confirm := fs.Bool("confirmer", false, "envoyer malgré les avertissements (destinataires hors espace de confiance…)")
-	o := addMailFlags(fs)
+	c := addCardFlags(fs)
 	ac := addAppCertFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -51,7 +50,7 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: --bal et --to sont obligatoires", errUsage)
 	}
-	d := msg.Draft{From: msg.Address{Name: *name, Email: *bal}, Subject: *subject, Text: *text,
+	d := msg.Draft{From: msg.Address{Email: *bal}, Subject: *subject, Text: *text,
 		RequestDSN: *dsn, RequestMDN: *mdn}
 	for _, a := range to {
 		d.To = append(d.To, msg.Address{Email: a})
@@ -77,13 +76,13 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		d.Attachments = append(d.Attachments, msg.Attachment{Name: filepath.Base(path), ContentType: ct, Data: b})
 	}
-	s, err := openSendSession(ctx, env, o, ac, []string{*bal})
+	s, err := openSession(ctx, env, c, ac, *bal)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	built, err := s.engine.Prepare(d)
+	built, err := s.Prepare(d)
 	if err != nil {
+		s.Close()
 		return fmt.Errorf("message non conforme : %s", msg.UserMessage(err))
 	}
 	blocking := false
@@ -93,20 +92,21 @@ func runSend(ctx context.Context, env *cliEnv, args []string) error {
 		blocking = blocking || w.Kind != msg.WarnNoTrustList
 	}
 	if blocking && !*confirm {
+		s.Close()
 		return fmt.Errorf("%w: message non envoyé ; relancez avec --confirmer pour l'envoyer quand même", errUsage)
 	}
 	done := make(chan struct{})
-	go printEvents(env.stdout, s.engine.Events(), done)
-	if _, err := s.engine.QueueBuilt(*bal, built); err != nil {
-		s.engine.Stop()
+	go printEvents(env.stdout, s.Events(), done)
+	if _, err := s.Engine().QueueBuilt(*bal, built); err != nil {
+		s.Close()
 		<-done
 		return fmt.Errorf("mise en boîte d'envoi : %w", err)
 	}
-	err = s.engine.FlushOnce(ctx, *bal)
-	s.engine.Stop()
+	err = s.FlushOnce(ctx, *bal)
+	cerr := s.Close()
 	<-done
 	if err != nil {
 		return fmt.Errorf("le message reste dans la boîte d'envoi et partira à la prochaine connexion : %w", err)
 	}
-	return nil
+	return cerr
 }

@@ -13,7 +13,8 @@ func runSync(ctx context.Context, env *cliEnv, args []string) error {
 	fs.SetOutput(env.stderr)
 	bal := fs.String("bal", "", "adresse de la boîte aux lettres (BAL)")
 	once := fs.Bool("once", false, "une seule synchronisation, puis quitter")
-	o := addMailFlags(fs)
+	c := addCardFlags(fs)
+	ac := addAppCertFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -21,41 +22,40 @@ func runSync(ctx context.Context, env *cliEnv, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: --bal est obligatoire", errUsage)
 	}
-	s, err := openMailSession(ctx, env, o, []string{*bal})
+	s, err := openSession(ctx, env, c, ac, *bal)
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	done := make(chan struct{})
-	go printEvents(env.stdout, s.engine.Events(), done)
+	go printEvents(env.stdout, s.Events(), done)
 	start := time.Now()
 	if !*once {
 		fmt.Fprintln(env.stdout, "Synchronisation continue (Ctrl+C pour arrêter)")
-		s.engine.Start(ctx)
+		s.Start()
 		<-ctx.Done()
-		s.engine.Stop()
+		err := s.Close()
 		<-done
-		return nil
+		return err
 	}
-	err = s.engine.SyncOnce(ctx, *bal)
-	s.engine.Stop()
+	err = s.SyncOnce(ctx, *bal)
+	st := s.Store()
+	total, folders := 0, 0
+	if err == nil {
+		fs, ferr := st.Folders(*bal)
+		for _, f := range fs {
+			n, _, cerr := st.Counts(*bal, f.Name)
+			if cerr == nil {
+				total += n
+			}
+		}
+		folders, err = len(fs), ferr
+	}
+	cerr := s.Close()
 	<-done
 	if err != nil {
 		return fmt.Errorf("synchronisation de %s : %w", *bal, err)
 	}
-	folders, err := s.store.Folders(*bal)
-	if err != nil {
-		return err
-	}
-	total := 0
-	for _, f := range folders {
-		n, _, err := s.store.Counts(*bal, f.Name)
-		if err != nil {
-			return err
-		}
-		total += n
-	}
 	fmt.Fprintf(env.stdout, "Synchronisation terminée en %.1f s : %d messages dans %d dossiers\n",
-		time.Since(start).Seconds(), total, len(folders))
-	return nil
+		time.Since(start).Seconds(), total, folders)
+	return cerr
 }

@@ -46,7 +46,8 @@ func TestServePrintsEndpointsAndStops(t *testing.T) {
 			t.Fatalf("no endpoints printed:\n%s", out.String())
 		}
 	}
-	for _, want := range []string{"IMAP (STARTTLS)   127.0.0.1:", "Trust anchor      " + dir, "Validation delay  10s"} {
+	for _, want := range []string{"IMAP (STARTTLS)   127.0.0.1:", "Trust anchor      " + dir, "Validation delay  10s",
+		"PSC issuer        https://127.0.0.1:", "/auth/realms/esante-wallet\n", "PSC gateway       https://127.0.0.1:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -8,10 +8,6 @@ import (
 	"strings"
 )
 
-// SettingTemplates is the settings key under which the app keeps the edited templates
-// (the value is MarshalTemplates's JSON).
-const SettingTemplates = "patient.templates"
-
 // Template is a reply the counter sends often. Subject and Body may hold placeholders
 // such as {patient} or {date}, filled by Fill.
 type Template struct {

@@ -32,8 +32,11 @@ func TestIMAPRefusals(t *testing.T) {
 				t.Fatalf("implicit=%v: login without a certificate succeeded", implicit)
 			}
 		}
-		if err := e.tlsAlert(nil); !strings.Contains(err.Error(), "certificate required") {
-			t.Fatalf("got %v, want a TLS certificate-required alert", err)
+		// TLS without a certificate is accepted (a Pro Santé Connect login has none); EXTERNAL
+		// then refuses.
+		_, err := e.imapLogin(nil, e.a.Titulaire, false, nil)
+		if !strings.Contains(err.Error(), "Certificate refused") {
+			t.Fatalf("got %v, want EXTERNAL refused for want of a certificate", err)
 		}
 	})
 

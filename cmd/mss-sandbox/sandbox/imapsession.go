@@ -11,7 +11,8 @@ import (
 	"github.com/emersion/go-sasl"
 )
 
-// imapSession is one IMAP connection. It is authenticated only through SASL EXTERNAL.
+// imapSession is one IMAP connection, authenticated through SASL EXTERNAL (card) or
+// XOAUTH2/OAUTHBEARER (Pro Santé Connect token), always after TLS.
 type imapSession struct {
 	srv  *Server
 	conn *imapserver.Conn
@@ -40,38 +41,57 @@ func (s *imapSession) Close() error {
 
 func (s *imapSession) Login(string, string) error {
 	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
-		Text: "Use AUTHENTICATE EXTERNAL with your card certificate"}
+		Text: "Use AUTHENTICATE EXTERNAL with your card certificate, or XOAUTH2/OAUTHBEARER with a Pro Santé Connect token"}
 }
 
-func (s *imapSession) AuthenticateMechanisms() []string { return []string{sasl.External} }
+func (s *imapSession) AuthenticateMechanisms() []string {
+	return []string{sasl.External, mechXOAUTH2, mechOAUTHBEARER}
+}
 
 func (s *imapSession) Authenticate(mech string) (sasl.Server, error) {
-	if !strings.EqualFold(mech, sasl.External) {
-		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Only SASL EXTERNAL is supported"}
+	mech = strings.ToUpper(mech)
+	if mech != sasl.External && mech != mechXOAUTH2 && mech != mechOAUTHBEARER {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Only EXTERNAL, XOAUTH2 and OAUTHBEARER are supported"}
 	}
 	tc, ok := s.conn.NetConn().(*tls.Conn)
 	if !ok {
 		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodePrivacyRequired, Text: "TLS required"}
+	}
+	if mech != sasl.External {
+		return newOAuthServer(mech, s.oauthLogin), nil
 	}
 	h, err := s.srv.verifier.peerHolder(tc.ConnectionState())
 	if err != nil {
 		s.srv.log.Info("imap: certificate refused", "err", err)
 		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Certificate refused"}
 	}
-	return sasl.NewExternalServer(func(authzid string) error {
-		addr, err := s.srv.authorize(h, authzid)
-		if err != nil {
-			s.srv.log.Info("imap: authorization refused", "holder", h.ID, "bal", authzid, "err", err)
-			return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthorizationFailed, Text: err.Error()}
-		}
-		acct, err := s.srv.mail.ensure(addr)
-		if err != nil {
-			return err
-		}
-		s.acct = acct
-		s.srv.log.Info("imap: authenticated", "holder", h.ID, "bal", addr)
-		return nil
-	}), nil
+	return sasl.NewExternalServer(func(authzid string) error { return s.open(h, authzid) }), nil
+}
+
+// oauthLogin checks a token and opens the BAL authzid for its holder.
+func (s *imapSession) oauthLogin(authzid, token string) error {
+	h, err := s.srv.tokenHolder(token)
+	if err != nil {
+		s.srv.log.Info("imap: token refused", "err", err)
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Token refused"}
+	}
+	return s.open(h, authzid)
+}
+
+// open opens the BAL authzid for an authenticated holder.
+func (s *imapSession) open(h holder, authzid string) error {
+	addr, err := s.srv.authorize(h, authzid)
+	if err != nil {
+		s.srv.log.Info("imap: authorization refused", "holder", h.ID, "bal", authzid, "err", err)
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthorizationFailed, Text: err.Error()}
+	}
+	acct, err := s.srv.mail.ensure(addr)
+	if err != nil {
+		return err
+	}
+	s.acct = acct
+	s.srv.log.Info("imap: authenticated", "holder", h.ID, "bal", addr)
+	return nil
 }
 
 func (s *imapSession) AppendLimit() uint32 { return uint32(min(s.srv.opts.MaxSize, 1<<32-1)) }

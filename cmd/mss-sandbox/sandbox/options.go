@@ -50,7 +50,9 @@ type Options struct {
 	Listen          string // host:port base; every service listens on host with its own port; default 127.0.0.1:0
 	MaxPatientSize  int64  // default DefaultMaxPatientSize
 	MaxSize         int64  // SMTP SIZE limit, default 50 MB
-	Logger          *slog.Logger
+	// PSC tunes the Pro Santé Connect stand-in and its intermediate server.
+	PSC    PSCOptions
+	Logger *slog.Logger
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-smtp"
 
+	"comptoir/cmd/mss-sandbox/sandbox/psc"
+	"comptoir/cmd/mss-sandbox/sandbox/pscgateway"
 	"comptoir/mail/provisioning"
 )
 
@@ -38,7 +40,11 @@ type Server struct {
 	https *http.Server
 	crl   *http.Server
 
-	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnCRL net.Listener
+	psc             *psc.Provider
+	gw              *pscgateway.Gateway
+	pscHTTP, gwHTTP *http.Server
+
+	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnPSC, lnGateway, lnCRL net.Listener
 
 	wake   chan struct{} // a BAL was created: recompute the next activation
 	cancel context.CancelFunc
@@ -82,7 +88,7 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("sandbox: listen address %q: %w", s.opts.Listen, err)
 	}
 	// The CRL port comes first: the server certificate names it as distribution point.
-	if s.lnCRL, err = s.listen(ctx, host, port, 4); err != nil {
+	if s.lnCRL, err = s.listen(ctx, host, port, 6); err != nil {
 		return err
 	}
 	s.cert, err = s.opts.PKI.ServerCertificateCRL(s.CRLURL(), "localhost", "127.0.0.1", "::1", host, s.opts.Domain,
@@ -111,13 +117,18 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 
-	for i, ln := range []*net.Listener{&s.lnIMAP, &s.lnIMAPS, &s.lnSMTP, &s.lnAPI} {
+	for i, ln := range []*net.Listener{&s.lnIMAP, &s.lnIMAPS, &s.lnSMTP, &s.lnAPI, &s.lnPSC, &s.lnGateway} {
 		if *ln, err = s.listen(ctx, host, port, i); err != nil {
 			return err
 		}
 	}
+	if err := s.startPSC(); err != nil {
+		return err
+	}
 
-	tlsRequire := s.verifier.tlsConfig(s.cert, true)
+	// A client certificate is checked when sent, and required by EXTERNAL; a Pro Santé
+	// Connect login (XOAUTH2, OAUTHBEARER) has none.
+	tlsRequire := s.verifier.tlsConfig(s.cert, false)
 	s.imap = imapserver.New(&imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return &imapSession{srv: s, conn: c}, nil, nil
@@ -168,6 +179,8 @@ func (s *Server) start(ctx context.Context) error {
 	serve("imaps", func() error { return s.imap.Serve(tls.NewListener(s.lnIMAPS, tlsRequire)) })
 	serve("smtp", func() error { return s.smtp.Serve(s.lnSMTP) })
 	serve("api", func() error { return s.https.ServeTLS(s.lnAPI, "", "") })
+	serve("psc", func() error { return s.pscHTTP.ServeTLS(s.lnPSC, "", "") })
+	serve("psc-gateway", func() error { return s.gwHTTP.ServeTLS(s.lnGateway, "", "") })
 	serve("crl", func() error { return s.crl.Serve(s.lnCRL) })
 	s.wg.Add(1)
 	go func() {
@@ -175,7 +188,7 @@ func (s *Server) start(ctx context.Context) error {
 		s.activationLoop(bg)
 	}()
 	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL(),
-		"crl", s.CRLURL())
+		"psc", s.PSCIssuer(), "psc-gateway", s.PSCGatewayURL(), "crl", s.CRLURL())
 	return nil
 }
 
@@ -243,13 +256,12 @@ func (s *Server) Close() error {
 		if s.smtp != nil {
 			errs = append(errs, ignoreClosed(s.smtp.Close()))
 		}
-		if s.https != nil {
-			errs = append(errs, ignoreClosed(s.https.Close()))
+		for _, h := range []*http.Server{s.https, s.pscHTTP, s.gwHTTP, s.crl} {
+			if h != nil {
+				errs = append(errs, ignoreClosed(h.Close()))
+			}
 		}
-		if s.crl != nil {
-			errs = append(errs, ignoreClosed(s.crl.Close()))
-		}
-		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnCRL} {
+		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnPSC, s.lnGateway, s.lnCRL} {
 			if ln != nil {
 				ln.Close()
 			}

@@ -17,8 +17,9 @@ func (b *smtpBackend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	return &smtpSession{srv: b.srv, conn: c}, nil
 }
 
-// smtpSession is one submission connection: EXTERNAL authentication, then envelopes whose
-// sender the certificate may use and whose recipients are inside the trust space.
+// smtpSession is one submission connection: EXTERNAL (card) or XOAUTH2/OAUTHBEARER (Pro
+// Santé Connect token) authentication after TLS, then envelopes whose sender the holder may
+// use and whose recipients are inside the trust space.
 type smtpSession struct {
 	srv    *Server
 	conn   *smtp.Conn
@@ -37,15 +38,21 @@ func smtpErr(code int, ec smtp.EnhancedCode, msg string) *smtp.SMTPError {
 	return &smtp.SMTPError{Code: code, EnhancedCode: ec, Message: msg}
 }
 
-func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.External} }
+func (s *smtpSession) AuthMechanisms() []string {
+	return []string{sasl.External, mechXOAUTH2, mechOAUTHBEARER}
+}
 
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
-	if !strings.EqualFold(mech, sasl.External) {
+	mech = strings.ToUpper(mech)
+	if mech != sasl.External && mech != mechXOAUTH2 && mech != mechOAUTHBEARER {
 		return nil, smtp.ErrAuthUnknownMechanism
 	}
 	cs, ok := s.conn.TLSConnectionState()
 	if !ok {
 		return nil, smtp.ErrAuthRequired
+	}
+	if mech != sasl.External {
+		return newOAuthServer(mech, s.oauthLogin), nil
 	}
 	h, err := s.srv.verifier.peerHolder(cs)
 	if err != nil {
@@ -62,6 +69,23 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 		s.holder = &h
 		return nil
 	}), nil
+}
+
+// oauthLogin checks a token and, when authzid is set, the holder's right on that BAL.
+func (s *smtpSession) oauthLogin(authzid, token string) error {
+	h, err := s.srv.tokenHolder(token)
+	if err != nil {
+		s.srv.log.Info("smtp: token refused", "err", err)
+		return smtpErr(535, smtp.EnhancedCode{5, 7, 8}, "Token refused")
+	}
+	if authzid != "" && !strings.EqualFold(authzid, h.ID) {
+		if _, err := s.srv.authorize(h, authzid); err != nil {
+			s.srv.log.Info("smtp: authorization refused", "holder", h.ID, "bal", authzid, "err", err)
+			return smtpErr(535, smtp.EnhancedCode{5, 7, 8}, "Authorization failed: "+err.Error())
+		}
+	}
+	s.holder = &h
+	return nil
 }
 
 func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {

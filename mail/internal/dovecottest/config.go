@@ -32,9 +32,9 @@ ssl_ca = <{{dir}}/ca.pem
 ssl_require_crl = {{requirecrl}}
 ssl_verify_client_cert = yes
 ssl_cert_username_field = serialNumber
-auth_ssl_require_client_cert = yes
+auth_ssl_require_client_cert = {{requirecert}}
 auth_ssl_username_from_cert = yes
-auth_mechanisms = external
+auth_mechanisms = {{authmechs}}
 disable_plaintext_auth = yes
 auth_failure_delay = 0
 {{debug}}
@@ -48,8 +48,8 @@ passdb {
 passdb {
   driver = passwd-file
   args = {{dir}}/users.passwd
-}
-userdb {
+{{externalonly}}}
+{{oauthpassdbs}}userdb {
   driver = static
   args = uid=nobody gid=nogroup home={{dir}}/mail/%u
 }
@@ -116,6 +116,40 @@ submission_relay_trusted = yes
 submission_relay_ssl = no
 # The relay (go-smtp) supports DSN: let submission announce it and pass NOTIFY/RET/ENVID on.
 submission_backend_capabilities = 8BITMIME DSN
+`
+
+// oauthPassdbs validate Pro Santé Connect tokens (XOAUTH2, OAUTHBEARER) and then map the
+// token's national id to BAL rights. The oauth2 passdb validates the JWT locally (signature
+// with the provider's key, issuer, expiry, scope) and exports the national id; Dovecot would
+// otherwise require the login name to equal the token's, but the client logs in with the
+// BAL's address, so username_format is a constant and the rights passdb decides: it reads
+// rights/<national id>, which lists the BALs that professional may open.
+const oauthPassdbs = `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {{dir}}/oauth2.conf.ext
+  result_success = continue-ok
+  result_failure = return-fail
+  result_internalfail = return-fail
+}
+passdb {
+  driver = passwd-file
+  mechanisms = xoauth2 oauthbearer
+  args = {{dir}}/rights/%{passdb:psc_national_id}
+  result_failure = return-fail
+  result_internalfail = return-fail
+}
+`
+
+// oauth2Conf is the oauth2 passdb's configuration (local JWT validation; keys are looked
+// up as keys/<azp>/<alg>/<kid>).
+const oauth2Conf = `introspection_mode = local
+local_validation_key_dict = fs:posix:prefix={{dir}}/keys/
+issuers = {{issuer}}
+username_attribute = preferred_username
+username_format = bal
+pass_attrs = psc_national_id=%{oauth2:preferred_username}
+scope = scope_all
 `
 
 func renderConfig(vars map[string]string) (string, error) {

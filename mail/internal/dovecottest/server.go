@@ -1,6 +1,7 @@
 // Package dovecottest runs a private Dovecot (IMAP + submission) on a loopback port for the
-// mail engine's interop tests and benchmark: client certificates, SASL EXTERNAL, mail owned
-// by nobody, a go-smtp relay behind submission that delivers local recipients back into
+// mail engine's interop tests and benchmark: client certificates, SASL EXTERNAL (and, with
+// Options.OAuth, Pro Santé Connect tokens through XOAUTH2 and OAUTHBEARER, validated
+// locally by the oauth2 passdb), mail owned by nobody, a go-smtp relay behind submission that delivers local recipients back into
 // Dovecot and records every envelope (DSN parameters included).
 //
 // Nothing is installed system-wide: the configuration, sockets, logs and mail live under the
@@ -33,6 +34,19 @@ type Options struct {
 	Users      []string        // mailboxes (BAL addresses)
 	Masters    []string        // certificate CNs allowed to open any mailbox with an authzid
 	Debug      bool            // verbose auth and mail logs in dovecot.log
+	// OAuth, when set, also accepts Pro Santé Connect tokens (XOAUTH2, OAUTHBEARER); client
+	// certificates then become optional at TLS (EXTERNAL still needs one).
+	OAuth *OAuth
+}
+
+// OAuth configures Dovecot's oauth2 passdb with local JWT validation.
+type OAuth struct {
+	Issuer string // accepted iss
+	KeyPEM []byte // the provider's signing key (public, PKIX PEM)
+	KeyID  string // its kid
+	Azp    string // the client the tokens are issued to (azp claim)
+	// Rights maps a national id (preferred_username) to the BALs it may open.
+	Rights map[string][]string
 }
 
 // Server is a running private Dovecot.
@@ -83,6 +97,11 @@ func Start(ctx context.Context, dir string, o Options) (*Server, error) {
 	if err := s.writeFiles(o); err != nil {
 		return nil, err
 	}
+	if o.OAuth != nil {
+		if err := s.writeOAuth(*o.OAuth); err != nil {
+			return nil, err
+		}
+	}
 	s.Relay, err = startRelay(o.Host, s)
 	if err != nil {
 		return nil, err
@@ -104,11 +123,18 @@ func Start(ctx context.Context, dir string, o Options) (*Server, error) {
 	if o.Debug {
 		debug = "auth_debug = yes\nauth_verbose = yes\nmail_debug = yes\nverbose_ssl = yes"
 	}
-	conf, err := renderConfig(map[string]string{
+	vars := map[string]string{
 		"dir": dir, "id": strconv.Itoa(imapPort), "host": o.Host,
 		"imapport": strconv.Itoa(imapPort), "submissionport": strconv.Itoa(subPort),
 		"relayhost": o.Host, "relayport": relayPort, "requirecrl": requireCRL, "debug": debug,
-	})
+		"requirecert": "yes", "authmechs": "external", "externalonly": "", "oauthpassdbs": "",
+	}
+	if o.OAuth != nil {
+		vars["requirecert"], vars["authmechs"] = "no", "external xoauth2 oauthbearer"
+		vars["externalonly"] = "  mechanisms = external none\n" // none: userdb lookups (doveadm)
+		vars["oauthpassdbs"] = strings.ReplaceAll(oauthPassdbs, "{{dir}}", dir)
+	}
+	conf, err := renderConfig(vars)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,331 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"comptoir/app"
+	"comptoir/app/session"
+	"comptoir/mail"
+	"comptoir/mail/msg"
+	"comptoir/mail/xdm"
+	"comptoir/store"
+)
+
+// maxPart bounds an attachment read into memory for the reader (Mon Espace Santé: 25 MB).
+const maxPart = 64 << 20
+
+// Session implements app.Session over a session.Session.
+type Session struct{ s *session.Session }
+
+// Core is the session core behind the adapter (demo wiring, tests).
+func (s *Session) Core() *session.Session { return s.s }
+
+// Holder describes the card holder.
+func (s *Session) Holder() app.Holder {
+	id := s.s.Identity()
+	h := app.Holder{GivenName: id.GivenName, Surname: id.Surname, Profession: id.Profession,
+		NationalID: id.NationalID, IDType: id.IDType, Situation: id.Situation}
+	for _, sit := range id.Situations {
+		line := sit.StructureName
+		if sit.FINESS != "" {
+			line += " — FINESS " + sit.FINESS
+		}
+		h.Situations = append(h.Situations, line)
+	}
+	return h
+}
+
+// SetSituation chooses the practice situation the holder works in.
+func (s *Session) SetSituation(i int) { s.s.SetSituation(i) }
+
+// BALs lists the session's BALs with their state.
+func (s *Session) BALs() []app.BAL {
+	bs := s.s.BALs()
+	out := make([]app.BAL, len(bs))
+	for i, b := range bs {
+		out[i] = appBAL(b)
+	}
+	return out
+}
+
+func appBAL(b session.BAL) app.BAL {
+	out := app.BAL{Address: b.Address, Kind: b.Kind, DisplayName: b.DisplayName, Role: b.Role, ActiveAt: b.ActiveAt}
+	switch {
+	case b.Status == session.StatusPending:
+		out.State = app.BALPending
+	case b.Status == session.StatusRetired:
+		out.State = app.BALRetired
+	case b.NeedsCertificate:
+		out.State = app.BALNeedsCertificate
+	}
+	return out
+}
+
+// Events is the engine's event stream, untouched.
+func (s *Session) Events() <-chan mail.Event { return s.s.Events() }
+
+// Removed is closed when the card is pulled.
+func (s *Session) Removed() <-chan struct{} { return s.s.Removed() }
+
+// Close locks the session; the teardown finishes in the background (Done).
+func (s *Session) Close() error {
+	s.s.Lock()
+	return nil
+}
+
+// Done is closed once the session released everything.
+func (s *Session) Done() <-chan struct{} { return s.s.Done() }
+
+// Folders lists a BAL's folders with their counts.
+func (s *Session) Folders(bal string) ([]app.Folder, error) {
+	st := s.s.Store()
+	fs, err := st.Folders(bal)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: folders: %w", err)
+	}
+	out := make([]app.Folder, 0, len(fs))
+	for _, f := range fs {
+		total, unread, _ := st.Counts(bal, f.Name)
+		out = append(out, app.Folder{Name: f.Name, SpecialUse: f.SpecialUse, Total: total, Unread: unread})
+	}
+	if len(out) == 0 {
+		// Before the first sync: an empty inbox rather than nothing.
+		out = append(out, app.Folder{Name: "INBOX"})
+	}
+	return out, nil
+}
+
+// Counts are a folder's total and unread messages.
+func (s *Session) Counts(bal, folder string) (int, int, error) {
+	return s.s.Store().Counts(bal, folder)
+}
+
+// Page lists a folder's messages, newest first.
+func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, error) {
+	es, err := s.s.Store().Page(bal, folder, offset, limit)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: page: %w", err)
+	}
+	return envelopes(es), nil
+}
+
+// Search finds messages of a BAL.
+func (s *Session) Search(bal, text string) ([]app.Envelope, error) {
+	es, err := s.s.Store().Search(store.Query{Text: text, BAL: bal})
+	if err != nil {
+		return nil, fmt.Errorf("bridge: search: %w", err)
+	}
+	return envelopes(es), nil
+}
+
+func envelopes(es []store.Envelope) []app.Envelope {
+	out := make([]app.Envelope, len(es))
+	for i, e := range es {
+		out[i] = envelope(e)
+	}
+	return out
+}
+
+func envelope(e store.Envelope) app.Envelope {
+	a := app.Envelope{
+		Ref:          appRef(e.Ref),
+		MessageID:    e.MessageID,
+		Date:         e.Date,
+		From:         app.Address(e.From),
+		To:           addrs(e.To),
+		Cc:           addrs(e.Cc),
+		Subject:      e.Subject,
+		Seen:         slices.Contains(e.Flags, `\Seen`),
+		Answered:     slices.Contains(e.Flags, `\Answered`),
+		Kind:         e.Kind,
+		MDNRequested: e.MDNRequested && !slices.Contains(e.Flags, session.FlagMDNSent),
+		Preview:      e.Preview,
+	}
+	for _, at := range e.Attachments {
+		a.Attachments = append(a.Attachments, app.Attachment(at))
+	}
+	if e.Patient != nil {
+		a.Patient = &app.Patient{INS: e.Patient.INS, Name: e.Patient.Name}
+	}
+	return a
+}
+
+func appRef(r store.Ref) app.Ref        { return app.Ref{BAL: r.BAL, Folder: r.Folder, UID: r.UID} }
+func storeRef(r app.Ref) store.Ref      { return store.Ref{BAL: r.BAL, Folder: r.Folder, UID: r.UID} }
+func fromMsg(a msg.Address) app.Address { return app.Address(a) }
+
+func addrs(as []store.Address) []app.Address {
+	out := make([]app.Address, len(as))
+	for i, a := range as {
+		out[i] = app.Address(a)
+	}
+	return out
+}
+
+func appAddrs(as []msg.Address) []app.Address {
+	out := make([]app.Address, len(as))
+	for i, a := range as {
+		out[i] = app.Address(a)
+	}
+	return out
+}
+
+func msgAddrs(as []app.Address) []msg.Address {
+	out := make([]msg.Address, len(as))
+	for i, a := range as {
+		out[i] = msg.Address(a)
+	}
+	return out
+}
+
+// Open reads a message from the cache for the reader.
+func (s *Session) Open(ref app.Ref) (*app.Message, error) {
+	env, p, err := s.s.Parsed(storeRef(ref))
+	if err != nil {
+		return nil, err
+	}
+	m := &app.Message{Envelope: envelope(env), Text: p.Body}
+	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
+	if m.Patient == nil && p.Patient != nil && p.Patient.INS != "" {
+		m.Patient = &app.Patient{INS: p.Patient.INS, Name: p.Patient.Name}
+	}
+	for i, a := range p.Attachments {
+		if i == p.XDMIndex {
+			continue // shown as the patient's documents below
+		}
+		r, err := p.Open(i)
+		if err != nil {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(r, maxPart))
+		if err != nil {
+			continue
+		}
+		m.Parts = append(m.Parts, app.Part{Attachment: app.Attachment{Name: a.Name, ContentType: a.ContentType, Size: int64(len(data))}, Data: data})
+	}
+	if p.XDM != nil {
+		m.Documents = documents(p.XDM)
+		if pt := p.XDM.Patient; m.Patient == nil && pt.ID != "" {
+			m.Patient = &app.Patient{INS: pt.ID, Name: strings.TrimSpace(strings.ToUpper(pt.Family) + " " + pt.Given)}
+		}
+	}
+	m.AskMDN = p.MDNRequest != nil && !slices.Contains(env.Flags, session.FlagMDNSent)
+	m.ReportLabel = reportLabel(p.Report)
+	return m, nil
+}
+
+// documents lists an XDM package's documents, a CDA's embedded PDF in place of the CDA.
+func documents(pkg *xdm.Package) []app.Document {
+	var out []app.Document
+	for _, d := range pkg.Documents {
+		doc := app.Document{Title: d.Title, ContentType: d.MimeType, Date: d.ServiceStart, Data: d.Data}
+		if doc.Date.IsZero() {
+			doc.Date = d.CreationTime
+		}
+		if strings.Contains(d.MimeType, "xml") {
+			if pdf, err := xdm.ExtractPDF(d.Data, maxPart); err == nil {
+				doc.ContentType, doc.Data = "application/pdf", pdf
+			}
+		}
+		if doc.Title == "" {
+			doc.Title = d.URI
+		}
+		out = append(out, doc)
+	}
+	return out
+}
+
+// reportLabel says in French what a DSN or MDN reports.
+func reportLabel(r *msg.Report) string {
+	if r == nil {
+		return ""
+	}
+	if r.Kind == "mdn" {
+		return "Accusé de lecture : le message « " + r.OriginalSubject + " » a été lu."
+	}
+	var failed []string
+	for _, rr := range r.Recipients {
+		if rr.Action == "failed" {
+			failed = append(failed, rr.Recipient)
+		}
+	}
+	if len(failed) > 0 {
+		return "Non distribué à " + strings.Join(failed, ", ") + " : « " + r.OriginalSubject + " »." + explainBounces(r)
+	}
+	return "Avis de distribution : « " + r.OriginalSubject + " »."
+}
+
+// MarkRead marks a message read.
+func (s *Session) MarkRead(ref app.Ref) error { return s.s.MarkRead(storeRef(ref)) }
+
+// SendMDN queues the read receipt.
+func (s *Session) SendMDN(ref app.Ref) error { return s.s.SendMDN(storeRef(ref)) }
+
+// ReplyDraft prepares a reply with the threading headers.
+func (s *Session) ReplyDraft(ref app.Ref, all bool) (app.Draft, error) {
+	d, err := s.s.ReplyDraft(storeRef(ref), all)
+	return draftOf(d), err
+}
+
+// ForwardDraft prepares a forward with the attachments.
+func (s *Session) ForwardDraft(ref app.Ref) (app.Draft, error) {
+	d, err := s.s.ForwardDraft(storeRef(ref))
+	return draftOf(d), err
+}
+
+func draftOf(m msg.Draft) app.Draft {
+	d := app.Draft{From: fromMsg(m.From), To: appAddrs(m.To), Cc: appAddrs(m.Cc), Subject: m.Subject, Text: m.Text,
+		InReplyTo: m.InReplyTo, References: m.References, RequestDSN: m.RequestDSN, RequestMDN: m.RequestMDN,
+		NoReplyExpected: m.NoReplyExpected, Documents: m.Documents, Patient: m.Patient}
+	for _, a := range m.Attachments {
+		d.Parts = append(d.Parts, app.Part{Attachment: app.Attachment{Name: a.Name, ContentType: a.ContentType, Size: int64(len(a.Data))}, Data: a.Data})
+	}
+	return d
+}
+
+func msgDraft(d app.Draft) msg.Draft {
+	m := msg.Draft{From: msg.Address(d.From), To: msgAddrs(d.To), Cc: msgAddrs(d.Cc), Subject: d.Subject, Text: d.Text,
+		InReplyTo: d.InReplyTo, References: d.References, RequestDSN: d.RequestDSN, RequestMDN: d.RequestMDN,
+		NoReplyExpected: d.NoReplyExpected, Documents: d.Documents, Patient: d.Patient}
+	for _, p := range d.Parts {
+		m.Attachments = append(m.Attachments, msg.Attachment{Name: p.Name, ContentType: p.ContentType, Data: p.Data})
+	}
+	return m
+}
+
+// OutsideTrust returns the addresses outside the trust space.
+func (s *Session) OutsideTrust(as []string) []string { return s.s.OutsideTrust(as) }
+
+// Send queues the message durably; the engine submits it when online.
+func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
+	return s.s.Send(ctx, msgDraft(d))
+}
+
+// SaveDraft keeps the draft in the (encrypted) cache, one per BAL.
+func (s *Session) SaveDraft(d app.Draft) error { return s.s.SaveDraft(msgDraft(d)) }
+
+// Draft returns the draft saved for bal, if any (app.DraftStore).
+func (s *Session) Draft(bal string) (app.Draft, bool) {
+	d, ok := s.s.Draft(bal)
+	return draftOf(d), ok
+}
+
+// OutboxCount is the number of messages not yet acknowledged.
+func (s *Session) OutboxCount() int { return s.s.OutboxCount() }
+
+// SyncNow asks for a full pass over bal.
+func (s *Session) SyncNow(bal string) { s.s.SyncNow(bal) }
+
+// Correspondents suggests addresses seen in the recent mail of every BAL.
+func (s *Session) Correspondents(prefix string, limit int) []app.Address {
+	return addrs(s.s.Correspondents(prefix, limit))
+}
+
+var (
+	_ app.Session    = (*Session)(nil)
+	_ app.DraftStore = (*Session)(nil)
+)

@@ -1,0 +1,29 @@
+// Package session is the logged-in session that both front ends use: the GUI (package app,
+// through app/bridge) and the command line (cmd/comptoir's sync, send, bal and doctor).
+//
+// A session is opened from a credential and a configuration:
+//   - CardCredential: a logged-in CPS card and the practice situation the holder chose;
+//   - AppCredential: an APP BAL's structure certificate (IGC-Santé ORGANISATIONS), no card.
+//
+// It owns, for its lifetime:
+//   - the cache (store), unlocked by one signature of the credential's key;
+//   - the BALs and the credential each one uses: the holder's BALs with the card, an APP BAL
+//     only with its structure's certificate (kept sealed in the cache when the wizard
+//     created it), never with the card;
+//   - the mail engine (mail) and its one typed event stream (mail.Event), passed to the
+//     screens untouched;
+//   - the trust-space list, the audit author (Author) and the From display name (From,
+//     ECO.2.2.7);
+//   - drafts (one per BAL) and the patient book;
+//   - BAL provisioning (CreateBAL, members) and the watch of pending BALs: when the operator
+//     activates one, it joins the engine (mail.Engine.AddBAL) and mail.BALAdded is emitted.
+//
+// Opening never waits on the network for what the cache already knows: the BAL list comes
+// from the cache at once and is refreshed from the operator's API in the background. A BAL
+// the operator no longer lists is marked retired (StatusRetired), its cache kept until the
+// user confirms (ForgetBAL).
+//
+// Lock wipes the keys first, drops the provisioning connections and stops the engine in the
+// background, so it never waits on the network; every later call fails with ErrClosed.
+// Diagnose is the one connection diagnostic of `comptoir doctor` and « Tester la connexion ».
+package session

@@ -1,0 +1,229 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"comptoir/mail"
+	"comptoir/mail/provisioning"
+	"comptoir/store"
+)
+
+// ErrClosed: the session was locked or closed; nothing more is done in its name.
+var ErrClosed = errors.New("session: closed")
+
+// Session is one opened credential: its cache, its BALs and the mail engine. Safe for
+// concurrent use.
+type Session struct {
+	cfg  Config
+	cred Credential
+	id   Identity
+	st   *store.Store
+	eng  *mail.Engine
+
+	ctx    context.Context // background work: BAL list refresh, pending watch
+	cancel context.CancelFunc
+	done   chan struct{} // closed once Lock's teardown finished
+	bg     sync.WaitGroup
+
+	mu       sync.Mutex
+	bals     []BAL
+	closed   bool
+	started  bool
+	prov     *provisioning.Client // the pooled API connection, dropped at Lock
+	closeErr error
+
+	contacts   []store.Address // known correspondents, rebuilt after contactsTTL
+	contactsAt time.Time
+}
+
+// Open opens the credential's cache and prepares the engine on the BALs the cache knows
+// (when it knows none, the operator is asked first). Nothing dials before Start, except that
+// first listing.
+func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
+	cfg = cfg.withDefaults()
+	signer, err := signerOf(cred)
+	if err != nil {
+		return nil, err
+	}
+	path, err := cachePath(cfg.CacheDir, cred.cacheID())
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(path, signer, store.Options{Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("session: open cache: %w", err)
+	}
+	bctx, cancel := context.WithCancel(context.Background())
+	s := &Session{cfg: cfg, cred: cred, id: cred.identity(), st: st, ctx: bctx, cancel: cancel, done: make(chan struct{})}
+	if err := s.loadBALs(); err != nil {
+		cancel()
+		st.Close()
+		return nil, err
+	}
+	if len(s.syncable()) == 0 && cfg.APIURL != "" {
+		// A first login: nothing cached to show, so the operator's answer is worth waiting for.
+		if err := s.RefreshBALs(ctx); err != nil {
+			cfg.Logger.Warn("list BALs at first login", "err", err)
+		}
+	}
+	s.eng = mail.NewEngine(s.engineConfig())
+	return s, nil
+}
+
+func cachePath(dir, id string) (string, error) {
+	if dir == "" {
+		p, err := store.PathFor(id)
+		if err != nil {
+			return "", fmt.Errorf("session: cache path: %w", err)
+		}
+		return p, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("session: cache dir: %w", err)
+	}
+	return filepath.Join(dir, id+".db"), nil
+}
+
+func (s *Session) engineConfig() mail.EngineConfig {
+	cert := s.cred.tlsCertificate()
+	cfg := mail.EngineConfig{
+		Operator:    s.cfg.Servers,
+		Cert:        cert,
+		MaxTLS:      s.cred.maxTLS(),
+		Author:      s.id.Author(),
+		Store:       s.st,
+		Logger:      s.cfg.Logger,
+		NIL:         s.cfg.ProductRef,
+		Trust:       s.cfg.Trust,
+		Credentials: map[string]mail.Credentials{},
+	}
+	for _, b := range s.syncable() {
+		cfg.BALs = append(cfg.BALs, b.Address)
+		if cr, ok := s.balCredentials(b); ok {
+			cfg.Credentials[b.Address] = cr
+		}
+	}
+	if s.cfg.Engine != nil {
+		s.cfg.Engine(&cfg)
+	}
+	return cfg
+}
+
+// Start runs the engine's workers, refreshes the BAL list from the operator and watches
+// the pending BALs, all in the background, until Lock.
+func (s *Session) Start() {
+	s.mu.Lock()
+	if s.closed || s.started {
+		s.mu.Unlock()
+		return
+	}
+	s.started = true
+	s.mu.Unlock()
+	s.eng.Start(s.ctx)
+	if s.cfg.APIURL == "" {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		ctx, cancel := context.WithTimeout(s.ctx, s.cfg.APITimeout)
+		err := s.RefreshBALs(ctx)
+		cancel()
+		if err != nil && s.ctx.Err() == nil {
+			s.cfg.Logger.Warn("refresh BALs from the operator", "err", err)
+		}
+		s.watchPending()
+	}()
+}
+
+// Identity is who acts in this session.
+func (s *Session) Identity() Identity { return s.id }
+
+// Author is the audit journal's name for the session's holder.
+func (s *Session) Author() string { return s.id.Author() }
+
+// Store is the session's cache (the bridge reads it for the screens).
+func (s *Session) Store() *store.Store { return s.st }
+
+// Engine is the session's mail engine.
+func (s *Session) Engine() *mail.Engine { return s.eng }
+
+// Events is the engine's event stream, untouched: one typed stream from the engine to the
+// screens. It is closed once the session is locked.
+func (s *Session) Events() <-chan mail.Event { return s.eng.Events() }
+
+// Removed is closed when the session's card is pulled; nil (never ready) without a card.
+func (s *Session) Removed() <-chan struct{} {
+	if c, ok := s.cred.(CardCredential); ok {
+		return c.Card.Removed()
+	}
+	return nil
+}
+
+// Card is the session's card credential, if it has one.
+func (s *Session) Card() (CardCredential, bool) {
+	c, ok := s.cred.(CardCredential)
+	return c, ok
+}
+
+// check fails once the session is locked: every action in the session's name goes through it.
+func (s *Session) check() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Lock ends the session without waiting on the network: the cache keys are wiped first, the
+// provisioning connection is dropped and the card logs out, then the engine stops in the
+// background. Calls made afterwards fail with ErrClosed (or store.ErrSealed).
+func (s *Session) Lock() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	prov := s.prov
+	s.prov = nil
+	s.mu.Unlock()
+	s.cancel()
+	s.st.Lock()
+	if prov != nil {
+		prov.Close()
+	}
+	// The card logs out now (a local call): a login right after the lock must get a fresh
+	// card session, not this one while it closes.
+	cerr := s.cred.close()
+	go func() {
+		defer close(s.done)
+		s.eng.Stop()
+		s.bg.Wait()
+		err := s.st.Close()
+		if err == nil {
+			err = cerr
+		}
+		if err != nil {
+			s.closeErr = fmt.Errorf("session: close: %w", err)
+		}
+	}()
+}
+
+// Done is closed once a locked session has released everything (engine stopped, cache
+// file closed, card logged out).
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Close locks the session and waits until everything is released.
+func (s *Session) Close() error {
+	s.Lock()
+	<-s.done
+	return s.closeErr
+}

@@ -190,7 +190,6 @@ func (m *MainScreen) balsChanged() {
 	m.buildBALBar()
 }
 
-
 func (m *MainScreen) buildBALBar() {
 	m.BALButtons = nil
 	m.balBar.RemoveAll()

@@ -16,6 +16,7 @@ import (
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/provisioning"
+	"comptoir/mail/trustlist"
 )
 
 // Verdict grades one diagnostic check.
@@ -361,6 +362,9 @@ func diagnoseFiles(r *Report, in DiagnoseInput) {
 		r.add(VerdictWarning, tl, "absente : les destinataires hors de l'espace de confiance ne sont pas signalés",
 			"Mettez la liste à jour depuis les paramètres (« Mettre à jour la liste de confiance »).")
 	} else {
+		if info, err := trustlist.Stored(in.TrustListPath); date.IsZero() && err == nil {
+			date = info.Generated // what the ANS generated, not when it was downloaded
+		}
 		if date.IsZero() {
 			date = fi.ModTime()
 		}

@@ -122,3 +122,21 @@ func LoadDomains(path string, roots *x509.CertPool) (*msg.TrustList, error) {
 	}
 	return l.Domains, nil
 }
+
+// StoredInfo is what Refresh recorded beside a stored list, for display (the settings
+// screen, the diagnostic) without the cost of Load; it is not verified.
+type StoredInfo struct {
+	Generated time.Time // DateDeGeneration
+	Signed    bool
+	Source    string
+	Stored    time.Time // when Refresh stored it
+}
+
+// Stored reads the record Refresh wrote beside the list at path.
+func Stored(path string) (StoredInfo, error) {
+	sc, err := readSidecar(path)
+	if err != nil {
+		return StoredInfo{}, err
+	}
+	return StoredInfo{Generated: sc.Generated, Signed: sc.Signed, Source: sc.Source, Stored: sc.Stored}, nil
+}

@@ -251,6 +251,9 @@ func TestTrustListOfficialUnsignedCopy(t *testing.T) {
 	if again, err := trustlist.Load(dst, opts); err != nil || again.Signed || again.Domains.Len() != 516 {
 		t.Errorf("stored unsigned list: %+v, %v", again, err)
 	}
+	if info, err := trustlist.Stored(dst); err != nil || info.Signed || !info.Generated.Equal(l.Generated) || info.Source != src.List {
+		t.Errorf("Stored: %+v, %v", info, err)
+	}
 	if _, err := trustlist.Verify(data, "", opts); err == nil {
 		t.Error("the unsigned copy accepted without its checksum")
 	}

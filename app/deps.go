@@ -272,6 +272,9 @@ type OperatorSettings struct {
 	SMTP       string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
 	TrustStore []string `json:"trust_store,omitempty"`
 	API        string   `json:"api,omitempty"` // provisioning API base URL (the BALs a card may open)
+	// Hosts are server host names trusted as DNS SRV targets outside Domain (RFC 6186 §6);
+	// an unlisted one is refused (mail.ErrSRVTarget).
+	Hosts []string `json:"hosts,omitempty"`
 }
 
 // DefaultAutoLock is the inactivity delay before the UI locks.

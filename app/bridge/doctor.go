@@ -51,5 +51,5 @@ func (d Doctor) Check(ctx context.Context, c app.Config, s app.Session) []app.Ch
 
 func operatorConfig(c app.Config) mail.OperatorConfig {
 	return mail.OperatorConfig{Domain: c.Operator.Domain, IMAP: c.Operator.IMAP, SMTP: c.Operator.SMTP,
-		TrustStore: c.Operator.TrustStore}
+		TrustStore: c.Operator.TrustStore, Hosts: c.Operator.Hosts}
 }

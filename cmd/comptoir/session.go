@@ -32,7 +32,7 @@ func sessionConfig(ctx context.Context, cfg app.Config, log *slog.Logger) (sessi
 
 func operatorConfig(c app.Config) mail.OperatorConfig {
 	return mail.OperatorConfig{Domain: c.Operator.Domain, IMAP: c.Operator.IMAP, SMTP: c.Operator.SMTP,
-		TrustStore: c.Operator.TrustStore}
+		TrustStore: c.Operator.TrustStore, Hosts: c.Operator.Hosts}
 }
 
 // loadTrustList reads the workstation's trust-space list and verifies it again (its

@@ -155,3 +155,39 @@ func BenchmarkSearch(b *testing.B) {
 	report(lat, "")
 	report(cpu, "cpu-")
 }
+
+// BenchmarkSearchDomain times "@domain" queries on the 1M-row directory: the largest domains
+// hold hundreds of thousands of mailboxes, of which the first in name order are returned.
+func BenchmarkSearchDomain(b *testing.B) {
+	dst := importBench(b)
+	d, err := Open(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	queries := []string{"@medecin.mssante.fr", "@pharmacie.mssante.fr", "@ch-", "@labo.mssante.fr", "@infirmier", "@nulle-part.fr"}
+	ctx := context.Background()
+	for _, q := range queries { // warm-up, as BenchmarkSearch
+		if res, err := d.Search(ctx, q, 20); err != nil || (q == "@medecin.mssante.fr" && len(res) != 20) {
+			b.Fatalf("%s: %d results, %v", q, len(res), err)
+		}
+	}
+	var lat []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		for range 50 {
+			for _, q := range queries {
+				t := time.Now()
+				if _, err := d.Search(ctx, q, 20); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+}

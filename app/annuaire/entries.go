@@ -27,6 +27,7 @@ type prepared struct {
 	toks  []string // distinct tokens; a leading '\x01' marks a name token
 	ppid  string
 	addrs []string
+	doms  []string // distinct mailbox domains
 	sids  []string
 }
 
@@ -62,6 +63,8 @@ func (b *builder) write(ctx context.Context, db *bolt.DB, spill *os.File) error 
 	defer ids.close()
 	addrs := newExtSorter(b.dir, sorterRunBytes)
 	defer addrs.close()
+	domains := newExtSorter(b.dir, sorterRunBytes)
+	defer domains.close()
 	var nrows int64
 	total := int64(len(groups))
 	for batch := range batches {
@@ -106,6 +109,11 @@ func (b *builder) write(ctx context.Context, db *bolt.DB, spill *os.File) error 
 						return err
 					}
 				}
+				for _, dom := range it.doms {
+					if err := domains.add(dom, id); err != nil {
+						return err
+					}
+				}
 				for _, sid := range it.sids {
 					if err := ids.add(sid, id); err != nil {
 						return err
@@ -136,6 +144,9 @@ func (b *builder) write(ctx context.Context, db *bolt.DB, spill *os.File) error 
 		return err
 	}
 	if err := b.writeKeys(ctx, db, bucketAddrs, addrs, false); err != nil {
+		return err
+	}
+	if err := b.writeKeys(ctx, db, bucketDomains, domains, true); err != nil {
 		return err
 	}
 	return b.writeMeta(db, initials)
@@ -246,7 +257,11 @@ func (b *builder) prepare(ctx context.Context, groups []group, spill *os.File, o
 			}
 			it.ppid = strings.ToLower(entRows[0][colPPID])
 			for i := range entRows {
-				it.addrs = append(it.addrs, strings.ToLower(entRows[i][colAddress]))
+				addr := strings.ToLower(entRows[i][colAddress])
+				it.addrs = append(it.addrs, addr)
+				if dom := addr[strings.LastIndexByte(addr, '@')+1:]; !slices.Contains(it.doms, dom) {
+					it.doms = append(it.doms, dom)
+				}
 				if sid := entRows[i][colStructID]; sid != "" && !slices.Contains(it.sids, strings.ToLower(sid)) {
 					it.sids = append(it.sids, strings.ToLower(sid))
 				}

@@ -63,6 +63,9 @@ func splitLine(line []byte, fields []string) ([]string, string) {
 	if !utf8.Valid(line) {
 		return nil, "encodage invalide (UTF-8 attendu)"
 	}
+	if bytes.IndexByte(line, 0) >= 0 {
+		return nil, "caractère nul (octet 0) dans la ligne : fichier abîmé"
+	}
 	fields = fields[:0]
 	s := string(line)
 	for {

@@ -76,11 +76,30 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-// tokens calls f for every normalized token of s.
-func tokens(s string, f func(tok string)) {
+// tokens calls f for every normalized token of s, and for every compound of a saint word
+// and the word after it ("SAINT-ÉTIENNE", "ST ETIENNE" → also "saintetienne"): place names
+// are found as one term, not as the given name they contain.
+func tokens(s string, f func(tok string, compound bool)) {
+	prev := ""
 	for tok := range strings.FieldsSeq(Normalize(s)) {
-		f(tok)
+		f(tok, false)
+		if prev != "" {
+			f(prev+tok, true)
+		}
+		prev = saintPrefix(tok)
 	}
+}
+
+// saintPrefix returns the canonical form of a saint word ("st" → "saint", "ste" → "sainte"),
+// or "" for any other word.
+func saintPrefix(w string) string {
+	switch w {
+	case "saint", "st":
+		return "saint"
+	case "sainte", "ste":
+		return "sainte"
+	}
+	return ""
 }
 
 // stopWords are too frequent in addresses and structure names to be useful alone; they are

@@ -130,21 +130,29 @@ func (s *searcher) entry(id uint32) (*entry, error) {
 type term struct {
 	text  string
 	runes int
+	// alt is the word searched instead when a "saint X" compound (text) is indexed nowhere:
+	// X alone, as before compounds existed.
+	alt string
 }
 
 // parseTerms normalizes the query into at most maxTerms distinct terms; stop words are
-// dropped unless last (a prefix being typed) or alone.
+// dropped unless last (a prefix being typed) or alone. A saint word and the word after it
+// make one compound term ("saint etienne" → "saintetienne"), as the index holds them.
 func parseTerms(query string) []term {
 	words := strings.Fields(Normalize(query))
 	var out []term
-	for i, w := range words {
-		if stopWords[w] && i < len(words)-1 {
+	for i := 0; i < len(words); i++ {
+		w, alt := words[i], ""
+		if p := saintPrefix(w); p != "" && i+1 < len(words) {
+			i++
+			w, alt = p+words[i], words[i]
+		} else if stopWords[w] && i < len(words)-1 {
 			continue
 		}
 		if slices.ContainsFunc(out, func(t term) bool { return t.text == w }) {
 			continue
 		}
-		out = append(out, term{text: w, runes: utf8.RuneCountInString(w)})
+		out = append(out, term{text: w, runes: utf8.RuneCountInString(w), alt: alt})
 	}
 	if len(out) > maxTerms {
 		out = out[len(out)-maxTerms:]
@@ -154,7 +162,11 @@ func parseTerms(query string) []term {
 
 func (s *searcher) run(query string, limit int) ([]hit, error) {
 	if strings.Contains(query, "@") {
-		return s.byAddressPrefix(strings.ToLower(strings.TrimSpace(query)), limit), nil
+		q := strings.ToLower(strings.TrimSpace(query))
+		if dom, ok := strings.CutPrefix(q, "@"); ok {
+			return s.byDomainPrefix(dom, limit), nil
+		}
+		return s.byAddressPrefix(q, limit), nil
 	}
 	terms := parseTerms(query)
 	switch {
@@ -180,6 +192,9 @@ func (s *searcher) run(query string, limit int) ([]hit, error) {
 	plans := make([]*termPlan, len(full))
 	for i, t := range full {
 		plans[i] = s.plan(t)
+		if plans[i].count == 0 && t.alt != "" { // a directory imported before compounds
+			plans[i] = s.plan(term{text: t.alt, runes: utf8.RuneCountInString(t.alt)})
+		}
 	}
 	// Rarest first, so that the intersection shrinks as early as possible.
 	slices.SortStableFunc(plans, func(a, b *termPlan) int { return a.count - b.count })
@@ -414,6 +429,49 @@ func (s *searcher) byAddressPrefix(prefix string, limit int) []hit {
 	}
 	slices.SortStableFunc(out, func(a, b hit) int { return int(b.score) - int(a.score) })
 	return out
+}
+
+// byDomainPrefix finds the entries with a mailbox in a domain starting with prefix
+// ("@medecin.mssante.fr", "@ch-"): the domain itself first, then in name order. A directory
+// imported before the domain index is scanned by address instead.
+func (s *searcher) byDomainPrefix(prefix string, limit int) []hit {
+	if prefix == "" {
+		return nil
+	}
+	var out []hit
+	seen := map[uint32]bool{}
+	add := func(id uint32, exact bool) {
+		if seen[id] || id >= uint32(s.d.info.Entries) {
+			return
+		}
+		seen[id] = true
+		score := uint16(scorePrefixID)
+		if exact {
+			score = scoreExactID
+		}
+		out = append(out, hit{id: id, score: score, matched: 1})
+	}
+	p := []byte(prefix)
+	if b := s.tx.Bucket(bucketDomains); b != nil {
+		c := b.Cursor()
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < maxIDMatches; k, _ = c.Next() {
+			if len(k) < len(p)+5 || k[len(k)-5] != 0 {
+				continue
+			}
+			add(binary.BigEndian.Uint32(k[len(k)-4:]), len(k)-5 == len(p))
+		}
+	} else if b := s.tx.Bucket(bucketAddrs); b != nil {
+		c := b.Cursor()
+		for k, v := c.First(); k != nil && len(out) < maxIDMatches; k, v = c.Next() {
+			at := bytes.LastIndexByte(k, '@')
+			if at < 0 || len(v) != 4 || !bytes.HasPrefix(k[at+1:], p) {
+				continue
+			}
+			add(binary.BigEndian.Uint32(v), len(k)-at-1 == len(p))
+		}
+	}
+	slices.SortFunc(out, func(a, b hit) int { return cmpU64(a.rankKey(), b.rankKey()) })
+	return out[:min(limit, len(out))]
 }
 
 // matchEntry checks a (one-letter) term against the entry's tokens; it returns the best class.

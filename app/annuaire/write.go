@@ -19,6 +19,7 @@ var (
 	bucketShort   = []byte("short")   // prefix of 1–3 runes → pre-ranked capped postings
 	bucketIDs     = []byte("ids")     // RPPS/ADELI number → uint32 BE id
 	bucketAddrs   = []byte("addrs")   // lower-cased mailbox address → uint32 BE id
+	bucketDomains = []byte("domains") // lower-cased mailbox domain‖0‖uint32 BE id
 )
 
 const (
@@ -104,9 +105,18 @@ func decodeSpill(b []byte) (row, error) {
 // tokens of the person's name (or of a structure's name when the entry is a structure).
 func rowTokens(rows []row, f func(tok string, name bool)) {
 	emit := func(s string, name bool) {
-		tokens(s, func(tok string) {
+		tokens(s, func(tok string, _ bool) {
 			if indexable(tok) {
 				f(tok, name)
+			}
+		})
+	}
+	// The town (L6: postal code and town) ranks its compound place names ("saintetienne")
+	// with the names: a town query finds the town before a street named after it.
+	town := func(s string) {
+		tokens(s, func(tok string, compound bool) {
+			if indexable(tok) {
+				f(tok, compound)
 			}
 		})
 	}
@@ -125,7 +135,7 @@ func rowTokens(rows []row, f func(tok string, name bool)) {
 		emit(r[colL3], false)
 		emit(r[colL4Street], false)
 		emit(r[colL5], false)
-		emit(r[colL6], false)
+		town(r[colL6])
 		emit(r[colPostalCode], false)
 	}
 }

@@ -9,6 +9,7 @@
 //	comptoir send --bal ADDR ...    sends one message
 //	comptoir bal create ...         creates a mailbox (BAL)
 //	comptoir annuaire import|search the Annuaire Santé directory
+//	comptoir document [--json] F    patient, documents and checks of an .eml, IHE_XDM.ZIP or CDA
 //	comptoir version                prints the version
 //
 // This package is the only importer of fyne.io/fyne/v2/app.
@@ -51,6 +52,7 @@ func commands() map[string]command {
 		"send":     {"envoie un message", runSend},
 		"bal":      {"crée une boîte aux lettres (BAL)", runBAL},
 		"annuaire": {"importe ou interroge l'Annuaire Santé", runAnnuaire},
+		"document": {"décrit un message .eml, une archive IHE_XDM.ZIP ou un CDA", runDocument},
 		"version":  {"affiche la version", runVersion},
 	}
 }

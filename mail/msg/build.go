@@ -16,6 +16,7 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"comptoir/mail/patient"
+	"comptoir/mail/xdm"
 )
 
 // XDMName is the attachment name of an IHE XDM archive.
@@ -46,7 +47,15 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 		}
 	}
 	b := &Built{From: d.From.Email, Recipients: rcpts}
+	var unreadable error
+	if d.Documents == nil {
+		// An IHE_XDM.ZIP attached as a file (a forward whose Documents a UI dropped, or one
+		// the user picked) is what travels: the MSSanté fields describe it all the same.
+		d.Documents, unreadable = attachedPackage(d.Attachments)
+	}
+	codes := []string(nil)
 	if d.Documents != nil {
+		codes = d.Documents.CodesCDA()
 		if err := checkDocuments(d, patients); err != nil {
 			return nil, err
 		}
@@ -87,9 +96,9 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 	if ref := noControls(o.NIL); ref != "" {
 		fields = append(fields, field{k: "X-MSS-NIL", v: ref, raw: true})
 	}
-	if d.Documents != nil {
+	if len(codes) > 0 { // only when CDA documents travel (ECO.2.4.1, ECO.2.4.2)
 		fields = append(fields,
-			field{k: "X-MSS-CODECDA", v: foldList("X-MSS-CODECDA", d.Documents.CodesCDA(), ", "), raw: true},
+			field{k: "X-MSS-CODECDA", v: foldList("X-MSS-CODECDA", codes, ", "), raw: true},
 			field{k: "X-MSS-INS", v: insFlag(d), raw: true})
 	}
 	if d.NoReplyExpected && len(patients) > 0 {
@@ -112,7 +121,11 @@ func Build(d Draft, o BuildOptions) (*Built, error) {
 	if d.RequestDSN {
 		b.DSN = &DSNRequest{Notify: []string{"SUCCESS", "FAILURE", "DELAY"}, Return: "HDRS", EnvelopeID: id}
 	}
-	b.Warnings = warnings(d, rcpts, o.Trust)
+	b.Warnings = warnings(d, rcpts, o.Trust, len(codes) > 0)
+	if unreadable != nil {
+		b.Warnings = append(b.Warnings, Warning{Kind: WarnUnreadableXDM,
+			Message: "L'archive IHE_XDM.ZIP jointe est illisible (" + strings.TrimSuffix(UserMessage(unreadable), ".") + ") : elle partira comme une pièce jointe ordinaire, sans les indications MSSanté des documents de santé."})
+	}
 	return b, nil
 }
 
@@ -177,11 +190,25 @@ func checkDocuments(d Draft, patients []string) error {
 	return nil
 }
 
+// insFlag is X-MSS-INS, from the sender's own check: O only when the documents' patient id
+// is an INS (INS OID and valid key), the draft's patient is that INS, and the sender marked
+// it qualified (checked against the INSi service). Never copied from a received message.
 func insFlag(d Draft) string {
-	if d.Patient != nil && d.Patient.Qualified && d.Patient.INS != "" && d.Documents.Patient.IsINS() {
+	pat := d.Documents.Patient
+	if d.Patient != nil && d.Patient.Qualified && pat.IsINS() && strings.EqualFold(strings.TrimSpace(d.Patient.INS), pat.ID) {
 		return "O"
 	}
 	return "N"
+}
+
+// attachedPackage reads an IHE_XDM.ZIP among the attachments: nil, nil when there is none.
+func attachedPackage(as []Attachment) (*xdm.Package, error) {
+	for _, a := range as {
+		if strings.EqualFold(a.Name, XDMName) {
+			return xdm.Read(bytes.NewReader(a.Data), int64(len(a.Data)), nil)
+		}
+	}
+	return nil, nil
 }
 
 // patientNames merges the draft's patient with the documents' metadata.
@@ -318,9 +345,12 @@ func attachments(d Draft) ([]part, error) {
 			if typ == "" {
 				typ = doc.Title
 			}
+			if hasContent(d.Attachments, doc.PDF) {
+				continue // the copy is already attached (forwarded with its sender's name)
+			}
 			name := uniqueName(PDFName(act, typ, family, given, file), used, taken)
 			if name == "" {
-				continue // a copy with this name is already attached (e.g. forwarded)
+				continue // a copy with this name is already attached
 			}
 			out = append(out, part{name, "application/pdf", doc.PDF})
 		}
@@ -346,6 +376,16 @@ func attachments(d Draft) ([]part, error) {
 		out = append(out, part{XDMName, "application/zip", zip})
 	}
 	return out, nil
+}
+
+// hasContent reports whether an attachment holds exactly data.
+func hasContent(as []Attachment, data []byte) bool {
+	for _, a := range as {
+		if len(a.Data) == len(data) && bytes.Equal(a.Data, data) {
+			return true
+		}
+	}
+	return false
 }
 
 // uniqueName returns "" when name is taken by a user attachment, else name, numbered when
@@ -479,7 +519,7 @@ func normalizeText(s string) string {
 	return strings.ReplaceAll(s, "\x00", "")
 }
 
-func warnings(d Draft, rcpts []string, t *TrustList) []Warning {
+func warnings(d Draft, rcpts []string, t *TrustList, cda bool) []Warning {
 	var out []Warning
 	if t == nil {
 		out = append(out, Warning{Kind: WarnNoTrustList, Addresses: rcpts,
@@ -510,9 +550,9 @@ func warnings(d Draft, rcpts []string, t *TrustList) []Warning {
 		out = append(out, Warning{Kind: WarnPatientsSeeEachOther,
 			Message: "Plusieurs patients sont destinataires en À ou Cc : chacun verra l'adresse, donc l'INS, des autres. Mettez-les en Cci ou écrivez à chacun."})
 	}
-	if d.Documents != nil && (d.Patient == nil || !d.Patient.Qualified) {
+	if cda && insFlag(d) == "N" {
 		out = append(out, Warning{Kind: WarnINSNotQualified,
-			Message: "L'INS du patient n'est pas qualifié : les documents partiront avec X-MSS-INS: N."})
+			Message: "L'INS du patient n'est pas qualifié, ou les documents ne portent pas d'INS valide : ils partiront avec X-MSS-INS: N."})
 	}
 	return out
 }

@@ -20,6 +20,8 @@ var (
 	ErrNoSuchAttachment   = errors.New("msg: no such attachment")
 	ErrNoMDNRequested     = errors.New("msg: no read receipt was requested")
 	ErrTrustList          = errors.New("msg: invalid trust-space list")
+	ErrNotPDF             = errors.New("msg: health document is not a PDF")
+	ErrInvalidINS         = errors.New("msg: the patient's INS is not valid")
 )
 
 // UserMessage returns a French sentence explaining err to the user.
@@ -43,6 +45,9 @@ func UserMessage(err error) string {
 		{ErrNoSuchAttachment, "Cette pièce jointe est introuvable dans le message."},
 		{ErrNoMDNRequested, "L'expéditeur n'a pas demandé d'accusé de lecture."},
 		{ErrTrustList, "La liste des domaines de l'espace de confiance MSSanté est illisible."},
+		{ErrNotPDF, "Un document de santé doit être un fichier PDF."},
+		{ErrInvalidINS, "L'INS du patient n'est pas valide : vérifiez-le dans le dossier du patient avant de joindre un document de santé."},
+		{xdm.ErrNotCDA, "Ce fichier n'est pas un document CDA."},
 		{xdm.ErrZipBomb, "L'archive de documents (IHE_XDM.ZIP) est suspecte et n'a pas été ouverte."},
 		{xdm.ErrUnsafePath, "L'archive de documents (IHE_XDM.ZIP) contient des chemins dangereux et n'a pas été ouverte."},
 		{xdm.ErrSymlink, "L'archive de documents (IHE_XDM.ZIP) contient des liens et n'a pas été ouverte."},

@@ -27,6 +27,7 @@ func FuzzParse(f *testing.F) {
 		{From: pharmacie, To: []Address{medecin}, Subject: "é", Text: "x", RequestMDN: true,
 			Attachments: []Attachment{{Name: "ü.pdf", Data: []byte("%PDF")}}},
 		{From: pharmacie, To: []Address{{Email: ins + "@" + PatientDomain}}, Documents: testPackage(f, ins)},
+		{From: medecin, To: []Address{pharmacie}, Attachments: []Attachment{{Name: XDMName, Data: ansArchive(f)}}}, // ANS layout
 	} {
 		b, err := Build(d, opts)
 		if err != nil {

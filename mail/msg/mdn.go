@@ -127,7 +127,7 @@ func BuildMDNMessage(p *Parsed, me Address, o BuildOptions) (*Built, error) {
 		return nil, fmt.Errorf("msg: build MDN: %w", err)
 	}
 	return &Built{Raw: buf.Bytes(), MessageID: id, Recipients: []string{to[0].Email},
-		Warnings: warnings(Draft{}, []string{to[0].Email}, o.Trust)}, nil
+		Warnings: warnings(Draft{}, []string{to[0].Email}, o.Trust, false)}, nil
 }
 
 // originalHeader returns the header block of raw if it is 7-bit and not too long (a

@@ -22,7 +22,7 @@ func DisplaySubject(s string) string {
 // `<Titre>_<Prénom>_<NOM>_<Entité fonctionnelle>` (empty parts left out), for ORG and APP
 // BALs the entity's name.
 func FromDisplayName(kind string, title, given, surname, entity string) string {
-	if !strings.EqualFold(kind, "PER") {
+	if !strings.EqualFold(strings.TrimSpace(kind), "PER") {
 		return strings.TrimSpace(entity)
 	}
 	var parts []string
@@ -32,6 +32,47 @@ func FromDisplayName(kind string, title, given, surname, entity string) string {
 		}
 	}
 	return strings.Join(parts, "_")
+}
+
+// Sender is who writes from a BAL, as the From display name needs them (ECO.2.2.7).
+type Sender struct {
+	BALKind    string // PER, ORG, APP (CAB is treated as ORG)
+	Given      string // the card holder's given name
+	Surname    string
+	Profession string // the card's profession ("Pharmacien", "Médecin"…), for the title
+	Civility   string // civilité d'exercice from the Annuaire Santé ("DR", "PR", "M", "MME"), if known
+	// Entity is, for a PER BAL, the structure of the practice situation the BAL belongs to
+	// (the situation chosen for this BAL, not the card's first one); for ORG and APP BALs,
+	// the BAL's display name.
+	Entity string
+}
+
+// SenderName is the From display name of s: for a PER BAL
+// `<Titre>_<Prénom>_<NOM>_<Entité fonctionnelle>` with Title(s.Profession, s.Civility), for ORG
+// and APP BALs the entity's name.
+func SenderName(s Sender) string {
+	return FromDisplayName(s.BALKind, Title(s.Profession, s.Civility), s.Given, s.Surname, s.Entity)
+}
+
+// Title is the title of a health professional in the From display name. The directory's
+// civilité d'exercice wins ("DR" → "Dr", "PR" → "Pr"); otherwise the profession gives it:
+// médecins, chirurgiens-dentistes and pharmaciens hold a state doctorate and write "Dr";
+// the other professions (sage-femme, infirmier, préparateur…) write no title. "M" and "MME"
+// are civilities, not titles: left out, as the convention's <Titre> is a professional title.
+func Title(profession, civility string) string {
+	switch strings.ToUpper(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(civility), "."))) {
+	case "PR", "PROFESSEUR":
+		return "Pr"
+	case "DR", "DOCTEUR":
+		return "Dr"
+	}
+	p := strings.ToLower(strings.TrimSpace(profession))
+	for _, prefix := range []string{"médecin", "medecin", "chirurgien-dentiste", "chirurgien dentiste", "pharmacien"} {
+		if strings.HasPrefix(p, prefix) {
+			return "Dr"
+		}
+	}
+	return ""
 }
 
 // DocumentSubject returns `XDM/1.0/DDM+<libellé> <NOM> <prénom> [<date de naissance>]`, the

@@ -32,10 +32,22 @@ type MSSHeaders struct {
 
 // PatientRef is the patient a message is from or about.
 type PatientRef struct {
-	INS     string // the INS, upper case; "" when the address holds no valid INS (key checked)
+	// INS is the INS, upper case: "" unless it is one. From an address, the key is checked;
+	// from the XDM metadata, the OID must be an INS OID too (xdm.Patient.Kind).
+	INS string
+	// ID and OID are the identifier as found (the address's local part, or the XDM patient id
+	// and its assigning authority), whatever its kind; IDKind says what it is.
+	ID, OID string
+	IDKind  xdm.IDKind
 	Name    string // "NOM Prénom" when known (from the XDM metadata)
 	Address string // the patient's mailbox, when the patient is a correspondent
 	Source  string // "from", "to" or "xdm": where it was found
+}
+
+// IDLabel is the French name of the identifier: « INS », « INS (test) »… or « identifiant
+// local » (an IPP under a hospital's OID, an INS OID with a wrong key, no OID).
+func (r *PatientRef) IDLabel() string {
+	return xdm.Patient{ID: r.ID, OID: r.OID}.Label()
 }
 
 // MDNRequest is a read-receipt request (Disposition-Notification-To).
@@ -64,12 +76,16 @@ type Parsed struct {
 
 	Attachments []AttachmentInfo
 	Patient     *PatientRef
-	XDM         *xdm.Package // the IHE_XDM.ZIP content, when present and readable
-	XDMIndex    int          // attachment index of IHE_XDM.ZIP, -1 when absent
-	XDMError    error        // why IHE_XDM.ZIP could not be read
-	MSS         MSSHeaders
-	MDNRequest  *MDNRequest
-	Report      *Report
+	// XDM is the IHE_XDM.ZIP content, when present and readable. XDMIndex is the archive's
+	// index among Attachments (-1 when absent): the archive is always listed there, read or
+	// not. XDMError says why it could not be read: the reader then shows the archive as an
+	// ordinary attachment that can be saved, with DocumentsError().
+	XDM        *xdm.Package
+	XDMIndex   int
+	XDMError   error
+	MSS        MSSHeaders
+	MDNRequest *MDNRequest
+	Report     *Report
 	// Confidential: Sensitivity: private or company-confidential (RFC 2156).
 	Confidential bool
 	// Defects lists what was wrong in the message (English, for logs); the message is still
@@ -90,6 +106,15 @@ func (p *Parsed) Kind() string {
 		return "patient"
 	}
 	return ""
+}
+
+// DocumentsError is the French explanation to show when the message's IHE_XDM.ZIP could not
+// be read ("" when it was, or when there is none).
+func (p *Parsed) DocumentsError() string {
+	if p.XDMError == nil {
+		return ""
+	}
+	return UserMessage(p.XDMError) + " L'archive reste jointe au message : vous pouvez l'enregistrer."
 }
 
 // DisplaySubject is the subject without the XDM/1.0/DDM+ prefix.
@@ -260,9 +285,10 @@ func (p *Parsed) addresses(h gomail.Header, key string) []Address {
 
 func patientFromAddress(a Address, source string) *PatientRef {
 	local, _, _ := strings.Cut(a.Email, "@")
-	ref := &PatientRef{Address: a.Email, Source: source, Name: a.Name}
+	ref := &PatientRef{Address: a.Email, Source: source, Name: a.Name, ID: local}
 	if ins, err := patient.ParseINS(local); err == nil {
-		ref.INS = string(ins)
+		// Mon Espace Santé addresses are built from the INS-NIR (ECO.2.2.6).
+		ref.INS, ref.ID, ref.OID, ref.IDKind = string(ins), string(ins), xdm.OIDINSNIR, xdm.IDINS
 	}
 	return ref
 }
@@ -274,7 +300,11 @@ func (p *Parsed) findPatient() {
 	if p.XDM != nil {
 		name := strings.TrimSpace(strings.ToUpper(p.XDM.Patient.Family) + " " + p.XDM.Patient.Given)
 		if p.Patient == nil {
-			p.Patient = &PatientRef{INS: p.XDM.Patient.ID, Source: "xdm"}
+			pat := p.XDM.Patient
+			p.Patient = &PatientRef{ID: pat.ID, OID: pat.OID, IDKind: pat.Kind(), Source: "xdm"}
+			if pat.IsINS() {
+				p.Patient.INS = strings.ToUpper(pat.ID)
+			}
 		}
 		if p.Patient.Name == "" || p.Patient.Source == "xdm" {
 			p.Patient.Name = name

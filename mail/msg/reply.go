@@ -16,7 +16,9 @@ const maxReferences = 20
 
 // Reply returns a draft answering p from the mailbox me: to Reply-To (or From), and with all
 // to every other To/Cc recipient too; threaded with In-Reply-To/References, "Re: " subject,
-// the original quoted.
+// the original quoted. The patient the message is about is kept in Patient (not qualified),
+// so that documents added to the reply are checked against it; the received documents are
+// not sent back.
 func Reply(p *Parsed, all bool, me string) Draft {
 	d := Draft{
 		From:      Address{Email: me},
@@ -48,7 +50,32 @@ func Reply(p *Parsed, all bool, me string) Draft {
 		d.To, d.Cc = d.Cc, nil
 	}
 	d.Text = "\n\n" + attribution(p) + "\n" + quote(p.Body)
+	d.Patient = patientOf(p)
 	return d
+}
+
+// patientOf is the patient a received message is about, for a reply or a forward: from the
+// XDM metadata or the patient's own address. The INS is set only when it is one (INS OID and
+// valid key); Qualified is never copied from the message (its X-MSS-INS): the sender sets it
+// from its own patient book.
+func patientOf(p *Parsed) *PatientInfo {
+	var info *PatientInfo
+	if p.XDM != nil {
+		pat := p.XDM.Patient
+		info = &PatientInfo{Family: pat.Family, Given: pat.Given, BirthDate: pat.BirthDate, Sex: pat.Sex}
+		if pat.IsINS() {
+			info.INS = strings.ToUpper(pat.ID)
+		}
+	}
+	if p.Patient != nil && p.Patient.INS != "" {
+		if info == nil {
+			info = &PatientInfo{}
+		}
+		if info.INS == "" {
+			info.INS = p.Patient.INS
+		}
+	}
+	return info
 }
 
 func threadRefs(p *Parsed) []string {
@@ -111,8 +138,10 @@ const maxForward = 64 << 20
 
 // Forward returns a draft transferring p: "Tr : " subject, the original header block and
 // text, and the attachments. When the IHE XDM archive could be read, Documents and Patient
-// are set from it so that Build writes the MSSanté headers; the archive itself travels
-// unchanged (it is among the attachments).
+// are set from it so that Build writes the XDM/1.0/DDM+ subject and the MSSanté fields; the
+// archive itself travels unchanged (it is among the attachments, and Build reads it again if
+// a UI drops Documents). Patient.Qualified is false: X-MSS-INS: O needs the sender's own
+// check (its patient book), never the received X-MSS-INS.
 func Forward(p *Parsed) Draft {
 	d := Draft{Subject: "Tr : " + stripPrefixes(p.DisplaySubject())}
 	var b strings.Builder
@@ -132,10 +161,8 @@ func Forward(p *Parsed) Draft {
 	d.Text = b.String()
 	if p.XDM != nil {
 		d.Documents = p.XDM
-		pat := p.XDM.Patient
-		d.Patient = &PatientInfo{INS: pat.ID, Qualified: p.MSS.INS == "O", Family: pat.Family,
-			Given: pat.Given, BirthDate: pat.BirthDate}
 	}
+	d.Patient = patientOf(p)
 	d.Attachments = collectAttachments(p.raw, maxForward)
 	return d
 }

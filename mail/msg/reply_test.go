@@ -88,9 +88,10 @@ func TestForward(t *testing.T) {
 		!strings.Contains(d.Text, "Ci-joint.") {
 		t.Errorf("text %q", d.Text)
 	}
-	if d.Documents == nil || d.Patient == nil || !d.Patient.Qualified {
-		t.Fatalf("documents not carried: %+v", d.Patient)
+	if d.Documents == nil || d.Patient == nil || d.Patient.INS != ins || d.Patient.Qualified {
+		t.Fatalf("documents or patient not carried (or X-MSS-INS copied): %+v", d.Patient)
 	}
+	d.Patient.Qualified = true // the sender's patient book knows this INS as qualified
 	d.From = pharmacie
 	d.To = []Address{{Email: "confrere@sandbox.mssante.test"}}
 	b, err := Build(d, opts)
@@ -130,14 +131,20 @@ func TestForward(t *testing.T) {
 		t.Errorf("IHE_XDM.ZIP changed in transfer (%d -> %d bytes)", len(z1), len(z2))
 	}
 
-	// A draft that lost its Documents (e.g. through a UI) still carries the archive.
+	// A draft that lost its Documents and Patient (e.g. through a UI) still carries the
+	// archive, the XDM/1.0/DDM+ subject and X-MSS-CODECDA; X-MSS-INS is N (no own check).
 	d.Documents, d.Patient = nil, nil
 	b, err = Build(d, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fwd, _ := Parse(b.Raw); fwd.XDMIndex < 0 {
+	if fwd, _ := Parse(b.Raw); fwd.XDMIndex < 0 || fwd.XDM == nil {
 		t.Errorf("archive lost without Documents")
+	}
+	h := stdParse(t, b.Raw).Header
+	if h.Get("X-MSS-CODECDA") != "11488-4" || h.Get("X-MSS-INS") != "N" ||
+		!strings.HasPrefix(decodeHeader(t, h.Get("Subject")), "XDM/1.0/DDM+Tr : Résultats") {
+		t.Errorf("without Documents: CODECDA %q INS %q subject %q", h.Get("X-MSS-CODECDA"), h.Get("X-MSS-INS"), decodeHeader(t, h.Get("Subject")))
 	}
 }
 

@@ -45,6 +45,7 @@ type PatientInfo struct {
 	Family     string // birth name
 	Given      string // first given name
 	BirthDate  time.Time
+	Sex        string // "M" or "F" (administrativeGenderCode, PID-8)
 	FileNumber string // the pharmacy's file number ("n° dossier"), used in PDF names
 }
 
@@ -86,12 +87,15 @@ const (
 	WarnOutsideTrust WarningKind = iota + 1
 	// WarnNoTrustList: the trust-space list is not available, recipients were not checked.
 	WarnNoTrustList
-	// WarnINSNotQualified: documents travel for a patient whose INS is not qualified.
+	// WarnINSNotQualified: CDA documents travel with X-MSS-INS: N (the patient's INS is not
+	// qualified, or the documents' patient id is not a valid INS).
 	WarnINSNotQualified
 	// WarnPatientsSeeEachOther: several patients in To/Cc would see each other's address (INS).
 	WarnPatientsSeeEachOther
 	// WarnInvalidINS: a patient address does not hold a valid INS (wrong key, length...).
 	WarnInvalidINS
+	// WarnUnreadableXDM: an attached IHE_XDM.ZIP cannot be read; it travels as a plain file.
+	WarnUnreadableXDM
 )
 
 // DefaultNIL is the X-MSS-NIL value used when BuildOptions.NIL is empty: the header is on

@@ -4,13 +4,26 @@
 // Contract:
 //   - Read(r, size, lim) opens an untrusted archive: it enforces Limits (file count, per-file and
 //     total uncompressed size, compression ratio against zip bombs), refuses absolute paths,
-//     ".." components, symlinks and duplicate names, never expands nested archives, parses every
-//     IHE_XDM/<subset>/METADATA.XML (an XDS SubmitObjectsRequest: patient id, document entries)
-//     and loads the documents it lists. A CDA R2 level 1 document with an embedded PDF
-//     (nonXMLBody/text, base64) has that PDF extracted into Document.PDF.
+//     ".." components, symlinks and duplicate names, and never expands nested archives. It
+//     parses every IHE_XDM/<subset>/METADATA.XML, at the root or under one top-level folder (a
+//     zipped folder). METADATA.XML is an XDS SubmitObjectsRequest, at the root or wrapped in
+//     a SOAP request, its namespace prefixes declared or not. Each document URI is looked up
+//     relative to the METADATA folder, then to IHE_XDM/, then to the archive's root (the ANS
+//     DRIM-M examples write "SS000001/KOS_1_1.DCM"). Each document's size and SHA-1 are
+//     compared with the metadata (SizeCheck, HashCheck: a mismatch is reported, the document
+//     kept), and its Kind worked out: CDA (a level 1 CDA's PDF is extracted into PDF and its
+//     own header read into CDA), PDF, DICOM (a KOS: « imagerie (non affichable) », to save),
+//     other. XDS signature entries go to Package.Signatures, not Documents.
+//   - Patient.Kind: an identifier is an INS only when its OID is an INS OID (INS-NIR, INS-NIA,
+//     or the test and demonstration INS-NIR) and its key checks; anything else, an IPP under
+//     a hospital's OID included, is an « identifiant local » (Patient.Label).
+//   - Package.CodesCDA is X-MSS-CODECDA: the codes of the CDA documents, read from each CDA's
+//     own code element; a package without CDA (DICOM + signature) has none.
 //   - Write(w, p) produces INDEX.HTM, README.TXT, IHE_XDM/SUBSET01/METADATA.XML and the
 //     documents; Read accepts what Write produces.
-//   - NewCDA builds a CDA R2 level 1 document wrapping a PDF for a patient.
+//   - NewCDA builds a CDA R2 level 1 document wrapping a PDF with a French CI-SIS header;
+//     NewPDFDocument makes it a package entry; PharmacyDocTypes lists the document types a
+//     pharmacy sends, with their LOINC and class codes.
 //
 // The package is pure: it never touches the network or the disk.
 package xdm

@@ -16,6 +16,7 @@ func FuzzXDMRead(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	f.Add(MarshalMetadata(samplePackage(f)))
+	f.Add(zipTree(f, ansTree, "KA202401/", nil)) // the ANS layout: top-level folder, ns3, KOS, signature
 	lim := Limits{MaxFiles: 16, MaxFileSize: 1 << 20, MaxTotal: 2 << 20, MaxRatio: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Read(bytes.NewReader(data), int64(len(data)), &lim)

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -12,6 +13,8 @@ import (
 // XDS classification and identification schemes (IHE ITI TF-3 §4.2.5).
 const (
 	schemeClassCode       = "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a"
+	schemeAuthor          = "urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d"
+	schemeSetAuthor       = "urn:uuid:a7058bb9-b4e4-4307-ba5b-e3f0ab85e12d"
 	schemeTypeCode        = "urn:uuid:f0306f51-975f-434e-a61c-c59651d33983"
 	schemeFormatCode      = "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d"
 	schemeConfidentiality = "urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f"
@@ -65,32 +68,39 @@ type xmlObject struct {
 	ExternalIDs     []xmlExternalID     `xml:"ExternalIdentifier"`
 }
 
+type xmlAssociation struct {
+	Type   string `xml:"associationType,attr"`
+	Source string `xml:"sourceObject,attr"`
+	Target string `xml:"targetObject,attr"`
+}
+
 type xmlRequest struct {
 	Extrinsic       []xmlObject         `xml:"RegistryObjectList>ExtrinsicObject"`
 	Packages        []xmlObject         `xml:"RegistryObjectList>RegistryPackage"`
 	Classifications []xmlClassification `xml:"RegistryObjectList>Classification"`
+	Associations    []xmlAssociation    `xml:"RegistryObjectList>Association"`
 }
 
 // maxMetadataSize bounds METADATA.XML; real ones are a few kilobytes per document.
 const maxMetadataSize = 4 << 20
 
 // ParseMetadata reads an XDS SubmitObjectsRequest (METADATA.XML). Documents are returned
-// without their content (Data, PDF).
+// without their content (Data, PDF); Size and Hash are the declared ones. The request may be
+// the root element or wrapped (a whole SOAP ProvideAndRegisterDocumentSetRequest), and its
+// namespace prefixes need not be declared: elements are matched by local name.
 func ParseMetadata(data []byte) (*Package, error) {
 	if len(data) > maxMetadataSize {
 		return nil, fmt.Errorf("%w: METADATA.XML is %d bytes", ErrTooLarge, len(data))
 	}
-	var req xmlRequest
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
-		if strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "us-ascii") {
-			return in, nil
-		}
-		return nil, fmt.Errorf("unsupported encoding %q", label)
+	req, err := decodeRequest(data)
+	if err != nil {
+		return nil, err
 	}
-	// encoding/xml never resolves external entities, so XXE is not a concern.
-	if err := dec.Decode(&req); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadMetadata, err)
+	signs := map[string]bool{}
+	for _, a := range req.Associations {
+		if a.Type == assocSigns {
+			signs[a.Source] = true
+		}
 	}
 	p := &Package{}
 	for _, o := range req.Extrinsic {
@@ -109,12 +119,20 @@ func ParseMetadata(data []byte) (*Package, error) {
 			Practice:        o.code(schemePractice),
 			URI:             o.slotJoined("URI"),
 			Hash:            strings.ToLower(o.slot("hash")),
+			DeclaredHash:    strings.ToLower(o.slot("hash")),
+			DeclaredSize:    -1,
 			CreationTime:    parseDTM(o.slot("creationTime")),
 			ServiceStart:    parseDTM(o.slot("serviceStartTime")),
 			UniqueID:        o.extID(idDocUniqueID),
 		}
-		if s := o.slot("size"); s != "" {
-			fmt.Sscan(s, &d.Size)
+		if n, err := strconv.ParseInt(o.slot("size"), 10, 64); err == nil && n >= 0 {
+			d.Size, d.DeclaredSize = n, n
+		}
+		d.Author = o.author()
+		if signs[o.ID] {
+			d.Kind = KindSignature
+		} else {
+			d.Kind = d.Detect()
 		}
 		if cx := o.extID(idDocPatientID); cx != "" {
 			id, oid, err := ParseCX(cx)
@@ -128,7 +146,11 @@ func ParseMetadata(data []byte) (*Package, error) {
 			}
 		}
 		p.Patient.readSourceInfo(o.slotAll("sourcePatientInfo"))
-		p.Documents = append(p.Documents, d)
+		if d.Kind == KindSignature {
+			p.Signatures = append(p.Signatures, d)
+		} else {
+			p.Documents = append(p.Documents, d)
+		}
 	}
 	for _, o := range req.Packages {
 		if !isSubmissionSet(o, req.Classifications) {
@@ -156,6 +178,34 @@ func ParseMetadata(data []byte) (*Package, error) {
 		return nil, fmt.Errorf("%w: no patient id", ErrBadMetadata)
 	}
 	return p, nil
+}
+
+// decodeRequest finds the SubmitObjectsRequest element, at the root or deeper (SOAP), and
+// decodes it. encoding/xml never resolves external entities, so XXE is not a concern.
+func decodeRequest(data []byte) (*xmlRequest, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		if strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "us-ascii") {
+			return in, nil
+		}
+		return nil, fmt.Errorf("unsupported encoding %q", label)
+	}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: no SubmitObjectsRequest", ErrBadMetadata)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadMetadata, err)
+		}
+		if t, ok := tok.(xml.StartElement); ok && t.Name.Local == "SubmitObjectsRequest" {
+			var req xmlRequest
+			if err := dec.DecodeElement(&req, &t); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrBadMetadata, err)
+			}
+			return &req, nil
+		}
+	}
 }
 
 func isSubmissionSet(o xmlObject, top []xmlClassification) bool {
@@ -225,6 +275,42 @@ func (o xmlObject) code(scheme string) Code {
 		return code
 	}
 	return Code{}
+}
+
+// author reads the document's author classification: authorPerson as an XCN
+// (id^family^given^…^&root&ISO…), authorInstitution as an XON (name^…^id).
+func (o xmlObject) author() Author {
+	var a Author
+	for _, c := range o.Classifications {
+		if c.Scheme != schemeAuthor {
+			continue
+		}
+		for _, s := range c.Slots {
+			if len(s.Values) == 0 {
+				continue
+			}
+			f := strings.Split(strings.TrimSpace(s.Values[0]), "^")
+			switch s.Name {
+			case "authorPerson":
+				a.ID = f[0]
+				if len(f) > 2 {
+					a.Family, a.Given = f[1], f[2]
+				}
+				if len(f) > 8 {
+					if parts := strings.Split(f[8], "&"); len(parts) > 1 {
+						a.IDRoot = parts[1]
+					}
+				}
+			case "authorInstitution":
+				a.Org = f[0]
+				if len(f) > 9 {
+					a.OrgID = f[9]
+				}
+			}
+		}
+		break
+	}
+	return a
 }
 
 func (o xmlObject) extID(scheme string) string {

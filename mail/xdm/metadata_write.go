@@ -49,6 +49,20 @@ func (w *xw) extID(id, scheme, object, value, label string) {
 	w.WriteString("</rim:ExternalIdentifier>\n")
 }
 
+// xcn writes the author as an HL7 v2 XCN, as the ANS examples do:
+// 899700367909^DOC0036790^KIT^^^^^^&1.2.250.1.71.4.2.1&ISO^D^^^IDNPS.
+func (a Author) xcn() string {
+	return a.ID + "^" + a.Family + "^" + a.Given + "^^^^^^&" + a.root() + "&ISO^D^^^IDNPS"
+}
+
+// xon writes the structure as an HL7 v2 XON: BCOM^^^^^&1.2.250.1.71.4.2.2&ISO^IDNST^^^499700367909006.
+func (a Author) xon() string {
+	if a.OrgID == "" {
+		return a.Org
+	}
+	return a.Org + "^^^^^&" + OIDNationalStructure + "&ISO^IDNST^^^" + a.OrgID
+}
+
 // MarshalMetadata writes p as an XDS SubmitObjectsRequest (METADATA.XML).
 func MarshalMetadata(p *Package) []byte {
 	w := &xw{}
@@ -87,8 +101,22 @@ func MarshalMetadata(p *Package) []byte {
 		if d.Hash != "" {
 			w.slot("hash", d.Hash)
 		}
+		if a := d.Author; a.ID != "" {
+			w.slot("legalAuthenticator", a.xcn())
+		}
 		w.name(d.Title)
 		sfx := strconv.Itoa(i + 1)
+		if a := d.Author; a.ID != "" {
+			fmt.Fprintf(w, `<rim:Classification id="cl-author-%s" classificationScheme="%s" classifiedObject="%s" nodeRepresentation="">`+"\n", sfx, schemeAuthor, w.esc(id))
+			w.slot("authorPerson", a.xcn())
+			if a.Org != "" || a.OrgID != "" {
+				w.slot("authorInstitution", a.xon())
+			}
+			if a.Profession.Code != "" {
+				w.slot("authorSpecialty", a.Profession.Code+"^"+a.Profession.Display+"^"+a.Profession.Scheme)
+			}
+			w.WriteString("</rim:Classification>\n")
+		}
 		w.classification("cl-class-"+sfx, schemeClassCode, id, d.Class)
 		w.classification("cl-type-"+sfx, schemeTypeCode, id, d.Type)
 		w.classification("cl-format-"+sfx, schemeFormatCode, id, d.Format)
@@ -102,6 +130,15 @@ func MarshalMetadata(p *Package) []byte {
 	w.WriteString(`<rim:RegistryPackage id="SubmissionSet01">` + "\n")
 	w.slot("submissionTime", formatDTM(p.SubmissionTime))
 	w.name(p.Title)
+	if len(p.Documents) > 0 && p.Documents[0].Author.ID != "" {
+		a := p.Documents[0].Author
+		fmt.Fprintf(w, `<rim:Classification id="cl-ss-author" classificationScheme="%s" classifiedObject="SubmissionSet01" nodeRepresentation="">`+"\n", schemeSetAuthor)
+		w.slot("authorPerson", a.xcn())
+		if a.Org != "" || a.OrgID != "" {
+			w.slot("authorInstitution", a.xon())
+		}
+		w.WriteString("</rim:Classification>\n")
+	}
 	w.classification("cl-ss-content", schemeContentType, "SubmissionSet01", p.ContentType)
 	w.extID("ei-ss-uid", idSetUniqueID, "SubmissionSet01", p.UniqueID, "XDSSubmissionSet.uniqueId")
 	w.extID("ei-ss-src", idSetSourceID, "SubmissionSet01", p.SourceID, "XDSSubmissionSet.sourceId")

@@ -9,6 +9,7 @@ import (
 
 // Codes the composer uses for a PDF wrapped in a CDA level 1 document.
 var (
+	// FormatPDF: ASS_A12 maps a level 1 body of type application/pdf to this formatCode.
 	FormatPDF        = Code{Code: "urn:ihe:iti:xds-sd:pdf:2008", Scheme: "1.3.6.1.4.1.19376.1.2.3", Display: "Document à corps non structuré en Pdf/A-1"}
 	ConfidentialityN = Code{Code: "N", Scheme: "2.16.840.1.113883.5.25", Display: "Normal"}
 )
@@ -26,7 +27,9 @@ func NewUniqueID() (string, error) {
 }
 
 // NewPDFDocument wraps pdf in a CDA R2 level 1 document for pat and returns its entry, ready
-// for a Package. An empty info.ID gets a NewUniqueID.
+// for a Package: kind CDA, PDF format code, normal confidentiality, the facility of info (zero:
+// FacilityPharmacie), ambulatory practice, and the author. An empty info.ID gets a
+// NewUniqueID; a zero info.Created is now.
 func NewPDFDocument(info CDAInfo, class Code, pat Patient, pdf []byte) (Document, error) {
 	if info.ID == "" {
 		id, err := NewUniqueID()
@@ -38,17 +41,25 @@ func NewPDFDocument(info CDAInfo, class Code, pat Patient, pdf []byte) (Document
 	if info.Created.IsZero() {
 		info.Created = time.Now()
 	}
+	if info.Facility.Code == "" {
+		info.Facility = FacilityPharmacie
+	}
+	if info.Title == "" {
+		info.Title = info.Type.Display
+	}
 	cda, err := NewCDA(info, pat, pdf)
 	if err != nil {
 		return Document{}, err
 	}
-	title := info.Title
-	if title == "" {
-		title = info.Type.Display
+	conf := info.Confidentiality
+	if conf.Code == "" {
+		conf = ConfidentialityN
 	}
-	return Document{Title: title, Type: info.Type, Class: class, Format: FormatPDF, Confidentiality: ConfidentialityN,
-		MimeType: "text/xml", CreationTime: info.Created, ServiceStart: info.ServiceStart, UniqueID: info.ID,
-		Data: cda, PDF: pdf}, nil
+	return Document{Title: info.Title, Kind: KindCDA, Type: info.Type, Class: class, Format: FormatPDF, Confidentiality: conf,
+		Facility: info.Facility, Practice: PracticeAmbulatoire, MimeType: "text/xml", CreationTime: info.Created,
+		ServiceStart: info.ServiceStart, UniqueID: info.ID, Author: info.Author, DeclaredSize: -1, Data: cda, PDF: pdf,
+		CDA: &CDAHeader{ID: info.ID, Code: info.Type, Title: info.Title, Effective: info.Created, Patients: []Patient{{ID: pat.ID, OID: pat.OID}},
+			Family: pat.Family, Given: pat.Given, Sex: pat.Sex, BirthDate: pat.BirthDate, Body: "nonXMLBody", MediaType: "application/pdf"}}, nil
 }
 
 // NewPackage returns a package of docs for pat, submitted now by sourceID (the sender's OID).

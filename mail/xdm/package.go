@@ -6,14 +6,6 @@ import (
 	"time"
 )
 
-// OIDs of the French patient identifiers (INS) used as the assigning authority of a patient id.
-const (
-	OIDINSNIR     = "1.2.250.1.213.1.4.8"  // INS-NIR (the NIR used as INS)
-	OIDINSNIA     = "1.2.250.1.213.1.4.9"  // INS-NIA (temporary identifier)
-	OIDINSNIRTest = "1.2.250.1.213.1.4.10" // test INS-NIR
-	OIDINSNIATest = "1.2.250.1.213.1.4.11" // test INS-NIA
-)
-
 // Code is a coded value of the XDS metadata (classCode, typeCode, formatCode...).
 type Code struct {
 	Code    string // nodeRepresentation, e.g. "11488-4"
@@ -39,15 +31,6 @@ func (p Patient) CX() string {
 	return p.ID + "^^^&" + p.OID + "&ISO"
 }
 
-// IsINS reports whether the patient id is an INS (by its assigning authority).
-func (p Patient) IsINS() bool {
-	switch p.OID {
-	case OIDINSNIR, OIDINSNIA, OIDINSNIRTest, OIDINSNIATest:
-		return true
-	}
-	return false
-}
-
 // ParseCX splits an XDS patient id `<ID>^^^&<OID>&ISO` into its id and OID.
 func ParseCX(s string) (id, oid string, err error) {
 	s = strings.TrimSpace(s)
@@ -70,8 +53,9 @@ type Document struct {
 	ID              string // symbolic entry id in the metadata (e.g. "Document01")
 	UniqueID        string // XDSDocumentEntry.uniqueId (an OID, or OID^extension)
 	Title           string
+	Kind            Kind // what the document is; KindUnknown until Read or Detect sets it
 	Class           Code // classCode
-	Type            Code // typeCode: its Code goes into X-MSS-CODECDA
+	Type            Code // typeCode (X-MSS-CODECDA is the CDA's own code, see CodesCDA)
 	Format          Code // formatCode
 	Confidentiality Code
 	Facility        Code // healthcareFacilityTypeCode
@@ -79,11 +63,18 @@ type Document struct {
 	CreationTime    time.Time
 	ServiceStart    time.Time // the "date de l'acte"
 	MimeType        string    // "text/xml" for a CDA
-	URI             string    // file name inside the subset directory
-	Size            int64
-	Hash            string // SHA-1, lower-case hex
-	Data            []byte // the file's content
-	PDF             []byte // the PDF embedded in a CDA level 1 document; nil otherwise
+	URI             string    // file name as the metadata gives it
+	Size            int64     // size of Data once read (ParseMetadata: the declared size)
+	Hash            string    // SHA-1 of Data once read, lower-case hex (ParseMetadata: the declared hash)
+	// DeclaredSize and DeclaredHash are the metadata's size and hash slots (-1 and "" when
+	// absent); SizeCheck and HashCheck compare them with the content, as XDS does.
+	DeclaredSize         int64
+	DeclaredHash         string
+	SizeCheck, HashCheck Check
+	Author               Author     // written into the metadata's author classification when ID is set
+	CDA                  *CDAHeader // the CDA's own header, for a CDA document that could be read
+	Data                 []byte     // the file's content
+	PDF                  []byte     // the PDF embedded in a CDA level 1 document; nil otherwise
 }
 
 // Package is the content of an IHE XDM archive.
@@ -95,15 +86,34 @@ type Package struct {
 	SourceID       string    // submission set sourceId (the sender's OID)
 	ContentType    Code      // submission set contentTypeCode
 	Documents      []Document
+	// Signatures are the XDS signature entries (IHE DSG: class "Digital Signature", format
+	// xmldsig, or the source of a "signs" association): they sign the submission set and are
+	// not documents to show. Comptoir does not verify them.
+	Signatures []Document
 }
 
-// CodesCDA returns the distinct type codes of the CDA documents, in order: the value of the
-// X-MSS-CODECDA header.
+// HasCDA reports whether a CDA document travels in the package.
+func (p *Package) HasCDA() bool { return len(p.CodesCDA()) > 0 }
+
+// CodesCDA returns the distinct codes of the package's CDA documents, read from each CDA's own
+// code element (not the XDS typeCode), in order: the value of X-MSS-CODECDA. Documents that
+// are not CDA (DICOM, PDF, signatures) give none.
 func (p *Package) CodesCDA() []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, d := range p.Documents {
-		c := d.Type.Code
+	for i := range p.Documents {
+		d := &p.Documents[i]
+		if d.Detect() != KindCDA {
+			continue
+		}
+		h := d.CDA
+		if h == nil {
+			var err error
+			if h, err = ParseCDA(d.Data); err != nil {
+				continue
+			}
+		}
+		c := h.Code.Code
 		if c == "" || seen[c] {
 			continue
 		}

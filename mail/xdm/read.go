@@ -84,46 +84,25 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 	if declared > uint64(l.MaxTotal) {
 		return nil, fmt.Errorf("xdm: read: %d bytes declared: %w", declared, ErrTooLarge)
 	}
-	var metas []string
-	for key := range files {
-		dir, base := path.Split(key)
-		if base == "METADATA.XML" && strings.Count(dir, "/") == 2 && strings.HasPrefix(dir, "IHE_XDM/") {
-			metas = append(metas, key)
-		}
-	}
+	metas := findMetadata(files)
 	if len(metas) == 0 {
 		return nil, ErrNoMetadata
 	}
-	sort.Strings(metas)
 	budget := l.MaxTotal
 	var out *Package
 	for _, m := range metas {
-		data, err := readFile(files[m], l, &budget)
+		data, err := readFile(files[m.key], l, &budget)
 		if err != nil {
 			return nil, err
 		}
 		p, err := ParseMetadata(data)
 		if err != nil {
-			return nil, fmt.Errorf("xdm: read %s: %w", m, err)
+			return nil, fmt.Errorf("xdm: read %s: %w", m.key, err)
 		}
-		dir := path.Dir(m)
-		for i := range p.Documents {
-			d := &p.Documents[i]
-			uri, err := cleanName(d.URI)
-			if err != nil || uri == "" {
-				return nil, fmt.Errorf("xdm: document URI %q: %w", d.URI, ErrUnsafePath)
-			}
-			f, ok := files[strings.ToUpper(path.Join(dir, uri))]
-			if !ok {
-				return nil, fmt.Errorf("xdm: document %q: %w", d.URI, ErrMissingFile)
-			}
-			if d.Data, err = readFile(f, l, &budget); err != nil {
-				return nil, err
-			}
-			d.Size = int64(len(d.Data))
-			if isCDA(d) {
-				if pdf, err := ExtractPDF(d.Data, l.MaxFileSize); err == nil {
-					d.PDF = pdf
+		for _, list := range [][]Document{p.Documents, p.Signatures} {
+			for i := range list {
+				if err := loadDocument(&list[i], m, files, l, &budget); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -132,16 +111,74 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 			continue
 		}
 		if p.Patient.ID != out.Patient.ID {
-			return nil, fmt.Errorf("xdm: read %s: %w", m, ErrSeveralPatients)
+			return nil, fmt.Errorf("xdm: read %s: %w", m.key, ErrSeveralPatients)
 		}
 		out.Documents = append(out.Documents, p.Documents...)
+		out.Signatures = append(out.Signatures, p.Signatures...)
 	}
 	return out, nil
 }
 
-func isCDA(d *Document) bool {
-	mt := strings.ToLower(d.MimeType)
-	return mt == "text/xml" || mt == "application/xml" || strings.HasSuffix(strings.ToUpper(d.URI), ".XML")
+// metadataFile is one METADATA.XML and the folders its document URIs may be relative to.
+type metadataFile struct {
+	key  string // upper-case path of METADATA.XML
+	root string // the archive's root: "" or a top-level folder such as "KA202401"
+}
+
+// findMetadata returns the IHE_XDM/<subset>/METADATA.XML files, at the archive's root or
+// under one top-level folder (archives made by zipping a folder), sorted.
+func findMetadata(files map[string]*zip.File) []metadataFile {
+	var out []metadataFile
+	for key := range files {
+		dir, base := path.Split(key)
+		if base != "METADATA.XML" {
+			continue
+		}
+		parts := strings.Split(strings.TrimSuffix(dir, "/"), "/")
+		n := len(parts)
+		if (n == 2 || n == 3) && parts[n-2] == "IHE_XDM" && parts[n-1] != "" {
+			out = append(out, metadataFile{key: key, root: strings.Join(parts[:n-2], "/")})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// loadDocument finds d's file, reads it, checks its size and hash against the metadata, and
+// works out its kind. A URI is tried relative to the METADATA folder, then to IHE_XDM/, then
+// to the archive's root (the ANS examples write "SS000001/KOS_1_1.DCM").
+func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Limits, budget *int64) error {
+	uri, err := cleanName(d.URI)
+	if err != nil || uri == "" || uri == "." {
+		return fmt.Errorf("xdm: document URI %q: %w", d.URI, ErrUnsafePath)
+	}
+	uri = strings.ToUpper(uri)
+	var f *zip.File
+	for _, cand := range []string{path.Join(path.Dir(m.key), uri), path.Join(m.root, "IHE_XDM", uri), path.Join(m.root, uri), uri} {
+		if f = files[cand]; f != nil {
+			break
+		}
+	}
+	if f == nil {
+		return fmt.Errorf("xdm: document %q: %w", d.URI, ErrMissingFile)
+	}
+	if d.Data, err = readFile(f, l, budget); err != nil {
+		return err
+	}
+	d.Verify()
+	if d.Kind != KindSignature {
+		d.Kind = KindUnknown
+		d.Kind = d.Detect()
+	}
+	if d.Kind == KindCDA {
+		if h, err := ParseCDA(d.Data); err == nil {
+			d.CDA = h
+		}
+		if pdf, err := ExtractPDF(d.Data, l.MaxFileSize); err == nil {
+			d.PDF = pdf
+		}
+	}
+	return nil
 }
 
 // cleanName refuses absolute paths, drive letters, ".." and NUL; it returns a slash path.

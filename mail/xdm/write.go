@@ -3,10 +3,9 @@ package xdm
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"time"
 )
@@ -27,15 +26,14 @@ func Write(w io.Writer, p *Package) error {
 		if len(d.Data) == 0 {
 			return fmt.Errorf("xdm: write: document %d has no content: %w", i+1, ErrInvalidPackage)
 		}
-		uri := strings.ToUpper(d.URI)
-		if uri == "" || strings.ContainsAny(uri, `/\:`) || uri == "METADATA.XML" || used[uri] {
+		uri := strings.ToUpper(path.Base(strings.ReplaceAll(d.URI, `\`, "/")))
+		if uri == "" || uri == "." || uri == ".." || uri == "/" || strings.ContainsAny(uri, `:`) || uri == "METADATA.XML" || used[uri] || !validName(uri) {
 			uri = fmt.Sprintf("DOC%04d.XML", i+1)
 		}
 		used[uri] = true
 		d.URI = uri
-		d.Size = int64(len(d.Data))
-		sum := sha1.Sum(d.Data)
-		d.Hash = hex.EncodeToString(sum[:])
+		d.DeclaredSize, d.DeclaredHash = -1, ""
+		d.Verify()
 		if d.MimeType == "" {
 			d.MimeType = "text/xml"
 		}
@@ -106,6 +104,16 @@ func readme(p *Package) []byte {
 	fmt.Fprintf(&b, "Date : %s\r\n", p.SubmissionTime.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "Documents : %d (IHE_XDM/SUBSET01)\r\n", len(p.Documents))
 	return []byte(b.String())
+}
+
+// validName keeps file names every media reader accepts: printable ASCII without separators.
+func validName(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r > '~' || strings.ContainsRune(`<>"|?*`, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func orDefault(s, d string) string {

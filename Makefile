@@ -43,7 +43,8 @@ clean:
 
 # Packages (docs: README "Installer"). The version comes from FyneApp.toml.
 # dist/comptoir.exe (GUI) and dist/comptoir.com (command line): Windows amd64, cross-compiled
-# with mingw-w64 (cold ~6-7 min, then cached).
+# with mingw-w64 (cold ~6-7 min, then cached); then the installer dist/comptoir-<version>-x64.msi
+# (wixl, packaging/windows/comptoir.wxs).
 windows:
 	scripts/deps.sh build windows
 	scripts/package-windows.sh
@@ -53,7 +54,8 @@ linux-package:
 	scripts/deps.sh build package
 	scripts/package-linux.sh
 
-# Builds both, installs them into temp prefixes and runs them (Linux, and wine for Windows).
+# Builds both, installs them into temp prefixes and runs them (Linux, and wine for Windows:
+# the MSI installed silently, upgraded and removed).
 package-test:
 	scripts/deps.sh build windows package
 	scripts/package-test.sh

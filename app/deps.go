@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"comptoir/app/config"
 	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/xdm"
@@ -250,40 +251,22 @@ type DraftStore interface {
 	Draft(bal string) (Draft, bool)
 }
 
-// Settings persists the configuration.
+// Settings is the configuration file (app/config): config.Files on a workstation,
+// config.Memory in demo mode and tests. LoadLayers tells which keys the workstation's
+// machine file locks.
 type Settings interface {
-	Load() (Config, error)
-	Save(Config) error
-}
-
-// Config is what the settings screen edits, as stored in config.json. The "operator"
-// object has the keys of mail.OperatorConfig so both read the same file.
-type Config struct {
-	Operator OperatorSettings `json:"operator"`
-	Module   string           `json:"pkcs11_module,omitempty"`
-	Language string           `json:"language,omitempty"` // "fr" (default) or "en"
-	AutoLock time.Duration    `json:"auto_lock,omitempty"`
-}
-
-// OperatorSettings are the operator's endpoints and the trust store.
-type OperatorSettings struct {
-	Domain     string   `json:"domain,omitempty"`
-	IMAP       string   `json:"imap,omitempty"`       // host:port; empty: DNS SRV
-	SMTP       string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
-	TrustStore []string `json:"trust_store,omitempty"`
-	API        string   `json:"api,omitempty"` // provisioning API base URL (the BALs a card may open)
-	// Hosts are server host names trusted as DNS SRV targets outside Domain (RFC 6186 §6);
-	// an unlisted one is refused (mail.ErrSRVTarget).
-	Hosts []string `json:"hosts,omitempty"`
+	Load() (config.Config, error)
+	Save(config.Config) error
+	LoadLayers() (config.Layered, error)
 }
 
 // DefaultAutoLock is the inactivity delay before the UI locks.
 const DefaultAutoLock = 5 * time.Minute
 
 // Doctor runs the diagnostic of "comptoir doctor" (« Tester la connexion »), on the saved
-// configuration c (never a form not saved yet) and the open session s (nil when none).
+// configuration (never a form not saved yet) and the open session s (nil when none).
 type Doctor interface {
-	Check(ctx context.Context, c Config, s Session) []Check
+	Check(ctx context.Context, saved Settings, s Session) []Check
 }
 
 // Check is one diagnostic step's outcome (Name, Detail and Fix in French).

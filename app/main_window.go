@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -36,9 +37,9 @@ type MainScreen struct {
 	model   *listModel
 	current *Envelope
 	balBar  *fyne.Container
-	stop    chan struct{}
 	// searchSeq drops results of an older search that finishes after a newer one.
 	searchSeq int
+	rowsDrawn atomic.Int64 // rows bound for drawing (RowsDrawn)
 }
 
 func newMainScreen(u *UI, s Session) *MainScreen {

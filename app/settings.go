@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"comptoir/app/config"
 )
 
 // SettingsScreen edits the configuration; "Tester la connexion" runs the doctor checks.
@@ -34,7 +36,7 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		return e
 	}
 	s.IMAP = entry(u.cfg.Operator.IMAP, t("settings.srv"))
-	s.SMTP = entry(u.cfg.Operator.SMTP, t("settings.srv"))
+	s.SMTP = entry(u.cfg.Operator.Submission, t("settings.srv"))
 	s.Domain = entry(u.cfg.Operator.Domain, "exemple.mssante.fr")
 	s.Module = entry(u.cfg.Module, t("settings.module.auto"))
 	s.Trust = entry(strings.Join(u.cfg.Operator.TrustStore, "; "), "/etc/opt/santesocial/CPS/Coffre")
@@ -91,10 +93,10 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	return s
 }
 
-func (s *SettingsScreen) config(base Config) Config {
+func (s *SettingsScreen) config(base config.Config) config.Config {
 	c := base
 	c.Operator.IMAP = strings.TrimSpace(s.IMAP.Text)
-	c.Operator.SMTP = strings.TrimSpace(s.SMTP.Text)
+	c.Operator.Submission = strings.TrimSpace(s.SMTP.Text)
 	c.Operator.Domain = strings.TrimSpace(s.Domain.Text)
 	c.Module = strings.TrimSpace(s.Module.Text)
 	c.Operator.TrustStore = nil
@@ -130,7 +132,6 @@ func (u *UI) saveSettings(s *SettingsScreen) error {
 // is never loaded before it is saved) and the open session, if any.
 func (u *UI) runDoctor(s *SettingsScreen) {
 	t := u.tr.T
-	c := u.cfg
 	sess := u.session
 	s.Test.Disable()
 	s.Results.SetText(t("settings.test.running"))
@@ -140,7 +141,7 @@ func (u *UI) runDoctor(s *SettingsScreen) {
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		checks := u.deps.Doctor.Check(ctx, c, sess)
+		checks := u.deps.Doctor.Check(ctx, u.deps.Settings, sess)
 		cancel()
 		u.deps.Do(func() {
 			s.Test.Enable()

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -124,29 +123,5 @@ func TestShortDate(t *testing.T) {
 	}
 	if got := shortDate(now.AddDate(0, 0, -3), now); got != "22/11/2026" {
 		t.Errorf("older: %q", got)
-	}
-}
-
-func TestFileSettingsKeepOtherKeys(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "config.json")
-	if err := os.WriteFile(path, []byte(`{"annuaire":{"path":"x"},"language":"en"}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	fs := FileSettings{Path: path}
-	c, err := fs.Load()
-	if err != nil || c.Language != "en" {
-		t.Fatalf("load: %+v %v", c, err)
-	}
-	c.Operator.Domain = "exemple.mssante.fr"
-	c.AutoLock = 10 * time.Minute
-	if err := fs.Save(c); err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := os.ReadFile(path)
-	if !strings.Contains(string(raw), `"annuaire"`) || !strings.Contains(string(raw), `"domain": "exemple.mssante.fr"`) {
-		t.Fatalf("saved config: %s", raw)
-	}
-	if c2, _ := fs.Load(); c2.AutoLock != 10*time.Minute {
-		t.Fatalf("auto lock %v", c2.AutoLock)
 	}
 }

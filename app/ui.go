@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app/config"
 	"comptoir/assets"
 	"comptoir/mail"
 )
@@ -26,7 +27,7 @@ type UI struct {
 	app     fyne.App
 	deps    Deps
 	tr      *translator
-	cfg     Config
+	cfg     config.Config
 	log     *slog.Logger
 	session Session
 	locked  bool
@@ -53,7 +54,7 @@ func New(a fyne.App, deps Deps) *UI {
 		deps.OpenURL = a.OpenURL
 	}
 	if deps.Settings == nil {
-		deps.Settings = &MemorySettings{}
+		deps.Settings = &config.Memory{}
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,17 +47,18 @@ type Operator struct {
 	imapName, smtpName string // names to check for addresses found by DNS SRV
 }
 
-// OperatorConfig is the operator section of config.json.
+// OperatorConfig is how the operator is configured (app/config reads it from config.json:
+// config.Operator.Mail()).
 type OperatorConfig struct {
-	Domain          string   `json:"domain"`
-	IMAP            string   `json:"imap,omitempty"`       // host:port; empty: DNS SRV
-	SMTP            string   `json:"submission,omitempty"` // host:port; empty: DNS SRV
-	IMAPImplicitTLS bool     `json:"imap_implicit_tls,omitempty"`
-	SMTPImplicitTLS bool     `json:"submission_implicit_tls,omitempty"`
-	ServerName      string   `json:"server_name,omitempty"`
-	Hosts           []string `json:"hosts,omitempty"`       // server host names trusted as SRV targets outside the domain
-	TrustStore      []string `json:"trust_store,omitempty"` // files or directories; empty: the ANS Cryptolib Coffre
-	CRLCache        string   `json:"crl_cache,omitempty"`   // CRL cache directory; empty: servertrust.DefaultCacheDir
+	Domain          string
+	IMAP            string // host:port; empty: DNS SRV
+	SMTP            string // host:port; empty: DNS SRV
+	IMAPImplicitTLS bool
+	SMTPImplicitTLS bool
+	ServerName      string
+	Hosts           []string // server host names trusted as SRV targets outside the domain
+	TrustStore      []string // files or directories; empty: the ANS Cryptolib Coffre
+	CRLCache        string   // CRL cache directory; empty: servertrust.DefaultCacheDir
 }
 
 // ErrNoService means the DNS publishes no usable IMAP or submission service for a domain.
@@ -68,19 +67,6 @@ var ErrNoService = errors.New("mail: no IMAP/submission service published for th
 // ErrSRVTarget means a DNS SRV record points outside the operator's domain at a host the
 // configuration does not list (RFC 6186 §6).
 var ErrSRVTarget = errors.New("mail: SRV target outside the operator's domain")
-
-// ReadOperatorConfig reads an OperatorConfig from a JSON file.
-func ReadOperatorConfig(path string) (OperatorConfig, error) {
-	var c OperatorConfig
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return c, fmt.Errorf("mail: read operator config: %w", err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("mail: parse operator config %s: %w", path, err)
-	}
-	return c, nil
-}
 
 // Resolve turns a config into an Operator: missing addresses come from DNS SRV (RFC 6186),
 // the trust store is loaded from the configured paths (default DefaultTrustPaths), and the

@@ -88,14 +88,7 @@ func TestOperatorConfigResolve(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "racine.pem"), pemCert(ca), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfgPath := filepath.Join(dir, "operator.json")
-	if err := os.WriteFile(cfgPath, []byte(`{"domain":"op.fr","submission":"smtp.op.fr:587","trust_store":["`+dir+`"]}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ReadOperatorConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := OperatorConfig{Domain: "op.fr", SMTP: "smtp.op.fr:587", TrustStore: []string{dir}}
 	op, err := cfg.Resolve(context.Background(), fakeSRV{
 		"_imap._tcp.op.fr":       {{Target: "imap.op.fr.", Port: 143}},
 		"_submission._tcp.op.fr": {{Target: "ignored.op.fr.", Port: 587}},

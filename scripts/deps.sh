@@ -11,7 +11,7 @@ declare -A PKGS=(
   [ui]="xvfb xdotool imagemagick"
   # A private Secret Service for the store/keyring tests (gnome-keyring-daemon on its own D-Bus).
   [keyring]="gnome-keyring dbus"
-  [windows]="gcc-mingw-w64-x86-64 wine wine64"
+  [windows]="gcc-mingw-w64-x86-64 wine wine64 wixl msitools"
   [package]="dpkg-dev fakeroot xz-utils"
 )
 

@@ -2,7 +2,10 @@
 # make windows: cross-compiles cmd/comptoir for Windows amd64 (cgo through the Debian
 # mingw-w64 cross-compiler) into dist/comptoir.exe (GUI) and dist/comptoir.com (command
 # line), with the icon, the version resource and the manifest
-# (packaging/windows/winres.json, rendered by go-winres).
+# (packaging/windows/winres.json, rendered by go-winres), then the installer
+# dist/comptoir-<version>-x64.msi (scripts/package-msi.sh).
+#   DIST              output folder (default dist)
+#   COMPTOIR_VERSION  overrides FyneApp.toml's version (the package test's upgrade build)
 # The cold build compiles go-gl and GLFW for Windows (~6–7 min on 2 cores); later builds
 # reuse the Go build cache (GOCACHE) and take seconds.
 set -euo pipefail
@@ -17,8 +20,9 @@ if ! [ -x "$gobin/go-winres" ]; then
   go install github.com/tc-hib/go-winres@v0.3.3
 fi
 
+DIST=${DIST:-dist}
 out=build/windows
-mkdir -p "$out" dist
+mkdir -p "$out" "$DIST"
 # The manifest identity wants the four-part version too; go-winres sets the others. The
 # icon path (../../assets/icon.png) resolves the same from build/windows as from packaging/windows.
 sed "s/\"version\": \"\"/\"version\": \"$WINVER\"/" packaging/windows/winres.json >"$out/winres.json"
@@ -45,7 +49,8 @@ build() { # output, extra linker flags
   grep -q 'Resource Directory \[.rsrc\]' <<<"$headers" ||
     { echo "package-windows: $1 has no resource section" >&2; exit 1; }
 }
-echo "package-windows: building dist/comptoir.exe and dist/comptoir.com (version $VERSION)"
-build dist/comptoir.exe "-H windowsgui"
-build dist/comptoir.com ""
-ls -l dist/comptoir.exe dist/comptoir.com
+echo "package-windows: building $DIST/comptoir.exe and $DIST/comptoir.com (version $VERSION)"
+build "$DIST/comptoir.exe" "-H windowsgui"
+build "$DIST/comptoir.com" ""
+ls -l "$DIST/comptoir.exe" "$DIST/comptoir.com"
+DIST=$DIST scripts/package-msi.sh

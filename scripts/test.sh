@@ -34,7 +34,12 @@ echo "== packages (Windows under wine, Linux archive and .deb)"
 scripts/package-test.sh
 
 echo "== go test -race"
-go test -race -count=1 -timeout 40m -tags demo ./...
+go test -race -count=1 -timeout 40m -tags demo -skip 'UnderXvfb$' ./...
+
+# The real client in a real X window: the launch time and the memory it holds are measured
+# figures, so these run alone, after the rest, without the race detector's slowdown.
+echo "== the real client under Xvfb (launch to inbox, memory, the demo tour)"
+go test -count=1 -timeout 30m -tags demo -run 'UnderXvfb$' ./cmd/comptoir
 
 # Bounded fuzzing of the readers of hostile input (MIME, IHE XDM zips). Execution-count
 # budgets, not time: Go 1.26's coordinator can fail at a -fuzztime deadline with a bare

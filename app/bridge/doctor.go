@@ -7,7 +7,6 @@ import (
 	"comptoir/app"
 	"comptoir/app/session"
 	"comptoir/cps"
-	"comptoir/mail"
 )
 
 // Doctor runs « Tester la connexion » with the session core's diagnostic, the one
@@ -21,13 +20,17 @@ type Doctor struct {
 	DirectoryImported func() time.Time
 }
 
-// Check runs every check with the saved configuration c and, when one is open, the session's
+// Check runs every check with the saved configuration and, when one is open, the session's
 // card and BALs.
-func (d Doctor) Check(ctx context.Context, c app.Config, s app.Session) []app.Check {
+func (d Doctor) Check(ctx context.Context, saved app.Settings, s app.Session) []app.Check {
+	layers, lerr := saved.LoadLayers()
+	c := layers.Effective
 	in := session.DiagnoseInput{
+		Settings:      layers,
+		SettingsErr:   lerr,
 		ModulePath:    c.Module,
 		Module:        d.Module,
-		Operator:      operatorConfig(c),
+		Operator:      c.Operator.Mail(),
 		APIURL:        c.Operator.API,
 		TrustListPath: d.TrustListPath,
 	}
@@ -47,9 +50,4 @@ func (d Doctor) Check(ctx context.Context, c app.Config, s app.Session) []app.Ch
 			Warning: ch.Verdict == session.VerdictWarning}
 	}
 	return out
-}
-
-func operatorConfig(c app.Config) mail.OperatorConfig {
-	return mail.OperatorConfig{Domain: c.Operator.Domain, IMAP: c.Operator.IMAP, SMTP: c.Operator.SMTP,
-		TrustStore: c.Operator.TrustStore, Hosts: c.Operator.Hosts}
 }

@@ -40,6 +40,8 @@ type Options struct {
 	Engine  func(*mail.EngineConfig)
 	Watch   time.Duration // card polling; default cps.DefaultWatchInterval
 	Sandbox func(*sandbox.Options)
+	// SignDelay makes every card signature take this long, as a real card does (0.1–0.5 s).
+	SignDelay time.Duration
 }
 
 // Env is a running demo world.
@@ -91,6 +93,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	for _, f := range cpstest.Fixtures() {
 		if !inserted[f.Label] {
 			e.Cards.Faults().Pull(f.Label)
+		}
+		if o.SignDelay > 0 {
+			e.Cards.Faults().SetSignDelay(f.Label, o.SignDelay)
 		}
 	}
 	so := sandbox.Options{DataDir: filepath.Join(o.Dir, "sandbox"), PKI: e.PKI, Seed: true,
@@ -167,6 +172,13 @@ func (e *Env) PullCard() { e.Cards.Faults().Pull(e.label()) }
 
 // InsertCard puts it back.
 func (e *Env) InsertCard() { e.Cards.Faults().Insert(e.label()) }
+
+// BlackHole makes the operator unreachable with packets dropped: connections hang, unanswered.
+func (e *Env) BlackHole() {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
+		sw.BlackHole()
+	}
+}
 
 // SetNetwork cuts or restores the network between the client and the operator.
 func (e *Env) SetNetwork(up bool) {

@@ -15,9 +15,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/app/pdfview"
 	"comptoir/cmd/mss-sandbox/sandbox"
@@ -306,9 +306,9 @@ func TestCardPulledLocksWithinTwoSeconds(t *testing.T) {
 
 func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	deps := env.Deps()
-	settings := &app.MemorySettings{}
-	_ = settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
-		SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
+	settings := &config.Memory{}
+	_ = settings.Save(config.Config{Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
+		Submission: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
 	deps.Settings = settings
 	deps.Doctor = bridge.Doctor{Module: env.Module}
 	deps.Version = "test"
@@ -340,9 +340,9 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 // while the status bar said « Hors ligne »), and with the card it tries each BAL's login.
 func TestTestConnectionSeesTheCutNetwork(t *testing.T) {
 	deps := env.Deps()
-	settings := &app.MemorySettings{}
-	_ = settings.Save(app.Config{Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
-		SMTP: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
+	settings := &config.Memory{}
+	_ = settings.Save(config.Config{Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(),
+		Submission: env.SMTP.Addr(), TrustStore: []string{env.Sandbox.TrustAnchorPath()}}})
 	deps.Settings = settings
 	deps.Doctor = bridge.Doctor{Module: env.Module}
 	h := apptest.New(t, deps)
@@ -425,8 +425,8 @@ func TestDocumentsSearchAndReadReceipt(t *testing.T) {
 
 func TestInactivityLocks(t *testing.T) {
 	deps := env.Deps()
-	settings := &app.MemorySettings{}
-	_ = settings.Save(app.Config{AutoLock: 300 * time.Millisecond})
+	settings := &config.Memory{}
+	_ = settings.Save(config.Config{AutoLock: 300 * time.Millisecond})
 	deps.Settings = settings
 	h := apptest.New(t, deps)
 	h.WaitFor("the card", func() bool { return !h.UI.Card.LoginButton.Disabled() })

@@ -16,6 +16,7 @@ type NetSwitch struct {
 
 	mu    sync.Mutex
 	up    bool
+	hole  bool // a black hole: connections are accepted and never answered
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
 }
@@ -46,12 +47,21 @@ func (s *NetSwitch) Up() bool {
 func (s *NetSwitch) Set(up bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.up = up
+	s.up, s.hole = up, false
 	if !up {
 		for c := range s.conns {
 			c.Close()
 		}
 	}
+}
+
+// BlackHole makes the operator unreachable the worst way: connections are accepted and then
+// nothing ever comes back (packets dropped, not refused), until Set.
+func (s *NetSwitch) BlackHole() {
+	s.Set(false)
+	s.mu.Lock()
+	s.hole = true
+	s.mu.Unlock()
 }
 
 // Close stops relaying.
@@ -69,8 +79,16 @@ func (s *NetSwitch) serve() {
 		if err != nil {
 			return
 		}
-		if !s.Up() {
-			c.Close()
+		s.mu.Lock()
+		up, hole := s.up, s.hole
+		if hole {
+			s.conns[c] = struct{}{} // held, silent, closed by the next Set
+		}
+		s.mu.Unlock()
+		if !up {
+			if !hole {
+				c.Close()
+			}
 			continue
 		}
 		s.wg.Add(1)

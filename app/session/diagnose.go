@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"comptoir/app/config"
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/provisioning"
@@ -57,8 +58,12 @@ func (r *Report) add(v Verdict, name, detail, fix string) {
 // DiagnoseInput is what the diagnostic checks. Only saved settings go in: a module path typed
 // in a form is never loaded before it is saved.
 type DiagnoseInput struct {
-	ModulePath string      // the configured card module ("" = the ANS Cryptolib's places)
-	Module     *cps.Module // already loaded (the app); nil: found and loaded from ModulePath
+	// Settings are the configuration's layers (where each value comes from); SettingsErr a
+	// file that could not be read (a problem; the readable layer is still checked).
+	Settings    config.Layered
+	SettingsErr error
+	ModulePath  string      // the configured card module ("" = the ANS Cryptolib's places)
+	Module      *cps.Module // already loaded (the app); nil: found and loaded from ModulePath
 	// Card is a logged-in card: its certificate is checked and the logins are tried with it.
 	Card *cps.Card
 	// Operator is the configured operator section (addresses empty: DNS SRV).
@@ -92,6 +97,7 @@ func Diagnose(ctx context.Context, in DiagnoseInput) Report {
 		in.Now = time.Now
 	}
 	var r Report
+	diagnoseSettings(&r, in)
 	diagnoseCard(ctx, &r, in)
 	op, ok := diagnoseServers(ctx, &r, in)
 	if ok {
@@ -120,6 +126,25 @@ func (s *Session) Diagnose(ctx context.Context, in DiagnoseInput) Report {
 		in.APIURL = s.cfg.APIURL
 	}
 	return Diagnose(ctx, in)
+}
+
+// diagnoseSettings names the operator and the layer its domain comes from (the
+// workstation's file, deployed by IT, or the user's settings); a broken file is a problem.
+func diagnoseSettings(r *Report, in DiagnoseInput) {
+	const name = "Opérateur"
+	switch d := in.Settings.Effective.Operator.Domain; {
+	case in.SettingsErr != nil:
+		detail := config.UserMessage(in.SettingsErr)
+		if detail == "" {
+			detail = in.SettingsErr.Error()
+		}
+		r.add(VerdictProblem, name, detail, "Corrigez ou supprimez le fichier indiqué, puis relancez le diagnostic.")
+	case d == "":
+		r.add(VerdictInfo, name, "aucun domaine configuré",
+			"Saisissez le domaine de votre opérateur dans Paramètres, ou faites-le installer par votre prestataire (propriété OPERATOR_DOMAIN).")
+	default:
+		r.add(VerdictInfo, name, fmt.Sprintf("%s (%s)", d, in.Settings.Origin(config.KeyDomain)), "")
+	}
 }
 
 func diagnoseCard(ctx context.Context, r *Report, in DiagnoseInput) {

@@ -38,13 +38,7 @@ func (s *Session) From(bal string) msg.Address {
 	if !ok {
 		return msg.Address{Email: bal}
 	}
-	return s.identity().From(bal, b.Kind, b.DisplayName)
-}
-
-func (s *Session) identity() Identity {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.id
+	return s.Identity().From(bal, b.Kind, b.DisplayName)
 }
 
 // SetSituation chooses the practice situation the holder works in (its entity goes into the

@@ -142,11 +142,15 @@ func (s *Session) Start() {
 	}()
 }
 
-// Identity is who acts in this session.
-func (s *Session) Identity() Identity { return s.id }
+// Identity is who acts in this session, in the practice situation chosen last.
+func (s *Session) Identity() Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
 
 // Author is the audit journal's name for the session's holder.
-func (s *Session) Author() string { return s.id.Author() }
+func (s *Session) Author() string { return s.Identity().Author() }
 
 // Store is the session's cache (the bridge reads it for the screens).
 func (s *Session) Store() *store.Store { return s.st }

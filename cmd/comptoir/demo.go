@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"time"
 
 	"comptoir/app"
 	"comptoir/app/bridge"
+	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/store"
 )
@@ -18,22 +20,28 @@ import (
 // demoDeps starts the demo world under the user's data directory (store.DataDir()/demo, kept
 // between runs so the cards and the mailboxes are built once) and returns the app's
 // dependencies on it, with the settings filled with the sandbox's endpoints.
-func demoDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
+// signDelay makes the test cards sign as slowly as a real card; blackHole starts with the
+// operator unreachable, packets dropped (the launch measurement).
+func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, blackHole bool) (app.Deps, func(), error) {
 	data, err := store.DataDir()
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("dossier de données : %w", err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log})
+	env, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log,
+		SignDelay: signDelay})
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("mode démonstration : %w", err)
+	}
+	if blackHole {
+		env.BlackHole()
 	}
 	// Building the cards and seeding the mailboxes (first run) leaves garbage behind: give
 	// it back before the window opens.
 	debug.FreeOSMemory()
 	deps := env.Deps()
-	settings := &app.MemorySettings{}
-	_ = settings.Save(app.Config{
-		Operator: app.OperatorSettings{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), SMTP: env.SMTP.Addr(),
+	settings := &config.Memory{}
+	_ = settings.Save(config.Config{
+		Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), Submission: env.SMTP.Addr(),
 			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr()},
 		Module: env.Cards.ModulePath(),
 	})

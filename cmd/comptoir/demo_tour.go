@@ -183,7 +183,7 @@ func waitUI(ctx context.Context, tour, what string, cond func() bool) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 }

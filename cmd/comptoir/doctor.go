@@ -7,8 +7,8 @@ import (
 	"io"
 	"time"
 
-	"comptoir/app"
 	"comptoir/app/annuaire"
+	"comptoir/app/config"
 	"comptoir/app/session"
 	"comptoir/mail/trustlist"
 )
@@ -25,19 +25,20 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	cfg, _, err := loadConfig(c.config)
+	files, err := configFiles(c.config)
 	if err != nil {
-		return err
+		return fmt.Errorf("dossier de configuration : %w", err)
 	}
+	// A broken file is a problem the diagnostic reports; what could be read is still checked.
+	layers, lerr := files.LoadLayers()
+	cfg := layers.Effective
 	fmt.Fprintln(env.stdout, "Diagnostic du poste Comptoir")
-	if d := cfg.Operator.Domain; d != "" {
-		fmt.Fprintf(env.stdout, "[INFO]      Opérateur : %s\n", d)
-	}
 	module := c.module
 	if module == "" {
 		module = cfg.Module
 	}
-	in := session.DiagnoseInput{ModulePath: module, Operator: operatorConfig(cfg), APIURL: cfg.Operator.API}
+	in := session.DiagnoseInput{Settings: layers, SettingsErr: lerr, ModulePath: module,
+		Operator: cfg.Operator.Mail(), APIURL: cfg.Operator.API}
 	if p, err := trustlist.DefaultPath(); err == nil {
 		in.TrustListPath = p
 	}
@@ -65,7 +66,7 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 
 // doctorLoggedIn logs the card in and runs the diagnostic in its session, so the logins to
 // each BAL are tried; a card that cannot log in is itself the problem reported.
-func doctorLoggedIn(ctx context.Context, env *cliEnv, c *cardFlags, cfg app.Config, in session.DiagnoseInput) session.Report {
+func doctorLoggedIn(ctx context.Context, env *cliEnv, c *cardFlags, cfg config.Config, in session.DiagnoseInput) session.Report {
 	card, err := c.login(ctx, env)
 	if err != nil {
 		r := session.Diagnose(ctx, in)

@@ -8,16 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/term"
 
-	"comptoir/app"
+	"comptoir/app/config"
 	"comptoir/cps"
-	"comptoir/store"
 )
 
 // cardFlags choose the card module and the card: the flags every command that logs in
@@ -37,22 +35,31 @@ func addCardFlags(fs *flag.FlagSet) *cardFlags {
 	return c
 }
 
-// loadConfig reads config.json (--config, else the user's): the one configuration the app
-// and the command line share. A missing file is an empty configuration.
-func loadConfig(flagPath string) (app.Config, string, error) {
-	path := flagPath
-	if path == "" {
-		dir, err := store.ConfigDir()
-		if err != nil {
-			return app.Config{}, "", fmt.Errorf("dossier de configuration : %w", err)
-		}
-		path = filepath.Join(dir, "config.json")
-	}
-	c, err := app.FileSettings{Path: path}.Load()
+// loadConfig reads the layered configuration (app/config): the workstation's machine file
+// under the user's config.json, or under --config. It returns the user file's path, for
+// messages.
+func loadConfig(flagPath string) (config.Config, string, error) {
+	files, err := configFiles(flagPath)
 	if err != nil {
-		return c, path, fmt.Errorf("configuration invalide (%s) : %w", path, err)
+		return config.Config{}, "", fmt.Errorf("dossier de configuration : %w", err)
 	}
-	return c, path, nil
+	c, err := files.Load()
+	if err != nil {
+		if m := config.UserMessage(err); m != "" {
+			return c, files.User, errors.New(m)
+		}
+		return c, files.User, fmt.Errorf("configuration illisible (%s) : %w", files.User, err)
+	}
+	return c, files.User, nil
+}
+
+// configFiles are the layers of config.json: the workstation's machine file under the
+// user's, or under --config.
+func configFiles(flagPath string) (config.Files, error) {
+	if flagPath != "" {
+		return config.Files{Machine: config.MachinePath(), User: flagPath}, nil
+	}
+	return config.Default()
 }
 
 // openModule finds and loads the PKCS#11 module: --module, else the configuration's, else

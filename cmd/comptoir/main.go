@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"annuaire": {"importe ou interroge l'Annuaire Santé", runAnnuaire},
 		"document": {"décrit un message .eml, une archive IHE_XDM.ZIP ou un CDA", runDocument},
 		"version":  {"affiche la version", runVersion},
+		"config":   {"", runConfig}, // hidden: the installer's (comptoir config machine)
 	}
 }
 
@@ -104,6 +105,9 @@ func usage(w io.Writer, cmds map[string]command) {
 	fmt.Fprintln(w, "              comptoir COMMANDE [options]")
 	fmt.Fprintln(w, "Commandes :")
 	for _, n := range names {
+		if cmds[n].summary == "" {
+			continue // hidden
+		}
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 }

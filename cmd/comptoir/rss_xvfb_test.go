@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"comptoir/app"
+	"comptoir/app/config"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/store"
@@ -36,20 +35,10 @@ import (
 //
 // The target of issue #6 is < 250 MB resident.
 func BenchmarkClientRSSUnderXvfb(b *testing.B) {
-	_, cards := testCards(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	home := b.TempDir()
-	bin := filepath.Join(home, "bin")
-	for c, pkg := range map[string]string{"comptoir": ".", "mss-sandbox": "../mss-sandbox"} {
-		out, err := exec.CommandContext(ctx, "go", "build", "-tags", "demo", "-o", filepath.Join(bin, c), pkg).CombinedOutput()
-		if err != nil {
-			b.Fatalf("go build %s: %v\n%s", c, err, out)
-		}
-	}
-	ops := startSandboxProcess(ctx, b, filepath.Join(bin, "mss-sandbox"))
-	display := startXvfb(ctx, b)
-	env := clientEnv(b, home, display)
+	w := startClientWorld(ctx, b)
+	home, bin, ops, env, cards := w.home, w.bin, w.ops, w.env, w.cards
 	seed := sandbox.Seed(ops.Domain)
 
 	for b.Loop() {
@@ -75,10 +64,60 @@ func BenchmarkClientRSSUnderXvfb(b *testing.B) {
 	}
 }
 
+// TestClientRSSUnderXvfb enforces the target the benchmark measures: the real client alone,
+// under Xvfb against the sandbox in its own process, stays under 250 MB resident with the
+// pharmacy's mailbox shown, its prescription's PDF drawn, and after a reply and the settings
+// windows were opened and closed.
+func TestClientRSSUnderXvfb(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	w := startClientWorld(ctx, t)
+	seed := sandbox.Seed(w.ops.Domain)
+	writeClientConfig(t, w.home, w.ops, w.cards.ModulePath())
+	steps := measureClient(ctx, t, filepath.Join(w.bin, "comptoir"), w.env,
+		[]string{cpstest.Titulaire.Label, cpstest.Titulaire.PIN, seed.Pharmacy, "4", "Ordonnance pour ce soir"})
+	report(t, "online", steps)
+	const target = 250
+	for _, name := range []string{"inbox", "pdf", "windows"} {
+		m, ok := steps[name]
+		if !ok {
+			t.Fatalf("no reading at %s", name)
+		}
+		if m.RSS >= target {
+			t.Errorf("%s: %.0f MB resident, want < %d MB; largest mappings (MB): %s", name, m.RSS, target, m.Top)
+		}
+	}
+}
+
+// clientWorld is the real client's surroundings: its binary and the sandbox's (built with the
+// demo tag for -measure-tour), the sandbox in its own process, an X server and a private home.
+type clientWorld struct {
+	home, bin string
+	ops       sandboxEndpoints
+	env       []string
+	cards     *cpstest.Cards
+}
+
+func startClientWorld(ctx context.Context, tb testing.TB) clientWorld {
+	tb.Helper()
+	_, cards := testCards(tb)
+	w := clientWorld{home: tb.TempDir(), cards: cards}
+	w.bin = filepath.Join(w.home, "bin")
+	for c, pkg := range map[string]string{"comptoir": ".", "mss-sandbox": "../mss-sandbox"} {
+		out, err := exec.CommandContext(ctx, "go", "build", "-tags", "demo", "-o", filepath.Join(w.bin, c), pkg).CombinedOutput()
+		if err != nil {
+			tb.Fatalf("go build %s: %v\n%s", c, err, out)
+		}
+	}
+	w.ops = startSandboxProcess(ctx, tb, filepath.Join(w.bin, "mss-sandbox"))
+	w.env = clientEnv(tb, w.home, startXvfb(ctx, tb))
+	return w
+}
+
 // measureDemo runs "comptoir -demo -demo-tour" and reads its memory when the pharmacy's
 // mailbox ("inbox") and the prescription's PDF page ("pdf") are on screen, and at the end of
 // the tour, the reply and settings windows closed ("windows").
-func measureDemo(ctx context.Context, b *testing.B, exe string, env []string) map[string]procMem {
+func measureDemo(ctx context.Context, b testing.TB, exe string, env []string) map[string]procMem {
 	b.Helper()
 	cmd, stdin, sc, stderr := startTour(ctx, b, exe, env, "-demo", "-demo-tour")
 	defer cmd.Wait()
@@ -112,7 +151,7 @@ func measureDemo(ctx context.Context, b *testing.B, exe string, env []string) ma
 
 // startTour starts exe with args for a scripted tour: the tour prints its steps on stdout
 // and waits for a line on stdin after each; stderr is kept for failure messages.
-func startTour(ctx context.Context, b *testing.B, exe string, env []string, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner, *strings.Builder) {
+func startTour(ctx context.Context, b testing.TB, exe string, env []string, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner, *strings.Builder) {
 	b.Helper()
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Env = env
@@ -140,17 +179,19 @@ type procMem struct {
 	Top             string
 }
 
-func report(b *testing.B, scenario string, steps map[string]procMem) {
+func report(b testing.TB, scenario string, steps map[string]procMem) {
 	for name, m := range steps {
 		p := scenario + "-" + name
 		if scenario == "50k" {
 			p = scenario
 		}
-		b.ReportMetric(m.RSS, p+"-RSS-MB")
-		b.ReportMetric(m.Anon, p+"-anon-MB")
-		b.ReportMetric(m.File, p+"-file-MB")
-		if m.GoHeap > 0 {
-			b.ReportMetric(m.GoHeap, p+"-goheap-MB")
+		if bb, ok := b.(*testing.B); ok {
+			bb.ReportMetric(m.RSS, p+"-RSS-MB")
+			bb.ReportMetric(m.Anon, p+"-anon-MB")
+			bb.ReportMetric(m.File, p+"-file-MB")
+			if m.GoHeap > 0 {
+				bb.ReportMetric(m.GoHeap, p+"-goheap-MB")
+			}
 		}
 		heap := ""
 		if m.GoHeld > 0 {
@@ -232,7 +273,7 @@ func readStatus(pid int) (procMem, error) {
 
 // measureClient runs the client with -measure-tour and the script, and reads its memory at
 // each step.
-func measureClient(ctx context.Context, b *testing.B, exe string, env, script []string) map[string]procMem {
+func measureClient(ctx context.Context, b testing.TB, exe string, env, script []string) map[string]procMem {
 	b.Helper()
 	cmd, stdin, sc, stderr := startTour(ctx, b, exe, env, "-measure-tour")
 	defer cmd.Wait()
@@ -273,7 +314,7 @@ func measureClient(ctx context.Context, b *testing.B, exe string, env, script []
 type sandboxEndpoints struct{ Domain, IMAP, SMTP, API, Anchor string }
 
 // startSandboxProcess runs mss-sandbox serve --seed on the PKI of the test cards (DATA/pki).
-func startSandboxProcess(ctx context.Context, b *testing.B, exe string) sandboxEndpoints {
+func startSandboxProcess(ctx context.Context, b testing.TB, exe string) sandboxEndpoints {
 	b.Helper()
 	pki, _ := testCards(b)
 	data := b.TempDir()
@@ -321,7 +362,7 @@ func startSandboxProcess(ctx context.Context, b *testing.B, exe string) sandboxE
 }
 
 // startXvfb starts a private X server and returns its display (":N").
-func startXvfb(ctx context.Context, b *testing.B) string {
+func startXvfb(ctx context.Context, b testing.TB) string {
 	b.Helper()
 	xvfb, err := exec.LookPath("Xvfb")
 	if err != nil {
@@ -350,7 +391,7 @@ func startXvfb(ctx context.Context, b *testing.B) string {
 }
 
 // clientEnv is the client's environment: a private home and the test cards' SoftHSM2.
-func clientEnv(b *testing.B, home, display string) []string {
+func clientEnv(b testing.TB, home, display string) []string {
 	b.Helper()
 	cache := filepath.Join(home, "cache")
 	shared := filepath.Join(os.TempDir(), "comptoir-pdfium-cache") // PDFium's compiled module
@@ -367,26 +408,18 @@ func clientEnv(b *testing.B, home, display string) []string {
 }
 
 // writeClientConfig writes config.json as an administrator would.
-func writeClientConfig(b *testing.B, home string, e sandboxEndpoints, module string) {
+func writeClientConfig(b testing.TB, home string, e sandboxEndpoints, module string) {
 	b.Helper()
-	cfg := app.Config{Module: module, Operator: app.OperatorSettings{Domain: e.Domain, IMAP: e.IMAP, SMTP: e.SMTP,
+	cfg := config.Config{Module: module, Operator: config.Operator{Domain: e.Domain, IMAP: e.IMAP, Submission: e.SMTP,
 		TrustStore: []string{e.Anchor}, API: e.API}}
-	raw, err := json.Marshal(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(home, "config", "comptoir")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), raw, 0o600); err != nil {
+	if err := (config.Files{User: filepath.Join(home, "config", "comptoir", "config.json")}).Save(cfg); err != nil {
 		b.Fatal(err)
 	}
 }
 
 // fillClientCache writes n envelopes into the titulaire's INBOX in the client's cache (the
 // file the client opens, keyed with the real SoftHSM card), as a long-lived mailbox holds.
-func fillClientCache(ctx context.Context, b *testing.B, home string, cards *cpstest.Cards, seed sandbox.SeedAddresses, n int) {
+func fillClientCache(ctx context.Context, b testing.TB, home string, cards *cpstest.Cards, seed sandbox.SeedAddresses, n int) {
 	b.Helper()
 	m, err := cards.Open()
 	if err != nil {

@@ -10,9 +10,8 @@ import (
 	"net"
 	"strings"
 
-	"comptoir/app"
+	"comptoir/app/config"
 	"comptoir/app/session"
-	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/trustlist"
 	"comptoir/store"
@@ -21,18 +20,13 @@ import (
 // sessionConfig is what a session of the command line is opened with: the same as the app's
 // (cmd/comptoir/gui.go), from the same config.json — servers, trust store, trust-space list,
 // provisioning API and product reference.
-func sessionConfig(ctx context.Context, cfg app.Config, log *slog.Logger) (session.Config, error) {
-	op, err := operatorConfig(cfg).Resolve(ctx, net.DefaultResolver)
+func sessionConfig(ctx context.Context, cfg config.Config, log *slog.Logger) (session.Config, error) {
+	op, err := cfg.Operator.Mail().Resolve(ctx, net.DefaultResolver)
 	if err != nil {
 		return session.Config{}, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
 	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log, op.RootCAs),
 		ProductRef: "Comptoir/" + version, Logger: log}, nil
-}
-
-func operatorConfig(c app.Config) mail.OperatorConfig {
-	return mail.OperatorConfig{Domain: c.Operator.Domain, IMAP: c.Operator.IMAP, SMTP: c.Operator.SMTP,
-		TrustStore: c.Operator.TrustStore, Hosts: c.Operator.Hosts}
 }
 
 // loadTrustList reads the workstation's trust-space list and verifies it again (its

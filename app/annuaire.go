@@ -161,6 +161,7 @@ func (u *UI) ShowAnnuaire() *AnnuaireScreen {
 	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.results)))
 	s.Window.Resize(fyne.NewSize(820, 640))
 	s.Window.Canvas().Focus(s.Query)
+	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
 }

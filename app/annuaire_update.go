@@ -88,7 +88,7 @@ func (u *UI) ShowAnnuaireUpdate() *AnnuaireUpdate {
 		container.NewVBox(widget.NewSeparator(), widget.NewLabel(t("annuaire.key.help")), key),
 		nil, nil, container.NewVScroll(w.BadLines)))
 	w.Window.Resize(fyne.NewSize(720, 520))
-	w.Window.SetOnClosed(func() {
+	u.track(w.Window, func() {
 		if w.cancel != nil {
 			w.cancel() // the previous directory stays
 		}

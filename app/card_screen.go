@@ -27,6 +27,9 @@ type CardScreen struct {
 	Holder      *widget.Label // identity after login
 	BALs        *widget.Label // the openable BALs, one per line
 	OpenButton  *widget.Button
+	// Renewal is the offer to set the old cache aside, while a renewed card's login waits
+	// for the holder's choice (nil otherwise).
+	Renewal *RenewalPrompt
 
 	u         *UI
 	readers   []Reader
@@ -235,6 +238,8 @@ func (c *CardScreen) loginDone(s Session, err error) {
 		if pe.Locked {
 			c.LoginButton.Disable()
 		}
+	case c.renewed(err):
+		return
 	case errors.Is(err, ErrNoCard):
 		c.showError(t("card.insert"))
 	default:

@@ -229,6 +229,9 @@ func (c *Composer) fail(msg string) {
 func (c *Composer) send() {
 	c.u.touch()
 	t := c.u.tr.T
+	if c.u.refused(c.s, c.fail) {
+		return
+	}
 	d, err := c.collect()
 	if err != nil {
 		c.fail(err.Error())
@@ -270,6 +273,10 @@ func (c *Composer) submit(d Draft) {
 			c.Send.Enable()
 			if err != nil {
 				c.u.log.Warn("send", "err", err)
+				if msg := c.u.lockedError(err); msg != "" {
+					c.fail(msg)
+					return
+				}
 				c.fail(c.u.sendFailure(err))
 				return
 			}
@@ -281,6 +288,9 @@ func (c *Composer) submit(d Draft) {
 
 func (c *Composer) saveDraft() {
 	c.u.touch()
+	if c.u.refused(c.s, c.fail) {
+		return
+	}
 	d, err := c.collect()
 	if err != nil {
 		c.fail(err.Error())

@@ -18,6 +18,15 @@ func (u *UI) showError(msg string, err error) {
 	d.Show()
 }
 
+// info shows a French message with an OK button.
+func (u *UI) info(title, msg string) {
+	l := widget.NewLabel(msg)
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, u.tr.T("ok"), l, u.Window)
+	d.Resize(fyne.NewSize(480, 200))
+	d.Show()
+}
+
 // confirm asks a yes/no question with French buttons.
 func (u *UI) confirm(w fyne.Window, title, msg, yes string, then func(ok bool)) dialog.Dialog {
 	l := widget.NewLabel(msg)

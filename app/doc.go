@@ -4,14 +4,18 @@
 // never imports fyne.io/fyne/v2/app (GLFW, cgo), so the screens run headless under
 // fyne.io/fyne/v2/test. The package never dials the network itself: everything it shows or does
 // goes through Deps — Cards (readers, login), then the Session a login returns (the cache, the
-// mail engine, the card's removal), Settings, Doctor and Directory. Package app/wire builds Deps
+// mail engine, the card's removal), Settings, Doctor and Directory. Package app/bridge builds Deps
 // from the real cps, store and mail packages.
 //
 // Threading: widgets are touched only on the UI goroutine. Work that blocks (card login,
 // cache queries for a search, sending) runs in goroutines that hand their result back through
 // Deps.Do (fyne.Do by default).
 //
-// Security: a pulled card or the inactivity delay locks the UI within 2 s: the Session is
-// closed (workers stopped, cache keys wiped, card logged out) and unlocking needs the PIN again.
-// The PIN lives only in the entry widget and in a byte slice wiped after Login.
+// Security: a pulled card or the inactivity delay locks the UI within 2 s, never waiting on the
+// network: the lock screen replaces the mail, the Session is locked (cache keys wiped, card
+// logged out, connections dropped, workers stopped in the background), and every other window
+// and dialog closes. A screen acts only for the session it was opened with: once that session
+// is locked its actions are refused in French (ErrLocked). The settings that decide what the
+// card signs for and whom it trusts change only in an open session. Unlocking needs the PIN
+// again. The PIN lives only in the entry widget and in a byte slice wiped after Login.
 package app

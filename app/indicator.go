@@ -33,6 +33,7 @@ type IndicatorScreen struct {
 	Explanation *widget.Label
 
 	u           *UI
+	s           Session // the session the screen counts
 	book        PatientBook
 	loc         *time.Location
 	dispensings indicator.Dispensings
@@ -53,11 +54,12 @@ func pharmacyTime() *time.Location {
 func (u *UI) ShowIndicator() *IndicatorScreen {
 	u.touch()
 	book := u.patientBook()
-	if book == nil {
+	if book == nil || u.locked {
+		u.showError(u.tr.T("wizard.login.first"), nil)
 		return nil
 	}
 	t := u.tr.T
-	s := &IndicatorScreen{u: u, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
+	s := &IndicatorScreen{u: u, s: u.session, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
 	s.Summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Summary.Wrapping = fyne.TextWrapWord
 	s.Table = container.NewGridWithColumns(len(indicatorColumns))
@@ -84,7 +86,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	s.Window.Resize(fyne.NewSize(1100, 760))
 	s.recompute() // dispensings at once, exchanges once counted
 	s.Reload()
-	u.trackWindow(s.Window)
+	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
 }
@@ -198,6 +200,9 @@ func (s *IndicatorScreen) problem(msg string) {
 // saveMonth records the dispensings typed for one month.
 func (s *IndicatorScreen) saveMonth() {
 	t := s.u.tr.T
+	if s.u.refused(s.s, s.problem) {
+		return
+	}
 	m, err := indicator.ParseMonth(s.Month.Text)
 	if err != nil {
 		s.problem(t("indicator.month.bad", strings.TrimSpace(s.Month.Text)))
@@ -224,6 +229,9 @@ func (s *IndicatorScreen) saveMonth() {
 // typed before; bad lines are listed with their numbers, never blocking the others.
 func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 	t := s.u.tr.T
+	if s.u.refused(s.s, s.problem) {
+		return
+	}
 	imp, err := indicator.ImportDispensings(r)
 	if err != nil {
 		s.u.log.Warn("import dispensings", "err", err)
@@ -247,10 +255,16 @@ func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 
 // ExportCSV writes the monthly table for a spreadsheet (docs/indicateur.md).
 func (s *IndicatorScreen) ExportCSV(w io.Writer) error {
+	if !s.u.live(s.s) {
+		return ErrLocked
+	}
 	return indicator.WriteCSV(w, s.table)
 }
 
 func (s *IndicatorScreen) pickImport() {
+	if s.u.refused(s.s, s.problem) {
+		return
+	}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
@@ -263,6 +277,9 @@ func (s *IndicatorScreen) pickImport() {
 }
 
 func (s *IndicatorScreen) pickExport() {
+	if s.u.refused(s.s, s.problem) {
+		return
+	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
@@ -274,6 +291,10 @@ func (s *IndicatorScreen) pickExport() {
 		}
 		if cerr := w.Close(); err == nil {
 			err = cerr
+		}
+		if msg := s.u.lockedError(err); msg != "" {
+			s.problem(msg)
+			return
 		}
 		if err != nil {
 			s.u.showError(s.u.tr.T("indicator.export.failed"), err)

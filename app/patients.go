@@ -69,6 +69,7 @@ type PatientsScreen struct {
 	Error                   *widget.Label
 
 	u        *UI
+	s        Session // the session the screen shows
 	book     PatientBook
 	all      []patient.Patient
 	shown    []patient.Patient
@@ -81,11 +82,12 @@ type PatientsScreen struct {
 func (u *UI) ShowPatients() *PatientsScreen {
 	u.touch()
 	book := u.patientBook()
-	if book == nil {
+	if book == nil || u.locked {
+		u.showError(u.tr.T("wizard.login.first"), nil)
 		return nil
 	}
 	t := u.tr.T
-	p := &PatientsScreen{u: u, book: book, Window: u.app.NewWindow(t("patients.title"))}
+	p := &PatientsScreen{u: u, s: u.session, book: book, Window: u.app.NewWindow(t("patients.title"))}
 	p.Filter = widget.NewEntry()
 	p.Filter.SetPlaceHolder(t("patients.filter"))
 	p.Filter.OnChanged = func(string) { u.touch(); p.applyFilter() }
@@ -151,13 +153,16 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	p.Window.SetContent(split)
 	p.Window.Resize(fyne.NewSize(1100, 700))
 	p.Reload()
-	u.trackWindow(p.Window)
+	u.track(p.Window, nil)
 	p.Window.Show()
 	return p
 }
 
 // Reload reads the patients again from the cache (new mail may have added some).
 func (p *PatientsScreen) Reload() {
+	if p.u.refused(p.s, p.fail) {
+		return
+	}
 	all, err := p.book.Patients()
 	if err != nil {
 		p.u.log.Warn("list patients", "err", err)
@@ -248,9 +253,12 @@ func (p *PatientsScreen) messageText(m PatientMessage) string {
 }
 
 func (p *PatientsScreen) openMessage(i int) {
+	if p.u.refused(p.s, p.fail) {
+		return
+	}
 	m := p.messages[i]
 	p.selected = &m
-	msg, err := p.u.session.Open(m.Ref)
+	msg, err := p.s.Open(m.Ref)
 	if err != nil {
 		p.u.showError(p.u.tr.T("error.open"), err)
 		return
@@ -295,8 +303,8 @@ func (p *PatientsScreen) fail(msg string) {
 
 // reply answers the selected message from the BAL it arrived in.
 func (p *PatientsScreen) reply() {
-	s := p.u.session
-	if s == nil || p.selected == nil {
+	s := p.s
+	if p.selected == nil || p.u.refused(s, p.fail) {
 		return
 	}
 	d, err := s.ReplyDraft(p.selected.Ref, false)

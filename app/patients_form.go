@@ -31,6 +31,9 @@ var sexChoices = []patient.Sex{patient.Female, patient.Male}
 // ShowForm opens the form, empty for a new patient or filled with x.
 func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 	t := p.u.tr.T
+	if p.u.refused(p.s, p.fail) {
+		return nil
+	}
 	f := &PatientForm{p: p}
 	title := t("patients.new")
 	if x != nil {
@@ -73,7 +76,7 @@ func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
 	f.Window.Resize(fyne.NewSize(560, 420))
-	p.u.trackWindow(f.Window)
+	p.u.track(f.Window, nil)
 	f.Window.Show()
 	return f
 }
@@ -150,6 +153,9 @@ func (f *PatientForm) collect() (patient.Patient, string) {
 func (f *PatientForm) save() {
 	f.p.u.touch()
 	f.Error.Hide()
+	if f.p.u.refused(f.p.s, f.fail) {
+		return
+	}
 	x, problem := f.collect()
 	if problem != "" {
 		f.fail(problem)
@@ -183,7 +189,7 @@ type IdentityCheck struct {
 // AskIdentity opens the confirmation for the selected patient; an unqualified INS is refused
 // at once with what to do.
 func (p *PatientsScreen) AskIdentity() *IdentityCheck {
-	if p.current == nil {
+	if p.current == nil || p.u.refused(p.s, p.fail) {
 		return nil
 	}
 	t := p.u.tr.T
@@ -210,7 +216,7 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
 	c.Window.Resize(fyne.NewSize(520, 300))
-	p.u.trackWindow(c.Window)
+	p.u.track(c.Window, nil)
 	c.Window.Show()
 	return c
 }
@@ -224,6 +230,9 @@ func (c *IdentityCheck) confirm() {
 	u := c.p.u
 	u.touch()
 	t := u.tr.T
+	if u.refused(c.p.s, c.fail) {
+		return
+	}
 	birth, err := parseBirthDate(c.Birth.Text)
 	if err != nil || birth.IsZero() {
 		c.fail(t("patients.form.baddate"))
@@ -245,10 +254,7 @@ func (c *IdentityCheck) confirm() {
 		c.fail(patient.UserMessage(err))
 		return
 	}
-	s := u.session
-	if s == nil {
-		return
-	}
+	s := c.p.s
 	c.Window.Close()
 	bals := s.BALs()
 	c.Composer = u.openComposer(s, bals, defaultPatientBAL(bals),

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 
-	"fyne.io/fyne/v2"
-
 	"comptoir/mail/msg"
 	"comptoir/mail/patient"
 )
@@ -58,18 +56,4 @@ func (u *UI) sendFailure(err error) string {
 		return u.tr.T("patients.toolarge.built")
 	}
 	return u.tr.T("compose.send.failed")
-}
-
-// trackWindow has w closed when the UI locks (it shows patient data) and forgets it when
-// the user closes it.
-func (u *UI) trackWindow(w fyne.Window) {
-	u.sideWindows = append(u.sideWindows, w)
-	w.SetOnClosed(func() {
-		for i, x := range u.sideWindows {
-			if x == w {
-				u.sideWindows = append(u.sideWindows[:i], u.sideWindows[i+1:]...)
-				return
-			}
-		}
-	})
 }

@@ -34,6 +34,7 @@ type RolesScreen struct {
 	AddNote *widget.Label             // why some roles cannot be granted
 
 	u       *UI
+	s       Session // the session the screen acts for
 	prov    Provisioner
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -92,7 +93,7 @@ func (u *UI) ShowRoles() *RolesScreen {
 		u.showError(t("wizard.unavailable"), err)
 		return nil
 	}
-	r := &RolesScreen{u: u, prov: prov, BAL: bal, Add: map[string]*widget.Button{}}
+	r := &RolesScreen{u: u, s: u.session, prov: prov, BAL: bal, Add: map[string]*widget.Button{}}
 	r.ctx, r.cancel = context.WithCancel(u.ctx)
 	r.build()
 	r.Window.Show()
@@ -104,7 +105,7 @@ func (r *RolesScreen) build() {
 	t := r.u.tr.T
 	r.Window = r.u.app.NewWindow(t("roles.title"))
 	r.Window.Resize(fyne.NewSize(900, 640))
-	r.Window.SetOnClosed(func() { r.cancel(); r.prov.Close() })
+	r.u.track(r.Window, func() { r.cancel(); r.prov.Close() })
 	head := widget.NewLabelWithStyle(t("roles.header", r.BAL), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.Caller = widget.NewLabel("")
 	r.Status = widget.NewLabel("")
@@ -145,8 +146,12 @@ func (r *RolesScreen) build() {
 	r.Window.SetContent(container.NewBorder(top, container.NewBorder(nil, nil, r.Status, closeBtn), nil, nil, r.scroll))
 }
 
-// run does f off the UI goroutine, then done on it.
+// run does f off the UI goroutine, then done on it; nothing is asked of the operator once
+// the session is locked.
 func (r *RolesScreen) run(f func(ctx context.Context) error, done func(err error)) {
+	if r.u.refused(r.s, r.showError) {
+		return
+	}
 	ctx := r.ctx
 	go func() {
 		err := f(ctx)
@@ -165,11 +170,18 @@ func (r *RolesScreen) setError(err error) {
 	}
 	msg := r.u.tr.T("wizard.operator.error")
 	var oe *OperatorError
-	if errors.As(err, &oe) && oe.Message != "" {
+	switch {
+	case errors.As(err, &oe) && oe.Message != "":
 		msg = oe.Message
-	} else {
+	case r.u.lockedError(err) != "":
+		msg = r.u.lockedError(err)
+	default:
 		r.u.log.Warn("roles", "err", err)
 	}
+	r.showError(msg)
+}
+
+func (r *RolesScreen) showError(msg string) {
 	r.Error.SetText(msg)
 	r.Error.Show()
 }
@@ -292,6 +304,9 @@ func (r *RolesScreen) setRole(m Member, role string) {
 func (r *RolesScreen) remove(m Member) {
 	t := r.u.tr.T
 	r.u.touch()
+	if r.u.refused(r.s, r.showError) {
+		return
+	}
 	r.u.confirm(r.Window, t("roles.remove.title"), t("roles.remove.confirm", displayName(m), r.BAL), t("roles.remove"), func(ok bool) {
 		if !ok {
 			return
@@ -332,6 +347,9 @@ func validNationalID(id string) bool {
 func (r *RolesScreen) add(role string) {
 	t := r.u.tr.T
 	r.u.touch()
+	if r.u.refused(r.s, r.showError) {
+		return
+	}
 	id := strings.ToUpper(strings.TrimSpace(r.ID.Text))
 	name := strings.TrimSpace(r.Name.Text)
 	if !validNationalID(id) {

@@ -14,12 +14,19 @@ import (
 )
 
 // SettingsScreen edits the configuration; "Tester la connexion" runs the doctor checks.
+// What decides where the card's key signs and which servers it trusts (the servers, the
+// card module, the trust store) and the lock delay can only be changed in an open session,
+// never from the lock screen, and not at all when the machine configuration fixes them.
 type SettingsScreen struct {
 	Window                            fyne.Window
 	IMAP, SMTP, Domain, Module, Trust *widget.Entry
 	Language, AutoLock                *widget.Select
 	Test, Save                        *widget.Button
 	Results                           *widget.Label
+	// ReadOnly says why some fields cannot be changed (hidden when all can).
+	ReadOnly *widget.Label
+
+	s Session // the open session when the window opened (nil: none)
 }
 
 var autoLockChoices = []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute}
@@ -29,6 +36,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	u.touch()
 	t := u.tr.T
 	s := &SettingsScreen{Window: u.app.NewWindow(t("settings.title"))}
+	if u.live(u.session) {
+		s.s = u.session
+	}
 	entry := func(v, ph string) *widget.Entry {
 		e := widget.NewEntry()
 		e.SetText(v)
@@ -63,6 +73,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		s.Test.Hide()
 	}
 	s.Save = widget.NewButton(t("settings.save"), func() {
+		if s.s != nil && u.refused(s.s, s.Results.SetText) {
+			return // opened in a session that has ended: the window belongs to it
+		}
 		if err := u.saveSettings(s); err != nil {
 			u.log.Warn("save settings", "err", err)
 			s.Results.SetText(t("settings.save.failed"))
@@ -71,6 +84,10 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		s.Window.Close()
 	})
 	s.Save.Importance = widget.HighImportance
+	s.ReadOnly = widget.NewLabel("")
+	s.ReadOnly.Wrapping = fyne.TextWrapWord
+	s.ReadOnly.Importance = widget.WarningImportance
+	u.protectSettings(s)
 	form := widget.NewForm(
 		widget.NewFormItem(t("settings.imap"), s.IMAP),
 		widget.NewFormItem(t("settings.smtp"), s.SMTP),
@@ -87,8 +104,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	if u.annuaireDir() == nil {
 		update.Hide()
 	}
-	s.Window.SetContent(container.NewVBox(form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
-	s.Window.Resize(fyne.NewSize(620, 480))
+	s.Window.SetContent(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
+	s.Window.Resize(fyne.NewSize(620, 520))
+	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
 }
@@ -116,7 +134,7 @@ func (s *SettingsScreen) config(base config.Config) config.Config {
 }
 
 func (u *UI) saveSettings(s *SettingsScreen) error {
-	c := s.config(u.cfg)
+	c := u.keepProtected(s, s.config(u.cfg))
 	if err := u.deps.Settings.Save(c); err != nil {
 		return fmt.Errorf("app: save settings: %w", err)
 	}

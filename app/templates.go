@@ -169,6 +169,7 @@ type TemplatesEditor struct {
 	Error                       *widget.Label
 
 	u         *UI
+	s         Session // the session whose cache keeps the templates
 	templates []patient.Template
 	current   int
 }
@@ -176,11 +177,12 @@ type TemplatesEditor struct {
 // ShowTemplates opens the templates editor (nil without a session).
 func (u *UI) ShowTemplates() *TemplatesEditor {
 	u.touch()
-	if u.patientBook() == nil {
+	if u.patientBook() == nil || u.locked {
+		u.showError(u.tr.T("wizard.login.first"), nil)
 		return nil
 	}
 	t := u.tr.T
-	e := &TemplatesEditor{u: u, templates: u.replyTemplates(), current: -1, Window: u.app.NewWindow(t("templates.title"))}
+	e := &TemplatesEditor{u: u, s: u.session, templates: u.replyTemplates(), current: -1, Window: u.app.NewWindow(t("templates.title"))}
 	e.Choice = widget.NewSelect(nil, func(string) { e.pick(e.Choice.SelectedIndex()) })
 	e.Name = widget.NewEntry()
 	e.Subject = widget.NewEntry()
@@ -219,7 +221,7 @@ func (u *UI) ShowTemplates() *TemplatesEditor {
 		container.NewVBox(help, e.Error, container.NewHBox(e.Save, e.Defaults)), nil, nil, e.Body))
 	e.Window.Resize(fyne.NewSize(640, 520))
 	e.refresh(0)
-	u.trackWindow(e.Window)
+	u.track(e.Window, nil)
 	e.Window.Show()
 	return e
 }
@@ -269,11 +271,10 @@ func (e *TemplatesEditor) save() {
 		e.Error.Show()
 		return
 	}
-	book := e.u.patientBook()
-	if book == nil {
-		e.Window.Close() // locked meanwhile: the cache is sealed
+	if e.u.refused(e.s, func(msg string) { e.Error.SetText(msg); e.Error.Show() }) {
 		return
 	}
+	book := e.u.patientBook()
 	if err := book.SetReplyTemplates(e.templates); err != nil {
 		e.u.log.Warn("save templates", "err", err)
 		e.Error.SetText(e.u.tr.T("settings.save.failed"))

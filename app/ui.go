@@ -38,7 +38,7 @@ type UI struct {
 	mu           sync.Mutex // guards lastActivity (written on the UI goroutine, read by the ticker)
 	lastActivity time.Time
 	composers    []*Composer
-	sideWindows  []fyne.Window // patients, indicator, templates: they show patient data, closed on lock
+	windows      []fyne.Window // every other window but the composers (track), closed on lock
 	tmpDir       string        // files opened with the system viewer
 }
 
@@ -158,6 +158,7 @@ func (u *UI) onSession(s Session) {
 		// Unlock: the same mailboxes, on a fresh session.
 		u.Main.rebind(s)
 		u.showContent(u.Main.Content)
+		u.Window.SetMainMenu(u.mainMenu()) // the lock took the session's items out
 		return
 	}
 	u.Card.showHolder(s)
@@ -229,27 +230,22 @@ func (u *UI) watchRemoval(s Session) {
 	}
 }
 
-// Lock closes the session (workers stopped, keys wiped, card logged out) and shows the lock
-// screen; reason says why, in the UI language.
+// Lock closes the session and shows the lock screen; reason says why, in the UI language.
+// The mail is hidden first, what open composers hold is kept as drafts while the cache is
+// still open, then the session locks (keys wiped, card logged out, network dropped; the
+// engine stops in the background: nothing here waits on the network), and every other
+// window and dialog closes.
 func (u *UI) Lock(reason string) {
 	if u.locked {
 		return
 	}
 	u.locked = true
-	u.keepDrafts() // while the cache is still open: locking loses nothing the user typed
-	u.closeSession()
-	composers := u.composers
-	u.composers = nil // before Close: each composer's OnClosed edits the list
-	for _, c := range composers {
-		c.Window.Close()
-	}
-	side := u.sideWindows
-	u.sideWindows = nil // before Close: each window's OnClosed edits the list
-	for _, w := range side {
-		w.Close()
-	}
 	u.Card.showLocked(reason)
 	u.showContent(u.Card.Content)
+	u.keepDrafts()
+	u.closeSession()
+	u.closeAll()
+	u.Window.SetMainMenu(u.mainMenu())
 	u.log.Info("ui locked")
 }
 

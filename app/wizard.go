@@ -108,7 +108,7 @@ func (w *Wizard) build() {
 	t := w.u.tr.T
 	w.Window = w.u.app.NewWindow(t("wizard.title"))
 	w.Window.Resize(fyne.NewSize(720, 560))
-	w.Window.SetOnClosed(w.closed)
+	w.u.track(w.Window, w.closed)
 	w.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.Title.SizeName = theme.SizeNameSubHeadingText
 	w.Error = widget.NewLabel("")
@@ -279,6 +279,9 @@ func (w *Wizard) next() {
 		return
 	}
 	w.u.touch()
+	if w.Step != StepDone && w.u.refused(w.s, w.setError) {
+		return
+	}
 	switch w.Step {
 	case StepCard:
 		if err := w.loadAppCert(); err != nil {
@@ -300,8 +303,12 @@ func (w *Wizard) next() {
 	w.show(w.Step + 1)
 }
 
-// run does f off the UI goroutine, then done on it; the buttons wait meanwhile.
+// run does f off the UI goroutine, then done on it; the buttons wait meanwhile. Nothing is
+// asked of the operator once the session is locked.
 func (w *Wizard) run(f func(ctx context.Context) error, done func(err error)) {
+	if w.u.refused(w.s, w.setError) {
+		return
+	}
 	w.busy = true
 	w.refreshNext()
 	ctx := w.ctx

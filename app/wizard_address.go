@@ -235,6 +235,9 @@ func (w *Wizard) opMessage(err error, fallback string) string {
 	if errors.As(err, &oe) && oe.Message != "" {
 		return oe.Message
 	}
+	if msg := w.u.lockedError(err); msg != "" {
+		return msg
+	}
 	if err != nil {
 		w.u.log.Warn("provisioning", "err", err)
 	}

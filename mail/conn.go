@@ -135,30 +135,39 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 }
 
 // DialSMTP opens an authenticated submission session (STARTTLS or implicit TLS, EXTERNAL,
-// or XOAUTH2/OAUTHBEARER when cr.Token is set).
-func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, error) {
+// or XOAUTH2/OAUTHBEARER when cr.Token is set). The session is bound to ctx for its whole
+// life: when ctx ends (a lock, a card pulled), its connection is closed and whatever command
+// waits on the server returns at once. Login is bounded by loginTimeout, each later command
+// by smtpCommandTimeout (see SMTPClient for the message itself).
+func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*SMTPClient, error) {
 	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
 	if err != nil {
 		return nil, err
 	}
-	conn, err := op.dial(ctx, op.SMTPAddr)
+	raw, err := op.dial(ctx, op.SMTPAddr)
 	if err != nil {
 		return nil, err
 	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	_ = raw.SetDeadline(time.Time{}) // the login is bounded below; go-smtp sets its own per command
+	var conn net.Conn = progressConn{Conn: raw, idle: smtpWriteIdle}
+	// go-smtp replaces connection deadlines at each command: the login's bound is a timer
+	// that closes the connection, as is the end of ctx.
+	lctx, cancel := context.WithTimeout(ctx, loginTimeout)
+	defer cancel()
+	stopLogin := context.AfterFunc(lctx, func() { raw.Close() })
+	defer stopLogin()
 	var c *smtp.Client
 	if op.SMTPImplicitTLS {
 		tc := tls.Client(conn, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			conn.Close()
+		if err := tc.HandshakeContext(lctx); err != nil {
+			raw.Close()
 			return nil, fmt.Errorf("mail: TLS with %s: %w", op.SMTPAddr, err)
 		}
 		c = smtp.NewClient(tc)
 	} else {
 		c, err = smtp.NewClientStartTLS(conn, cfg)
 		if err != nil {
-			conn.Close()
+			raw.Close()
 			if strings.Contains(err.Error(), "STARTTLS") {
 				return nil, fmt.Errorf("%w (%s: %v)", ErrNoTLS, op.SMTPAddr, err)
 			}
@@ -177,12 +186,11 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 		return nil, ErrNoTLS
 	}
 	if cr.Token != nil {
-		if err := op.smtpOAuth(ctx, c, cr); err != nil {
+		if err := op.smtpOAuth(lctx, c, cr); err != nil {
 			c.Close()
 			return nil, err
 		}
-		_ = conn.SetDeadline(time.Time{})
-		return c, nil
+		return bindSMTP(ctx, c, raw, stopLogin)
 	}
 	if ok, mechs := c.Extension("AUTH"); !ok || !hasWord(mechs, "EXTERNAL") {
 		c.Close()
@@ -195,8 +203,7 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*smtp.Client, 
 		}
 		return nil, fmt.Errorf("%w: SMTP %s: %v", ErrAuthRefused, cr.BAL, err)
 	}
-	_ = conn.SetDeadline(time.Time{})
-	return c, nil
+	return bindSMTP(ctx, c, raw, stopLogin)
 }
 
 // imapOAuth authenticates an encrypted IMAP session with the token source's current token.

@@ -76,7 +76,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
-	var sc *smtp.Client
+	var sc *SMTPClient
 	defer func() {
 		if sc != nil {
 			_ = sc.Quit()
@@ -129,7 +129,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 	return nil
 }
 
-func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
+func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	var dsn *DSN
 	if b, err := s.e.cfg.Store.Setting(dsnKey(it.ID)); err == nil && len(b) > 0 {
 		dsn = &DSN{}
@@ -167,7 +167,7 @@ func (s *session) submit(sc *smtp.Client, it store.OutboxItem) error {
 	return nil
 }
 
-func sendData(sc *smtp.Client, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) error {
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) error {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
 		return err
 	}

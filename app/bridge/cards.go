@@ -76,7 +76,23 @@ func (c *Cards) Login(ctx context.Context, slot uint, pin []byte) (app.Session, 
 	if err != nil {
 		return nil, loginError(err)
 	}
-	s, err := session.Open(ctx, session.CardCredential{Card: card}, c.o.Session)
+	cred := session.CardCredential{Card: card}
+	s, err := session.Open(ctx, cred, c.o.Session)
+	var re *session.RenewedCardError
+	if errors.As(err, &re) {
+		// The card stays logged in while the holder decides: no second PIN.
+		return nil, &app.RenewedCardError{Holder: card.Identity().FullName(), Err: err,
+			StartAfresh: func(ctx context.Context) (app.Session, string, error) {
+				s, aside, err := session.StartAfresh(ctx, cred, c.o.Session)
+				if err != nil {
+					card.Close()
+					return nil, "", err
+				}
+				s.Start()
+				return &Session{s: s}, aside, nil
+			},
+			Cancel: func() { card.Close() }}
+	}
 	if err != nil {
 		card.Close()
 		return nil, err

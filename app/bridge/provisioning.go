@@ -72,7 +72,7 @@ func opErr(err error) error {
 	if errors.As(err, &e) {
 		return &app.OperatorError{Code: e.Code, Message: e.Message, Suggestion: e.Suggestion}
 	}
-	return err
+	return locked(err)
 }
 
 func (v *provisioner) CGU(ctx context.Context) (app.CGU, error) {

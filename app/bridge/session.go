@@ -85,7 +85,7 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 	st := s.s.Store()
 	fs, err := st.Folders(bal)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: folders: %w", err)
+		return nil, fmt.Errorf("bridge: folders: %w", locked(err))
 	}
 	out := make([]app.Folder, 0, len(fs))
 	for _, f := range fs {
@@ -101,14 +101,15 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 
 // Counts are a folder's total and unread messages.
 func (s *Session) Counts(bal, folder string) (int, int, error) {
-	return s.s.Store().Counts(bal, folder)
+	total, unread, err := s.s.Store().Counts(bal, folder)
+	return total, unread, locked(err)
 }
 
 // Page lists a folder's messages, newest first.
 func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, error) {
 	es, err := s.s.Store().Page(bal, folder, offset, limit)
 	if err != nil {
-		return nil, fmt.Errorf("bridge: page: %w", err)
+		return nil, fmt.Errorf("bridge: page: %w", locked(err))
 	}
 	return envelopes(es), nil
 }
@@ -117,7 +118,7 @@ func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, e
 func (s *Session) Search(bal, text string) ([]app.Envelope, error) {
 	es, err := s.s.Store().Search(store.Query{Text: text, BAL: bal})
 	if err != nil {
-		return nil, fmt.Errorf("bridge: search: %w", err)
+		return nil, fmt.Errorf("bridge: search: %w", locked(err))
 	}
 	return envelopes(es), nil
 }
@@ -186,7 +187,7 @@ func msgAddrs(as []app.Address) []msg.Address {
 func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 	env, p, err := s.s.Parsed(storeRef(ref))
 	if err != nil {
-		return nil, err
+		return nil, locked(err)
 	}
 	m := &app.Message{Envelope: envelope(env), Text: p.Body}
 	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
@@ -260,21 +261,21 @@ func reportLabel(r *msg.Report) string {
 }
 
 // MarkRead marks a message read.
-func (s *Session) MarkRead(ref app.Ref) error { return s.s.MarkRead(storeRef(ref)) }
+func (s *Session) MarkRead(ref app.Ref) error { return locked(s.s.MarkRead(storeRef(ref))) }
 
 // SendMDN queues the read receipt.
-func (s *Session) SendMDN(ref app.Ref) error { return s.s.SendMDN(storeRef(ref)) }
+func (s *Session) SendMDN(ref app.Ref) error { return locked(s.s.SendMDN(storeRef(ref))) }
 
 // ReplyDraft prepares a reply with the threading headers.
 func (s *Session) ReplyDraft(ref app.Ref, all bool) (app.Draft, error) {
 	d, err := s.s.ReplyDraft(storeRef(ref), all)
-	return draftOf(d), err
+	return draftOf(d), locked(err)
 }
 
 // ForwardDraft prepares a forward with the attachments.
 func (s *Session) ForwardDraft(ref app.Ref) (app.Draft, error) {
 	d, err := s.s.ForwardDraft(storeRef(ref))
-	return draftOf(d), err
+	return draftOf(d), locked(err)
 }
 
 func draftOf(m msg.Draft) app.Draft {
@@ -302,11 +303,12 @@ func (s *Session) OutsideTrust(as []string) []string { return s.s.OutsideTrust(a
 
 // Send queues the message durably; the engine submits it when online.
 func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
-	return s.s.Send(ctx, msgDraft(d))
+	id, err := s.s.Send(ctx, msgDraft(d))
+	return id, locked(err)
 }
 
 // SaveDraft keeps the draft in the (encrypted) cache, one per BAL.
-func (s *Session) SaveDraft(d app.Draft) error { return s.s.SaveDraft(msgDraft(d)) }
+func (s *Session) SaveDraft(d app.Draft) error { return locked(s.s.SaveDraft(msgDraft(d))) }
 
 // Draft returns the draft saved for bal, if any (app.DraftStore).
 func (s *Session) Draft(bal string) (app.Draft, bool) {

@@ -43,6 +43,8 @@ func TestMain(m *testing.M) {
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
+		// What reaches the operator's provisioning API is recorded (TestLock…).
+		Sandbox: func(o *sandbox.Options) { o.WrapAPI = operator.wrap },
 	})
 	if err != nil {
 		// A missing SoftHSM2 is a failure that says what to install (cpstest's message).

@@ -143,8 +143,11 @@ func (s *Session) RefreshBALs(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := cl.BALs(ctx)
-	if err != nil {
+	var list []provisioning.BAL
+	if err := s.callAPI(ctx, func(ctx context.Context) (err error) {
+		list, err = cl.BALs(ctx)
+		return err
+	}); err != nil {
 		return fmt.Errorf("session: list BALs: %w", err)
 	}
 	s.applyListing(list)

@@ -23,7 +23,12 @@
 // the operator no longer lists is marked retired (StatusRetired), its cache kept until the
 // user confirms (ForgetBAL).
 //
-// Lock wipes the keys first, drops the provisioning connections and stops the engine in the
-// background, so it never waits on the network; every later call fails with ErrClosed.
+// Lock wipes the keys first, drops the provisioning connections (a call in flight is
+// abandoned) and stops the engine in the background, so it never waits on the network; every
+// later call fails with ErrClosed.
+//
+// A renewed card (same holder, new key) cannot open its holder's cache: Open returns a
+// *RenewedCardError, and StartAfresh sets the old file aside (renamed, kept: the old card
+// still opens it) and opens a fresh cache filled from the operator.
 // Diagnose is the one connection diagnostic of `comptoir doctor` and « Tester la connexion ».
 package session

@@ -52,6 +52,20 @@ func (s *Session) cardClient() (*provisioning.Client, CardCredential, error) {
 	return cl, c, err
 }
 
+// callAPI runs f with a context that Lock also ends: a request in flight when the session
+// locks is abandoned and its connection closed, rather than finished in the holder's name.
+func (s *Session) callAPI(ctx context.Context, f func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	err := f(ctx)
+	if err != nil && s.ctx.Err() != nil {
+		return fmt.Errorf("%w: %w", ErrClosed, err)
+	}
+	return err
+}
+
 // Domain is the operator's mail domain.
 func (s *Session) Domain() string { return s.cfg.Servers.Domain }
 
@@ -61,7 +75,12 @@ func (s *Session) CGU(ctx context.Context) (provisioning.CGU, error) {
 	if err != nil {
 		return provisioning.CGU{}, err
 	}
-	return cl.CGU(ctx)
+	var c provisioning.CGU
+	err = s.callAPI(ctx, func(ctx context.Context) (err error) {
+		c, err = cl.CGU(ctx)
+		return err
+	})
+	return c, err
 }
 
 // Listing is what the operator lists for the holder, pending BALs included (the wizard).
@@ -70,8 +89,11 @@ func (s *Session) Listing(ctx context.Context) ([]provisioning.BAL, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := cl.BALs(ctx)
-	if err != nil {
+	var list []provisioning.BAL
+	if err := s.callAPI(ctx, func(ctx context.Context) (err error) {
+		list, err = cl.BALs(ctx)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	s.applyListing(list)
@@ -95,7 +117,11 @@ func (s *Session) CreateBAL(ctx context.Context, req provisioning.CreateRequest,
 	if appCert != nil {
 		req.AppCertificate = appCert.ChainPEM()
 	}
-	b, err := cl.CreateBAL(ctx, req, signer, cert)
+	var b provisioning.BAL
+	err = s.callAPI(ctx, func(ctx context.Context) (err error) {
+		b, err = cl.CreateBAL(ctx, req, signer, cert)
+		return err
+	})
 	if err != nil {
 		return b, err
 	}
@@ -204,7 +230,12 @@ func (s *Session) Members(ctx context.Context, address string) (provisioning.Mem
 	if err != nil {
 		return provisioning.Members{}, err
 	}
-	return cl.Members(ctx, address)
+	var m provisioning.Members
+	err = s.callAPI(ctx, func(ctx context.Context) (err error) {
+		m, err = cl.Members(ctx, address)
+		return err
+	})
+	return m, err
 }
 
 // SetMember gives a role on an ORG BAL.
@@ -213,8 +244,10 @@ func (s *Session) SetMember(ctx context.Context, address, nationalID, role, name
 	if err != nil {
 		return err
 	}
-	_, err = cl.SetMember(ctx, address, nationalID, role, name)
-	return err
+	return s.callAPI(ctx, func(ctx context.Context) error {
+		_, err := cl.SetMember(ctx, address, nationalID, role, name)
+		return err
+	})
 }
 
 // RemoveMember withdraws a role on an ORG BAL.
@@ -223,5 +256,5 @@ func (s *Session) RemoveMember(ctx context.Context, address, nationalID string) 
 	if err != nil {
 		return err
 	}
-	return cl.RemoveMember(ctx, address, nationalID)
+	return s.callAPI(ctx, func(ctx context.Context) error { return cl.RemoveMember(ctx, address, nationalID) })
 }

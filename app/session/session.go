@@ -44,7 +44,8 @@ type Session struct {
 
 // Open opens the credential's cache and prepares the engine on the BALs the cache knows
 // (when it knows none, the operator is asked first). Nothing dials before Start, except that
-// first listing.
+// first listing. A cache sealed by another card of the same holder (a renewed card) is a
+// *RenewedCardError: StartAfresh resolves it.
 func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 	cfg = cfg.withDefaults()
 	signer, err := signerOf(cred)
@@ -56,6 +57,9 @@ func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	st, err := store.Open(path, signer, store.Options{Logger: cfg.Logger})
+	if errors.Is(err, store.ErrWrongCard) {
+		return nil, &RenewedCardError{Path: path, NationalID: cred.cacheID(), Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("session: open cache: %w", err)
 	}

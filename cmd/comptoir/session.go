@@ -14,7 +14,6 @@ import (
 	"comptoir/app/session"
 	"comptoir/mail/msg"
 	"comptoir/mail/trustlist"
-	"comptoir/store"
 )
 
 // sessionConfig is what a session of the command line is opened with: the same as the app's
@@ -101,7 +100,7 @@ func openSession(ctx context.Context, env *cliEnv, c *cardFlags, ac *appCertOpti
 
 // sessionError is the French message for a session that did not open.
 func sessionError(err error) error {
-	if m := store.UserMessage(err); m != "" {
+	if m := session.UserMessage(err); m != "" {
 		return errors.New(m)
 	}
 	return fmt.Errorf("ouverture de la session : %w", err)

@@ -43,6 +43,7 @@ type Cards struct {
 	module string
 	conf   string
 	faults *Faults
+	pki    *PKI
 }
 
 // NewCards builds (or reuses, when dir already holds them for this PKI) the test cards in
@@ -64,6 +65,7 @@ func NewCards(dir string, pki *PKI) (*Cards, error) {
 		module: module,
 		conf:   filepath.Join(dir, "softhsm2.conf"),
 		faults: NewFaults(),
+		pki:    pki,
 	}
 	for _, f := range Fixtures() {
 		if f.NoPSS {

@@ -9,6 +9,8 @@ type Fixture struct {
 	Serial string // token serial number (16 characters at most)
 	PIN    string
 	NoPSS  bool // the token offers no RSA-PSS mechanism (CPS3)
+
+	renewal int // 0: the holder's first card; n: its n-th renewal (new keys), see Renewal
 }
 
 // Pharmacie is the pharmacy where the titulaire, the préparateur and the CPS3 pharmacist

@@ -13,11 +13,12 @@ import (
 
 // writeToken initialises the blank SoftHSM token as f's card and writes its objects.
 func writeToken(p11 *pkcs11.Ctx, f Fixture, pki *PKI) error {
-	authCert, authKey, err := pki.IssuePerson(f.Person)
+	authCert, authKey, err := pki.issuePerson(f.Person, keyUse("aut", f.renewal), x509.KeyUsageDigitalSignature,
+		[]x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageEmailProtection})
 	if err != nil {
 		return err
 	}
-	signCert, signKey, err := pki.IssuePersonSignature(f.Person)
+	signCert, signKey, err := pki.issuePerson(f.Person, keyUse("sig", f.renewal), x509.KeyUsageContentCommitment, nil)
 	if err != nil {
 		return err
 	}
@@ -80,6 +81,14 @@ func writeToken(p11 *pkcs11.Ctx, f Fixture, pki *PKI) error {
 		}
 	}
 	return nil
+}
+
+// keyUse names the key of a card's use ("aut", "sig"): a renewed card has new keys.
+func keyUse(use string, renewal int) string {
+	if renewal == 0 {
+		return use
+	}
+	return fmt.Sprintf("%s-renewal%d", use, renewal)
 }
 
 // findSlot returns the first slot whose token matches.

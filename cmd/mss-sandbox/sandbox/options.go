@@ -55,6 +55,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// WrapAPI, when set, wraps the provisioning API's HTTP handler (tests record what
+	// reaches the operator).
+	WrapAPI func(http.Handler) http.Handler
 }
 
 func (o *Options) setDefaults() error {

@@ -152,8 +152,12 @@ func (s *Server) start(ctx context.Context) error {
 	s.smtp.WriteTimeout = 5 * time.Minute
 	s.smtp.ErrorLog = printfLogger{s.log.With("service", "smtp")}
 
+	api := s.apiHandler()
+	if s.opts.WrapAPI != nil {
+		api = s.opts.WrapAPI(api)
+	}
 	s.https = &http.Server{
-		Handler:           s.apiHandler(),
+		Handler:           api,
 		TLSConfig:         s.verifier.tlsConfig(s.cert, false),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.With("service", "api").Handler(), slog.LevelInfo),

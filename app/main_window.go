@@ -149,6 +149,9 @@ func (m *MainScreen) apply(ev mail.Event) {
 		m.Status.setOnline(e.BAL, true)
 	case mail.Offline:
 		m.Status.setOnline(e.BAL, false)
+		if msg := mail.UserMessage(e.Err); msg != "" {
+			m.Status.notice(msg) // a reason retrying will not fix (server over the limits, card refused)
+		}
 	case mail.Progress:
 		m.Status.setProgress(e.Done, e.Total, m.u.deps.Now())
 	case mail.NewMail:

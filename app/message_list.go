@@ -1,10 +1,12 @@
 package app
 
 import (
+	"image"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -89,7 +91,16 @@ func (m *MainScreen) reloadList() {
 	}
 	m.model.reset(total)
 	m.List.Refresh()
+	if total > prewarmRows {
+		// The cache builds its index of page positions at the first page deep in a
+		// folder: build it off the UI goroutine, not during the user's first jump.
+		s, bal, folder := m.s, m.bal, m.folder
+		go func() { _, _ = s.Page(bal, folder, total-1, 1) }()
+	}
 }
+
+// prewarmRows: folders longer than this get their page positions built in the background.
+const prewarmRows = 1000
 
 // search filters the list through the cache's full-text index; an empty box shows the folder.
 func (m *MainScreen) search() {
@@ -124,9 +135,10 @@ func (m *MainScreen) search() {
 }
 
 func (m *MainScreen) newMessageList() *widget.List {
+	icons := newRowIcons()
 	l := widget.NewList(
 		func() int { return m.model.length() },
-		func() fyne.CanvasObject { return newMessageRow() },
+		func() fyne.CanvasObject { return newMessageRow(icons) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			e, ok := m.envelopeAt(id)
 			o.(*messageRow).set(m.u.tr, e, ok)
@@ -178,19 +190,28 @@ func (l *listModel) markSeen(r Ref) {
 	}
 }
 
-// messageRow is one row of the list: icons, sender (or patient), subject, date.
+// messageRow is one row of the list: icons, sender (or patient), subject, date. Its icons
+// are pre-rasterised images (rowIcons): an absent icon is an empty image in a fixed cell,
+// so binding a row never recolours an SVG nor re-lays the row out.
 type messageRow struct {
 	widget.BaseWidget
-	Patient, Attachment, Receipt, Report *widget.Icon
+	icons                                *rowIcons
+	Patient, Attachment, Receipt, Report *canvas.Image
 	From, Subject, Date                  *widget.Label
 }
 
-func newMessageRow() *messageRow {
+func newMessageRow(icons *rowIcons) *messageRow {
+	img := func() *canvas.Image {
+		i := &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
+		i.SetMinSize(fyne.NewSquareSize(theme.IconInlineSize()))
+		return i
+	}
 	r := &messageRow{
-		Patient:    widget.NewIcon(theme.AccountIcon()),
-		Attachment: widget.NewIcon(theme.MailAttachmentIcon()),
-		Receipt:    widget.NewIcon(theme.ConfirmIcon()),
-		Report:     widget.NewIcon(theme.WarningIcon()),
+		icons:      icons,
+		Patient:    img(),
+		Attachment: img(),
+		Receipt:    img(),
+		Report:     img(),
 		From:       widget.NewLabel(""),
 		Subject:    widget.NewLabel(""),
 		Date:       widget.NewLabel(""),
@@ -213,8 +234,8 @@ func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 		setLabel(r.From, "…", false, widget.MediumImportance)
 		setLabel(r.Subject, "", false, widget.MediumImportance)
 		setLabel(r.Date, "", false, widget.MediumImportance)
-		for _, i := range []*widget.Icon{r.Patient, r.Attachment, r.Receipt, r.Report} {
-			i.Hide()
+		for _, i := range []*canvas.Image{r.Patient, r.Attachment, r.Receipt, r.Report} {
+			r.setIcon(i, nil)
 		}
 		return
 	}
@@ -225,10 +246,31 @@ func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 	}
 	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
 	setLabel(r.Date, shortDate(e.Date, time.Now()), false, widget.MediumImportance)
-	show(r.Patient, e.Patient != nil)
-	show(r.Attachment, len(e.Attachments) > 0)
-	show(r.Receipt, e.MDNRequested)
-	show(r.Report, e.Kind == "dsn" || e.Kind == "mdn")
+	r.setIcon(r.Patient, when(e.Patient != nil, theme.AccountIcon()))
+	r.setIcon(r.Attachment, when(len(e.Attachments) > 0, theme.MailAttachmentIcon()))
+	r.setIcon(r.Receipt, when(e.MDNRequested, theme.ConfirmIcon()))
+	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
+}
+
+// when returns res if on, else nil (no icon).
+func when(on bool, res fyne.Resource) fyne.Resource {
+	if on {
+		return res
+	}
+	return nil
+}
+
+// setIcon shows res (nil: nothing) in img, refreshing only on a change.
+func (r *messageRow) setIcon(img *canvas.Image, res fyne.Resource) {
+	var want image.Image
+	if res != nil {
+		want = r.icons.image(res)
+	}
+	if img.Image == want {
+		return
+	}
+	img.Image = want
+	img.Refresh()
 }
 
 // setLabel changes a row label with one refresh, none when nothing changed: measuring
@@ -291,7 +333,7 @@ func (m *MainScreen) RowsDrawn() int64 { return m.rowsDrawn.Load() }
 
 // RowText is what row i shows: the sender (or patient) line and the subject line.
 func (m *MainScreen) RowText(i int) (from, subject string) {
-	r := newMessageRow()
+	r := newMessageRow(newRowIcons())
 	e, ok := m.envelopeAt(i)
 	r.set(m.u.tr, e, ok)
 	return r.From.Text, r.Subject.Text

@@ -27,7 +27,14 @@
 // batches (bodies of all of INBOX, elsewhere within an age and size policy), flags changed
 // since the last pass (CONDSTORE CHANGEDSINCE, or all flags compared with the store), and
 // expunges (server UIDs listed when the counts differ; go-imap v2 beta.8 has no QRESYNC).
-// Between passes the worker IDLEs on INBOX. Errors become Offline events and the worker
+// Bodies up to 1 MiB are buffered and parsed off the connection's goroutine; larger ones
+// are streamed into the store as their literal arrives. Between passes the worker IDLEs on
+// INBOX.
+//
+// Limits (limits.go): a hostile or broken operator cannot make the client hold more than
+// some tens of megabytes. A message above 64 MiB is refused unread (ErrServerTooLarge: the
+// connection is dropped, UserMessage explains it in French); body data nobody asked for
+// (unsolicited FETCH, BODY[] in answer to a metadata FETCH) is read through and dropped. Errors become Offline events and the worker
 // reconnects with exponential backoff; nothing escapes to crash the application.
 //
 // Sending: a message is built (msg.Build), stored durably in the outbox, submitted (DSN

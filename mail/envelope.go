@@ -19,10 +19,11 @@ const (
 
 // envelopeFromRaw builds the store envelope of a fetched message from its raw RFC 5322
 // text with msg.Parse: headers, body text (preview and search), attachments, patient,
-// report kind. It never fails: a broken message keeps what could be read.
+// report kind. It never fails: a broken message keeps what could be read. XDM documents are
+// not decoded here (msg.ParseEnvelope): the reader does it when the message is opened.
 func envelopeFromRaw(ref store.Ref, raw []byte) store.Envelope {
 	env := store.Envelope{Ref: ref, Size: int64(len(raw))}
-	p, err := msg.Parse(raw)
+	p, err := msg.ParseEnvelope(raw)
 	if p == nil {
 		_ = err
 		return env

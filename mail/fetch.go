@@ -17,13 +17,12 @@ import (
 )
 
 const (
-	fetchBatch    = 250      // UIDs per UID FETCH command
-	fetchWindow   = 3        // UID FETCH commands in flight (pipelining)
-	storeBatch    = 500      // messages per store transaction (the store's sweet spot)
-	storeBatchMax = 10 << 20 // bytes of bodies per store transaction (bigger breaks its RSS limit)
-	maxBodySize   = 64 << 20
-	parseWorkers  = 2  // envelope parsing goroutines, off the connection's read path
-	parseQueue    = 16 // fetched messages waiting for a parse worker (bounds memory)
+	fetchBatch    = 250     // UIDs per UID FETCH command
+	fetchWindow   = 3       // UID FETCH commands in flight (pipelining)
+	storeBatch    = 500     // messages per store transaction (the store's sweet spot)
+	storeBatchMax = 5 << 20 // bytes of bodies per store transaction: the peak RSS grows with it (10 MB: 135 MB)
+	parseWorkers  = 2       // envelope parsing goroutines, off the connection's read path
+	parseQueue    = 8       // fetched messages waiting for a parse worker (bounds memory: see limits.go)
 )
 
 var errStoreFailed = errors.New("mail: store write failed")
@@ -37,21 +36,36 @@ type fetched struct {
 	body  []byte
 	env   *imap.Envelope
 	bs    imap.BodyStructure
+	// streamed: the body went to the store as it was read (above streamThreshold).
+	streamed bool
 }
 
 // fetchNew stores the messages uids (ascending) of the selected folder f: bodies for all of
 // INBOX, and elsewhere for messages within the age and size policy; envelopes only for the
 // others. Returns the UIDs stored.
 func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID) ([]uint32, error) {
-	withBody, withoutBody, sizes, err := s.splitByPolicy(f.Name, uids)
-	if err != nil {
-		return nil, err
+	var withBody, withoutBody, large []imap.UID
+	if f.Name == "INBOX" {
+		// Every body of INBOX is kept: no pre-pass for sizes, which would make the server
+		// read every message once before sending the first body. Bodies above
+		// streamThreshold are streamed to the store as their literal arrives.
+		withBody = uids
+	} else {
+		var sizes map[imap.UID]int64
+		var err error
+		withBody, withoutBody, sizes, err = s.splitByPolicy(f.Name, uids)
+		if err != nil {
+			return nil, err
+		}
+		withBody, large = splitBySize(withBody, sizes)
 	}
-	withBody, large := splitBySize(withBody, sizes)
 	// The folder's UIDNext may advance batch by batch only when one ascending pass covers
 	// every UID: then an interrupted sync resumes where it stopped.
 	w := s.newWriter(ctx, f, uids, len(withoutBody) == 0 && len(large) == 0)
-	err = s.fetchPipelined(ctx, withBody, true, w)
+	err := s.fetchPipelined(ctx, withBody, true, w)
+	if err == nil && len(w.streamed) > 0 {
+		err = s.completeStreamed(ctx, f, w.streamed, w)
+	}
 	if err == nil && len(large) > 0 {
 		err = s.fetchLarge(ctx, f, large, w)
 	}
@@ -62,7 +76,7 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 	if err == nil {
 		err = werr
 	}
-	req := fmt.Sprintf("UID FETCH %s (%d with body, %d streamed)", f.Name, len(withBody), len(large))
+	req := fmt.Sprintf("UID FETCH %s (%d with body, %d streamed)", f.Name, len(withBody), len(large)+len(w.streamed))
 	s.e.audit(s.bal, ActionFetch, req, describeUIDs(stored), err)
 	return stored, err
 }
@@ -72,15 +86,17 @@ func (s *session) fetchNew(ctx context.Context, f *store.Folder, uids []imap.UID
 func (s *session) splitByPolicy(folder string, uids []imap.UID) (body, noBody []imap.UID, sizes map[imap.UID]int64, err error) {
 	p := s.e.cfg.Policy
 	since := time.Now().Add(-p.MaxAge)
-	msgs, err := s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}).Collect()
+	msgs, err := s.collectFetched(s.c.Fetch(uidSetOf(uids), &imap.FetchOptions{UID: true, RFC822Size: true, InternalDate: true}))
 	if err != nil {
+		s.c.Close()
 		return nil, nil, nil, fmt.Errorf("mail: UID FETCH sizes %s: %w", s.selected, err)
 	}
 	keep := make(map[imap.UID]bool, len(msgs))
 	sizes = make(map[imap.UID]int64, len(msgs))
 	for _, m := range msgs {
-		keep[m.UID] = folder == "INBOX" || m.RFC822Size <= p.MaxSize && !m.InternalDate.Before(since)
-		sizes[m.UID] = m.RFC822Size
+		u := imap.UID(m.uid)
+		keep[u] = folder == "INBOX" || m.size <= p.MaxSize && !m.date.Before(since)
+		sizes[u] = m.size
 	}
 	for _, u := range uids {
 		if keep[u] {
@@ -134,12 +150,19 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 			if m == nil {
 				break
 			}
-			fm, err := readFetched(m)
+			fm, err := w.readFetched(m)
 			if err != nil {
+				// Drop the connection first: closing the command would read the rest of
+				// the response, a literal of any size included.
+				s.c.Close()
 				_ = cmd.Close()
 				return err
 			}
 			if fm.uid == 0 {
+				continue
+			}
+			if fm.streamed {
+				w.noteStreamed(fm.uid) // its envelope is read after this pass
 				continue
 			}
 			if w.failed.Load() {
@@ -179,27 +202,44 @@ func (s *session) fetchPipelined(ctx context.Context, uids []imap.UID, bodies bo
 	return firstErr
 }
 
-// readFetched reads one FETCH response, streaming the body literal into a buffer of the
-// announced size.
-func readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
+// readFetched reads one FETCH response: a body literal up to streamThreshold into a
+// buffer of the announced size, a larger one straight into the store (the body is then
+// stored, its envelope not yet). go-imap hands a UID FETCH command only the responses
+// whose UID came before any literal (the others go to the unsolicited handler), so the
+// message's reference is known. A literal above maxBodySize is not read at all:
+// ErrServerTooLarge, and the caller drops the connection.
+func (w *writer) readFetched(m *imapclient.FetchMessageData) (*fetched, error) {
 	fm := &fetched{}
 	for item := m.Next(); item != nil; item = m.Next() {
 		lit := fm.note(item)
 		if lit == nil {
 			continue
 		}
-		n := lit.Size()
-		if n > maxBodySize {
-			if _, err := io.Copy(io.Discard, lit); err != nil {
-				return nil, err
+		if fm.body != nil || fm.streamed {
+			if err := discardLiteral(lit); err != nil { // a second body: not asked for
+				return nil, w.s.refuse(lit, err)
 			}
 			continue
 		}
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(lit, buf); err != nil {
-			return nil, err
+		n := lit.Size()
+		switch {
+		case n > maxBodySize:
+			return nil, w.s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", fm.uid), n))
+		case n > streamThreshold && fm.uid == 0:
+			return nil, w.s.refuse(lit, fmt.Errorf("mail: UID FETCH: a body of %d bytes before the UID", n))
+		case n > streamThreshold:
+			ref := refOf(w.s.bal, w.f.Name, fm.uid)
+			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
+				return nil, w.s.refuse(lit, err) // the literal may be half read
+			}
+			fm.streamed = true
+		default:
+			buf := make([]byte, n)
+			if _, err := io.ReadFull(lit, buf); err != nil {
+				return nil, err
+			}
+			fm.body = buf
 		}
-		fm.body = buf
 	}
 	return fm, nil
 }
@@ -242,13 +282,16 @@ type writer struct {
 	err    error
 	failed atomic.Bool
 
+	mu       sync.Mutex
+	streamed []imap.UID // bodies stored by readFetched, waiting for their envelope
+
 	order   []uint32        // every UID of this pass, ascending (for the resumable UIDNext)
 	doneSet map[uint32]bool // stored UIDs not yet below the resumable point
 	next    int             // order[:next] are all stored
 }
 
 func (s *session) newWriter(ctx context.Context, f *store.Folder, uids []imap.UID, advance bool) *writer {
-	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan store.Message, 32),
+	w := &writer{s: s, f: f, advance: advance, total: len(uids), in: make(chan store.Message, writerQueue),
 		done: make(chan struct{}), ctx: ctx, doneSet: map[uint32]bool{}}
 	for _, u := range uids {
 		w.order = append(w.order, uint32(u))
@@ -275,6 +318,12 @@ func (w *writer) message(fm *fetched) store.Message {
 		env.Date = fm.date
 	}
 	return store.Message{Envelope: env, Body: fm.body}
+}
+
+func (w *writer) noteStreamed(uid uint32) {
+	w.mu.Lock()
+	w.streamed = append(w.streamed, imap.UID(uid))
+	w.mu.Unlock()
 }
 
 func (w *writer) add(m store.Message) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 
 	"comptoir/mail/msg"
@@ -66,8 +67,17 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 			if lit == nil {
 				continue
 			}
+			if streamed {
+				if err := discardLiteral(lit); err != nil { // not the body asked for
+					return s.refuse(lit, err)
+				}
+				continue
+			}
+			if n := lit.Size(); n > maxBodySize {
+				return s.refuse(lit, tooLarge(fmt.Sprintf("message UID %d", uid), n))
+			}
 			if _, err := w.s.e.cfg.Store.WriteBody(ref, lit); err != nil {
-				return err
+				return s.refuse(lit, err) // the literal may be half read: Close would wait for it
 			}
 			streamed = true
 		}
@@ -83,6 +93,33 @@ func (s *session) fetchOneLarge(f *store.Folder, uid imap.UID, w *writer) error 
 		return err
 	}
 	return w.add(store.Message{Envelope: env})
+}
+
+// completeStreamed stores the envelopes of the messages whose bodies readFetched streamed
+// to the store: their ENVELOPE and BODYSTRUCTURE, then largeEnvelope.
+func (s *session) completeStreamed(ctx context.Context, f *store.Folder, uids []imap.UID, w *writer) error {
+	slices.Sort(uids)
+	opts := &imap.FetchOptions{UID: true, Flags: true, RFC822Size: true, InternalDate: true, Envelope: true,
+		BodyStructure: &imap.FetchItemBodyStructure{Extended: true}}
+	msgs, err := s.collectFetched(s.c.Fetch(uidSetOf(uids), opts))
+	if err != nil {
+		s.c.Close()
+		return fmt.Errorf("mail: UID FETCH %s (streamed envelopes): %w", s.selected, err)
+	}
+	for _, fm := range msgs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		env, err := s.largeEnvelope(refOf(s.bal, f.Name, fm.uid), fm)
+		if err != nil {
+			s.c.Close() // a literal left half-read desynchronises the connection
+			return fmt.Errorf("mail: UID FETCH %s %d (streamed envelope): %w", s.selected, fm.uid, err)
+		}
+		if err := w.add(store.Message{Envelope: env}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // largeEnvelope completes a streamed message's envelope with a second FETCH of its

@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -13,8 +12,7 @@ import (
 // patientStore is the part of the cache that keeps patients (*store.Store has it); a Store
 // without it simply gets no automatic patients.
 type patientStore interface {
-	Patient(ins string) (store.Patient, error)
-	PutPatient(store.Patient) error
+	AddPatients([]store.Patient) (int, error)
 }
 
 // notePatients records the sender of each received Mon Espace Santé message as a patient
@@ -27,6 +25,7 @@ func (e *Engine) notePatients(msgs []store.Message) {
 		return
 	}
 	seen := map[patient.INS]bool{}
+	var add []store.Patient
 	for _, m := range msgs {
 		env := m.Envelope
 		ins, err := patient.ParseAddress(env.From.Email)
@@ -34,18 +33,19 @@ func (e *Engine) notePatients(msgs []store.Message) {
 			continue
 		}
 		seen[ins] = true
-		if _, err := ps.Patient(string(ins)); !errors.Is(err, store.ErrNotFound) {
-			continue // known (or the cache cannot tell: try again on the next message)
-		}
 		name := env.From.Name
 		if env.Patient != nil && env.Patient.Name != "" {
 			name = env.Patient.Name
 		}
 		birth, first := splitPatientName(name, string(ins))
-		rec := store.Patient{INS: string(ins), BirthName: birth, FirstNames: first, Sex: string(ins.Sex()), Created: time.Now()}
-		if err := ps.PutPatient(rec); err != nil {
-			e.log.Warn("record patient", "err", err)
-		}
+		add = append(add, store.Patient{INS: string(ins), BirthName: birth, FirstNames: first, Sex: string(ins.Sex()), Created: time.Now()})
+	}
+	if len(add) == 0 {
+		return
+	}
+	// One transaction for the batch's patients; those the cache knows are left untouched.
+	if _, err := ps.AddPatients(add); err != nil {
+		e.log.Warn("record patients", "err", err) // a later message from them tries again
 	}
 }
 

@@ -243,8 +243,9 @@ func (s *session) syncFlags(f *store.Folder, condstore bool, upTo uint32) error 
 		opts.ChangedSince = f.HighestModSeq
 	}
 	set := imap.UIDSet{imap.UIDRange{Start: 1, Stop: imap.UID(upTo - 1)}}
-	msgs, err := s.c.Fetch(set, opts).Collect()
+	msgs, err := s.collectFetched(s.c.Fetch(set, opts))
 	if err != nil {
+		s.c.Close()
 		return fmt.Errorf("mail: UID FETCH FLAGS %s: %w", f.Name, err)
 	}
 	var known map[uint32][]string
@@ -261,16 +262,16 @@ func (s *session) syncFlags(f *store.Folder, condstore bool, upTo uint32) error 
 	}
 	changed := false
 	for _, m := range msgs {
-		flags := flagStrings(m.Flags)
+		flags := m.flags
 		if known != nil {
-			old, ok := known[uint32(m.UID)]
+			old, ok := known[m.uid]
 			if !ok || sameFlags(old, flags) {
 				continue
 			}
 		}
-		err := s.e.cfg.Store.SetFlags(refOf(s.bal, f.Name, uint32(m.UID)), flags)
+		err := s.e.cfg.Store.SetFlags(refOf(s.bal, f.Name, m.uid), flags)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("mail: set flags %s/%d: %w", f.Name, m.UID, err)
+			return fmt.Errorf("mail: set flags %s/%d: %w", f.Name, m.uid, err)
 		}
 		changed = true
 	}

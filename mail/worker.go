@@ -99,6 +99,11 @@ func (w *worker) session(ctx context.Context, once bool) (online bool, err error
 		return false, err
 	}
 	defer s.close()
+	defer func() {
+		if aerr := s.aborted(); aerr != nil && err != nil {
+			err = aerr // the reason the connection was dropped, not the closed connection
+		}
+	}()
 	w.e.emit(Online{BAL: w.bal})
 	w.takeWants()
 	if _, err := s.listFolders(); err != nil {
@@ -163,6 +168,31 @@ type session struct {
 	folders  map[string]string // name -> special use, from the last LIST
 	selected string
 	sel      *imap.SelectData
+
+	abortMu  sync.Mutex
+	abortErr error // why the session dropped its connection (unsolicited data over the limits)
+}
+
+// abort drops the connection for err (asynchronously: Close waits for the reader, which
+// may be waiting for the caller to read a literal); the session's next command fails and
+// the worker reports err. Before the client exists (unsolicited data during the login),
+// connect fails with err.
+func (s *session) abort(err error) {
+	s.abortMu.Lock()
+	if s.abortErr == nil {
+		s.abortErr = err
+	}
+	c := s.c
+	s.abortMu.Unlock()
+	if c != nil {
+		go c.Close()
+	}
+}
+
+func (s *session) aborted() error {
+	s.abortMu.Lock()
+	defer s.abortMu.Unlock()
+	return s.abortErr
 }
 
 func (w *worker) connect(ctx context.Context) (*session, error) {
@@ -181,7 +211,8 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 			}
 		},
 		Fetch: func(m *imapclient.FetchMessageData) {
-			_, _ = m.Collect()
+			// Read through, never kept: a server can push body data nobody asked for.
+			s.discardUnsolicited(m)
 			signal()
 		},
 	}
@@ -193,7 +224,14 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.abortMu.Lock()
 	s.c, s.caps = c, caps
+	aborted := s.abortErr != nil
+	s.abortMu.Unlock()
+	if aborted {
+		c.Close()
+		return nil, s.aborted()
+	}
 	s.stop = context.AfterFunc(ctx, func() { c.Close() })
 	return s, nil
 }

@@ -10,10 +10,12 @@ import (
 // before it. Page keeps, per folder, every anchorStep-th key of the date index in memory
 // (dates and UIDs only, which the file shows anyway) and starts from the nearest one.
 //
-// Anchors are tagged with the count of committed writes read before the transaction that
-// built them. A write bumps the count after its commit, so anchors are only reused while
-// no write has committed since: a reader that saw the old count either read the old
-// snapshot or a newer one, and in both cases the count moves on and the anchors are rebuilt.
+// Anchors are tagged with the date index's bucket sequence, which every transaction that
+// changes the index bumps (msgTx.touchDates): read in the same transaction as the keys, it
+// names the snapshot of the index, so anchors are reused exactly while the index is
+// unchanged. Writes that leave it alone (audit journal, settings, patients, outbox, flags
+// stored in place) keep them: before, any committed write made the next jump deep in a
+// large folder walk the whole folder again.
 const anchorStep = 512
 
 type folderAnchors struct {

@@ -256,6 +256,18 @@ func TestPatientsAndSettings(t *testing.T) {
 	if _, err := s.Patient("3"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown patient: %v", err)
 	}
+	// AddPatients adds only the unknown ones, in one transaction.
+	n, err := s.AddPatients([]Patient{{INS: "2", BirthName: "Autre"}, {INS: "4", BirthName: "Nouveau"}})
+	if err != nil || n != 1 {
+		t.Fatalf("AddPatients: %d, %v", n, err)
+	}
+	if p, _ := s.Patient("2"); p.BirthName != "Émery" || !p.Created.Equal(created) {
+		t.Errorf("AddPatients changed a known patient: %+v", p)
+	}
+	if p, err := s.Patient("4"); err != nil || p.BirthName != "Nouveau" || p.Created.IsZero() {
+		t.Errorf("AddPatients: %+v, %v", p, err)
+	}
+	must(t, s.DeletePatient("4"))
 	must(t, s.DeletePatient("1"))
 	if ps, _ := s.Patients(); len(ps) != 1 {
 		t.Errorf("after delete: %+v", ps)
@@ -435,10 +447,30 @@ func TestDeepPagesAndWalkedSearch(t *testing.T) {
 	}
 	check("first read")
 	check("anchors reused")
+	firstAnchor := func() *[]byte {
+		s.anchorMu.Lock()
+		defer s.anchorMu.Unlock()
+		for _, a := range s.anchors {
+			return &a.keys[0]
+		}
+		return nil
+	}
+	built := firstAnchor()
+	// Writes that leave the date index alone keep the anchors: before, any write (the
+	// audit journal, a setting) made the next deep page walk the whole folder again.
+	must(t, s.SetSetting("x", []byte("1")))
+	must(t, s.SetFlags(ms[10].Envelope.Ref, []string{`\Seen`}))
+	check("anchors kept after writes elsewhere")
+	if firstAnchor() != built {
+		t.Error("anchors rebuilt after writes that leave the date index alone")
+	}
 	// A write moves every later position: anchors must not be reused.
 	must(t, s.Expunge(bal, "INBOX", []uint32{ms[0].Envelope.UID, ms[1].Envelope.UID, ms[2].Envelope.UID}))
 	ms = ms[3:]
 	check("after expunge")
+	if firstAnchor() == built {
+		t.Error("anchors reused after an expunge")
+	}
 
 	res, err := s.Search(Query{Text: "commun", Limit: 20}) // 1498 matches > walkFrom*limit
 	must(t, err)

@@ -21,7 +21,8 @@ type msgTx struct {
 	stats                                                map[string]*folderRecord // by fid
 	fids                                                 map[[2]string][]byte
 	ix                                                   *indexer
-	bad                                                  int // index entries skipped (verify.go)
+	bad                                                  int  // index entries skipped (verify.go)
+	datesTouched                                         bool // the date index's sequence was bumped
 }
 
 func newMsgTx(tx *bolt.Tx, k *sealKeys) *msgTx {
@@ -105,6 +106,9 @@ func (m *msgTx) remove(fid []byte, rec *msgRecord, keepDoc, keepContent bool) er
 		b   bkt
 		key []byte
 	}
+	if err := m.touchDates(); err != nil {
+		return err
+	}
 	dels := []del{{m.msgs, mk}, {m.bydate, dateKey(fid, e.Date, e.UID)}}
 	if !keepContent {
 		dels = append(dels, del{m.bodies, mk}, del{m.texts, mk})
@@ -179,6 +183,9 @@ func (m *msgTx) insert(e Envelope, body, text []byte, doc uint64, pre *prepared)
 			return err
 		}
 	}
+	if err := m.touchDates(); err != nil {
+		return err
+	}
 	if err := m.bydate.b.Put(dateKey(fid, e.Date, e.UID), u64(doc)); err != nil {
 		return err
 	}
@@ -220,6 +227,17 @@ func (m *msgTx) finish() error {
 		}
 	}
 	return m.saveFolders()
+}
+
+// touchDates bumps the date index's sequence, once per transaction that changes the index:
+// Page's anchors are valid for one sequence (see anchors.go).
+func (m *msgTx) touchDates() error {
+	if m.datesTouched {
+		return nil
+	}
+	m.datesTouched = true
+	_, err := m.bydate.b.NextSequence()
+	return err
 }
 
 // clearFolder removes every message of a folder.

@@ -51,7 +51,6 @@ type Store struct {
 	closed  bool
 
 	words      *wordCache    // tokens of words already seen; guarded by the bbolt write lock and mu
-	writes     atomic.Uint64 // committed write transactions: invalidates anchors
 	mismatches atomic.Uint64 // index entries skipped by reads (verify.go)
 	anchorMu   sync.Mutex
 	anchors    map[string]folderAnchors // by fid

@@ -37,6 +37,39 @@ func (s *Store) PutPatient(p Patient) error {
 	return nil
 }
 
+// AddPatients adds, in one transaction, each patient whose INS the cache does not know
+// yet (a zero Created becomes now); known patients are left as they are. It returns how
+// many were added.
+func (s *Store) AddPatients(ps []Patient) (int, error) {
+	added := 0
+	err := s.update(func(tx *bolt.Tx, k *sealKeys) error {
+		added = 0
+		b := bucket(tx, k, bucketPatients)
+		t := k.tokener()
+		for _, p := range ps {
+			if p.INS == "" {
+				return fmt.Errorf("empty INS")
+			}
+			key := t.sum(tokINS, p.INS, idSize)
+			if b.b.Get(key) != nil {
+				continue
+			}
+			if p.Created.IsZero() {
+				p.Created = time.Now()
+			}
+			if err := b.put(key, &p); err != nil {
+				return err
+			}
+			added++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: add patients: %w", err)
+	}
+	return added, nil
+}
+
 // Patient returns the patient with this INS (ErrNotFound).
 func (s *Store) Patient(ins string) (Patient, error) {
 	var p Patient

@@ -73,7 +73,6 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 	if limit == 0 {
 		limit = 50
 	}
-	gen := s.writes.Load() // before the transaction: see anchors.go
 	out := make([]Envelope, 0, limit)
 	bad := 0
 	err := s.view(func(tx *bolt.Tx, k *sealKeys) error {
@@ -82,7 +81,7 @@ func (s *Store) Page(bal, folder string, offset, limit int) ([]Envelope, error) 
 		c := m.bydate.b.Cursor()
 		start, skip := fid, offset
 		if offset >= anchorStep {
-			if a := s.anchorsFor(c, fid, gen); len(a) > 0 {
+			if a := s.anchorsFor(c, fid, m.bydate.b.Sequence()); len(a) > 0 {
 				j := min(offset/anchorStep, len(a)-1)
 				start, skip = a[j], offset-j*anchorStep
 			}

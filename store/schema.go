@@ -141,6 +141,9 @@ func migrateIndex(tx *bolt.Tx, k *sealKeys) error {
 		if err := m.docs.b.Put(u64(doc), cat(it.key[:fidSize], u32(e.UID), dateOrder(e.Date, e.UID))); err != nil {
 			return err
 		}
+		if err := m.touchDates(); err != nil {
+			return err
+		}
 		if err := m.bydate.b.Put(dateKey(it.key[:fidSize], e.Date, e.UID), u64(doc)); err != nil {
 			return err
 		}

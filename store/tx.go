@@ -30,7 +30,6 @@ func (s *Store) update(fn func(tx *bolt.Tx, k *sealKeys) error) (err error) {
 	}
 	defer guard(&err)()
 	err = diskErr(s.db.Update(func(tx *bolt.Tx) error { return fn(tx, k) }))
-	s.writes.Add(1) // after the commit: see anchors.go
 	if err == nil {
 		// Pages a write read through the mapping would otherwise stay resident: a bulk
 		// sync would keep hundreds of MB of the file in the resident set.

@@ -131,13 +131,7 @@ func (s *Session) CreateBAL(ctx context.Context, req provisioning.CreateRequest,
 		}
 	}
 	s.applyListing(append(s.listedNow(), b))
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		if _, err := s.WaitActive(s.ctx, b.Address); err != nil && s.ctx.Err() == nil {
-			s.cfg.Logger.Warn("watch pending BAL", "err", err)
-		}
-	}()
+	s.watch(b.Address)
 	return b, nil
 }
 
@@ -214,14 +208,30 @@ func (s *Session) watchPending() {
 		if b.Status != StatusPending {
 			continue
 		}
-		s.bg.Add(1)
-		go func() {
-			defer s.bg.Done()
-			if _, err := s.WaitActive(s.ctx, b.Address); err != nil && s.ctx.Err() == nil {
-				s.cfg.Logger.Warn("watch pending BAL", "err", err)
-			}
-		}()
+		s.watch(b.Address)
 	}
+}
+
+// watch waits in the background for a pending BAL to become active, once per BAL however
+// many times it is asked (a request and the watch resumed at login may both ask).
+func (s *Session) watch(address string) {
+	s.mu.Lock()
+	if s.watched == nil {
+		s.watched = map[string]bool{}
+	}
+	if s.closed || s.watched[address] {
+		s.mu.Unlock()
+		return
+	}
+	s.watched[address] = true
+	s.bg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.bg.Done()
+		if _, err := s.WaitActive(s.ctx, address); err != nil && s.ctx.Err() == nil {
+			s.cfg.Logger.Warn("watch pending BAL", "err", err)
+		}
+	}()
 }
 
 // Members is who has a role on an ORG BAL and what the caller may do.

@@ -40,6 +40,7 @@ type Session struct {
 
 	contacts   []store.Address // known correspondents, rebuilt after contactsTTL
 	contactsAt time.Time
+	watched    map[string]bool // pending BALs being watched
 }
 
 // Open opens the credential's cache and prepares the engine on the BALs the cache knows

@@ -147,3 +147,32 @@ func TestBuildParseRoundTrip(t *testing.T) {
 		t.Errorf("Text() = %q", p.Text())
 	}
 }
+
+// TestParseEnvelopeXDM: the indexing parse finds the patient and kind of an XDM message
+// without decoding its documents.
+func TestParseEnvelopeXDM(t *testing.T) {
+	ins := "279035121518989"
+	d := Draft{From: pharmacie, To: []Address{{Email: "medecin@" + "hopital.mssante.fr"}}, Subject: "CR", Text: "Texte",
+		Documents: testPackage(t, ins), Patient: &PatientInfo{INS: ins, Qualified: true}}
+	b, err := Build(d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Parse(b.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseEnvelope(b.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kind() != "xdm" || p.XDM == nil || p.XDMError != nil || p.Patient == nil || *p.Patient != *full.Patient {
+		t.Fatalf("kind %q, xdm %v (%v), patient %+v, want %+v", p.Kind(), p.XDM != nil, p.XDMError, p.Patient, full.Patient)
+	}
+	if p.Body != full.Body || len(p.Attachments) != len(full.Attachments) || p.Attachments[p.XDMIndex] != full.Attachments[full.XDMIndex] {
+		t.Errorf("body or attachments differ: %+v vs %+v", p.Attachments, full.Attachments)
+	}
+	if doc := p.XDM.Documents[0]; doc.Data != nil || doc.PDF != nil || doc.Size != full.XDM.Documents[0].Size {
+		t.Errorf("document decoded: %d bytes, PDF %d, size %d", len(doc.Data), len(doc.PDF), doc.Size)
+	}
+}

@@ -40,9 +40,18 @@ func FuzzParse(f *testing.F) {
 		// A hang is a bug too: the panic ends the worker and the fuzzer keeps the input.
 		wd := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("msg: parse hangs on %q", raw)) })
 		defer wd.Stop()
-		p, err := parse(raw)
+		p, err := parse(raw, false)
 		if err != nil {
 			return
+		}
+		// The indexing parse sees the same message, XDM documents' content aside.
+		e, err := parse(raw, true)
+		if err != nil {
+			t.Fatalf("ParseEnvelope fails where Parse does not: %v", err)
+		}
+		if e.Subject != p.Subject || e.Body != p.Body || len(e.Attachments) != len(p.Attachments) ||
+			(e.Patient == nil) != (p.Patient == nil) || e.Kind() != p.Kind() {
+			t.Fatalf("ParseEnvelope differs from Parse")
 		}
 		_ = p.Preview()
 		_ = p.Text()
@@ -63,7 +72,7 @@ func FuzzParse(f *testing.F) {
 		_ = Reply(p, true, me.Email)
 		_ = Forward(p)
 		if mdn, err := BuildMDNMessage(p, me, BuildOptions{Now: time.Unix(0, 0)}); err == nil {
-			if _, err := parse(mdn.Raw); err != nil {
+			if _, err := parse(mdn.Raw, false); err != nil {
 				t.Fatalf("our MDN does not parse: %v", err)
 			}
 		}

@@ -173,12 +173,24 @@ func Parse(raw []byte) (p *Parsed, err error) {
 			p, err = nil, fmt.Errorf("msg: parse: internal error: %v: %w", r, ErrMalformed)
 		}
 	}()
-	return parse(raw)
+	return parse(raw, false)
 }
 
-func parse(raw []byte) (*Parsed, error) {
+// ParseEnvelope is Parse for indexing a message: an XDM package is read for its metadata
+// only (patient, title, document entries), its documents' content is not (Parsed.XDM's
+// documents have no Data or PDF). The rest is as Parse gives it.
+func ParseEnvelope(raw []byte) (p *Parsed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("msg: parse: internal error: %v: %w", r, ErrMalformed)
+		}
+	}()
+	return parse(raw, true)
+}
+
+func parse(raw []byte, metadataOnly bool) (*Parsed, error) {
 	p := &Parsed{raw: raw, XDMIndex: -1}
-	pv := &parseVisitor{p: p}
+	pv := &parseVisitor{p: p, xdmMetadataOnly: metadataOnly}
 	read := false
 	w := &walker{v: pv, top: func(h message.Header) {
 		read = true
@@ -331,6 +343,8 @@ type parseVisitor struct {
 	p    *Parsed
 	w    *walker
 	segs []segment
+	// xdmMetadataOnly: read an XDM package's metadata, not its documents (ParseEnvelope).
+	xdmMetadataOnly bool
 }
 
 type segment struct {
@@ -345,6 +359,9 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 	p := v.p
 	switch kind {
 	case leafText, leafHTML:
+		if kind == leafHTML && v.plainChosen() {
+			return nil // body would show the plain-text alternative: converting HTML is wasted
+		}
 		body, err := decodeText(h, raw)
 		if err != nil {
 			p.defect("text part: %v", err)
@@ -395,6 +412,8 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 				p.XDMError = fmt.Errorf("msg: %s: %w", XDMName, xdm.ErrTooLarge)
 				n, _ := io.Copy(io.Discard, body)
 				info.Size += n
+			case v.xdmMetadataOnly:
+				p.XDM, p.XDMError = xdm.ReadMetadata(bytes.NewReader(data), int64(len(data)), nil)
 			default:
 				p.XDM, p.XDMError = xdm.Read(bytes.NewReader(data), int64(len(data)), nil)
 			}
@@ -408,6 +427,20 @@ func (v *parseVisitor) leaf(kind leafKind, info AttachmentInfo, h message.Header
 		p.Attachments = append(p.Attachments, info)
 	}
 	return nil
+}
+
+// plainChosen tells whether the multipart/alternative being walked already has a plain-text
+// child with text, which body shows whatever follows.
+func (v *parseVisitor) plainChosen() bool {
+	if v.w.alt == 0 {
+		return false
+	}
+	for _, s := range v.segs {
+		if s.alt == v.w.alt && s.child != v.w.child && !s.html && strings.TrimSpace(s.text) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // body joins the text segments, keeping one child per multipart/alternative: the first

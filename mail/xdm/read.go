@@ -44,6 +44,19 @@ const ratioFloor = 1 << 20
 
 // Read parses an IHE_XDM.ZIP of the given size from r under the limits lim (nil: defaults).
 func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
+	return read(r, size, lim, true)
+}
+
+// ReadMetadata is Read without the documents' content: the package's patient, title and
+// document entries (Data, PDF and CDA nil, Size as the archive declares it, Kind as the
+// metadata says), after the same checks of the archive's structure and sizes. Indexing a
+// message needs no more, and decoding every CDA document's embedded PDF costs more than
+// the rest of the message.
+func ReadMetadata(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
+	return read(r, size, lim, false)
+}
+
+func read(r io.ReaderAt, size int64, lim *Limits, content bool) (*Package, error) {
 	l := DefaultLimits
 	if lim != nil {
 		l = lim.withDefaults()
@@ -101,7 +114,7 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 		}
 		for _, list := range [][]Document{p.Documents, p.Signatures} {
 			for i := range list {
-				if err := loadDocument(&list[i], m, files, l, &budget); err != nil {
+				if err := loadDocument(&list[i], m, files, l, &budget, content); err != nil {
 					return nil, err
 				}
 			}
@@ -147,7 +160,7 @@ func findMetadata(files map[string]*zip.File) []metadataFile {
 // loadDocument finds d's file, reads it, checks its size and hash against the metadata, and
 // works out its kind. A URI is tried relative to the METADATA folder, then to IHE_XDM/, then
 // to the archive's root (the ANS examples write "SS000001/KOS_1_1.DCM").
-func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Limits, budget *int64) error {
+func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Limits, budget *int64, content bool) error {
 	uri, err := cleanName(d.URI)
 	if err != nil || uri == "" || uri == "." {
 		return fmt.Errorf("xdm: document URI %q: %w", d.URI, ErrUnsafePath)
@@ -161,6 +174,10 @@ func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Lim
 	}
 	if f == nil {
 		return fmt.Errorf("xdm: document %q: %w", d.URI, ErrMissingFile)
+	}
+	if !content {
+		d.Size = int64(f.UncompressedSize64)
+		return nil
 	}
 	if d.Data, err = readFile(f, l, budget); err != nil {
 		return err

@@ -156,7 +156,36 @@ func TestReadHostile(t *testing.T) {
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v, want %v (package %v)", err, c.want, p != nil)
 			}
+			// The metadata-only read refuses the same archives.
+			p, err = ReadMetadata(bytes.NewReader(c.data), int64(len(c.data)), c.lim)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("ReadMetadata: err = %v, want %v (package %v)", err, c.want, p != nil)
+			}
 		})
+	}
+}
+
+// TestReadMetadata reads the package's patient and document entries without their content.
+func TestReadMetadata(t *testing.T) {
+	sample := samplePackage(t)
+	data, err := sample.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadMetadata(bytes.NewReader(data), int64(len(data)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Patient != patient || len(p.Documents) != 2 {
+		t.Fatalf("patient %+v, %d documents", p.Patient, len(p.Documents))
+	}
+	d := p.Documents[0]
+	if d.Title != "CR & <suivi>" || d.Type != typeCR || d.URI != "DOC0001.XML" || d.Data != nil || d.PDF != nil ||
+		d.Size != int64(len(sample.Documents[0].Data)) {
+		t.Errorf("document %+v", d)
+	}
+	if d.Detect() != KindCDA {
+		t.Errorf("kind %v, want CDA from the metadata", d.Detect())
 	}
 }
 

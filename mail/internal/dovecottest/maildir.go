@@ -6,12 +6,32 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // FillMaildir writes n messages straight into user's INBOX Maildir (much faster than one
 // delivery per message, for the benchmark's 10 000 messages); Dovecot indexes them at the
-// next access. gen returns message i. Returns the total size written.
+// next access. gen returns message i, filed in cur/ without flags. Returns the total size
+// written.
 func (s *Server) FillMaildir(user string, n int, gen func(i int) []byte) (int64, error) {
+	return s.fill(user, n, func(i int) ([]byte, string) { return gen(i), "cur/:2," })
+}
+
+// FillMaildirUnread is FillMaildir where gen also says whether message i is unread: such
+// messages go to new/, as a delivery agent leaves them, the others to cur/ marked seen.
+func (s *Server) FillMaildirUnread(user string, n int, gen func(i int) (raw []byte, unread bool)) (int64, error) {
+	return s.fill(user, n, func(i int) ([]byte, string) {
+		raw, unread := gen(i)
+		if unread {
+			return raw, "new/"
+		}
+		return raw, "cur/:2,S"
+	})
+}
+
+// fill writes message i into the subdirectory before the slash of where, its file name
+// ending with what follows the slash (the Maildir info).
+func (s *Server) fill(user string, n int, gen func(i int) (raw []byte, where string)) (int64, error) {
 	root := s.Maildir(user)
 	var total int64
 	for _, d := range []string{"cur", "new", "tmp"} {
@@ -20,9 +40,11 @@ func (s *Server) FillMaildir(user string, n int, gen func(i int) []byte) (int64,
 		}
 	}
 	for i := range n {
-		raw := gen(i)
-		name := fmt.Sprintf("%d.M%dP1.comptoir,S=%d:2,", 1767225600+i, i, len(raw))
-		if err := os.WriteFile(filepath.Join(root, "cur", name), raw, 0o600); err != nil {
+		raw, where := gen(i)
+		dir, info, _ := strings.Cut(where, "/")
+		name := fmt.Sprintf("%d.M%dP1.comptoir,S=%d%s", 1767225600+i, i, len(raw), info)
+		path := filepath.Join(root, dir, name)
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
 			return total, fmt.Errorf("dovecottest: maildir: %w", err)
 		}
 		total += int64(len(raw))

@@ -1,6 +1,8 @@
-// Package mailgen writes realistic test messages for the mail engine's tests and benchmark:
-// French text bodies of a few KB, 20 % with a PDF attachment (base64, 50–250 KB), UTF-8
-// subjects in RFC 2047, unique Message-IDs.
+// Package mailgen writes realistic test messages for the mail engine's tests and benchmark,
+// in two corpora. Message: French text bodies of a few KB, 20 % with a PDF attachment
+// (base64, 50–250 KB), UTF-8 subjects in RFC 2047, unique Message-IDs. Mixed: the mix real
+// MSSanté mail carries (transfer encodings, format=flowed, RFC 2231/2047 names, IHE XDM
+// zips, multipart/alternative, Received chains, unread messages).
 package mailgen
 
 import (

@@ -31,18 +31,33 @@ type Composer struct {
 	Error                  *widget.Label
 	Warning                dialog.Dialog   // the trust-space confirmation, while shown
 	Templates              *TemplatePicker // reply templates (patients.go, templates.go)
+	// Health is « Joindre un document de santé » (composer_health.go), HealthList what the
+	// draft carries, HealthForm the form while open.
+	Health, HealthRemove *widget.Button
+	HealthList           *widget.Label
+	HealthForm           *HealthForm
+	// PatientForm and Identity are the patient flow a typed patient address opens
+	// (composer_patients.go), while shown.
+	PatientForm *PatientForm
+	Identity    *IdentityCheck
 
 	u     *UI
 	s     Session
 	bals  []BAL
 	draft Draft
 	parts []Part
+	// health are the documents attached here, for the patient healthINS (rebuilt together
+	// when one is added).
+	health    []HealthDocument
+	healthINS string
+	patientOK map[string]bool // patient addresses confirmed (lower case)
 }
 
 // openComposer opens a composer on draft d from the BAL fromBAL.
 func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Composer {
 	t := u.tr.T
 	c := &Composer{u: u, s: s, bals: bals, draft: d, parts: append([]Part(nil), d.Parts...)}
+	c.trustReplyPatients(d)
 	title := t("compose.title")
 	if d.Subject != "" {
 		title = displaySubject(d.Subject)
@@ -93,7 +108,7 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 		widget.NewFormItem(t("compose.cc"), c.Cc),
 		widget.NewFormItem(t("compose.subject"), c.Subject))
 	options := container.NewHBox(c.DSN, c.MDN, c.NoReply, c.templatePicker())
-	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), options, c.Error,
+	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), c.healthRow(), options, c.Error,
 		container.NewHBox(c.Send, c.SaveDraft, c.Close))
 	c.Window.SetContent(container.NewBorder(form, bottom, nil, nil, c.Body))
 	c.Window.Resize(fyne.NewSize(760, 620))
@@ -239,6 +254,10 @@ func (c *Composer) send() {
 	}
 	if len(d.To)+len(d.Cc) == 0 {
 		c.fail(t("compose.no.recipient"))
+		return
+	}
+	if addr := c.unconfirmedPatient(d); addr != "" {
+		c.confirmPatient(addr)
 		return
 	}
 	if problem := c.u.patientSizeProblem(d); problem != "" {

@@ -149,7 +149,13 @@ type Attachment struct {
 }
 
 // Patient identifies the patient a message is about.
-type Patient struct{ INS, Name string }
+type Patient struct {
+	INS  string // the INS, only when the identifier is one (INS OID or patient address, valid key)
+	Name string
+	// ID is the identifier as found and IDLabel its French name: « INS », « INS (test) »… or
+	// « identifiant local » (an IPP under a hospital's OID, a wrong key). Both "" when unknown.
+	ID, IDLabel string
+}
 
 // Envelope is one row of the message list.
 type Envelope struct {
@@ -174,21 +180,30 @@ type Part struct {
 	Data []byte
 }
 
-// Document is one document of an XDM package.
+// Document is one document of an XDM package (a CDA level 1 shows as its embedded PDF).
 type Document struct {
 	Title, ContentType string
 	Date               time.Time
 	Data               []byte
+	FileName           string   // a safe name to save it under
+	Kind               xdm.Kind // a DICOM object (KOS) is imaging that can only be saved
+	Problem            string   // French: its size or hash differs from the metadata's; "" when intact
 }
 
 // Message is a message opened in the reader.
 type Message struct {
 	Envelope
-	Text        string
-	Parts       []Part
-	Documents   []Document // XDM: documents of one patient
-	AskMDN      bool       // a read receipt is requested and not sent yet
-	ReportLabel string     // DSN/MDN: what the report says, in French
+	Text      string
+	Parts     []Part
+	Documents []Document // XDM: documents of one patient
+	// Signatures are the XDM package's signature entries: saved, never shown as documents
+	// (Comptoir does not verify them).
+	Signatures []Document
+	// DocumentsError says in French why the IHE_XDM.ZIP could not be read; the archive is
+	// then among Parts, to be saved.
+	DocumentsError string
+	AskMDN         bool   // a read receipt is requested and not sent yet
+	ReportLabel    string // DSN/MDN: what the report says, in French
 }
 
 // Draft is a message being composed.

@@ -17,6 +17,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(t("patients.title"), func() { u.ShowPatients() }),
 		fyne.NewMenuItem(t("indicator.title"), func() { u.ShowIndicator() }),
 		fyne.NewMenuItem(t("templates.title"), func() { u.ShowTemplates() }),
+		fyne.NewMenuItem(t("audit.title"), func() { u.ShowAudit() }),
 		fyne.NewMenuItem(t("main.about"), func() { u.ShowAbout() }),
 		lock)}
 	if m := u.balMenu(); m != nil {

@@ -240,7 +240,7 @@ func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 		return
 	}
 	if e.Patient != nil {
-		setLabel(r.From, tr.T("list.patient", e.Patient.Name, e.Patient.INS), !e.Seen, widget.SuccessImportance)
+		setLabel(r.From, tr.T("list.patient", patientText(e.Patient)), !e.Seen, widget.SuccessImportance)
 	} else {
 		setLabel(r.From, senderName(e.From), !e.Seen, widget.MediumImportance)
 	}

@@ -22,7 +22,10 @@ type PatientForm struct {
 	Save                              *widget.Button
 	Error                             *widget.Label
 
-	p *PatientsScreen
+	u     *UI
+	s     Session // the session the form writes to: refused once it is locked
+	book  PatientBook
+	saved func(patient.Patient) // after a successful save
 }
 
 // sexChoices are the Sex select's options, in patient.Sex order.
@@ -30,16 +33,25 @@ var sexChoices = []patient.Sex{patient.Female, patient.Male}
 
 // ShowForm opens the form, empty for a new patient or filled with x.
 func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
-	t := p.u.tr.T
 	if p.u.refused(p.s, p.fail) {
 		return nil
 	}
-	f := &PatientForm{p: p}
+	return p.u.showPatientForm(p.s, p.book, x, func(saved patient.Patient) {
+		p.Reload()
+		p.Select(string(saved.INS))
+	})
+}
+
+// showPatientForm opens the patient form on s's book, empty or filled with x (its INS then
+// fixed); saved is called once the patient is kept.
+func (u *UI) showPatientForm(s Session, book PatientBook, x *patient.Patient, saved func(patient.Patient)) *PatientForm {
+	t := u.tr.T
+	f := &PatientForm{u: u, s: s, book: book, saved: saved}
 	title := t("patients.new")
-	if x != nil {
+	if x != nil && x.DisplayName() != "" {
 		title = x.DisplayName()
 	}
-	f.Window = p.u.app.NewWindow(title)
+	f.Window = u.app.NewWindow(title)
 	f.INS = widget.NewEntry()
 	f.INS.SetPlaceHolder("2 85 04 69 123 045 ..")
 	f.BirthName = widget.NewEntry()
@@ -47,6 +59,7 @@ func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 	f.Birth = widget.NewEntry()
 	f.Birth.SetPlaceHolder(t("patients.date.placeholder"))
 	f.Sex = widget.NewSelect(sexLabels(), nil)
+	f.Sex.PlaceHolder = t("patients.sex.choose")
 	f.Qualified = widget.NewCheck(t("patients.form.qualified"), nil)
 	if x != nil {
 		f.INS.SetText(string(x.INS))
@@ -76,7 +89,7 @@ func (p *PatientsScreen) ShowForm(x *patient.Patient) *PatientForm {
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
 	f.Window.Resize(fyne.NewSize(560, 420))
-	p.u.track(f.Window, nil)
+	u.track(f.Window, nil)
 	f.Window.Show()
 	return f
 }
@@ -122,7 +135,7 @@ func parseBirthDate(s string) (time.Time, error) {
 // collect validates the form: a well-formed INS whose key matches, a name, and a birth
 // date and sex that agree with the INS (required to mark the INS qualified).
 func (f *PatientForm) collect() (patient.Patient, string) {
-	t := f.p.u.tr.T
+	t := f.u.tr.T
 	ins, err := patient.ParseINS(f.INS.Text)
 	if err != nil {
 		return patient.Patient{}, patient.UserMessage(err)
@@ -151,9 +164,9 @@ func (f *PatientForm) collect() (patient.Patient, string) {
 }
 
 func (f *PatientForm) save() {
-	f.p.u.touch()
+	f.u.touch()
 	f.Error.Hide()
-	if f.p.u.refused(f.p.s, f.fail) {
+	if f.u.refused(f.s, f.fail) {
 		return
 	}
 	x, problem := f.collect()
@@ -161,14 +174,15 @@ func (f *PatientForm) save() {
 		f.fail(problem)
 		return
 	}
-	if err := f.p.book.PutPatient(x); err != nil {
-		f.p.u.log.Warn("save patient", "err", err)
-		f.fail(f.p.u.tr.T("patients.form.savefailed"))
+	if err := f.book.PutPatient(x); err != nil {
+		f.u.log.Warn("save patient", "err", err)
+		f.fail(f.u.tr.T("patients.form.savefailed"))
 		return
 	}
 	f.Window.Close()
-	f.p.Reload()
-	f.p.Select(string(x.INS))
+	if f.saved != nil {
+		f.saved(x)
+	}
 }
 
 // IdentityCheck asks, before writing to a patient, for the birth date and sex to confirm
@@ -182,8 +196,10 @@ type IdentityCheck struct {
 	// Composer is the message opened once the identity is confirmed.
 	Composer *Composer
 
-	p *PatientsScreen
-	x patient.Patient
+	u    *UI
+	s    Session // refused once it is locked
+	x    patient.Patient
+	done func(addr string, x patient.Patient) // once confirmed, with the address built
 }
 
 // AskIdentity opens the confirmation for the selected patient; an unqualified INS is refused
@@ -198,16 +214,32 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 		return nil
 	}
 	p.Error.Hide()
-	c := &IdentityCheck{p: p, x: *p.current}
-	c.Window = p.u.app.NewWindow(t("patients.confirm.title"))
+	var c *IdentityCheck
+	s := p.s
+	c = p.u.askIdentity(s, *p.current, t("patients.confirm.ok"), func(addr string, x patient.Patient) {
+		bals := s.BALs()
+		c.Composer = p.u.openComposer(s, bals, defaultPatientBAL(bals),
+			Draft{To: []Address{{Name: x.DisplayName(), Email: addr}}, NoReplyExpected: true})
+		c.Composer.trustPatient(addr)
+	})
+	return c
+}
+
+// askIdentity asks for the birth date and sex of x, a patient with a qualified INS, and calls
+// done with the patient's address once they match (ECO.2.2.6); ok names the button.
+func (u *UI) askIdentity(s Session, x patient.Patient, ok string, done func(addr string, x patient.Patient)) *IdentityCheck {
+	t := u.tr.T
+	c := &IdentityCheck{u: u, s: s, x: x, done: done}
+	c.Window = u.app.NewWindow(t("patients.confirm.title"))
 	c.Birth = widget.NewEntry()
 	c.Birth.SetPlaceHolder(t("patients.date.placeholder"))
 	c.Sex = widget.NewSelect(sexLabels(), nil)
+	c.Sex.PlaceHolder = t("patients.sex.choose")
 	c.Error = widget.NewLabel("")
 	c.Error.Importance = widget.DangerImportance
 	c.Error.Wrapping = fyne.TextWrapWord
 	c.Error.Hide()
-	c.OK = widget.NewButton(t("patients.confirm.ok"), c.confirm)
+	c.OK = widget.NewButton(ok, c.confirm)
 	c.OK.Importance = widget.HighImportance
 	intro := widget.NewLabel(t("patients.confirm.body", c.x.DisplayName(), c.x.INS.Grouped()))
 	intro.Wrapping = fyne.TextWrapWord
@@ -216,7 +248,7 @@ func (p *PatientsScreen) AskIdentity() *IdentityCheck {
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
 	c.Window.Resize(fyne.NewSize(520, 300))
-	p.u.track(c.Window, nil)
+	u.track(c.Window, nil)
 	c.Window.Show()
 	return c
 }
@@ -227,10 +259,10 @@ func (c *IdentityCheck) fail(msg string) {
 }
 
 func (c *IdentityCheck) confirm() {
-	u := c.p.u
+	u := c.u
 	u.touch()
 	t := u.tr.T
-	if u.refused(c.p.s, c.fail) {
+	if u.refused(c.s, c.fail) {
 		return
 	}
 	birth, err := parseBirthDate(c.Birth.Text)
@@ -254,9 +286,6 @@ func (c *IdentityCheck) confirm() {
 		c.fail(patient.UserMessage(err))
 		return
 	}
-	s := c.p.s
 	c.Window.Close()
-	bals := s.BALs()
-	c.Composer = u.openComposer(s, bals, defaultPatientBAL(bals),
-		Draft{To: []Address{{Name: x.DisplayName(), Email: addr}}, NoReplyExpected: true})
+	c.done(addr, x)
 }

@@ -23,6 +23,8 @@ type ReaderView struct {
 	Body                        *widget.Label
 	DocumentsTitle              *widget.Label
 	Documents                   []*PartRow // XDM documents of the patient
+	Signatures                  []*PartRow // the XDM package's signatures: save only
+	DocumentsError              *widget.Label
 	Attachments                 []*PartRow
 	Preview                     *Preview
 
@@ -88,7 +90,7 @@ func (r *ReaderView) show(msg *Message) {
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", msg.Patient.Name, msg.Patient.INS))
+		r.Patient.SetText(t("reader.patient", patientText(msg.Patient)))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -105,27 +107,7 @@ func (r *ReaderView) show(msg *Message) {
 	show(r.MDNBar, msg.AskMDN)
 	r.Body.SetText(msg.Text)
 
-	r.Documents = nil
-	r.docs.RemoveAll()
-	if len(msg.Documents) > 0 {
-		who := t("reader.documents.unknown")
-		if msg.Patient != nil {
-			who = fmt.Sprintf("%s (INS %s)", msg.Patient.Name, msg.Patient.INS)
-		}
-		r.DocumentsTitle.SetText(t("reader.documents", who))
-		r.DocumentsTitle.Show()
-		for _, d := range msg.Documents {
-			name := d.Title
-			if !d.Date.IsZero() {
-				name = fmt.Sprintf("%s — %s", d.Title, d.Date.Format("02/01/2006"))
-			}
-			row := newPartRow(r.u, r.Preview, Part{Attachment: Attachment{Name: name, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data})
-			r.Documents = append(r.Documents, row)
-			r.docs.Add(row.Content)
-		}
-	} else {
-		r.DocumentsTitle.Hide()
-	}
+	r.showDocuments(msg)
 	r.Attachments = nil
 	r.atts.RemoveAll()
 	for _, p := range msg.Parts {

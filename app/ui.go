@@ -31,6 +31,7 @@ type UI struct {
 	log     *slog.Logger
 	session Session
 	locked  bool
+	early   earlyEvents // the session's state before the main window opened
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -148,6 +149,7 @@ func (u *UI) watchInactivity(ctx context.Context) {
 // onSession is called on the UI goroutine after a successful login.
 func (u *UI) onSession(s Session) {
 	u.session = s
+	u.early = earlyEvents{}
 	wasLocked := u.locked
 	u.locked = false
 	u.Card.reset()
@@ -170,6 +172,11 @@ func (u *UI) openMain() {
 		return
 	}
 	u.Main = newMainScreen(u, u.session)
+	// What happened before the window opened: each BAL's connection, the outbox, a sync.
+	for _, ev := range u.early.replay() {
+		u.Main.apply(ev)
+	}
+	u.early = earlyEvents{}
 	u.showContent(u.Main.Content)
 	u.Window.SetMainMenu(u.mainMenu())
 }
@@ -215,7 +222,9 @@ func (u *UI) apply(ev mail.Event) {
 	}
 	if u.Main != nil && u.Main.s == u.session {
 		u.Main.apply(ev)
+		return
 	}
+	u.early.keep(ev)
 }
 
 func (u *UI) watchRemoval(s Session) {

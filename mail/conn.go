@@ -71,6 +71,18 @@ func (op Operator) dial(ctx context.Context, addr string) (net.Conn, error) {
 // a token when cr.Token is set. handler receives unsolicited data (EXISTS, EXPUNGE, FETCH)
 // for IDLE.
 func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, imap.CapSet, error) {
+	c, caps, _, err := op.dialIMAP(ctx, cr, handler, nil)
+	return c, caps, err
+}
+
+// dialIMAP is DialIMAP that also returns the server's response to the authentication, read
+// by rec (which stays on the connection for the session's later commands; nil: none).
+func (op Operator) dialIMAP(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler, rec *responses) (*imapclient.Client, imap.CapSet, string, error) {
+	c, caps, err := op.dialIMAPWith(ctx, cr, handler, rec)
+	return c, caps, rec.stop(), err
+}
+
+func (op Operator) dialIMAPWith(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler, rec *responses) (*imapclient.Client, imap.CapSet, error) {
 	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
 	if err != nil {
 		return nil, nil, err
@@ -82,6 +94,9 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	opts := &imapclient.Options{TLSConfig: cfg, UnilateralDataHandler: handler}
+	if rec != nil {
+		opts.DebugWriter = rec
+	}
 	var c *imapclient.Client
 	if op.IMAPImplicitTLS {
 		tc := tls.Client(conn, cfg)
@@ -109,6 +124,7 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 		}
 		return nil, nil, fmt.Errorf("mail: TLS session with %s: %w", op.IMAPAddr, err)
 	}
+	rec.start() // the authentication's response, whichever mechanism
 	if cr.Token != nil {
 		if err := op.imapOAuth(ctx, c, caps, cr); err != nil {
 			c.Close()
@@ -140,6 +156,22 @@ func (op Operator) DialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 // waits on the server returns at once. Login is bounded by loginTimeout, each later command
 // by smtpCommandTimeout (see SMTPClient for the message itself).
 func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*SMTPClient, error) {
+	c, _, err := op.dialSMTP(ctx, cr)
+	return c, err
+}
+
+// dialSMTP is DialSMTP that also returns the server's reply to the authentication.
+func (op Operator) dialSMTP(ctx context.Context, cr Credentials) (*SMTPClient, string, error) {
+	rec := newSMTPResponses()
+	c, err := op.dialSMTPWith(ctx, cr, rec)
+	resp := rec.stop()
+	if c != nil {
+		c.DebugWriter = nil
+	}
+	return c, resp, err
+}
+
+func (op Operator) dialSMTPWith(ctx context.Context, cr Credentials, rec *responses) (*SMTPClient, error) {
 	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
 	if err != nil {
 		return nil, err
@@ -185,6 +217,8 @@ func (op Operator) DialSMTP(ctx context.Context, cr Credentials) (*SMTPClient, e
 		c.Close()
 		return nil, ErrNoTLS
 	}
+	c.DebugWriter = rec
+	rec.start() // the authentication's reply, whichever mechanism
 	if cr.Token != nil {
 		if err := op.smtpOAuth(lctx, c, cr); err != nil {
 			c.Close()

@@ -43,5 +43,7 @@
 // looked up by Message-ID in Sent before any resubmission.
 //
 // Every mailbox action is written to the store's audit journal with its author, the request
-// and a summary of the response, never message contents.
+// and the server's own response (the SMTP reply text, the IMAP tagged status line; the error
+// when there is none), never message contents. A read receipt's submission is journalled as
+// "mdn" (the only null-sender submission).
 package mail

@@ -131,8 +131,9 @@ func TestSendMDN(t *testing.T) {
 		!strings.Contains(string(got[0].Data), "disposition-notification") {
 		t.Fatalf("relayed MDN: %+v", got)
 	}
+	// Queued, then submitted: the submission with the server's reply.
 	entries, _ := r.store.AuditQuery(store.AuditFilter{BAL: testBAL, Action: ActionMDN})
-	if len(entries) != 1 {
-		t.Errorf("%d MDN audit entries, want 1", len(entries))
+	if len(entries) != 2 || !strings.HasPrefix(entries[0].Response, "250 ") {
+		t.Errorf("MDN audit entries %+v, want the queueing and the submission", entries)
 	}
 }

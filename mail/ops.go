@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"comptoir/store"
 
@@ -139,8 +140,9 @@ func (s *session) pushOps(ctx context.Context) error {
 				fl[i] = imap.Flag(f)
 			}
 			req = fmt.Sprintf("UID STORE %s %d FLAGS.SILENT %v", o.Folder, o.UID, o.Flags)
+			s.rec.start()
 			err = s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsSet, Silent: true, Flags: fl}, nil).Close()
-			s.e.audit(s.bal, ActionFlags, req, "OK", err)
+			s.e.audit(s.bal, ActionFlags, req, s.rec.stop(), err)
 		case opDelete:
 			err = s.deleteOnServer(uid, o.Folder, trash)
 		}
@@ -168,27 +170,40 @@ func (s *session) dropDone(n int) error {
 func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {
 	var err error
 	var req string
+	var resps []string
+	// step runs one command and keeps the server's response to it.
+	step := func(cmd func() error) error {
+		s.rec.start()
+		err := cmd()
+		if r := s.rec.stop(); r != "" {
+			resps = append(resps, r)
+		}
+		return err
+	}
 	switch {
 	case trash != "" && folder != trash && s.caps.Has(imap.CapMove):
 		req = fmt.Sprintf("UID MOVE %s %v %s", folder, uid, trash)
-		_, err = s.c.Move(uid, trash).Wait()
+		err = step(func() error { _, err := s.c.Move(uid, trash).Wait(); return err })
 	default:
 		if trash != "" && folder != trash {
 			req = fmt.Sprintf("UID COPY %s %v %s + ", folder, uid, trash)
-			if _, err = s.c.Copy(uid, trash).Wait(); err != nil {
+			if err = step(func() error { _, err := s.c.Copy(uid, trash).Wait(); return err }); err != nil {
 				break
 			}
 		}
 		req += fmt.Sprintf("UID STORE %s %v +FLAGS \\Deleted, EXPUNGE", folder, uid)
-		if err = s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		if err = step(func() error {
+			return s.c.Store(uid, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close()
+		}); err != nil {
 			break
 		}
-		if s.caps.Has(imap.CapUIDPlus) {
-			err = s.c.UIDExpunge(uid).Close()
-		} else {
-			err = s.c.Expunge().Close()
-		}
+		err = step(func() error {
+			if s.caps.Has(imap.CapUIDPlus) {
+				return s.c.UIDExpunge(uid).Close()
+			}
+			return s.c.Expunge().Close()
+		})
 	}
-	s.e.audit(s.bal, ActionDelete, req, "OK", err)
+	s.e.audit(s.bal, ActionDelete, req, strings.Join(resps, "; "), err)
 	return err
 }

@@ -106,8 +106,9 @@ func (s *session) flushOutbox(ctx context.Context) error {
 		}
 		if !it.Submitted {
 			if sc == nil {
-				sc, err = s.e.cfg.Operator.DialSMTP(ctx, s.w.cred)
-				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), "OK", err)
+				var resp string
+				sc, resp, err = s.e.cfg.Operator.dialSMTP(ctx, s.w.cred)
+				s.e.audit(s.bal, ActionLogin, fmt.Sprintf("SMTP %s AUTH %s authzid=%s", s.e.cfg.Operator.SMTPAddr, s.w.cred.mechanism(), s.bal), resp, err)
 				if err != nil {
 					return err
 				}
@@ -154,8 +155,12 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
 	req := fmt.Sprintf("SMTP MAIL FROM:<%s> RCPT TO:%d recipients DSN=%v Message-ID <%s> (%d bytes)", it.From, len(it.To), dsn != nil && dsnOK, it.MessageID, len(it.Raw))
-	err := sendData(sc, it, mailOpts, rcptOpts)
-	s.e.audit(s.bal, ActionSend, req, "250 OK", err)
+	resp, err := sendData(sc, it, mailOpts, rcptOpts)
+	action := ActionSend
+	if it.From == "" {
+		action = ActionMDN // read receipts, and only they, leave with the null sender
+	}
+	s.e.audit(s.bal, action, req, resp, err)
 	if err != nil {
 		_ = sc.Reset()
 		return fmt.Errorf("mail: submit <%s>: %w", it.MessageID, err)
@@ -167,24 +172,30 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	return nil
 }
 
-func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) error {
+// sendData runs the SMTP transaction and returns the server's reply to the message ("250 "
+// and its text: the audit journal's response).
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (string, error) {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
-		return err
+		return "", err
 	}
 	for _, to := range it.To {
 		if err := sc.Rcpt(to, rcptOpts); err != nil {
-			return err
+			return "", err
 		}
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, err := w.Write(it.Raw); err != nil {
 		w.Close()
-		return err
+		return "", err
 	}
-	return w.Close()
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return "", err
+	}
+	return "250 " + resp.StatusText, nil // CloseWithResponse accepts only 250
 }
 
 // ack files a submitted message in Sent (unless the server does, or it is there already)
@@ -238,12 +249,13 @@ func (s *session) appendSent(it store.OutboxItem) error {
 	if sent == "" {
 		return nil
 	}
+	s.rec.start()
 	cmd := s.c.Append(sent, int64(len(it.Raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}, Time: time.Now()})
 	_, werr := cmd.Write(it.Raw)
 	cerr := cmd.Close()
 	_, err := cmd.Wait()
 	err = errors.Join(werr, cerr, err)
-	s.e.audit(s.bal, ActionSend, fmt.Sprintf("APPEND %s Message-ID <%s> (%d bytes)", sent, it.MessageID, len(it.Raw)), "OK", err)
+	s.e.audit(s.bal, ActionSend, fmt.Sprintf("APPEND %s Message-ID <%s> (%d bytes)", sent, it.MessageID, len(it.Raw)), s.rec.stop(), err)
 	if err != nil {
 		return fmt.Errorf("mail: APPEND to %s: %w", sent, err)
 	}

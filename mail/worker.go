@@ -168,6 +168,7 @@ type session struct {
 	folders  map[string]string // name -> special use, from the last LIST
 	selected string
 	sel      *imap.SelectData
+	rec      *responses // the server's status lines, for the audit journal
 
 	abortMu  sync.Mutex
 	abortErr error // why the session dropped its connection (unsolicited data over the limits)
@@ -218,9 +219,10 @@ func (w *worker) connect(ctx context.Context) (*session, error) {
 	}
 	op := w.e.cfg.Operator
 	cr := w.cred
-	c, caps, err := op.DialIMAP(ctx, cr, handler)
+	s.rec = newIMAPResponses()
+	c, caps, resp, err := op.dialIMAP(ctx, cr, handler, s.rec)
 	req := fmt.Sprintf("IMAP %s AUTHENTICATE %s authzid=%s", op.IMAPAddr, cr.mechanism(), w.bal)
-	w.e.audit(w.bal, ActionLogin, req, "OK", err)
+	w.e.audit(w.bal, ActionLogin, req, resp, err)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"comptoir/app/session"
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/mail/patient"
 	"comptoir/mail/xdm"
 	"comptoir/store"
 )
@@ -150,7 +152,7 @@ func envelope(e store.Envelope) app.Envelope {
 		a.Attachments = append(a.Attachments, app.Attachment(at))
 	}
 	if e.Patient != nil {
-		a.Patient = &app.Patient{INS: e.Patient.INS, Name: e.Patient.Name}
+		a.Patient = listPatient(e.Patient)
 	}
 	return a
 }
@@ -191,11 +193,17 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 	}
 	m := &app.Message{Envelope: envelope(env), Text: p.Body}
 	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
-	if m.Patient == nil && p.Patient != nil && p.Patient.INS != "" {
-		m.Patient = &app.Patient{INS: p.Patient.INS, Name: p.Patient.Name}
+	if p.Patient != nil {
+		// The parsed message says what the identifier is: an INS only with an INS OID (or a
+		// patient address) and a valid key, else « identifiant local ».
+		pt := appPatient(p.Patient)
+		if pt.Name == "" && m.Patient != nil {
+			pt.Name = m.Patient.Name
+		}
+		m.Patient = &pt
 	}
 	for i, a := range p.Attachments {
-		if i == p.XDMIndex {
+		if i == p.XDMIndex && p.XDM != nil {
 			continue // shown as the patient's documents below
 		}
 		r, err := p.Open(i)
@@ -209,35 +217,70 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 		m.Parts = append(m.Parts, app.Part{Attachment: app.Attachment{Name: a.Name, ContentType: a.ContentType, Size: int64(len(data))}, Data: data})
 	}
 	if p.XDM != nil {
-		m.Documents = documents(p.XDM)
-		if pt := p.XDM.Patient; m.Patient == nil && pt.ID != "" {
-			m.Patient = &app.Patient{INS: pt.ID, Name: strings.TrimSpace(strings.ToUpper(pt.Family) + " " + pt.Given)}
-		}
+		m.Documents, m.Signatures = documents(p.XDM)
 	}
+	m.DocumentsError = p.DocumentsError()
 	m.AskMDN = p.MDNRequest != nil && !slices.Contains(env.Flags, session.FlagMDNSent)
 	m.ReportLabel = reportLabel(p.Report)
 	return m, nil
 }
 
-// documents lists an XDM package's documents, a CDA's embedded PDF in place of the CDA.
-func documents(pkg *xdm.Package) []app.Document {
-	var out []app.Document
-	for _, d := range pkg.Documents {
-		doc := app.Document{Title: d.Title, ContentType: d.MimeType, Date: d.ServiceStart, Data: d.Data}
-		if doc.Date.IsZero() {
-			doc.Date = d.CreationTime
-		}
-		if strings.Contains(d.MimeType, "xml") {
-			if pdf, err := xdm.ExtractPDF(d.Data, maxPart); err == nil {
-				doc.ContentType, doc.Data = "application/pdf", pdf
-			}
-		}
-		if doc.Title == "" {
-			doc.Title = d.URI
-		}
-		out = append(out, doc)
+// listPatient is the patient of a list row: the cache keeps the INS of a patient's address
+// or of an XDM package; one whose key does not check is shown as a local identifier.
+func listPatient(p *store.PatientRef) *app.Patient {
+	out := &app.Patient{Name: p.Name}
+	if p.INS == "" {
+		return out
+	}
+	out.ID = p.INS
+	if ins, err := patient.ParseINS(p.INS); err == nil {
+		out.INS, out.IDLabel = string(ins), xdm.Patient{ID: string(ins), OID: xdm.OIDINSNIR}.Label()
+	} else {
+		out.IDLabel = xdm.Patient{ID: p.INS}.Label()
 	}
 	return out
+}
+
+func appPatient(p *msg.PatientRef) app.Patient {
+	out := app.Patient{INS: p.INS, Name: p.Name, ID: p.ID}
+	if p.ID != "" {
+		out.IDLabel = p.IDLabel()
+	}
+	return out
+}
+
+// documents lists an XDM package's documents, a CDA's embedded PDF in place of the CDA, and
+// its signature entries apart.
+func documents(pkg *xdm.Package) (docs, sigs []app.Document) {
+	for i := range pkg.Documents {
+		docs = append(docs, document(&pkg.Documents[i]))
+	}
+	for i := range pkg.Signatures {
+		sigs = append(sigs, document(&pkg.Signatures[i]))
+	}
+	return docs, sigs
+}
+
+func document(d *xdm.Document) app.Document {
+	kind := d.Detect()
+	doc := app.Document{Title: d.Title, ContentType: d.MimeType, Date: d.ServiceStart, Data: d.Data,
+		FileName: d.FileName(), Kind: kind, Problem: d.Problem()}
+	if doc.Date.IsZero() {
+		doc.Date = d.CreationTime
+	}
+	switch {
+	case kind == xdm.KindCDA && d.PDF != nil:
+		doc.ContentType, doc.Data = "application/pdf", d.PDF
+		doc.FileName = strings.TrimSuffix(doc.FileName, path.Ext(doc.FileName)) + ".pdf"
+	case kind == xdm.KindPDF:
+		doc.ContentType = "application/pdf"
+	case kind == xdm.KindDICOM:
+		doc.ContentType = "application/dicom"
+	}
+	if doc.Title == "" {
+		doc.Title = doc.FileName
+	}
+	return doc
 }
 
 // reportLabel says in French what a DSN or MDN reports.

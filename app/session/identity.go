@@ -38,14 +38,17 @@ func (id Identity) Author() string {
 }
 
 // From is the From of a message sent from bal (kind PER, ORG or APP; name is the BAL's
-// display name at the operator), with the ECO.2.2.7 display name.
+// display name at the operator), with the ECO.2.2.7 display name: for a PER BAL
+// <Titre>_<Prénom>_<NOM>_<Entité>, the title from the card's profession and the entity of the
+// chosen practice situation; for ORG and APP BALs, the BAL's name.
 func (id Identity) From(bal, kind, name string) msg.Address {
+	if id.App {
+		return msg.Address{Name: msg.SenderName(msg.Sender{BALKind: kind, Entity: name}), Email: bal}
+	}
 	entity := name
 	if kind == KindPER {
 		entity = id.Entity()
 	}
-	if id.App {
-		return msg.Address{Name: msg.FromDisplayName(kind, "", "", "", entity), Email: bal}
-	}
-	return msg.Address{Name: msg.FromDisplayName(kind, "", id.GivenName, id.Surname, entity), Email: bal}
+	return msg.Address{Name: msg.SenderName(msg.Sender{BALKind: kind, Given: id.GivenName, Surname: id.Surname,
+		Profession: id.Profession, Entity: entity}), Email: bal}
 }

@@ -108,10 +108,12 @@ func (s *Session) ReplyDraft(ref store.Ref, all bool) (msg.Draft, error) {
 	}
 	d := msg.Reply(p, all, ref.BAL)
 	d.From = s.From(ref.BAL)
+	s.fromBook(&d)
 	return d, nil
 }
 
-// ForwardDraft prepares a forward with the attachments and the health documents.
+// ForwardDraft prepares a forward with the attachments and the health documents; the
+// patient's qualification comes from the patient book (ReplyDraft too).
 func (s *Session) ForwardDraft(ref store.Ref) (msg.Draft, error) {
 	_, p, err := s.Parsed(ref)
 	if err != nil {
@@ -119,6 +121,7 @@ func (s *Session) ForwardDraft(ref store.Ref) (msg.Draft, error) {
 	}
 	d := msg.Forward(p)
 	d.From = s.From(ref.BAL)
+	s.fromBook(&d)
 	return d, nil
 }
 

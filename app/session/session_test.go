@@ -2,11 +2,11 @@ package session_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"comptoir/app/session"
+	"comptoir/cps"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
@@ -134,27 +134,43 @@ func TestSessionAuditAuthor(t *testing.T) {
 	}
 }
 
-// The From display name follows ECO.2.2.7 with the entity of the chosen practice situation.
+// The From display name follows ECO.2.2.7: <Titre>_<Prénom>_<NOM>_<Entité>, the title from
+// the card's profession and the entity of the chosen practice situation.
 func TestSessionFromDisplayName(t *testing.T) {
 	s := open(t, cpstest.Medecin, config(t))
 	id := s.Identity()
 	if len(id.Situations) < 2 {
 		t.Fatalf("the doctor's card has %d situations, want 2", len(id.Situations))
 	}
-	per := ""
+	per, org := "", ""
 	for _, b := range s.BALs() {
-		if b.Kind == session.KindPER {
+		switch b.Kind {
+		case session.KindPER:
 			per = b.Address
+		case session.KindORG:
+			org = b.Address
 		}
 	}
-	if per == "" {
-		t.Fatal("the doctor has no PER BAL")
+	if per == "" || org == "" {
+		t.Fatalf("the doctor has no PER or no ORG BAL: %+v", s.BALs())
 	}
 	for i, sit := range id.Situations {
 		s.SetSituation(i)
-		if got := s.From(per).Name; !strings.HasSuffix(got, "_"+sit.StructureName) {
-			t.Errorf("situation %d: From name %q, want it to end with %q", i, got, sit.StructureName)
+		want := "Dr_Antoine_FAUVEL_" + sit.StructureName
+		if got := s.From(per).Name; got != want {
+			t.Errorf("situation %d: From name %q, want %q", i, got, want)
 		}
+	}
+	// An ORG BAL signs with its own name, whatever the situation.
+	b, _ := s.BAL(org)
+	if got := s.From(org).Name; got != b.DisplayName || got == "" {
+		t.Errorf("ORG BAL From name %q, want its display name %q", got, b.DisplayName)
+	}
+	// Professions without a state doctorate write no title.
+	prep := session.Identity{GivenName: "Maxime", Surname: "Lebreton", Profession: "Préparateur en pharmacie",
+		Situations: []cps.Situation{{StructureName: "PHARMACIE DES TILLEULS"}}}
+	if got := prep.From("x@y", session.KindPER, "").Name; got != "Maxime_LEBRETON_PHARMACIE DES TILLEULS" {
+		t.Errorf("a préparateur's From name: %q", got)
 	}
 }
 

@@ -77,7 +77,7 @@ func TestCLIUsesTheSessionCore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(p.From.Name, "Élise_BONNEFOY_PHARMACIE DES TILLEULS") {
+	if p.From.Name != "Dr_Élise_BONNEFOY_PHARMACIE DES TILLEULS" {
 		t.Errorf("the From display name %q does not follow ECO.2.2.7", p.From.Name)
 	}
 }

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"comptoir/mail/xdm"
+)
+
+// showDocuments fills the documents area of the reader: why the IHE_XDM.ZIP could not be
+// read (the archive is then an attachment to save), the patient's documents (a DICOM object
+// as imaging to save, a document that does not match its metadata with the problem
+// underneath) and the package's signatures, saved but never shown as documents.
+func (r *ReaderView) showDocuments(msg *Message) {
+	t := r.u.tr.T
+	r.Documents, r.Signatures = nil, nil
+	r.docs.RemoveAll()
+	if r.DocumentsError == nil {
+		r.DocumentsError = warningLabel("")
+	}
+	r.DocumentsError.SetText(msg.DocumentsError)
+	show(r.DocumentsError, msg.DocumentsError != "")
+	r.docs.Add(r.DocumentsError)
+	if len(msg.Documents)+len(msg.Signatures) == 0 {
+		r.DocumentsTitle.Hide()
+		return
+	}
+	who := t("reader.documents.unknown")
+	if msg.Patient != nil {
+		who = patientText(msg.Patient)
+	}
+	r.DocumentsTitle.SetText(t("reader.documents", who))
+	r.DocumentsTitle.Show()
+	for _, d := range msg.Documents {
+		label := d.Title
+		if !d.Date.IsZero() {
+			label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
+		}
+		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
+		var row *PartRow
+		if d.Kind == xdm.KindDICOM {
+			row = newSaveOnlyRow(r.u, part, fmt.Sprintf("%s — %s", label, d.Kind.Label()))
+		} else {
+			row = newPartRow(r.u, r.Preview, part)
+			row.Name.SetText(fmt.Sprintf("%s (%s)", label, humanSize(part.Size)))
+		}
+		r.Documents = append(r.Documents, row)
+		r.docs.Add(row.Content)
+		r.addProblem(d)
+	}
+	for _, d := range msg.Signatures {
+		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
+		row := newSaveOnlyRow(r.u, part, t("reader.signature"))
+		r.Signatures = append(r.Signatures, row)
+		r.docs.Add(row.Content)
+		r.addProblem(d)
+	}
+}
+
+// addProblem says, under its row, that d does not match its metadata.
+func (r *ReaderView) addProblem(d Document) {
+	if d.Problem != "" {
+		l := warningLabel(d.Problem)
+		l.Importance = widget.DangerImportance
+		r.docs.Add(l)
+	}
+}
+
+// newSaveOnlyRow is a row for what Comptoir cannot show (imaging, a signature): Save only.
+func newSaveOnlyRow(u *UI, p Part, label string) *PartRow {
+	t := u.tr.T
+	row := &PartRow{u: u, part: p}
+	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", label, humanSize(p.Size)))
+	row.Name.Wrapping = fyne.TextWrapWord // what it is stays readable: « imagerie (non affichable) »
+	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
+	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), nil)
+	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), nil)
+	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), nil)
+	for _, b := range []*widget.Button{row.PreviewButton, row.Open, row.Print} {
+		b.Disable()
+		b.Hide()
+	}
+	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), row.Save, row.Name)
+	return row
+}
+
+func warningLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.WarningImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// patientText is "NOM Prénom — INS 2850…", "… — identifiant local IPP000123", or the name
+// alone when no identifier is known.
+func patientText(p *Patient) string {
+	label, id := p.IDLabel, p.ID
+	if id == "" && p.INS != "" {
+		label, id = "INS", p.INS
+	}
+	who := strings.TrimSpace(label + " " + id)
+	switch {
+	case id == "":
+		return p.Name
+	case strings.TrimSpace(p.Name) == "":
+		return who
+	}
+	return p.Name + " — " + who
+}

@@ -67,7 +67,7 @@ func (c *CardScreen) offerFreshStart(rc *RenewedCardError) {
 					return
 				}
 				c.Error.Hide()
-				c.u.onSession(s)
+				c.loggedIn(s, false)
 				c.u.info(t("card.renewed.title"), t("card.renewed.done", aside))
 			})
 		}()

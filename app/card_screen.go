@@ -12,10 +12,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// CardScreen asks for the card and its PIN, then shows the holder and their BALs. In lock
-// mode it is the lock screen: the same PIN entry reopens the session.
+// CardScreen is the login screen: the card and its PIN, or the e-CPS (Pro Santé Connect),
+// then the holder and their BALs. In lock mode it is the lock screen: the same logins reopen
+// the session.
 type CardScreen struct {
 	Content fyne.CanvasObject
+
+	// Methods chooses the login: « Carte CPS » (CardTab) or « e-CPS (Pro Santé Connect) »
+	// (ECPSTab, the panel ECPS).
+	Methods          *container.AppTabs
+	CardTab, ECPSTab *container.TabItem
+	ECPS             *ECPSPanel
 
 	Title       *widget.Label
 	Reason      *widget.Label // why the screen is locked
@@ -31,13 +38,15 @@ type CardScreen struct {
 	// for the holder's choice (nil otherwise).
 	Renewal *RenewalPrompt
 
-	u         *UI
-	readers   []Reader
-	want      string // label of the card the user chose (or logged in with)
-	updating  bool   // setReaders is changing the selection itself
-	busy      bool
-	loginBox  *fyne.Container
-	holderBox *fyne.Container
+	u           *UI
+	readers     []Reader
+	want        string // label of the card the user chose (or logged in with)
+	updating    bool   // setReaders is changing the selection itself
+	busy        bool
+	lastPSC     bool // the last session was opened with Pro Santé Connect: the lock screen offers it first
+	loginBox    *fyne.Container
+	holderBox   *fyne.Container
+	holderTitle *widget.Label
 }
 
 func newCardScreen(u *UI) *CardScreen {
@@ -47,6 +56,7 @@ func newCardScreen(u *UI) *CardScreen {
 	c.Title.SizeName = theme.SizeNameHeadingText
 	c.Reason = widget.NewLabel("")
 	c.Reason.Alignment = fyne.TextAlignCenter
+	c.Reason.Wrapping = fyne.TextWrapWord // the reasons are sentences: they must fit the form
 	c.Reason.Importance = widget.DangerImportance
 	c.Reason.Hide()
 	c.Status = widget.NewLabel(t("card.insert"))
@@ -79,13 +89,21 @@ func newCardScreen(u *UI) *CardScreen {
 	c.loginBox = container.NewVBox(
 		widget.NewLabel(t("card.reader")), c.Readers,
 		widget.NewLabel(t("card.pin")), c.PIN, c.LoginButton, c.Error)
-	c.holderBox = container.NewVBox(
-		widget.NewLabelWithStyle(t("card.holder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.Holder,
+	c.holderTitle = widget.NewLabelWithStyle(t("card.holder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	c.holderBox = container.NewVBox(c.holderTitle, c.Holder,
 		widget.NewLabelWithStyle(t("card.bals"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.BALs,
 		c.OpenButton)
 	c.holderBox.Hide()
-	form := container.NewVBox(c.Title, c.Reason, c.Status, c.loginBox, c.holderBox)
-	c.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 520), form))
+	c.ECPS = newECPSPanel(u)
+	c.CardTab = container.NewTabItem(t("login.method.card"), container.NewVBox(c.Status, c.loginBox))
+	c.ECPSTab = container.NewTabItem(t("login.method.ecps"), c.ECPS.Content)
+	c.Methods = container.NewAppTabs(c.CardTab, c.ECPSTab)
+	if u.cfg.PSCNationalID != "" && u.deps.PSC != nil {
+		// This workstation's user logged in with the e-CPS last time.
+		c.Methods.Select(c.ECPSTab)
+	}
+	form := container.NewVBox(c.Title, c.Reason, c.Methods, c.holderBox)
+	c.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(480, 600), form))
 	return c
 }
 
@@ -231,7 +249,7 @@ func (c *CardScreen) loginDone(s Session, err error) {
 	switch {
 	case err == nil:
 		c.Error.Hide()
-		c.u.onSession(s)
+		c.loggedIn(s, false)
 		return
 	case errors.As(err, &pe):
 		c.showError(c.pinMessage(pe))
@@ -271,6 +289,15 @@ func (c *CardScreen) showError(msg string) {
 	c.Error.Show()
 }
 
+// loggedIn hands a new session to the UI; psc tells it was opened with Pro Santé Connect.
+func (c *CardScreen) loggedIn(s Session, psc bool) {
+	c.lastPSC = psc
+	if !psc {
+		c.ECPS.abandon() // an e-CPS request still waiting must not open a second session
+	}
+	c.u.onSession(s)
+}
+
 // showHolder shows who logged in and the BALs they may open.
 func (c *CardScreen) showHolder(s Session) {
 	t := c.u.tr.T
@@ -295,9 +322,13 @@ func (c *CardScreen) showHolder(s Session) {
 	if len(bals) == 0 {
 		bals = []string{t("card.bals.none")}
 	}
+	c.holderTitle.SetText(t("card.holder"))
+	if h.PSC {
+		c.holderTitle.SetText(t("card.holder.psc"))
+		bals = append(bals, "", t("card.psc.needscard"))
+	}
 	c.BALs.SetText(strings.Join(bals, "\n"))
-	c.loginBox.Hide()
-	c.Status.Hide()
+	c.Methods.Hide()
 	c.Error.Hide()
 	c.holderBox.Show()
 	if len(s.BALs()) == 0 {
@@ -323,10 +354,15 @@ func (c *CardScreen) showLocked(reason string) {
 	c.Reason.SetText(reason)
 	c.Reason.Show()
 	c.holderBox.Hide()
-	c.Status.Show()
-	c.loginBox.Show()
+	c.Methods.Show()
 	c.Error.Hide()
+	c.ECPS.Error.Hide() // an earlier attempt's message is not about this lock
 	c.PIN.SetText("")
 	c.LoginButton.SetText(t("lock.unlock"))
+	if c.lastPSC {
+		c.Methods.Select(c.ECPSTab)
+	} else {
+		c.Methods.Select(c.CardTab)
+	}
 	c.refreshStatus()
 }

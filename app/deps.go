@@ -17,6 +17,7 @@ import (
 // Deps is everything the UI drives. Only Cards is required; the others have safe defaults.
 type Deps struct {
 	Cards     Cards       // readers, card events, login
+	PSC       PSC         // e-CPS and browser logins (Pro Santé Connect); nil: not configured
 	Settings  Settings    // persisted configuration; nil keeps it in memory
 	Doctor    Doctor      // "Tester la connexion"; nil hides the button
 	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
@@ -90,6 +91,9 @@ type Holder struct {
 	IDType                    string // "RPPS" or "ADELI"
 	Situations                []string
 	Situation                 int // the chosen one (its entity signs the personal BAL's mail)
+	// PSC: logged in with Pro Santé Connect (e-CPS or browser), without the card: BAL
+	// creation and roles need the card.
+	PSC bool
 }
 
 // SituationChooser is optionally implemented by a Session whose holder may work in several
@@ -306,4 +310,8 @@ type Demo struct {
 	PullCard   func()
 	InsertCard func()
 	SetNetwork func(up bool)
+	// ApproveECPS and DenyECPS play the professional answering the pending e-CPS request on
+	// their phone; EndPSC ends their Pro Santé Connect sessions (the next refresh is refused).
+	// nil hides them.
+	ApproveECPS, DenyECPS, EndPSC func()
 }

@@ -24,12 +24,23 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		menus = append(menus, m)
 	}
 	if d := u.deps.Demo; d != nil {
-		menus = append(menus, fyne.NewMenu(t("menu.demo"),
+		items := []*fyne.MenuItem{
 			fyne.NewMenuItem(t("demo.pull"), func() { go d.PullCard() }),
 			fyne.NewMenuItem(t("demo.insert"), func() { go d.InsertCard() }),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(t("demo.network.off"), func() { go d.SetNetwork(false) }),
-			fyne.NewMenuItem(t("demo.network.on"), func() { go d.SetNetwork(true) })))
+			fyne.NewMenuItem(t("demo.network.on"), func() { go d.SetNetwork(true) })}
+		if d.ApproveECPS != nil {
+			items = append(items, fyne.NewMenuItemSeparator(),
+				fyne.NewMenuItem(t("demo.ecps.approve"), func() { go d.ApproveECPS() }))
+		}
+		if d.DenyECPS != nil {
+			items = append(items, fyne.NewMenuItem(t("demo.ecps.deny"), func() { go d.DenyECPS() }))
+		}
+		if d.EndPSC != nil {
+			items = append(items, fyne.NewMenuItem(t("demo.ecps.end"), func() { go d.EndPSC() }))
+		}
+		menus = append(menus, fyne.NewMenu(t("menu.demo"), items...))
 	}
 	return fyne.NewMainMenu(menus...)
 }

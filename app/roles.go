@@ -89,6 +89,10 @@ func (u *UI) ShowRoles() *RolesScreen {
 		return nil
 	}
 	prov, err := u.deps.Provisioning.Open(u.session)
+	if errors.Is(err, ErrNeedsCard) {
+		u.showError(t("roles.needs.card"), nil) // logged in with the e-CPS
+		return nil
+	}
 	if err != nil {
 		u.showError(t("wizard.unavailable"), err)
 		return nil

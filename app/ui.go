@@ -230,9 +230,13 @@ func (u *UI) apply(ev mail.Event) {
 func (u *UI) watchRemoval(s Session) {
 	select {
 	case <-s.Removed():
+		reason := u.tr.T("lock.reason.card")
+		if e, ok := s.(SessionEnder); ok && e.EndReason() != nil {
+			reason = u.tr.T("lock.reason.psc") // Pro Santé Connect refused the refresh
+		}
 		u.deps.Do(func() {
 			if u.session == s && !u.locked {
-				u.Lock(u.tr.T("lock.reason.card"))
+				u.Lock(reason)
 			}
 		})
 	case <-u.ctx.Done():

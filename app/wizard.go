@@ -92,6 +92,10 @@ func (u *UI) ShowBALWizard() *Wizard {
 		return nil
 	}
 	prov, err := u.deps.Provisioning.Open(u.session)
+	if errors.Is(err, ErrNeedsCard) {
+		u.showError(t("wizard.needs.card"), nil) // logged in with the e-CPS
+		return nil
+	}
 	if err != nil {
 		u.showError(t("wizard.unavailable"), err)
 		return nil

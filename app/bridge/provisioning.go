@@ -33,7 +33,7 @@ func (p *Provisioning) Open(s app.Session) (app.Provisioner, error) {
 		return nil, errors.New("bridge: provisioning needs a session of the bridge")
 	}
 	if _, ok := ws.s.Card(); !ok {
-		return nil, session.ErrNeedsCard
+		return nil, errors.Join(app.ErrNeedsCard, session.ErrNeedsCard)
 	}
 	return &provisioner{p: p, s: ws.s, certs: map[string]*provisioning.OrgCertificate{}}, nil
 }

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -31,6 +32,7 @@ func (s *Session) Holder() app.Holder {
 	id := s.s.Identity()
 	h := app.Holder{GivenName: id.GivenName, Surname: id.Surname, Profession: id.Profession,
 		NationalID: id.NationalID, IDType: id.IDType, Situation: id.Situation}
+	_, h.PSC = s.s.PSC()
 	for _, sit := range id.Situations {
 		line := sit.StructureName
 		if sit.FINESS != "" {
@@ -70,8 +72,16 @@ func appBAL(b session.BAL) app.BAL {
 // Events is the engine's event stream, untouched.
 func (s *Session) Events() <-chan mail.Event { return s.s.Events() }
 
-// Removed is closed when the card is pulled.
+// Removed is closed when the card is pulled, or when Pro Santé Connect ends the session.
 func (s *Session) Removed() <-chan struct{} { return s.s.Removed() }
+
+// EndReason is app.ErrPSCEnded once Pro Santé Connect refused the refresh (app.SessionEnder).
+func (s *Session) EndReason() error {
+	if err := s.s.EndErr(); err != nil {
+		return errors.Join(app.ErrPSCEnded, err)
+	}
+	return nil
+}
 
 // Close locks the session; the teardown finishes in the background (Done).
 func (s *Session) Close() error {

@@ -17,6 +17,10 @@ type Config struct {
 	Language string
 	// AutoLock is the inactivity delay before the UI locks ("auto_lock"); 0 means the default.
 	AutoLock time.Duration
+	// PSCNationalID is the national id ("8"+RPPS) last logged in with the e-CPS on this
+	// workstation, offered again by the login screen ("psc_national_id"; public: the Annuaire
+	// Santé lists it).
+	PSCNationalID string
 }
 
 // Operator is the "operator" section: how to reach the MSSanté operator.
@@ -49,6 +53,7 @@ const (
 	KeyModule                = "pkcs11_module"
 	KeyLanguage              = "language"
 	KeyAutoLock              = "auto_lock"
+	KeyPSCNationalID         = "psc_national_id"
 	// KeyLocked is the machine file's list of locked keys.
 	KeyLocked = "locked"
 )
@@ -75,6 +80,7 @@ var fields = []field{
 	{KeyLanguage, func(c *Config) any { return c.Language }},
 	// Nanoseconds, as time.Duration marshals: what earlier versions read.
 	{KeyAutoLock, func(c *Config) any { return int64(c.AutoLock) }},
+	{KeyPSCNationalID, func(c *Config) any { return c.PSCNationalID }},
 }
 
 // Keys lists the leaf keys of the schema.

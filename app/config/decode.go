@@ -72,6 +72,7 @@ func decode(t tree) (Config, []string, error) {
 	list(KeyHosts, &o.Hosts)
 	str(KeyModule, &c.Module)
 	str(KeyLanguage, &c.Language)
+	str(KeyPSCNationalID, &c.PSCNationalID)
 	var locked []string
 	list(KeyLocked, &locked)
 	if err != nil {

@@ -60,15 +60,16 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 
 // keyNames are the French names of the keys, as the settings screen labels them.
 var keyNames = map[string]string{
-	KeyDomain:     "le domaine de l'opérateur",
-	KeyIMAP:       "le serveur IMAP",
-	KeySubmission: "le serveur SMTP de soumission",
-	KeyTrustStore: "le magasin de confiance",
-	KeyAPI:        "l'adresse de l'API de l'opérateur",
-	KeyPSC:        "le serveur Pro Santé Connect",
-	KeyModule:     "le module de la carte (PKCS#11)",
-	KeyLanguage:   "la langue",
-	KeyAutoLock:   "le délai de verrouillage",
+	KeyDomain:        "le domaine de l'opérateur",
+	KeyIMAP:          "le serveur IMAP",
+	KeySubmission:    "le serveur SMTP de soumission",
+	KeyTrustStore:    "le magasin de confiance",
+	KeyAPI:           "l'adresse de l'API de l'opérateur",
+	KeyPSC:           "le serveur Pro Santé Connect",
+	KeyModule:        "le module de la carte (PKCS#11)",
+	KeyLanguage:      "la langue",
+	KeyAutoLock:      "le délai de verrouillage",
+	KeyPSCNationalID: "le numéro RPPS de la connexion e-CPS",
 }
 
 func keyName(k string) string {

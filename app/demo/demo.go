@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,6 +27,7 @@ import (
 	"comptoir/mail/msg"
 	"comptoir/mail/servertrust"
 	"comptoir/mail/trustlist"
+	"comptoir/store"
 )
 
 // PIN is the test cards' PIN, shown in the demo banner.
@@ -42,6 +44,9 @@ type Options struct {
 	Sandbox func(*sandbox.Options)
 	// SignDelay makes every card signature take this long, as a real card does (0.1–0.5 s).
 	SignDelay time.Duration
+	// Keyring is the OS keyring the e-CPS logins open the caches with (and card logins
+	// enrol); nil: e-CPS logins say the keyring is unavailable.
+	Keyring store.Keyring
 }
 
 // Env is a running demo world.
@@ -53,9 +58,12 @@ type Env struct {
 	IMAP    *NetSwitch
 	SMTP    *NetSwitch
 	API     *NetSwitch
+	PSC     *NetSwitch // in front of the Pro Santé Connect intermediate server
 	Bridge  *bridge.Cards
 	Trust   *msg.TrustList
 
+	opts    Options
+	op      mail.Operator
 	dir     string
 	mu      sync.Mutex
 	current string // label of the card last logged in
@@ -75,7 +83,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	e := &Env{dir: o.Dir}
+	e := &Env{dir: o.Dir, opts: o}
 	var err error
 	if e.PKI, err = cpstest.NewPKI(filepath.Join(o.Dir, "pki")); err != nil {
 		return nil, fmt.Errorf("demo: PKI: %w", err)
@@ -109,7 +117,8 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	for _, sw := range []struct {
 		dst    **NetSwitch
 		target string
-	}{{&e.IMAP, e.Sandbox.IMAPAddr()}, {&e.SMTP, e.Sandbox.SMTPAddr()}, {&e.API, apiHostPort(e.Sandbox.APIURL())}} {
+	}{{&e.IMAP, e.Sandbox.IMAPAddr()}, {&e.SMTP, e.Sandbox.SMTPAddr()}, {&e.API, apiHostPort(e.Sandbox.APIURL())},
+		{&e.PSC, apiHostPort(e.Sandbox.PSCGatewayURL())}} {
 		if *sw.dst, err = NewNetSwitch(sw.target); err != nil {
 			e.Close()
 			return nil, err
@@ -127,13 +136,22 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		e.Close()
 		return nil, fmt.Errorf("demo: server trust: %w", err)
 	}
-	op := mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
+	e.op = mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
 		Trust: trust, RootCAs: e.PKI.RootPool(), Domain: e.Sandbox.Domain()}
-	e.Bridge = bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: o.Watch, Session: session.Config{
-		Servers: op, APIURL: "https://" + e.API.Addr(), Trust: e.Trust, CacheDir: filepath.Join(o.Dir, "cache"),
-		ProductRef: o.NIL, Logger: o.Logger, Engine: o.Engine}})
+	e.Bridge = bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: o.Watch, Session: e.sessionConfig(o.Keyring)})
 	return e, nil
 }
+
+// sessionConfig is what a login opens in this world, with kr as the OS keyring.
+func (e *Env) sessionConfig(kr store.Keyring) session.Config {
+	o := e.opts
+	return session.Config{Servers: e.op, APIURL: "https://" + e.API.Addr(), Trust: e.Trust,
+		CacheDir: filepath.Join(o.Dir, "cache"), ProductRef: o.NIL, Logger: o.Logger, Engine: o.Engine, Keyring: kr}
+}
+
+// PSCGatewayURL is the intermediate server's URL as the client reaches it (through the PSC
+// switch): the operator configuration's operator.psc.
+func (e *Env) PSCGatewayURL() string { return "https://" + e.PSC.Addr() }
 
 func apiHostPort(u string) string {
 	const p = "https://"
@@ -146,7 +164,7 @@ func apiHostPort(u string) string {
 // Close stops the sandbox and the switches.
 func (e *Env) Close() error {
 	var errs []error
-	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API, e.PSC} {
 		if sw != nil {
 			errs = append(errs, sw.Close())
 		}
@@ -157,14 +175,57 @@ func (e *Env) Close() error {
 	return errors.Join(errs...)
 }
 
+// DepsOptions adjust DepsWith.
+type DepsOptions struct {
+	// Keyring replaces Options.Keyring (a test's private Secret Service).
+	Keyring store.Keyring
+	// PSCClient is the HTTP client of the intermediate server (a test records the tokens).
+	PSCClient *http.Client
+}
+
 // Deps returns the app's dependencies on this world, with the demo menu's controls.
-func (e *Env) Deps() app.Deps {
-	return app.Deps{Cards: &trackingCards{Cards: e.Bridge, env: e}, Demo: &app.Demo{
-		PIN:        PIN,
-		PullCard:   e.PullCard,
-		InsertCard: e.InsertCard,
-		SetNetwork: e.SetNetwork,
-	}, Provisioning: bridge.NewProvisioning(filepath.Join(e.dir, "annuaire.db"))} // the directory of Annuaire()
+func (e *Env) Deps() app.Deps { return e.DepsWith(DepsOptions{Keyring: e.opts.Keyring}) }
+
+// DepsWith is Deps with another keyring or PSC client.
+func (e *Env) DepsWith(o DepsOptions) app.Deps {
+	cards := bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: e.opts.Watch, Session: e.sessionConfig(o.Keyring)})
+	return app.Deps{Cards: &trackingCards{Cards: cards, env: e},
+		PSC: bridge.NewPSC(bridge.PSCOptions{GatewayURL: e.PSCGatewayURL(), Session: e.sessionConfig(o.Keyring), HTTPClient: o.PSCClient}),
+		Demo: &app.Demo{
+			PIN:         PIN,
+			PullCard:    e.PullCard,
+			InsertCard:  e.InsertCard,
+			SetNetwork:  e.SetNetwork,
+			ApproveECPS: func() { e.DecideECPS(true) },
+			DenyECPS:    func() { e.DecideECPS(false) },
+			EndPSC:      e.EndPSC,
+		}, Provisioning: bridge.NewProvisioning(filepath.Join(e.dir, "annuaire.db"))} // the directory of Annuaire()
+}
+
+// DecideECPS plays the professional approving (or refusing) on their phone every e-CPS
+// request waiting; it returns how many it decided.
+func (e *Env) DecideECPS(approve bool) int {
+	n := 0
+	for _, r := range e.Sandbox.PSC().Pending() {
+		decide := e.Sandbox.PSC().Deny
+		if approve {
+			decide = e.Sandbox.PSC().Approve
+		}
+		if err := decide(r.ID); err != nil {
+			e.opts.Logger.Warn("demo: e-CPS decision", "err", err)
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// EndPSC ends every Pro Santé Connect session of the test professionals (logout on the
+// phone): their next refresh is refused and Comptoir locks.
+func (e *Env) EndPSC() {
+	for _, f := range cpstest.Fixtures() {
+		e.Sandbox.PSC().EndSessions(f.NationalID, "ended from the demo menu")
+	}
 }
 
 // PullCard takes the card last logged in (else the titulaire's) out of its reader.
@@ -175,14 +236,14 @@ func (e *Env) InsertCard() { e.Cards.Faults().Insert(e.label()) }
 
 // BlackHole makes the operator unreachable with packets dropped: connections hang, unanswered.
 func (e *Env) BlackHole() {
-	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API, e.PSC} {
 		sw.BlackHole()
 	}
 }
 
 // SetNetwork cuts or restores the network between the client and the operator.
 func (e *Env) SetNetwork(up bool) {
-	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API} {
+	for _, sw := range []*NetSwitch{e.IMAP, e.SMTP, e.API, e.PSC} {
 		sw.Set(up)
 	}
 }

@@ -43,8 +43,12 @@ func TestMain(m *testing.M) {
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
-		// What reaches the operator's provisioning API is recorded (TestLock…).
-		Sandbox: func(o *sandbox.Options) { o.WrapAPI = operator.wrap },
+		Sandbox: func(o *sandbox.Options) {
+			// What reaches the operator's provisioning API is recorded (TestLock…).
+			o.WrapAPI = operator.wrap
+			// Short e-CPS requests and access tokens: the PSC tests see them expire and refresh.
+			o.PSC = sandbox.PSCOptions{CIBAExpiry: pscCIBAExpiry, CIBAInterval: time.Second, AccessTTL: pscAccessTTL}
+		},
 	})
 	if err != nil {
 		// A missing SoftHSM2 is a failure that says what to install (cpstest's message).
@@ -333,7 +337,8 @@ func TestSettingsTestConnectionAndAbout(t *testing.T) {
 	h.WaitText("Version test")
 	// The next start speaks English.
 	en := apptest.New(t, deps)
-	en.WaitText("Sign in with your CPS card")
+	en.WaitText("Sign in to Comptoir")
+	en.WaitText("e-CPS (Pro Santé Connect)")
 	en.WaitText("Card detected: ")
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/store"
 )
 
 // Config is what a session needs besides its credential. The front ends build it from the
@@ -26,6 +27,11 @@ type Config struct {
 	// PendingPoll bounds the polling of pending BALs (defaults 250 ms and 5 min); the first
 	// check waits until the operator's announced activation time.
 	PendingPollMin, PendingPollMax time.Duration
+	// Keyring is the OS keyring (store/keyring.Default) when the operator offers Pro Santé
+	// Connect logins: a card login adds its wrapping of the cache key, and a Pro Santé
+	// Connect login opens the cache with it. nil: card logins leave the cache to the card
+	// alone, and Pro Santé Connect logins fail with store.ErrKeyringUnavailable.
+	Keyring store.Keyring
 	// Engine adjusts the engine configuration (tests shorten the backoff).
 	Engine func(*mail.EngineConfig)
 	// Now is the clock (tests); time.Now when nil.

@@ -115,10 +115,13 @@ func (s *Session) Diagnose(ctx context.Context, in DiagnoseInput) Report {
 	}
 	if len(in.BALs) == 0 && s.check() == nil {
 		in.Credentials = map[string]mail.Credentials{}
+		p, isPSC := s.PSC()
 		for _, b := range s.syncable() {
 			in.BALs = append(in.BALs, b.Address)
 			if cr, ok := s.balCredentials(b); ok {
 				in.Credentials[b.Address] = cr
+			} else if isPSC {
+				in.Credentials[b.Address] = mail.Credentials{BAL: b.Address, Token: p}
 			}
 		}
 	}

@@ -3,7 +3,20 @@
 //
 // A session is opened from a credential and a configuration:
 //   - CardCredential: a logged-in CPS card and the practice situation the holder chose;
-//   - AppCredential: an APP BAL's structure certificate (IGC-Santé ORGANISATIONS), no card.
+//   - AppCredential: an APP BAL's structure certificate (IGC-Santé ORGANISATIONS), no card;
+//   - PSCCredential: a Pro Santé Connect login (e-CPS or browser, mail/psc), no card.
+//
+// A card login adds, when the configuration has an OS keyring (Config.Keyring, set when the
+// operator offers Pro Santé Connect), the keyring's wrapping of the cache key
+// (store.EnrollKeyring). A Pro Santé Connect login opens that same file with it
+// (store.OpenWithKeyring), only once PSC vouched for the holder; it never creates one: the
+// first login on a workstation is made with the card, which also learns the BALs (the
+// operator's API authenticates by card, so an e-CPS session keeps the cache's BAL list, and
+// BAL creation, roles and the listing answer ErrNeedsCard). The holder's BALs authenticate
+// with the access token (mail.EngineConfig.Token), APP BALs still with their certificate.
+// The tokens stay in the psc.Session, in memory. When PSC refuses the refresh, Removed is
+// closed and EndErr says ErrPSCEnded: the front end locks (Réf. #2 ECO.1.2.6); Lock logs out
+// at PSC in the background.
 //
 // It owns, for its lifetime:
 //   - the cache (store), unlocked by one signature of the credential's key;

@@ -139,10 +139,11 @@ func (e *events) waitFor(t *testing.T, what string, match func(mail.Event) bool,
 	}
 }
 
-// orgCertificate is the pharmacy's structure certificate, as the ANS would issue it.
-func orgCertificate(t *testing.T) *provisioning.OrgCertificate {
+// orgCertificate is the structure certificate of the ORG or APP BAL addr, as the ANS would
+// issue it.
+func orgCertificate(t *testing.T, addr string) *provisioning.OrgCertificate {
 	t.Helper()
-	cert, err := sandbox.IssueAppCertificate(filepath.Join(world.dir, "sandbox"), world.pki, world.seed.Pharmacy)
+	cert, err := sandbox.IssueAppCertificate(filepath.Join(world.dir, "sandbox"), world.pki, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,17 +10,22 @@ import (
 )
 
 // ErrNeedsCard: BAL creation and roles are signed and authenticated with a CPS card
-// (« la création d'une BAL demande la carte CPS »).
+// (« la création d'une BAL demande la carte CPS »); so is the BAL listing, the operator's
+// API authenticating by client certificate only.
 var ErrNeedsCard = errors.New("session: this action needs the CPS card")
 
 // ErrNoAPI: the configuration names no provisioning API.
 var ErrNoAPI = errors.New("session: no provisioning API configured")
 
 // provisioning is the session's API client, created on first use and kept (each new TLS
-// handshake costs a card signature) until Lock drops its connections.
+// handshake costs a card signature) until Lock drops its connections. The API authenticates
+// by client certificate: a Pro Santé Connect session has none (ErrNeedsCard).
 func (s *Session) provisioning() (*provisioning.Client, error) {
 	if s.cfg.APIURL == "" {
 		return nil, ErrNoAPI
+	}
+	if _, ok := s.cred.(PSCCredential); ok {
+		return nil, ErrNeedsCard
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -49,20 +49,16 @@ type Session struct {
 // *RenewedCardError: StartAfresh resolves it.
 func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 	cfg = cfg.withDefaults()
-	signer, err := signerOf(cred)
-	if err != nil {
-		return nil, err
-	}
 	path, err := cachePath(cfg.CacheDir, cred.cacheID())
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(path, signer, store.Options{Logger: cfg.Logger})
+	st, err := openCache(ctx, cred, path, cfg)
 	if errors.Is(err, store.ErrWrongCard) {
 		return nil, &RenewedCardError{Path: path, NationalID: cred.cacheID(), Err: err}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("session: open cache: %w", err)
+		return nil, err
 	}
 	bctx, cancel := context.WithCancel(context.Background())
 	s := &Session{cfg: cfg, cred: cred, id: cred.identity(), st: st, ctx: bctx, cancel: cancel, done: make(chan struct{})}
@@ -71,7 +67,7 @@ func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 		st.Close()
 		return nil, err
 	}
-	if len(s.syncable()) == 0 && cfg.APIURL != "" {
+	if _, isPSC := cred.(PSCCredential); len(s.syncable()) == 0 && cfg.APIURL != "" && !isPSC {
 		// A first login: nothing cached to show, so the operator's answer is worth waiting for.
 		if err := s.RefreshBALs(ctx); err != nil {
 			cfg.Logger.Warn("list BALs at first login", "err", err)
@@ -108,6 +104,11 @@ func (s *Session) engineConfig() mail.EngineConfig {
 		Trust:       s.cfg.Trust,
 		Credentials: map[string]mail.Credentials{},
 	}
+	if p, ok := s.cred.(PSCCredential); ok {
+		// The holder's BALs authenticate with the access token; APP BALs keep their
+		// structure certificate (Credentials).
+		cfg.Token = p.Session
+	}
 	for _, b := range s.syncable() {
 		cfg.BALs = append(cfg.BALs, b.Address)
 		if cr, ok := s.balCredentials(b); ok {
@@ -131,7 +132,9 @@ func (s *Session) Start() {
 	s.started = true
 	s.mu.Unlock()
 	s.eng.Start(s.ctx)
-	if s.cfg.APIURL == "" {
+	if _, isPSC := s.cred.(PSCCredential); s.cfg.APIURL == "" || isPSC {
+		// The provisioning API authenticates by card: an e-CPS session keeps the BAL list
+		// of the cache (the last card login's).
 		return
 	}
 	s.bg.Add(1)
@@ -167,10 +170,14 @@ func (s *Session) Engine() *mail.Engine { return s.eng }
 // screens. It is closed once the session is locked.
 func (s *Session) Events() <-chan mail.Event { return s.eng.Events() }
 
-// Removed is closed when the session's card is pulled; nil (never ready) without a card.
+// Removed is closed when the session's card is pulled, or when its Pro Santé Connect
+// session ends (EndErr says why); nil (never ready) for a structure's certificate.
 func (s *Session) Removed() <-chan struct{} {
-	if c, ok := s.cred.(CardCredential); ok {
+	switch c := s.cred.(type) {
+	case CardCredential:
 		return c.Card.Removed()
+	case PSCCredential:
+		return c.Session.Done()
 	}
 	return nil
 }
@@ -214,11 +221,27 @@ func (s *Session) Lock() {
 	cerr := s.cred.close()
 	go func() {
 		defer close(s.done)
+		// A Pro Santé Connect logout forgets the tokens at once, then revokes the refresh
+		// token at the intermediate server while the engine stops.
+		nerr := make(chan error, 1)
+		if nc, ok := s.cred.(networkCloser); ok {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), logoutTimeout)
+				defer cancel()
+				nerr <- nc.closeNetwork(ctx)
+			}()
+		} else {
+			nerr <- nil
+		}
 		s.eng.Stop()
 		s.bg.Wait()
 		err := s.st.Close()
 		if err == nil {
 			err = cerr
+		}
+		if lerr := <-nerr; lerr != nil {
+			// The session is over locally; PSC ends the refresh token at its lifetime.
+			s.cfg.Logger.Warn("Pro Santé Connect logout", "err", lerr)
 		}
 		if err != nil {
 			s.closeErr = fmt.Errorf("session: close: %w", err)

@@ -44,7 +44,7 @@ func TestSessionOpensAPPBALWithItsCertificate(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := s.CreateBAL(t.Context(), provisioning.CreateRequest{Kind: session.KindAPP, CGUVersion: cgu.Version,
-		Address: addr, DisplayName: st.Name, Structure: &st}, orgCertificate(t))
+		Address: addr, DisplayName: st.Name, Structure: &st}, orgCertificate(t, world.seed.Pharmacy))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,9 +27,15 @@ func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, bl
 	if err != nil {
 		return app.Deps{}, nil, fmt.Errorf("dossier de données : %w", err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log,
-		SignDelay: signDelay})
+	// The e-CPS login opens the demo caches with the session's OS keyring, as a real
+	// workstation does (without one, the e-CPS panel says the keyring is unavailable).
+	kr := newOSKeyring()
+	closeKeyring := func() { kr.Close() }
+	o := demo.Options{Dir: filepath.Join(data, "demo"), NIL: "Comptoir/" + version, Logger: log, SignDelay: signDelay,
+		Keyring: kr}
+	env, err := demo.Start(ctx, o)
 	if err != nil {
+		closeKeyring()
 		return app.Deps{}, nil, fmt.Errorf("mode démonstration : %w", err)
 	}
 	if blackHole {
@@ -42,7 +48,8 @@ func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, bl
 	settings := &config.Memory{}
 	_ = settings.Save(config.Config{
 		Operator: config.Operator{Domain: env.Sandbox.Domain(), IMAP: env.IMAP.Addr(), Submission: env.SMTP.Addr(),
-			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr()},
+			TrustStore: []string{env.Sandbox.TrustAnchorPath()}, API: "https://" + env.API.Addr(),
+			PSC: env.PSCGatewayURL()},
 		Module: env.Cards.ModulePath(),
 	})
 	deps.Settings = settings
@@ -53,5 +60,5 @@ func demoDeps(ctx context.Context, log *slog.Logger, signDelay time.Duration, bl
 	} else {
 		log.Warn("demo directory", "err", err)
 	}
-	return deps, func() { closeDir(); env.Close() }, nil
+	return deps, func() { closeDir(); env.Close(); closeKeyring() }, nil
 }

@@ -48,14 +48,14 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	defer cancel()
 
 	var (
-		deps app.Deps
-		err  error
+		deps    app.Deps
+		cleanup func()
+		err     error
 	)
-	cleanup := func() {}
 	if demo.enabled() {
 		deps, cleanup, err = demo.deps(ctx, log)
 	} else {
-		deps, err = realDeps(ctx, log)
+		deps, cleanup, err = realDeps(ctx, log)
 	}
 	if err != nil {
 		return err
@@ -88,12 +88,13 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
-// realDeps wires the card module, the operator and the trust-space list from config.json.
-// What is missing does not stop the window: the card screen and "Tester la connexion" say it.
-func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
+// realDeps wires the card module, the operator, the Pro Santé Connect logins and the
+// trust-space list from config.json (its layers). What is missing does not stop the window:
+// the login screen and "Tester la connexion" say it. cleanup releases the OS keyring.
+func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	settings, err := config.Default()
 	if err != nil {
-		return app.Deps{}, fmt.Errorf("dossier de configuration : %w", err)
+		return app.Deps{}, nil, fmt.Errorf("dossier de configuration : %w", err)
 	}
 	cfg, err := settings.Load()
 	if err != nil {
@@ -109,29 +110,38 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, error) {
 		doctor.DirectoryImported = annu.Imported
 		deps.Directory = annu
 	}
-	path, err := cps.FindModule(cfg.Module)
-	if err != nil {
-		deps.Cards, deps.Doctor = noCards{err}, doctor
-		return deps, nil
-	}
-	m, err := cps.Open(path)
-	if err != nil {
-		deps.Cards, deps.Doctor = noCards{err}, doctor
-		return deps, nil
-	}
-	doctor.Module = m
-	deps.Doctor = doctor
 	scfg, err := sessionConfig(ctx, cfg, log)
 	if err != nil {
 		log.Warn("operator not resolved; the mail stays offline", "err", err)
 		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log, nil), ProductRef: "Comptoir/" + version, Logger: log}
 	}
 	scfg.Logger = log
-	deps.Cards = bridge.NewCards(bridge.Options{Module: m, Session: scfg})
+	cleanup := func() {}
+	if pscURL := cfg.Operator.PSC; pscURL != "" {
+		// The e-CPS login opens the cache with the OS keyring's key, which card logins add:
+		// only on a workstation whose operator offers Pro Santé Connect.
+		kr := newOSKeyring()
+		scfg.Keyring, cleanup = kr, func() { kr.Close() }
+		deps.PSC = bridge.NewPSC(bridge.PSCOptions{GatewayURL: pscURL, Session: scfg})
+	}
 	if scfg.APIURL != "" {
 		deps.Provisioning = bridge.NewProvisioning("") // the workstation's imported Annuaire Santé
 	}
-	return deps, nil
+	// Without a card module the e-CPS login still works.
+	path, err := cps.FindModule(cfg.Module)
+	if err != nil {
+		deps.Cards, deps.Doctor = noCards{err}, doctor
+		return deps, cleanup, nil
+	}
+	m, err := cps.Open(path)
+	if err != nil {
+		deps.Cards, deps.Doctor = noCards{err}, doctor
+		return deps, cleanup, nil
+	}
+	doctor.Module = m
+	deps.Doctor = doctor
+	deps.Cards = bridge.NewCards(bridge.Options{Module: m, Session: scfg})
+	return deps, cleanup, nil
 }
 
 // realAnnuaire opens the workstation's Annuaire Santé (a damaged file opens empty so that

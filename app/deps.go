@@ -208,6 +208,7 @@ type Message struct {
 	DocumentsError string
 	AskMDN         bool   // a read receipt is requested and not sent yet
 	ReportLabel    string // DSN/MDN: what the report says, in French
+	Defects        int    // parts or header fields that could not be read (malformed MIME)
 }
 
 // Draft is a message being composed.

@@ -18,4 +18,18 @@
 // is locked its actions are refused in French (ErrLocked). The settings that decide what the
 // card signs for and whom it trusts change only in an open session. Unlocking needs the PIN
 // again. The PIN lives only in the entry widget and in a byte slice wiped after Login.
+//
+// Hostile messages (any MSSanté address can write to the pharmacy; tests TestHostile…):
+//   - a part is opened or printed (handed to the system's viewer) only when its content,
+//     sniffed, is a PDF, a PNG or JPEG image within MaxImagePixels, or plain text; it is
+//     written under the extension of that kind (sniff.go, filenames.go), in a directory of
+//     its own under Deps.TempDir/comptoir-ouverts, removed when the session closes and at the
+//     next start. Any other part can only be saved, after a French warning. Saved and opened
+//     files get the Mark-of-the-Web (app/internal/motw).
+//   - names shown or written lose their Unicode format characters (bidi overrides…).
+//   - images are sized (image.DecodeConfig) before decoding, refused over MaxImagePixels,
+//     and decoded off the UI goroutine; PDF pages are rendered by Deps.PDF (app/pdfview's
+//     bounded child processes), warmed at start, and cancelled with the message.
+//   - what a message puts on screen is bounded (display.go): Fyne's wrapping time grows with
+//     the square of a paragraph's length.
 package app

@@ -10,38 +10,13 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+
+	"comptoir/app/internal/motw"
 )
 
-// safeName keeps a file name from an attachment usable on every OS, never a path.
-func safeName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`<>:"/\|?*`, r) {
-			return '_'
-		}
-		return r
-	}, name)
-	// Windows refuses names ending in a dot or a space, and device names (CON, NUL, COM1…)
-	// whatever their extension.
-	name = strings.TrimRight(name, ". ")
-	if name == "" {
-		return "piece-jointe"
-	}
-	stem, _, _ := strings.Cut(name, ".")
-	if windowsDevice(stem) {
-		name = "_" + name
-	}
-	return name
-}
-
-func windowsDevice(stem string) bool {
-	switch strings.ToUpper(strings.TrimSpace(stem)) {
-	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
-		return true
-	}
-	u := strings.ToUpper(stem)
-	return len(u) == 4 && (strings.HasPrefix(u, "COM") || strings.HasPrefix(u, "LPT")) && u[3] >= '0' && u[3] <= '9'
-}
+// openDirName is the directory, under Deps.TempDir, that receives the files opened with the
+// system's viewer: one directory per session, one per opened part inside it.
+const openDirName = "comptoir-ouverts"
 
 // fileURL is the file:// URL of an absolute path. A Windows path gets a leading slash
 // (file:///C:/…) so that "C:" is not read as the URL's host.
@@ -53,11 +28,18 @@ func fileURL(path string) *url.URL {
 	return &url.URL{Scheme: "file", Path: p}
 }
 
-// openPart writes p to a private temporary directory and opens it with the system viewer
-// (which also prints). The directory is removed when the session closes.
+// openPart hands p to the system's viewer (which also prints) when its content is a kind
+// Comptoir shows itself (PDF, PNG, JPEG, plain text): it is written, with the extension of
+// that kind, to a directory of its own removed when the session closes. Any other content
+// is never written for opening, whatever its name says: it can only be saved.
 func (u *UI) openPart(p Part) {
 	u.touch()
-	path, err := u.tempFile(p)
+	k := sniffKind(p.Data)
+	if !mayOpen(p.Data) {
+		u.showError(u.tr.T("part.open.refused"), fmt.Errorf("app: open a part of type %s refused", k.MIME))
+		return
+	}
+	path, err := u.tempFile(p, k)
 	if err != nil {
 		u.showError(u.tr.T("error.open"), err)
 		return
@@ -65,19 +47,40 @@ func (u *UI) openPart(p Part) {
 	u.openURL(fileURL(path))
 }
 
-func (u *UI) tempFile(p Part) (string, error) {
+// tempFile writes p to a new directory of the session's and marks it as downloaded.
+func (u *UI) tempFile(p Part, k fileKind) (string, error) {
 	if u.tmpDir == "" {
-		dir, err := os.MkdirTemp(u.deps.TempDir, "comptoir-")
+		base := u.openBase()
+		if err := os.MkdirAll(base, 0o700); err != nil {
+			return "", fmt.Errorf("app: temp dir: %w", err)
+		}
+		dir, err := os.MkdirTemp(base, "session-")
 		if err != nil {
 			return "", fmt.Errorf("app: temp dir: %w", err)
 		}
 		u.tmpDir = dir
 	}
-	path := filepath.Join(u.tmpDir, safeName(p.Name))
+	// Same-named parts (two "scan.pdf") must not overwrite each other.
+	dir, err := os.MkdirTemp(u.tmpDir, "piece-")
+	if err != nil {
+		return "", fmt.Errorf("app: temp dir: %w", err)
+	}
+	path := filepath.Join(dir, kindFileName(p.Name, k))
 	if err := os.WriteFile(path, p.Data, 0o600); err != nil {
 		return "", fmt.Errorf("app: write %s: %w", path, err)
 	}
+	if err := motw.Mark(path); err != nil {
+		u.log.Warn("mark of the web", "err", err)
+	}
 	return path, nil
+}
+
+func (u *UI) openBase() string {
+	tmp := u.deps.TempDir
+	if tmp == "" {
+		tmp = os.TempDir()
+	}
+	return filepath.Join(tmp, openDirName)
 }
 
 // removeTempFiles deletes the files opened with the system viewer (lock, quit).
@@ -90,9 +93,39 @@ func (u *UI) removeTempFiles() {
 	}
 }
 
-// savePart asks where to save p.
+// removeStaleTempFiles deletes what earlier runs left (a crash, a file a viewer still held
+// on Windows). It runs at start, before any session: a second Comptoir running for the same
+// user at that moment loses its opened files (the viewers keep what they loaded).
+func (u *UI) removeStaleTempFiles() {
+	base := u.openBase()
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return // nothing left behind
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(base, e.Name())); err != nil {
+			u.log.Warn("remove stale temp files", "err", err)
+		}
+	}
+}
+
+// savePart asks where to save p. A kind Comptoir cannot show is saved only after a warning.
 func (u *UI) savePart(p Part) {
 	u.touch()
+	k := sniffKind(p.Data)
+	if k.openable() {
+		u.saveDialog(p, kindFileName(p.Name, k))
+		return
+	}
+	u.confirm(u.Window, u.tr.T("part.save.warning.title"), u.tr.T("part.save.warning", safeName(p.Name)),
+		u.tr.T("part.save.anyway"), func(ok bool) {
+			if ok {
+				u.saveDialog(p, safeName(p.Name))
+			}
+		})
+}
+
+func (u *UI) saveDialog(p Part, name string) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			u.showError(u.tr.T("error.save"), err)
@@ -110,9 +143,14 @@ func (u *UI) savePart(p Part) {
 			u.showError(u.tr.T("error.save"), err)
 			return
 		}
+		if w.URI().Scheme() == "file" {
+			if err := motw.Mark(w.URI().Path()); err != nil {
+				u.log.Warn("mark of the web", "err", err)
+			}
+		}
 		u.notice(u.tr.T("status.saved", w.URI().Name()))
 	}, u.Window)
-	d.SetFileName(safeName(p.Name))
+	d.SetFileName(name)
 	if home, err := os.UserHomeDir(); err == nil {
 		if l, err := storage.ListerForURI(storage.NewFileURI(home)); err == nil {
 			d.SetLocation(l)

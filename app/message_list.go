@@ -240,7 +240,7 @@ func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
 		return
 	}
 	if e.Patient != nil {
-		setLabel(r.From, tr.T("list.patient", patientText(e.Patient)), !e.Seen, widget.SuccessImportance)
+		setLabel(r.From, tr.T("list.patient", clip(patientText(e.Patient), maxSubjectRunes)), !e.Seen, widget.SuccessImportance)
 	} else {
 		setLabel(r.From, senderName(e.From), !e.Seen, widget.MediumImportance)
 	}
@@ -296,9 +296,9 @@ func show(o fyne.CanvasObject, on bool) {
 
 func senderName(a Address) string {
 	if a.Name != "" {
-		return a.Name
+		return clip(a.Name, maxAddressRunes)
 	}
-	return a.Email
+	return clip(a.Email, maxAddressRunes)
 }
 
 // xdmPrefix starts the subject of MSSanté document messages (ECO.2.1.3); the list hides it
@@ -309,7 +309,7 @@ func displaySubject(s string) string {
 	if len(s) >= len(xdmPrefix) && strings.EqualFold(s[:len(xdmPrefix)], xdmPrefix) {
 		s = s[len(xdmPrefix):]
 	}
-	return strings.TrimSpace(s)
+	return clip(strings.TrimSpace(s), maxSubjectRunes)
 }
 
 // shortDate shows the time for today's messages, the date otherwise.

@@ -215,6 +215,9 @@ func (p *PatientsScreen) Select(ins string) bool {
 	if p.current.Qualified {
 		q = t("patients.qualified")
 	}
+	if p.current.Unconfirmed { // created from a message: « non vérifié » until saved by hand
+		q += " — " + t("patients.unconfirmed")
+	}
 	p.Header.SetText(t("patients.header", p.current.DisplayName(), p.current.INS.Grouped(), q))
 	msgs, err := p.book.PatientMessages(ins)
 	if err != nil {

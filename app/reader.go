@@ -18,6 +18,7 @@ type ReaderView struct {
 	Subject                     *widget.Label
 	From, To, Cc, Date, Patient *widget.Label
 	Report                      *widget.Label // DSN/MDN: what the report says
+	Notice                      *widget.Label // what could not be read in the message
 	MDNBar                      *fyne.Container
 	MDNSend, MDNIgnore          *widget.Button
 	Body                        *widget.Label
@@ -34,6 +35,7 @@ type ReaderView struct {
 	details *fyne.Container
 	docs    *fyne.Container
 	atts    *fyne.Container
+	bodyCut bool // the text shown is the start of a longer one
 }
 
 func newReaderView(u *UI, m *MainScreen) *ReaderView {
@@ -52,6 +54,9 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Report = widget.NewLabel("")
 	r.Report.Importance = widget.WarningImportance
 	r.Report.Wrapping = fyne.TextWrapWord
+	r.Notice = widget.NewLabel("")
+	r.Notice.Importance = widget.WarningImportance
+	r.Notice.Wrapping = fyne.TextWrapWord
 	r.MDNSend = widget.NewButton(t("reader.mdn.send"), r.sendMDN)
 	r.MDNIgnore = widget.NewButton(t("reader.mdn.ignore"), func() { r.MDNBar.Hide() })
 	r.MDNBar = container.NewHBox(widget.NewLabel(t("reader.mdn.ask")), r.MDNSend, r.MDNIgnore)
@@ -62,7 +67,7 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
-	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.MDNBar,
+	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.Notice, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
 	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
 	r.clear()
@@ -84,13 +89,13 @@ func (r *ReaderView) show(msg *Message) {
 	r.details.Show()
 	r.Preview.clear()
 	r.Subject.SetText(displaySubject(msg.Subject))
-	r.From.SetText(t("reader.from", msg.From.String()))
-	r.To.SetText(t("reader.to", joinAddrs(msg.To)))
-	r.Cc.SetText(t("reader.cc", joinAddrs(msg.Cc)))
+	r.From.SetText(t("reader.from", clip(msg.From.String(), maxAddressRunes)))
+	r.To.SetText(t("reader.to", clip(joinAddrs(msg.To), maxAddressRunes)))
+	r.Cc.SetText(t("reader.cc", clip(joinAddrs(msg.Cc), maxAddressRunes)))
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
 	if msg.Patient != nil {
-		r.Patient.SetText(t("reader.patient", patientText(msg.Patient)))
+		r.Patient.SetText(t("reader.patient", clip(patientText(msg.Patient), maxSubjectRunes)))
 		r.Patient.Show()
 	} else {
 		r.Patient.Hide()
@@ -105,13 +110,16 @@ func (r *ReaderView) show(msg *Message) {
 	r.Report.SetText(msg.ReportLabel)
 	show(r.Report, msg.ReportLabel != "")
 	show(r.MDNBar, msg.AskMDN)
-	r.Body.SetText(msg.Text)
+	body, cut := bodyForDisplay(msg.Text)
+	r.Body.SetText(body)
+	r.bodyCut = cut
+	r.showNotice(msg)
 
 	r.showDocuments(msg)
 	r.Attachments = nil
 	r.atts.RemoveAll()
 	for _, p := range msg.Parts {
-		row := newPartRow(r.u, r.Preview, p)
+		row := newPartRow(r.u, r.Preview, p, cleanName(p.Name))
 		r.Attachments = append(r.Attachments, row)
 		r.atts.Add(row.Content)
 	}
@@ -122,6 +130,20 @@ func (r *ReaderView) show(msg *Message) {
 			break
 		}
 	}
+}
+
+// showNotice says what of the message could not be read.
+func (r *ReaderView) showNotice(msg *Message) {
+	t := r.u.tr.T
+	var notes []string
+	if msg.Defects > 0 {
+		notes = append(notes, t("reader.defects"))
+	}
+	if r.bodyCut {
+		notes = append(notes, t("reader.text.cut", FrenchCount(int64(maxBodyRunes))))
+	}
+	r.Notice.SetText(strings.Join(notes, "\n"))
+	show(r.Notice, len(notes) > 0)
 }
 
 func (r *ReaderView) sendMDN() {
@@ -145,10 +167,13 @@ func joinAddrs(as []Address) string {
 	return strings.Join(s, ", ")
 }
 
-// PartRow is an attachment or document with its actions.
+// PartRow is an attachment or document with its actions. Only a part whose content is a
+// kind Comptoir shows itself (PDF, PNG, JPEG, plain text) can be opened or printed; any
+// other can only be saved, and the row says why.
 type PartRow struct {
 	Content                          fyne.CanvasObject
 	Name                             *widget.Label
+	Warning                          *widget.Label // shown for a part that can only be saved
 	PreviewButton, Open, Save, Print *widget.Button
 
 	u       *UI
@@ -156,20 +181,39 @@ type PartRow struct {
 	part    Part
 }
 
-func newPartRow(u *UI, pv *Preview, p Part) *PartRow {
+// newPartRow shows p under label (its name, cleaned of format characters).
+func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	t := u.tr.T
 	row := &PartRow{u: u, preview: pv, part: p}
-	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", p.Name, humanSize(p.Size)))
+	row.Name = widget.NewLabel(fmt.Sprintf("%s (%s)", clip(label, maxSubjectRunes), humanSize(p.Size)))
 	row.Name.Truncation = fyne.TextTruncateEllipsis
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
 	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
 	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	row.Warning = widget.NewLabel(t("part.saveonly"))
+	row.Warning.Importance = widget.WarningImportance
+	row.Warning.Wrapping = fyne.TextWrapWord
 	if !row.CanPreview() {
 		row.PreviewButton.Disable()
 	}
-	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name)
+	switch k := sniffKind(p.Data); {
+	case !k.openable():
+		row.Open.Disable()
+		row.Print.Disable()
+	case !mayOpen(p.Data): // an image too large to show
+		row.Open.Disable()
+		row.Print.Disable()
+		row.Warning.SetText(t("part.toolarge"))
+	case !nameMatchesKind(p.Name, k):
+		// Opened under the extension of what it is: say so when the name says otherwise
+		// ("ordonnance.js" is opened as text, in a text editor).
+		row.Warning.SetText(t("part.opensas", clip(safeName(label), maxSubjectRunes), t("kind."+strings.TrimPrefix(k.Ext, "."))))
+	default:
+		row.Warning.Hide()
+	}
+	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
+		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)
 	return row
 }
 

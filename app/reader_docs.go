@@ -37,7 +37,7 @@ func (r *ReaderView) showDocuments(msg *Message) {
 	r.DocumentsTitle.SetText(t("reader.documents", who))
 	r.DocumentsTitle.Show()
 	for _, d := range msg.Documents {
-		label := d.Title
+		label := clip(cleanName(d.Title), maxSubjectRunes)
 		if !d.Date.IsZero() {
 			label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
 		}
@@ -46,8 +46,7 @@ func (r *ReaderView) showDocuments(msg *Message) {
 		if d.Kind == xdm.KindDICOM {
 			row = newSaveOnlyRow(r.u, part, fmt.Sprintf("%s — %s", label, d.Kind.Label()))
 		} else {
-			row = newPartRow(r.u, r.Preview, part)
-			row.Name.SetText(fmt.Sprintf("%s (%s)", label, humanSize(part.Size)))
+			row = newPartRow(r.u, r.Preview, part, label)
 		}
 		r.Documents = append(r.Documents, row)
 		r.docs.Add(row.Content)

@@ -99,6 +99,8 @@ func (u *UI) T(key string, args ...any) string { return u.tr.T(key, args...) }
 func (u *UI) Start(ctx context.Context) {
 	u.ctx, u.cancel = context.WithCancel(ctx)
 	u.touch()
+	u.removeStaleTempFiles()
+	u.warmPDF()
 	u.Card.start(u.ctx)
 	go u.watchInactivity(u.ctx)
 }

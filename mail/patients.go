@@ -17,8 +17,16 @@ type patientStore interface {
 
 // notePatients records the sender of each received Mon Espace Santé message as a patient
 // when the cache does not know the INS yet. The INS comes from the sender's address
-// (<INS>@patient.mssante.fr, key checked); the name from its display name. Such a patient
-// is not qualified: the counter confirms the identity before writing to them (ECO.2.2.6).
+// (<INS>@patient.mssante.fr, key checked); the name from its display name.
+//
+// Anyone in the trust space can write a patient's address in a From header, so the record
+// is created only when the patient origin is established: the operator's
+// Authentication-Results vouches for it (patient.OriginEstablished: the topmost field, with
+// the configured operator domain as authserv-id, "mss-patient=pass" for that address). A
+// message without it creates nothing (a large message whose body is streamed neither: its
+// header is not at hand here). The record is marked Unconfirmed (« non vérifié ») until the
+// pharmacist saves it, and not qualified: the counter confirms the identity before writing
+// to the patient (ECO.2.2.6).
 func (e *Engine) notePatients(msgs []store.Message) {
 	ps, ok := e.cfg.Store.(patientStore)
 	if !ok {
@@ -32,13 +40,19 @@ func (e *Engine) notePatients(msgs []store.Message) {
 		if err != nil || seen[ins] {
 			continue
 		}
+		if !patient.OriginEstablished(m.Body, e.cfg.Operator.Domain, env.From.Email) {
+			e.log.Warn("a message from a patient address without the operator's confirmation: no patient record",
+				"bal", env.BAL, "folder", env.Folder, "uid", env.UID)
+			continue
+		}
 		seen[ins] = true
 		name := env.From.Name
 		if env.Patient != nil && env.Patient.Name != "" {
 			name = env.Patient.Name
 		}
 		birth, first := splitPatientName(name, string(ins))
-		add = append(add, store.Patient{INS: string(ins), BirthName: birth, FirstNames: first, Sex: string(ins.Sex()), Created: time.Now()})
+		add = append(add, store.Patient{INS: string(ins), BirthName: birth, FirstNames: first, Sex: string(ins.Sex()),
+			Created: time.Now(), Unconfirmed: true})
 	}
 	if len(add) == 0 {
 		return

@@ -137,6 +137,13 @@
 //     caches of the same holder (another data directory) share it, and removing it
 //     disables both.
 //
+// # Patients
+//
+// Patient records are sealed JSON. Patient.Unconfirmed marks a record the mail engine
+// created from a received message (mail/patients.go: only when the operator's
+// Authentication-Results vouches for the Mon Espace Santé origin); the pharmacist's save
+// clears it. Older records lack the field and read as confirmed.
+//
 // # Search
 //
 // An inverted index of keyed word tokens (postings.go, tokenize.go, search.go): words are folded (Fold: case,

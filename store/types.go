@@ -97,6 +97,11 @@ type Patient struct {
 	Sex                        string
 	Qualified                  bool
 	Created                    time.Time
+	// Unconfirmed: created by the mail engine from a message whose Mon Espace Santé origin
+	// the operator vouched for, and not yet confirmed by the pharmacist (shown « non
+	// vérifié »). False for records typed or saved by hand, and for records stored before
+	// the field existed (JSON: absent reads as false).
+	Unconfirmed bool `json:",omitempty"`
 }
 
 // Query is a full-text search. Words are folded (case, accents, ligatures); every word must

@@ -62,10 +62,17 @@ func (h *Harness) Drain() {
 	}
 }
 
-// WaitFor runs UI work until cond holds, failing after a deadline.
+// WaitFor runs UI work until cond holds, failing after a deadline (20 s).
 func (h *Harness) WaitFor(what string, cond func() bool) {
 	h.T.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	h.WaitForWithin(what, 20*time.Second, cond)
+}
+
+// WaitForWithin is WaitFor with its own deadline, for work bounded by a longer limit of its
+// own (a PDF render's 20 s).
+func (h *Harness) WaitForWithin(what string, within time.Duration, cond func() bool) {
+	h.T.Helper()
+	deadline := time.Now().Add(within)
 	for {
 		h.Drain()
 		if cond() {

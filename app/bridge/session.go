@@ -229,7 +229,7 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 	if p.XDM != nil {
 		m.Documents, m.Signatures = documents(p.XDM)
 	}
-	m.DocumentsError = p.DocumentsError()
+	m.DocumentsError, m.Defects = p.DocumentsError(), len(p.Defects)
 	m.AskMDN = p.MDNRequest != nil && !slices.Contains(env.Flags, session.FlagMDNSent)
 	m.ReportLabel = reportLabel(p.Report)
 	return m, nil

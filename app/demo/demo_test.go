@@ -30,7 +30,26 @@ import (
 // process, so every test shares the cards (and the sandbox, whose seed they read).
 var env *demo.Env
 
+// childEnv makes this test binary a PDF renderer child (pdfview.Serve), for the tests
+// that render in child processes as the application does.
+const childEnv = "COMPTOIR_PDFVIEW_CHILD"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "serve" {
+		if err := pdfview.Serve(context.Background(), os.Stdin, os.Stdout, pdfCache()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// Compile PDFium into the cache before any test: a fresh clone would otherwise spend
+	// the first preview's wait on it (seconds, minutes under -race).
+	warm := pdfview.New(pdfCache())
+	if err := warm.Warm(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "PDFium:", err)
+		os.Exit(1)
+	}
+	warm.Close()
 	dir, err := os.MkdirTemp("", "comptoir-demo-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -93,7 +112,7 @@ func start(t *testing.T, label string) *apptest.Harness {
 }
 
 // openMail logs in with the right PIN and opens the main window.
-func openMail(t *testing.T, h *apptest.Harness) {
+func openMail(t testing.TB, h *apptest.Harness) {
 	t.Helper()
 	h.Login(demo.PIN)
 	h.WaitFor("the holder's BALs", func() bool { return !h.UI.Card.OpenButton.Disabled() && h.Shows("Boîtes aux lettres accessibles") })
@@ -102,7 +121,7 @@ func openMail(t *testing.T, h *apptest.Harness) {
 }
 
 // selectBAL taps the BAL button whose text contains addr.
-func selectBAL(t *testing.T, h *apptest.Harness, addr string) {
+func selectBAL(t testing.TB, h *apptest.Harness, addr string) {
 	t.Helper()
 	var btn *widget.Button
 	h.WaitFor("the BAL button "+addr, func() bool {

@@ -3,12 +3,27 @@
 // the same on Linux, Windows and macOS, no library to install, and the untrusted PDF parser
 // runs inside the WebAssembly sandbox.
 //
-// Compiling the 5.8 MB module is slow (about 8 s on 2 cores, minutes under -race) so the
-// Renderer starts lazily, on the first preview, and keeps wazero's compilation cache in a
-// directory (the user's cache directory): later starts take about 0.2 s and a page about
-// 15 ms. The application uses Subprocess, which runs a Renderer in a short-lived child
-// process (Serve): PDFium's ~80 MB leave with it and untrusted documents are parsed away from
-// the process holding the card session.
+// Compiling the 5.8 MB module is slow (about 8 s on 2 cores, minutes under -race) so it is
+// done once, in the background at the application's start (Warm), and wazero's compilation
+// cache keeps the result in a directory (the user's cache directory): later starts take
+// about 0.3 s and a page about 15 ms.
+//
+// The application uses Subprocess, which renders in a child process (Serve): PDFium's memory
+// leaves with it and untrusted documents are parsed away from the process holding the card
+// session. One child renders one document and exits; a spare child, started in advance, has
+// PDFium loaded already so that a preview does not wait for it.
+//
+// Every document is untrusted. Bounds, each tested with a hostile PDF (package pdftest):
+//   - the document: MaxPDFSize (ErrTooLarge);
+//   - the page: its size is read before rendering and the resolution lowered so that the
+//     image stays within MaxSide pixels a side and MaxPixels in all (ErrPageTooLarge when even
+//     1 dpi is too much);
+//   - PDFium's memory: MaxWasmMemory, inside the WebAssembly sandbox;
+//   - the child process: its address space (RLIMIT_AS on Linux; macOS accepts the limit but
+//     does not enforce it) or its committed memory (a Job object on Windows), and its CPU
+//     time, set by the child itself before it reads the document;
+//   - the render's duration: Subprocess.Timeout (20 s), after which the child is killed
+//     (ErrTimeout); a cancelled context kills it at once.
 package pdfview
 
 import (
@@ -17,6 +32,7 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,11 +46,32 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 )
 
-// MaxPDFSize bounds the documents handed to PDFium (Mon Espace Santé's limit is 25 MB).
-const MaxPDFSize = 64 << 20
+const (
+	// MaxPDFSize bounds the documents handed to PDFium (Mon Espace Santé's limit is 25 MB).
+	MaxPDFSize = 64 << 20
+	// MaxSide bounds a rendered page's width and height in pixels.
+	MaxSide = 8000
+	// MaxPixels bounds a rendered page's area (32 MiB of RGBA; an A4 page at 250 dpi).
+	MaxPixels = 8 << 20
+	// MaxWasmMemory bounds PDFium's memory inside the WebAssembly sandbox: a document that
+	// needs more fails there, cleanly.
+	MaxWasmMemory = 256 << 20
+)
 
-// ErrTooLarge reports a document over MaxPDFSize.
-var ErrTooLarge = errors.New("pdfview: document too large")
+// Errors callers tell the user about.
+var (
+	// ErrTooLarge reports a document over MaxPDFSize.
+	ErrTooLarge = errors.New("pdfview: document too large")
+	// ErrPageTooLarge reports a page that cannot be drawn within MaxSide and MaxPixels.
+	ErrPageTooLarge = errors.New("pdfview: page too large")
+	// ErrResources reports a document that needed more memory or CPU than allowed, or made
+	// the renderer fail.
+	ErrResources = errors.New("pdfview: document needs too many resources")
+	// ErrTimeout reports a render stopped after Subprocess.Timeout.
+	ErrTimeout = errors.New("pdfview: render took too long")
+	// ErrInvalid reports a file PDFium could not open (damaged, not a PDF, encrypted).
+	ErrInvalid = errors.New("pdfview: invalid document")
+)
 
 // Renderer renders pages; it is safe for concurrent use (renders are serialised).
 type Renderer struct {
@@ -57,11 +94,23 @@ func DefaultCacheDir() string {
 	return filepath.Join(d, "comptoir", "pdfium")
 }
 
+// Warm starts PDFium (compiling it on first use, which fills the compilation cache).
+func (r *Renderer) Warm(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.start()
+}
+
 func (r *Renderer) start() error {
 	if r.inst != nil {
 		return nil
 	}
-	rc := wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling)
+	rc := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
+		WithMemoryLimitPages(MaxWasmMemory >> 16)
 	if r.cacheDir != "" {
 		if err := os.MkdirAll(r.cacheDir, 0o700); err == nil {
 			if c, err := wazero.NewCompilationCacheWithDir(r.cacheDir); err == nil {
@@ -82,7 +131,8 @@ func (r *Renderer) start() error {
 	return nil
 }
 
-// RenderPage renders page (from 0) of pdf at dpi and returns it with the page count.
+// RenderPage renders page (from 0) of pdf at dpi, or lower when the page would exceed
+// MaxSide or MaxPixels, and returns it with the page count.
 func (r *Renderer) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
 	if len(pdf) > MaxPDFSize {
 		return nil, 0, ErrTooLarge
@@ -98,25 +148,52 @@ func (r *Renderer) RenderPage(ctx context.Context, pdf []byte, page int, dpi flo
 	data := pdf
 	doc, err := r.inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
-		return nil, 0, fmt.Errorf("pdfview: open document: %w", err)
+		return nil, 0, fmt.Errorf("pdfview: open document: %w: %w", ErrInvalid, err)
 	}
-	defer r.inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+	inst := r.inst
+	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	count, err := r.inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
 	if err != nil {
-		return nil, 0, fmt.Errorf("pdfview: page count: %w", err)
+		return nil, 0, fmt.Errorf("pdfview: page count: %w: %w", ErrInvalid, err)
 	}
 	if page < 0 || page >= count.PageCount {
 		return nil, count.PageCount, fmt.Errorf("pdfview: page %d of %d", page+1, count.PageCount)
 	}
-	res, err := r.inst.RenderPageInDPI(&requests.RenderPageInDPI{DPI: int(dpi),
+	size, err := r.inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc.Document, Index: page})
+	if err != nil {
+		return nil, count.PageCount, fmt.Errorf("pdfview: page %d size: %w: %w", page+1, ErrInvalid, err)
+	}
+	fit, err := FitDPI(size.Width, size.Height, dpi)
+	if err != nil {
+		return nil, count.PageCount, fmt.Errorf("pdfview: page %d of %gx%g pt: %w", page+1, size.Width, size.Height, err)
+	}
+	res, err := r.inst.RenderPageInDPI(&requests.RenderPageInDPI{DPI: fit,
 		Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page}}})
 	if err != nil {
-		return nil, count.PageCount, fmt.Errorf("pdfview: render page %d: %w", page+1, err)
+		// A WebAssembly trap (memory cap reached, abort) can leave PDFium's state broken:
+		// the next document gets a fresh instance.
+		r.closeLocked()
+		return nil, count.PageCount, fmt.Errorf("pdfview: render page %d: %w: %w", page+1, ErrResources, err)
 	}
 	// The image's pixels live in the WebAssembly memory: copy them out before Cleanup.
 	img := cloneImage(res.Result.RenderedImage)
 	res.Cleanup()
 	return img, count.PageCount, nil
+}
+
+// FitDPI returns the resolution, at most dpi, at which a page of w×h points fits MaxSide
+// and MaxPixels: the check is made before PDFium allocates anything. A page that does not
+// fit even at 1 dpi is ErrPageTooLarge.
+func FitDPI(w, h, dpi float64) (int, error) {
+	if !(w > 0 && h > 0 && dpi > 0) || math.IsInf(w, 0) || math.IsInf(h, 0) {
+		return 0, ErrPageTooLarge
+	}
+	fit := math.Min(dpi, math.Min(MaxSide*72/w, MaxSide*72/h))
+	fit = math.Min(fit, 72*math.Sqrt(MaxPixels/(w*h)))
+	if fit < 1 {
+		return 0, ErrPageTooLarge
+	}
+	return int(fit), nil
 }
 
 func cloneImage(src image.Image) image.Image {
@@ -139,6 +216,10 @@ func cloneImage(src image.Image) image.Image {
 func (r *Renderer) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.closeLocked()
+}
+
+func (r *Renderer) closeLocked() error {
 	var err error
 	if r.inst != nil {
 		err = r.inst.Close()

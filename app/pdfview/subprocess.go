@@ -7,105 +7,297 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"io"
 	"os/exec"
+	"strings"
+	"sync"
 	"time"
 )
 
-// maxSide bounds a rendered page's width and height in pixels.
-const maxSide = 8000
+// Defaults of Subprocess's zero fields.
+const (
+	DefaultTimeout      = 20 * time.Second
+	DefaultStartTimeout = 10 * time.Minute // a cold cache compiles PDFium: minutes on a slow machine
+	DefaultSpareIdle    = 10 * time.Minute
+)
 
-// Subprocess renders in a short-lived child process (the application's own executable
-// started with Args) instead of this one: PDFium's memory (about 80 MB once compiled) is
-// given back as soon as the page is drawn, and an untrusted document is parsed outside the
-// process that holds the card session. The child runs Serve.
+// Subprocess renders in child processes (the application's own executable started with
+// Args, which calls Serve) instead of this one: PDFium's memory is given back as soon as the
+// page is drawn, and an untrusted document is parsed outside the process that holds the card
+// session, under the child's own memory and CPU limits. Each child renders one document.
+//
+// A spare child is kept ready (PDFium loaded, no document seen) so that a preview costs a
+// render, not a start: Warm starts it, each render starts the next, and it stops after
+// SpareIdle unused. Use a *Subprocess; its zero fields take the defaults above.
 type Subprocess struct {
 	Exe  string   // the executable, usually os.Executable()
-	Args []string // arguments that make it call Serve (page and dpi are appended)
+	Args []string // arguments that make it call Serve
+	// Timeout bounds a render from the moment the document is handed over.
+	Timeout time.Duration
+	// StartTimeout bounds a child's start (loading, or compiling, PDFium).
+	StartTimeout time.Duration
+	// SpareIdle is how long a spare child waits for a document before it is stopped.
+	SpareIdle time.Duration
+	// OnRender, when set, is called with the process id of each child handed a document
+	// (tests use it to check that a cancelled render's process is gone).
+	OnRender func(pid int)
+
+	mu     sync.Mutex
+	spare  *child
+	closed bool
 }
 
-// RenderPage renders page of pdf in a child process.
-func (s Subprocess) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
+// child is one renderer process.
+type child struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	out   *bufio.Reader
+	errb  *headBuffer
+	ready chan struct{} // closed once READY was read, or the start failed (err)
+	err   error
+	idle  *time.Timer
+	once  sync.Once
+}
+
+func (s *Subprocess) timeout() time.Duration { return orDefault(s.Timeout, DefaultTimeout) }
+func (s *Subprocess) startTimeout() time.Duration {
+	return orDefault(s.StartTimeout, DefaultStartTimeout)
+}
+func (s *Subprocess) spareIdle() time.Duration { return orDefault(s.SpareIdle, DefaultSpareIdle) }
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// start launches a child; its READY line is awaited in the background.
+func (s *Subprocess) start() (*child, error) {
+	cmd := exec.Command(s.Exe, s.Args...)
+	c := &child{cmd: cmd, errb: &headBuffer{max: 512}, ready: make(chan struct{})}
+	cmd.Stderr = c.errb
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("pdfview: renderer process: %w", err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("pdfview: renderer process: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("pdfview: renderer process: %w", err)
+	}
+	c.in, c.out = in, bufio.NewReaderSize(out, 64<<10)
+	go func() {
+		line, err := c.out.ReadString('\n')
+		if err != nil || line != readyLine {
+			c.err = fmt.Errorf("pdfview: renderer process did not start: %q", strings.TrimSpace(line))
+		}
+		close(c.ready)
+	}()
+	return c, nil
+}
+
+// stop kills the child and reaps it; safe to call more than once.
+func (c *child) stop() error {
+	var err error
+	c.once.Do(func() {
+		if c.idle != nil {
+			c.idle.Stop()
+		}
+		c.in.Close()
+		_ = c.cmd.Process.Kill()
+		<-c.ready // the reader goroutine ends at EOF
+		err = c.cmd.Wait()
+	})
+	return err
+}
+
+// waitReady waits for the child's READY line.
+func (s *Subprocess) waitReady(ctx context.Context, c *child) error {
+	t := time.NewTimer(s.startTimeout())
+	defer t.Stop()
+	select {
+	case <-c.ready:
+		if c.err != nil {
+			c.stop()
+			return fmt.Errorf("%w (%s)", c.err, c.errb.String())
+		}
+		return nil
+	case <-ctx.Done():
+		c.stop()
+		return ctx.Err()
+	case <-t.C:
+		c.stop()
+		return fmt.Errorf("pdfview: renderer process start: %w", ErrTimeout)
+	}
+}
+
+// Warm makes sure a spare child is ready, compiling PDFium into the cache on first use.
+// The application calls it in the background at start.
+func (s *Subprocess) Warm(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("pdfview: closed")
+	}
+	c := s.spare
+	if c == nil {
+		var err error
+		if c, err = s.start(); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		s.spare = c
+		s.armIdle(c)
+	}
+	s.mu.Unlock()
+	if err := s.waitReady(ctx, c); err != nil {
+		s.mu.Lock()
+		if s.spare == c {
+			s.spare = nil
+		}
+		s.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// armIdle stops c if it is still the spare after SpareIdle. The caller holds s.mu.
+func (s *Subprocess) armIdle(c *child) {
+	c.idle = time.AfterFunc(s.spareIdle(), func() {
+		s.mu.Lock()
+		if s.spare != c {
+			s.mu.Unlock()
+			return
+		}
+		s.spare = nil
+		s.mu.Unlock()
+		c.stop()
+	})
+}
+
+// take returns the spare child, or a new one.
+func (s *Subprocess) take() (*child, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errors.New("pdfview: closed")
+	}
+	if c := s.spare; c != nil {
+		s.spare = nil
+		c.idle.Stop()
+		return c, nil
+	}
+	return s.start()
+}
+
+// refill starts the next spare child in the background.
+func (s *Subprocess) refill() {
+	go func() {
+		if err := s.Warm(context.Background()); err != nil {
+			_ = err // the next render starts its own child and reports
+		}
+	}()
+}
+
+// RenderPage renders page of pdf at dpi (lowered for a large page) in a child process.
+// Cancelling ctx kills the child at once.
+func (s *Subprocess) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
 	if len(pdf) > MaxPDFSize {
 		return nil, 0, ErrTooLarge
 	}
-	// A first run compiles PDFium: minutes on a slow machine, then 0.2 s.
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	args := append(append([]string(nil), s.Args...), "-page", fmt.Sprint(page), "-dpi", fmt.Sprint(dpi))
-	cmd := exec.CommandContext(ctx, s.Exe, args...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	out, err := cmd.StdoutPipe()
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	c, err := s.take()
 	if err != nil {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: %w", err)
+		return nil, 0, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: %w", err)
+	defer s.refill() // after this render: a starting child would slow it down
+	if err := s.waitReady(ctx, c); err != nil {
+		return nil, 0, err
 	}
-	// The page is read straight into the image: buffering the child's output first would
-	// allocate it twice or more, memory the Go runtime then keeps for a while.
-	img, pages, rerr := readPage(bufio.NewReader(out))
-	if rerr != nil {
-		cmd.Process.Kill()
+	if s.OnRender != nil {
+		s.OnRender(c.cmd.Process.Pid)
 	}
-	werr := cmd.Wait()
+	go func() {
+		// The child may stop reading (an error, a kill): the write then fails, harmlessly.
+		w := bufio.NewWriter(c.in)
+		fmt.Fprintf(w, "RENDER %d %g %d\n", page, dpi, len(pdf))
+		w.Write(pdf)
+		w.Flush()
+		c.in.Close()
+	}()
+	type answer struct {
+		img   image.Image
+		pages int
+		err   error
+	}
+	answers := make(chan answer, 1)
+	go func() {
+		img, pages, err := readPage(c.out)
+		answers <- answer{img, pages, err}
+	}()
+	t := time.NewTimer(s.timeout())
+	defer t.Stop()
+	var a answer
+	select {
+	case a = <-answers:
+	case <-ctx.Done():
+		c.cmd.Process.Kill()
+		<-answers
+		a = answer{err: ctx.Err()}
+	case <-t.C:
+		c.cmd.Process.Kill()
+		<-answers
+		a = answer{err: fmt.Errorf("pdfview: renderer process killed after %v: %w", s.timeout(), ErrTimeout)}
+	}
 	switch {
-	case werr != nil && (rerr == nil || errb.Len() > 0): // the child's own message says more
-		return nil, 0, fmt.Errorf("pdfview: renderer process: %w (%s)", werr, bytes.TrimSpace(errb.Bytes()))
-	case rerr != nil:
-		return nil, 0, rerr
+	case a.err == nil:
+		go c.stop() // a process with PDFium's memory takes a while to end: not on the way
+		return a.img, a.pages, nil
+	case errors.Is(a.err, errNoAnswer):
+		// Killed by its own limits (memory, CPU) or crashed on this document.
+		werr := c.stop()
+		return nil, 0, fmt.Errorf("pdfview: renderer process ended (%v: %s): %w", werr, c.errb.String(), ErrResources)
 	}
-	return img, pages, nil
+	go c.stop()
+	return nil, a.pages, a.err
 }
 
-// Serve is the child's side: it reads a PDF on in, renders page at dpi, and writes
-// "PAGES n W H\n" followed by W×H×4 bytes of RGBA (or "ERROR msg\n").
-func Serve(ctx context.Context, in io.Reader, out io.Writer, page int, dpi float64, cacheDir string) error {
-	pdf, err := io.ReadAll(io.LimitReader(in, MaxPDFSize+1))
-	if err != nil {
-		return fmt.Errorf("pdfview: read document: %w", err)
+// Close stops the spare child; RenderPage and Warm fail afterwards.
+func (s *Subprocess) Close() error {
+	s.mu.Lock()
+	c := s.spare
+	s.spare, s.closed = nil, true
+	s.mu.Unlock()
+	if c != nil {
+		c.stop()
 	}
-	r := New(cacheDir)
-	defer r.Close()
-	img, pages, err := r.RenderPage(ctx, pdf, page, dpi)
-	if err != nil {
-		return err
-	}
-	b := img.Bounds()
-	rgba, ok := img.(*image.RGBA)
-	if !ok || b.Min != (image.Point{}) || rgba.Stride != 4*b.Dx() {
-		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-		draw.Draw(rgba, rgba.Rect, img, b.Min, draw.Src)
-	}
-	w := bufio.NewWriter(out)
-	fmt.Fprintf(w, "PAGES %d %d %d\n", pages, b.Dx(), b.Dy())
-	if _, err := w.Write(rgba.Pix); err != nil {
-		return fmt.Errorf("pdfview: write page: %w", err)
-	}
-	return w.Flush()
+	return nil
 }
 
-func readPage(r *bufio.Reader) (image.Image, int, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return nil, 0, errors.New("pdfview: renderer process: no answer")
+// headBuffer keeps the first max bytes written: the child's stderr for the logs, where a
+// Go crash says why first ("fatal error: out of memory").
+type headBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   bytes.Buffer
+}
+
+func (t *headBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if room := t.max - t.b.Len(); room > 0 {
+		t.b.Write(p[:min(room, len(p))])
 	}
-	var pages, w, h int
-	if _, err := fmt.Sscanf(line, "PAGES %d %d %d\n", &pages, &w, &h); err != nil {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: bad answer %q", line)
-	}
-	if w <= 0 || h <= 0 || w > maxSide || h > maxSide {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: bad page %dx%d", w, h)
-	}
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	if _, err := io.ReadFull(r, img.Pix); err != nil {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: short page %dx%d: %w", w, h, err)
-	}
-	if _, err := r.ReadByte(); err != io.EOF {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: page %dx%d longer than announced", w, h)
-	}
-	return img, pages, nil
+	return len(p), nil
+}
+
+func (t *headBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.TrimSpace(t.b.String())
 }

@@ -30,15 +30,13 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("comptoir", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	renderPDF := fs.Bool("render-pdf", false, "usage interne : dessine une page du PDF lu sur l'entrée standard")
-	page := fs.Int("page", 0, "usage interne, avec -render-pdf : page (à partir de 0)")
-	dpi := fs.Float64("dpi", 96, "usage interne, avec -render-pdf : résolution")
 	demo := addDemoFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if *renderPDF {
 		// The PDF preview's child process (pdfview.Subprocess): no window, no card.
-		return pdfview.Serve(ctx, env.stdin, env.stdout, *page, *dpi, pdfview.DefaultCacheDir())
+		return pdfview.Serve(ctx, env.stdin, env.stdout, pdfview.DefaultCacheDir())
 	}
 	if err := demo.check(); err != nil {
 		return err
@@ -66,7 +64,9 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	// PDF pages are drawn by a child process (this executable): PDFium's memory and the
 	// parsing of untrusted documents stay out of the process holding the card session.
 	if exe, err := os.Executable(); err == nil {
-		deps.PDF = pdfview.Subprocess{Exe: exe, Args: []string{"-render-pdf"}}
+		pdf := &pdfview.Subprocess{Exe: exe, Args: []string{"-render-pdf"}}
+		defer pdf.Close()
+		deps.PDF = pdf
 	} else {
 		pdf := pdfview.New(pdfview.DefaultCacheDir())
 		defer pdf.Close()

@@ -13,6 +13,11 @@
 //   - Patient is the patient as the app handles it; Record mirrors store.Patient field for
 //     field, so `store.Patient(p.Record())` and `patient.FromRecord(patient.Record(sp))`
 //     convert without this package importing store.
+//   - OriginEstablished says whether a delivered message comes from Mon Espace Santé for its
+//     From address, on the word of the configured operator only: the topmost
+//     Authentication-Results field, with the operator's domain as authserv-id, holding
+//     "mss-patient=pass" (OriginMethod) with header.from equal to that address (RFC 8601).
+//     The client creates patient records from such messages only.
 //   - ExplainBounce explains a Mon Espace Santé delivery failure (DSN status and
 //     diagnostic) in plain French.
 //   - Templates are the editable reply templates (DefaultTemplates, JSON for settings).

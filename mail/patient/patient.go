@@ -14,6 +14,9 @@ type Patient struct {
 	BirthDate  time.Time
 	Sex        Sex
 	Qualified  bool // the INS was retrieved or verified through the INSi service
+	// Unconfirmed: created automatically from a received message, not yet confirmed by the
+	// pharmacist (« non vérifié »).
+	Unconfirmed bool
 }
 
 // DisplayName is the name shown in lists: birth name in capitals, then first names.
@@ -50,17 +53,19 @@ type Record struct {
 	Sex                        string
 	Qualified                  bool
 	Created                    time.Time
+	Unconfirmed                bool `json:",omitempty"`
 }
 
 // Record converts the patient for storage; Created is left for the caller to set.
 func (p Patient) Record() Record {
 	return Record{
-		INS:        string(p.INS),
-		BirthName:  p.BirthName,
-		FirstNames: p.FirstNames,
-		BirthDate:  p.BirthDate,
-		Sex:        string(p.Sex),
-		Qualified:  p.Qualified,
+		INS:         string(p.INS),
+		BirthName:   p.BirthName,
+		FirstNames:  p.FirstNames,
+		BirthDate:   p.BirthDate,
+		Sex:         string(p.Sex),
+		Qualified:   p.Qualified,
+		Unconfirmed: p.Unconfirmed,
 	}
 }
 
@@ -74,5 +79,6 @@ func FromRecord(r Record) (Patient, error) {
 	if err != nil {
 		return Patient{}, err
 	}
-	return Patient{INS: ins, BirthName: r.BirthName, FirstNames: r.FirstNames, BirthDate: r.BirthDate, Sex: sex, Qualified: r.Qualified}, nil
+	return Patient{INS: ins, BirthName: r.BirthName, FirstNames: r.FirstNames, BirthDate: r.BirthDate, Sex: sex,
+		Qualified: r.Qualified, Unconfirmed: r.Unconfirmed}, nil
 }

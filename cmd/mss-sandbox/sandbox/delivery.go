@@ -59,7 +59,7 @@ type dsnEntry struct {
 // asked NOTIFY=NEVER) or were delivered with NOTIFY=SUCCESS.
 func (s *Server) deliver(env envelope) error {
 	now := s.opts.Now()
-	stamped := stamp(env.from, s.opts.Domain, now, env.raw)
+	stamped := s.stamp(env.from, s.opts.Domain, now, env.raw, submittedVerdict(env.from))
 	var report []dsnEntry
 	for _, r := range env.rcpts {
 		local, domain, _ := strings.Cut(r.addr, "@")
@@ -124,19 +124,10 @@ func (s *Server) deliverToPatient(from, ins string, raw, stamped []byte) (*failu
 		h.add("References", strings.TrimSpace(hdr.Get("References")+" "+id))
 	}
 	reply := mailParts{text: "Bonjour,\n\nMerci pour votre message, je l'ai bien reçu.\n\nCordialement,\n" + p.Name + "\n"}.build(h)
-	if err := s.appendTo(from, "INBOX", stamp(rcpt, PatientDomain, now, reply), now); err != nil {
+	if err := s.appendTo(from, "INBOX", s.stamp(rcpt, PatientDomain, now, reply, patientVerdict(rcpt)), now); err != nil {
 		return nil, err
 	}
 	return nil, nil
-}
-
-// stamp prepends the trace fields a receiving MTA adds.
-func stamp(from, domain string, now time.Time, raw []byte) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "Return-Path: <%s>\r\n", from)
-	fmt.Fprintf(&b, "Received: by smtp.%s (Comptoir sandbox) with ESMTPS; %s\r\n", domain, now.Format(time.RFC1123Z))
-	b.Write(raw)
-	return b.Bytes()
 }
 
 func (s *Server) appendTo(addr, folder string, raw []byte, t time.Time) error {
@@ -285,7 +276,7 @@ func (s *Server) deliverFromPatientAt(ins, to, subject, text string, attachments
 		}
 	}
 	raw := mailParts{text: text, attachments: attachments}.build(h)
-	if err := s.appendTo(b.Address, "INBOX", stamp(from, PatientDomain, date, raw), date); err != nil {
+	if err := s.appendTo(b.Address, "INBOX", s.stamp(from, PatientDomain, date, raw, patientVerdict(from)), date); err != nil {
 		return "", err
 	}
 	return id, nil

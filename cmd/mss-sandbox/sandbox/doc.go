@@ -10,9 +10,12 @@
 //     rights.
 //     SPECIAL-USE folders (Sent, Drafts, Trash), IDLE, UIDPLUS, MOVE. CONDSTORE/QRESYNC are not
 //     offered: go-imap v2.0.0-beta.8's server has no support for them.
-//   - SMTP submission (STARTTLS, then EXTERNAL, XOAUTH2 or OAUTHBEARER): the sender must be a
-//     BAL the holder may open
-//     (else 553), recipients outside the trust space are refused at RCPT, local delivery, DSN
+//   - SMTP submission (STARTTLS, then EXTERNAL, XOAUTH2 or OAUTHBEARER): the sender (MAIL
+//     FROM, and the From and Sender header fields of every message) must be a BAL the holder
+//     may open (else 553 5.7.1), recipients outside the trust space are refused at RCPT; on
+//     delivery an Authentication-Results field with the sandbox's domain as authserv-id is
+//     added on top, and fields claiming that authserv-id are removed (authresults.go); local
+//     delivery, DSN
 //     (RFC 3464) bounces for unknown recipients and oversize, and patient.mssante.fr simulated
 //     as Mon Espace Santé (size limit, unknown INS bounced, automatic patient replies unless
 //     X-MSS-MES: FIN).

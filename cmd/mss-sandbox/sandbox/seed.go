@@ -156,7 +156,7 @@ func (s *Server) proMessage(folder, fromName, from, to, subject, text string, at
 		owner = from
 	}
 	if folder == "INBOX" {
-		raw = stamp(from, s.opts.Domain, date, raw)
+		raw = s.stamp(from, s.opts.Domain, date, raw, submittedVerdict(from))
 	}
 	return s.appendRaw(owner, folder, raw, date, flags)
 }

@@ -150,8 +150,9 @@ func (s *smtpSession) Data(r io.Reader) error {
 		_, _ = io.Copy(io.Discard, r)
 		return smtpErr(552, smtp.EnhancedCode{5, 3, 4}, "Message too big")
 	}
-	if s.from == "" && !s.headerFromAllowed(buf.Bytes()) {
-		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "From address not allowed for this certificate")
+	if !s.headerFromAllowed(buf.Bytes()) {
+		s.srv.log.Info("smtp: From header refused", "holder", s.holder.ID)
+		return smtpErr(553, smtp.EnhancedCode{5, 7, 1}, "From header address not allowed for this certificate")
 	}
 	if err := s.srv.deliver(envelope{from: s.from, envID: s.envID, rcpts: s.rcpts, raw: buf.Bytes()}); err != nil {
 		s.srv.log.Error("smtp: delivery", "err", err)
@@ -166,19 +167,29 @@ func (s *smtpSession) Reset() {
 	s.rcpts = nil
 }
 
-// headerFromAllowed checks the From header of a null-sender message against the BALs the
-// certificate may send from, so "<>" cannot be used to spoof another mailbox.
+// headerFromAllowed checks the From header, and Sender when present, against the BALs the
+// certificate may send from, as operators do: the envelope sender alone proves nothing to
+// the reader, who sees the header (a patient's address there would make the recipient's
+// client take the message for the patient's). Exactly one From address, and one From
+// field, are accepted.
 func (s *smtpSession) headerFromAllowed(raw []byte) bool {
 	m, err := netmail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
+	if err != nil || len(m.Header["From"]) != 1 || len(m.Header["Sender"]) > 1 {
 		return false
 	}
-	addrs, err := m.Header.AddressList("From")
-	if err != nil || len(addrs) != 1 {
-		return false
+	for _, field := range []string{"From", "Sender"} {
+		if m.Header.Get(field) == "" && field == "Sender" {
+			continue
+		}
+		addrs, err := m.Header.AddressList(field)
+		if err != nil || len(addrs) != 1 {
+			return false
+		}
+		if _, err := s.srv.authorize(*s.holder, strings.ToLower(addrs[0].Address)); err != nil {
+			return false
+		}
 	}
-	_, err = s.srv.authorize(*s.holder, strings.ToLower(addrs[0].Address))
-	return err == nil
+	return true
 }
 
 func (s *smtpSession) Logout() error { return nil }

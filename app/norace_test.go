@@ -1,0 +1,6 @@
+//go:build !race
+
+package app
+
+// slowdown scales the time limits of tests whose work the race detector slows down.
+const slowdown = 1

@@ -143,6 +143,7 @@ func (o Operator) Mail() mail.OperatorConfig {
 		IMAPImplicitTLS: o.IMAPImplicitTLS,
 		SMTPImplicitTLS: o.SubmissionImplicitTLS,
 		ServerName:      o.ServerName,
+		Hosts:           slices.Clone(o.Hosts), // SRV targets trusted outside the domain (RFC 6186 §6)
 		TrustStore:      slices.Clone(o.TrustStore),
 	}
 }

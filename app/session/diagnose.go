@@ -18,6 +18,7 @@ import (
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/provisioning"
+	"comptoir/mail/trustlist"
 )
 
 // Verdict grades one diagnostic check.
@@ -369,7 +370,7 @@ func diagnoseAPI(ctx context.Context, r *Report, in DiagnoseInput, op mail.Opera
 		return
 	}
 	cl, err := provisioning.New(provisioning.Config{BaseURL: in.APIURL, Certificate: in.Card.TLSCertificate(),
-		RootCAs: op.RootCAs, MaxTLS: in.Card.MaxTLSVersion(), Timeout: 10 * time.Second})
+		Trust: op.Trust, RootCAs: op.RootCAs, MaxTLS: in.Card.MaxTLSVersion(), Timeout: 10 * time.Second})
 	if err == nil {
 		defer cl.Close()
 		_, err = cl.BALs(ctx)
@@ -390,6 +391,9 @@ func diagnoseFiles(r *Report, in DiagnoseInput) {
 		r.add(VerdictWarning, tl, "absente : les destinataires hors de l'espace de confiance ne sont pas signalés",
 			"Mettez la liste à jour depuis les paramètres (« Mettre à jour la liste de confiance »).")
 	} else {
+		if info, err := trustlist.Stored(in.TrustListPath); date.IsZero() && err == nil {
+			date = info.Generated // what the ANS generated, not when it was downloaded
+		}
 		if date.IsZero() {
 			date = fi.ModTime()
 		}

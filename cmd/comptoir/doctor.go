@@ -11,6 +11,7 @@ import (
 	"comptoir/app/config"
 	"comptoir/app/fr"
 	"comptoir/app/session"
+	"comptoir/mail/trustlist"
 )
 
 // runDoctor runs the one diagnostic of Comptoir (the app's « Tester la connexion » too): the
@@ -39,7 +40,7 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	in := session.DiagnoseInput{Settings: layers, SettingsErr: lerr, ModulePath: module,
 		Operator: cfg.Operator.Mail(), APIURL: cfg.Operator.API}
-	if p, err := annuaire.DefaultTrustListPath(); err == nil {
+	if p, err := trustlist.DefaultPath(); err == nil {
 		in.TrustListPath = p
 	}
 	if p, err := annuaire.DefaultPath(); err == nil {

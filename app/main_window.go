@@ -263,8 +263,14 @@ func (m *MainScreen) balTip(addr string) string {
 }
 
 // holderName is "Élise BONNEFOY — Pharmacien".
+// holderName says who is logged in, and « e-CPS » when it is through Pro Santé Connect (what
+// needs the card is refused then: the pharmacist sees why).
 func holderName(h Holder) string {
-	return joinNonEmpty(" — ", strings.TrimSpace(strings.Join([]string{h.Title, h.GivenName, h.Surname}, " ")), h.Profession)
+	name := joinNonEmpty(" — ", strings.TrimSpace(strings.Join([]string{h.Title, h.GivenName, h.Surname}, " ")), h.Profession)
+	if h.PSC {
+		name += " (e-CPS)"
+	}
+	return name
 }
 
 // selectBAL shows the inbox of the BAL addr.

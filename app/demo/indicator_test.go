@@ -79,6 +79,12 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	h.WaitText("● En ligne")
 	want := operatorCounts(t)
 	s := h.UI.ShowIndicator()
+	var diff string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last difference: %s", diff)
+		}
+	}()
 	// The cache catches up with the operator (first sync of every folder).
 	h.WaitFor("the indicator to count what the operator holds", func() bool {
 		s.Reload()
@@ -88,6 +94,7 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 			w := want[r.Month]
 			if r.SentPatients != w.sentPatients || r.ReceivedPatients != w.recvPatients ||
 				r.SentProfessionals != w.sentPros || r.ReceivedProfessionals != w.recvPros {
+				diff = fmt.Sprintf("%s: cache %d/%d/%d/%d, operator %+v", r.Month.Label(), r.SentPatients, r.ReceivedPatients, r.SentProfessionals, r.ReceivedProfessionals, w)
 				return false
 			}
 			if w.exchanges() > 0 {

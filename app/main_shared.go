@@ -37,16 +37,3 @@ func (m *MainScreen) ShowFolder(name string) bool {
 	}
 	return false
 }
-
-// reloadFolders lists the BAL's folders again, keeping the one shown selected.
-func (m *MainScreen) reloadFolders() {
-	if m.s == nil {
-		return
-	}
-	m.loadFolders()
-	for i, f := range m.folders {
-		if f.Name == m.folder {
-			m.Folders.Select(i)
-		}
-	}
-}

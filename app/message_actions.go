@@ -187,8 +187,13 @@ func (m *MainScreen) markRead(e Envelope) {
 func (m *MainScreen) askRemove(e Envelope, archive bool) {
 	m.u.touch()
 	t := m.u.tr.T
-	sm := m.shared()
-	if sm == nil {
+	var remove func(Ref) error
+	if d, ok := m.s.(Deleter); ok && !archive {
+		remove = d.Delete
+	} else if sm := m.shared(); sm != nil && archive {
+		remove = sm.Archive
+	}
+	if remove == nil {
 		return
 	}
 	title, body, yes, done := t("delete.title"), t("delete.body", displaySubject(e.Subject)), t("delete.yes"), t("status.deleted")
@@ -199,13 +204,7 @@ func (m *MainScreen) askRemove(e Envelope, archive bool) {
 		if !ok || m.s == nil {
 			return
 		}
-		var err error
-		if archive {
-			err = sm.Archive(e.Ref)
-		} else {
-			err = sm.Delete(e.Ref)
-		}
-		if err != nil {
+		if err := remove(e.Ref); err != nil {
 			m.actionFailed(err)
 			return
 		}
@@ -214,7 +213,7 @@ func (m *MainScreen) askRemove(e Envelope, archive bool) {
 			m.Reader.clear()
 			m.setMessageActions(false)
 		}
-		m.List.UnselectAll()
+		m.unselect()
 		m.reloadList()
 		m.refreshCounts()
 		m.Status.notice(done)

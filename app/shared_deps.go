@@ -12,7 +12,7 @@ type SharedMailbox interface {
 	// MarkHandled marks a message « traité » (on) or takes the mark off, naming the holder.
 	MarkHandled(ref Ref, on bool) error
 	MarkUnread(ref Ref) error
-	Delete(ref Ref) error  // to the BAL's Trash
+	Deleter                // to the BAL's Trash
 	Archive(ref Ref) error // to the BAL's archive folder
 }
 

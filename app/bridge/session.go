@@ -455,4 +455,5 @@ var (
 	_ app.SharedMailbox  = (*Session)(nil)
 	_ app.Outbox         = (*Session)(nil)
 	_ app.EnvelopeReader = (*Session)(nil)
+	_ app.Deleter        = (*Session)(nil)
 )

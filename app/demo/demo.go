@@ -25,6 +25,8 @@ import (
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/mail/servertrust"
+	"comptoir/mail/trustlist"
 	"comptoir/store"
 )
 
@@ -122,15 +124,20 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			return nil, err
 		}
 	}
-	if f, err := os.Open(e.Sandbox.TrustListPath()); err == nil {
-		e.Trust, err = msg.LoadTrustList(f)
-		f.Close()
-		if err != nil {
-			o.Logger.Warn("demo trust list", "err", err)
-		}
+	// The sandbox signs its list as the ANS does; it is verified like the real one.
+	if e.Trust, err = trustlist.LoadDomains(e.Sandbox.TrustListPath(), e.PKI.RootPool()); err != nil {
+		o.Logger.Warn("demo trust list", "err", err)
+	}
+	// One server-trust verifier for the demo session, as Resolve builds for a real one:
+	// the sandbox's CRLs are fetched from its HTTP distribution point and cached.
+	trust, err := servertrust.New(servertrust.Config{Roots: e.PKI.RootPool(), CacheDir: filepath.Join(o.Dir, "crl"),
+		Logger: o.Logger})
+	if err != nil {
+		e.Close()
+		return nil, fmt.Errorf("demo: server trust: %w", err)
 	}
 	e.op = mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
-		RootCAs: e.PKI.RootPool(), CRLs: e.PKI.CRLs(), Domain: e.Sandbox.Domain()}
+		Trust: trust, RootCAs: e.PKI.RootPool(), Domain: e.Sandbox.Domain()}
 	e.Bridge = bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: o.Watch, Session: e.sessionConfig(o.Keyring)})
 	return e, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +10,10 @@ import (
 	"net"
 	"strings"
 
-	"comptoir/app/annuaire"
 	"comptoir/app/config"
 	"comptoir/app/session"
 	"comptoir/mail/msg"
+	"comptoir/mail/trustlist"
 )
 
 // sessionConfig is what a session of the command line is opened with: the same as the app's
@@ -23,18 +24,19 @@ func sessionConfig(ctx context.Context, cfg config.Config, log *slog.Logger) (se
 	if err != nil {
 		return session.Config{}, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
-	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log),
+	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log, op.RootCAs),
 		ProductRef: "Comptoir/" + version, Logger: log}, nil
 }
 
-// loadTrustList reads the workstation's trust-space list; without it recipients are not
+// loadTrustList reads the workstation's trust-space list and verifies it again (its
+// signature against roots, or its recorded checksum); without it recipients are not
 // checked, which Build reports as a warning.
-func loadTrustList(log *slog.Logger) *msg.TrustList {
-	p, err := annuaire.DefaultTrustListPath()
+func loadTrustList(log *slog.Logger, roots *x509.CertPool) *msg.TrustList {
+	p, err := trustlist.DefaultPath()
 	if err != nil {
 		return nil
 	}
-	tl, err := annuaire.LoadTrustList(p)
+	tl, err := trustlist.LoadDomains(p, roots)
 	if err != nil {
 		log.Warn("trust-space list not loaded: recipients are not checked", "err", err)
 		return nil

@@ -25,6 +25,10 @@ type SettingsScreen struct {
 	Results                             *widget.Label
 	// ReadOnly says why some fields cannot be changed (hidden when all can).
 	ReadOnly *widget.Label
+	// TrustList says which trust-space list the workstation holds; TrustListUpdate
+	// downloads it again (settings_trustlist.go).
+	TrustList       *widget.Label
+	TrustListUpdate *widget.Button
 
 	s Session // the open session when the window opened (nil: none)
 }
@@ -111,7 +115,8 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		update.Hide()
 	}
 	// The diagnostic's results scroll: the window keeps its size on a 1024×768 screen.
-	s.Window.SetContent(container.NewBorder(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update)),
+	s.Window.SetContent(container.NewBorder(container.NewVBox(s.ReadOnly, form, u.trustListRow(s),
+		container.NewHBox(s.Test, s.Save, templates, update)),
 		nil, nil, nil, container.NewVScroll(s.Results)))
 	u.sizeWindow(s.Window, fyne.NewSize(620, 520))
 	u.track(s.Window, nil)

@@ -151,10 +151,11 @@ func (s *Session) SendMDN(ref store.Ref) error {
 
 // OutsideTrust returns the addresses outside the trust space (none without a list).
 func (s *Session) OutsideTrust(addrs []string) []string {
-	if s.cfg.Trust == nil {
+	t := s.trust.Load()
+	if t == nil {
 		return nil
 	}
-	return s.cfg.Trust.OutsideTrust(addrs)
+	return t.OutsideTrust(addrs)
 }
 
 // OutboxCount is the number of messages not yet acknowledged.

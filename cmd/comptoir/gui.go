@@ -119,7 +119,8 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	scfg, err := sessionConfig(ctx, cfg, log)
 	if err != nil {
 		log.Warn("operator not resolved; the mail stays offline", "err", err)
-		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log, nil), ProductRef: "Comptoir/" + version, Logger: log}
+		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log, nil), TrustList: trustListConfig(),
+			ProductRef: "Comptoir/" + version, Logger: log}
 	}
 	scfg.Logger = log
 	cleanup := func() {}

@@ -25,7 +25,18 @@ func sessionConfig(ctx context.Context, cfg config.Config, log *slog.Logger) (se
 		return session.Config{}, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
 	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log, op.RootCAs),
-		ProductRef: "Comptoir/" + version, Logger: log}, nil
+		TrustList: trustListConfig(), ProductRef: "Comptoir/" + version, Logger: log}, nil
+}
+
+// trustListConfig refreshes the trust-space list from the ANS's signed copy (its signer
+// checked against the trust store's roots) into the data directory, where loadTrustList
+// reads it.
+func trustListConfig() session.TrustListConfig {
+	p, err := trustlist.DefaultPath()
+	if err != nil {
+		return session.TrustListConfig{} // no data directory: no refresh
+	}
+	return session.TrustListConfig{Path: p, Source: trustlist.OfficialSource()}
 }
 
 // loadTrustList reads the workstation's trust-space list and verifies it again (its

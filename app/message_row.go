@@ -75,6 +75,7 @@ func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
 	for _, l := range []*widget.Label{r.From, r.PatientName, r.Subject} {
 		l.Truncation = fyne.TextTruncateEllipsis
 	}
+	r.INS.Importance = widget.SuccessImportance
 	r.hover.Hide()
 	r.ExtendBaseWidget(r)
 	return r
@@ -170,8 +171,10 @@ func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 	setLabel(r.From, from, !e.Seen, imp)
 	setLabel(r.PatientName, pat, false, widget.SuccessImportance)
 	show(r.PatientName, pat != "")
+	// The INS label's text is senderLine's to set, whole or empty as the room allows:
+	// setting it here too would give it back its text without the room when the line's
+	// texts did not change (no layout pass follows), and it would overflow onto the date.
 	r.ins = ins
-	setLabel(r.INS, ins, false, widget.SuccessImportance) // senderLine empties it when it does not fit
 	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
 	setLabel(r.Date, u.listDate(e.Date), false, widget.MediumImportance)
 	r.setIcon(r.Handled, when(e.Handled, theme.ConfirmIcon()))

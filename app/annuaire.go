@@ -43,24 +43,24 @@ func (u *UI) annuaireDir() Annuaire {
 	return a
 }
 
-// suggestionLabel is how the composer lists a suggested address: with the directory's
-// profession and town when the address is in it, so that homonyms can be told apart.
-func (u *UI) suggestionLabel(a Address) string {
+// suggestionOf is how the composer offers an address: its readable name, then — when the
+// Annuaire Santé knows it — the profession, the town, the address and its kind, so that
+// homonyms can be told apart. Not on the UI goroutine: the directory is read.
+func (u *UI) suggestionOf(a Address) Suggestion {
+	s := Suggestion{Address: a, Name: a.Person(), Detail: a.Email}
 	d := u.annuaireDir()
 	if d == nil {
-		return a.String()
+		return s
 	}
 	r, ok, err := d.ByAddress(a.Email)
 	if err != nil || !ok {
-		return a.String()
-	}
-	name := r.DisplayName()
-	if !r.IsStructure() {
-		name = strings.TrimSpace(strings.ToUpper(r.Surname) + " " + r.GivenName)
+		return s
 	}
 	m := mailboxOf(r, a.Email)
-	parts := []string{name, resultTitle(r, m), placeOf(m, r), fmt.Sprintf("%s (%s)", m.Address, m.Kind)}
-	return joinNonEmpty(" — ", parts...)
+	s.Name = r.DisplayName()
+	s.Address.Name = s.Name // the field shows what the list showed
+	s.Detail = joinNonEmpty(" — ", resultTitle(r, m), placeOf(m, r), fmt.Sprintf("%s (%s)", m.Address, m.Kind))
+	return s
 }
 
 // mailboxOf returns r's mailbox with address addr (the first one if none matches).
@@ -155,11 +155,11 @@ func (u *UI) ShowAnnuaire() *AnnuaireScreen {
 	case !ok:
 		s.Status.SetText(t("annuaire.notimported"))
 	default:
-		s.Status.SetText(t("annuaire.info", info.Entries, info.Imported.Format("02/01/2006")))
+		s.Status.SetText(u.tr.N("annuaire.info", info.Entries, u.date(info.Imported)))
 	}
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.Online, s.Query), s.Status)
-	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.results)))
-	s.Window.Resize(fyne.NewSize(820, 640))
+	s.Window.SetContent(withMinWidth(container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.results)), 600))
+	u.sizeWindow(s.Window, fyne.NewSize(820, 640))
 	s.Window.Canvas().Focus(s.Query)
 	u.track(s.Window, nil)
 	s.Window.Show()
@@ -213,7 +213,7 @@ func (s *AnnuaireScreen) show(res []annuaire.Result, err error) {
 		s.Status.SetText(t("annuaire.notimported"))
 	case errors.Is(err, annuaire.ErrOnline):
 		s.u.log.Warn("annuaire online lookup", "err", err)
-		s.Status.SetText(t("annuaire.online.failed", len(res)))
+		s.Status.SetText(s.u.tr.N("annuaire.online.failed", int64(len(res))))
 	case err != nil:
 		s.u.log.Warn("annuaire search", "err", err)
 		s.Status.SetText(t("annuaire.search.failed"))
@@ -222,9 +222,9 @@ func (s *AnnuaireScreen) show(res []annuaire.Result, err error) {
 	case len(res) == 0:
 		s.Status.SetText(t("annuaire.none"))
 	default:
-		s.Status.SetText(t("annuaire.count", len(res)))
+		s.Status.SetText(s.u.tr.N("annuaire.count", int64(len(res))))
 		if s.u.session == nil {
-			s.Status.SetText(t("annuaire.count", len(res)) + " " + t("annuaire.nosession"))
+			s.Status.SetText(s.u.tr.N("annuaire.count", int64(len(res))) + " " + t("annuaire.nosession"))
 		}
 	}
 	for _, r := range res {

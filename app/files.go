@@ -41,24 +41,17 @@ func (u *UI) openPart(p Part) {
 		u.showError(u.tr.T("part.open.refused"), fmt.Errorf("app: open a part of type %s refused", sn.kind.MIME))
 		return
 	}
-	if p.Source == nil {
-		path, err := u.tempFile(p, sn.kind)
-		if err != nil {
-			u.showError(u.tr.T("error.open"), err)
-			return
-		}
-		u.openURL(fileURL(path))
-		return
-	}
-	// In the cache: written off the UI goroutine, streamed.
-	dir, err := u.partDir()
+	path, write, err := u.partFile(p)
 	if err != nil {
 		u.showError(u.tr.T("error.open"), err)
 		return
 	}
-	path := filepath.Join(dir, kindFileName(p.Name, sn.kind))
+	if p.Source == nil { // written already
+		u.openURL(fileURL(path))
+		return
+	}
 	go func() {
-		err := u.writePart(path, p, sn.kind)
+		err := write()
 		u.deps.Do(func() {
 			if err != nil {
 				u.showError(u.tr.T("error.open"), err)
@@ -67,6 +60,24 @@ func (u *UI) openPart(p Part) {
 			u.openURL(fileURL(path))
 		})
 	}()
+}
+
+// partFile is the file p is written to for the system (to open or to print): a new
+// directory of the session's, the name of p's kind. A part in memory is written at once
+// (write does nothing); one in the cache is streamed by write, to call off the UI
+// goroutine, which leaves nothing at path on error.
+func (u *UI) partFile(p Part) (path string, write func() error, err error) {
+	k := p.sniff().kind
+	if p.Source == nil {
+		path, err := u.tempFile(p, k)
+		return path, func() error { return nil }, err
+	}
+	dir, err := u.partDir()
+	if err != nil {
+		return "", nil, err
+	}
+	path = filepath.Join(dir, kindFileName(p.Name, k))
+	return path, func() error { return u.writePart(path, p, k) }, nil
 }
 
 // tempFile writes p to a new directory of the session's and marks it as downloaded.

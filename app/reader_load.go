@@ -64,11 +64,3 @@ func (r *ReaderView) stopLoad() {
 
 // Loading reports whether the reader is still reading the selected message.
 func (r *ReaderView) Loading() bool { return r.loading }
-
-// context is the UI's context (cancelled by Stop), or the background one before Start.
-func (u *UI) context() context.Context {
-	if u.ctx == nil {
-		return context.Background()
-	}
-	return u.ctx
-}

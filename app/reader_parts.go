@@ -77,6 +77,15 @@ func (r *ReaderView) previewFirst(parts []Part) {
 	}
 }
 
+// samePart reports whether a and b are the same part: streamed from the same place of the
+// cache, or the same bytes in memory.
+func samePart(a, b Part) bool {
+	if a.Source != nil || b.Source != nil {
+		return sameSource(a.Source, b.Source)
+	}
+	return a.Name == b.Name && len(a.Data) == len(b.Data) && (len(a.Data) == 0 || &a.Data[0] == &b.Data[0])
+}
+
 // sameSource reports whether a and b stream the same part from the cache.
 func sameSource(a, b PartSource) bool {
 	if a == nil || b == nil {

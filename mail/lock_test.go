@@ -18,7 +18,12 @@ func TestLockEndsAStalledSubmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.ServerCertificate()
+	crl, err := pki.ServeCRLs() // the client refuses a server whose revocation it cannot check
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crl.Close()
+	srvCert, err := pki.ServerCertificateCRL(crl.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +47,7 @@ func TestLockEndsAStalledSubmission(t *testing.T) {
 	defer sc.Close()
 	done := make(chan error, 1)
 	go func() {
-		_, err := sendData(sc, store.OutboxItem{From: testBAL, To: []string{"a@sandbox.mssante.test"},
+		_, _, err := sendData(sc, store.OutboxItem{From: testBAL, To: []string{"a@sandbox.mssante.test"},
 			Raw: []byte("Subject: x\r\n\r\nbonjour\r\n")}, nil, nil)
 		done <- err
 	}()

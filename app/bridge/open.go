@@ -24,7 +24,7 @@ func (s *Session) Open(ctx context.Context, ref app.Ref, early func(*app.Message
 	if early != nil {
 		o.Progress = func(p *msg.Parsed) {
 			if early != nil && len(p.Attachments) > app.ManyParts && body != nil {
-				m := message(env, p, body, sniffs)
+				m := s.message(env, p, body, sniffs)
 				if len(m.Parts) > app.ManyParts {
 					early(m)
 					early = nil
@@ -36,7 +36,7 @@ func (s *Session) Open(ctx context.Context, ref app.Ref, early func(*app.Message
 	if err != nil {
 		return nil, locked(err)
 	}
-	m := message(env, p, body, sniffs)
+	m := s.message(env, p, body, sniffs)
 	if p.XDM != nil {
 		m.Documents, m.Signatures = documents(p.XDM)
 	}
@@ -47,8 +47,8 @@ func (s *Session) Open(ctx context.Context, ref app.Ref, early func(*app.Message
 }
 
 // message is what the walk p has read of the message so far: headers, text, attachments.
-func message(env store.Envelope, p *msg.Parsed, body *store.BodyFile, sniffs map[int]app.Sniff) *app.Message {
-	m := &app.Message{Envelope: envelope(env), Text: p.Body}
+func (s *Session) message(env store.Envelope, p *msg.Parsed, body *store.BodyFile, sniffs map[int]app.Sniff) *app.Message {
+	m := &app.Message{Envelope: s.withHandled(envelope(env)), Text: p.Body}
 	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
 	if p.Patient != nil {
 		// The parsed message says what the identifier is: an INS only with an INS OID (or a

@@ -83,8 +83,9 @@ func (s *Session) sendable(bal string) error {
 	return nil
 }
 
-// Send queues d durably (the engine submits it when online) and forgets the BAL's draft.
-// d.From.Email names the BAL; its display name is the session's.
+// Send queues d durably (the engine submits it when online). d.From.Email names the BAL;
+// its display name is the session's. The caller forgets the draft it came from
+// (DeleteDraft) and marks its origin (MarkOrigin).
 func (s *Session) Send(ctx context.Context, d msg.Draft) (string, error) {
 	if err := s.sendable(d.From.Email); err != nil {
 		return "", err
@@ -93,9 +94,6 @@ func (s *Session) Send(ctx context.Context, d msg.Draft) (string, error) {
 	id, err := s.eng.Send(ctx, d)
 	if err != nil {
 		return "", fmt.Errorf("session: send: %w", err)
-	}
-	if err := s.st.SetSetting(store.KeyDraft(d.From.Email), nil); err != nil {
-		s.cfg.Logger.Warn("forget draft", "err", err)
 	}
 	return id, nil
 }
@@ -153,10 +151,11 @@ func (s *Session) SendMDN(ref store.Ref) error {
 
 // OutsideTrust returns the addresses outside the trust space (none without a list).
 func (s *Session) OutsideTrust(addrs []string) []string {
-	if s.cfg.Trust == nil {
+	t := s.trust.Load()
+	if t == nil {
 		return nil
 	}
-	return s.cfg.Trust.OutsideTrust(addrs)
+	return t.OutsideTrust(addrs)
 }
 
 // OutboxCount is the number of messages not yet acknowledged.

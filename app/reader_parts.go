@@ -17,7 +17,7 @@ import (
 const ManyParts = 12
 
 // listRows is how many attachment rows the list shows at once.
-const listRows = 5
+const listRows = 4
 
 // showAttachments shows the attachment rows: one row each for a few (Attachments), else
 // the list (AttachmentList), whose rows Attachments does not hold.

@@ -144,7 +144,7 @@ func (p *Preview) parentCtx() context.Context {
 func (p *Preview) reset() {
 	p.stop()
 	if p.doc != nil {
-		p.doc.Close()
+		go p.doc.Close() // once its render, cancelled above, has returned
 		p.doc = nil
 	}
 	p.part = Part{}
@@ -245,7 +245,8 @@ func (p *Preview) goTo(n int) {
 func (p *Preview) render(n int, dpi float64) {
 	ctx, seq := p.begin()
 	p.busy = true
-	if n != p.page || p.raw == nil {
+	sharper := n == p.page && p.raw != nil
+	if !sharper {
 		// Another page: the one shown stays, dimmed, until it comes.
 		p.raw, p.capped = nil, false
 		p.Image.Translucency = 0.5
@@ -265,6 +266,14 @@ func (p *Preview) render(n int, dpi float64) {
 				p.pages = pages
 			}
 			p.showControls()
+			if err != nil && sharper {
+				// The page stays as it was rendered: only the sharper copy failed.
+				p.u.log.Warn("preview: sharper page", "err", err)
+				p.capped = true
+				p.Image.Translucency = 0
+				p.Image.Refresh()
+				return
+			}
 			if err != nil {
 				p.fail(err)
 				return

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -32,9 +33,15 @@ const paneWidth = 520
 
 func newPreviewRig(t *testing.T) *previewRig {
 	t.Helper()
+	return newPreviewRigWith(t, func(r PDFRenderer) PDFRenderer { return r })
+}
+
+// newPreviewRigWith renders through wrap(PDFium), for faults injected around the renderer.
+func newPreviewRigWith(t *testing.T, wrap func(PDFRenderer) PDFRenderer) *previewRig {
+	t.Helper()
 	r := pdfview.New(filepath.Join(os.TempDir(), "comptoir-pdfium-cache"))
 	t.Cleanup(func() { r.Close() })
-	rig := &previewRig{readerRig: newReaderRig(t, r)}
+	rig := &previewRig{readerRig: newReaderRig(t, wrap(r))}
 	rig.pv = rig.r.Preview
 	rig.w = test.NewWindow(rig.r.Content)
 	t.Cleanup(rig.w.Close)
@@ -127,6 +134,11 @@ func TestPreviewPageNavigation(t *testing.T) {
 	if !samePixels(pv.Image.Image, second) {
 		t.Fatal("page 2 does not show as it did")
 	}
+	test.Type(rig.w.Canvas().Focused(), "+")
+	if pv.Zoom.Text != "125\u00a0%" {
+		t.Fatalf("+ on the focused page: zoom %q", pv.Zoom.Text)
+	}
+	test.Type(rig.w.Canvas().Focused(), "-")
 	test.Tap(rig.button("Page précédente"))
 	rig.wait("page 1 again", func() bool { return pv.Page.Text == "Page 1 / 3" && !pv.busy && pv.Image.Image != nil })
 
@@ -214,6 +226,39 @@ func TestPreviewZoomFitAndRotation(t *testing.T) {
 		b := pv.Image.Image.Bounds()
 		return b.Dx() < b.Dy() && pv.turnCancel == nil
 	})
+}
+
+// slowBeyond96 is PDFium timing out on any render sharper than the first page's.
+type slowBeyond96 struct{ PDFRenderer }
+
+func (s slowBeyond96) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
+	if dpi > firstPageDPI {
+		_, pages, _ := s.PDFRenderer.RenderPage(ctx, pdf, page, firstPageDPI)
+		return nil, pages, pdfview.ErrTimeout
+	}
+	return s.PDFRenderer.RenderPage(ctx, pdf, page, dpi)
+}
+
+// When the sharper copy of a zoomed page fails, the page stays on screen as it was, without
+// an error, and it is not asked again.
+func TestPreviewSharperRenderFailureKeepsPage(t *testing.T) {
+	rig := newPreviewRigWith(t, func(r PDFRenderer) PDFRenderer { return slowBeyond96{r} })
+	pv := rig.pv
+	rig.r.show(&Message{Parts: []Part{threePages()}})
+	rig.wait("page 1", func() bool { return pv.Image.Image != nil && !pv.busy })
+	page := pv.Image.Image
+	for range 3 {
+		rig.tap("Zoom avant")
+	}
+	rig.wait("the sharper render's failure", func() bool { return pv.capped && !pv.busy })
+	if pv.Image.Image != page || pv.Error.Visible() || pv.Image.Translucency != 0 {
+		t.Fatalf("after a failed sharper render: same page %v, error %q", pv.Image.Image == page, pv.Error.Text)
+	}
+	rig.tap("Zoom arrière")
+	rig.tap("Zoom avant")
+	if pv.busy {
+		t.Fatal("the failed sharper render is asked again")
+	}
 }
 
 // A photo gets the zoom and the turns too, turned off the UI goroutine; no page controls.

@@ -10,8 +10,9 @@
 //
 // The application uses Subprocess, which renders in a child process (Serve): PDFium's memory
 // leaves with it and untrusted documents are parsed away from the process holding the card
-// session. One child renders one document and exits; a spare child, started in advance, has
-// PDFium loaded already so that a preview does not wait for it.
+// session. One child renders the pages of one document (Document: the preview pages through
+// it) and exits when it is closed, left idle, or a page is cancelled; a spare child, started
+// in advance, has PDFium loaded already so that a preview does not wait for it.
 //
 // Every document is untrusted. Bounds, each tested with a hostile PDF (package pdftest):
 //   - the document: MaxPDFSize (ErrTooLarge);
@@ -21,9 +22,10 @@
 //   - PDFium's memory: MaxWasmMemory, inside the WebAssembly sandbox;
 //   - the child process: its address space (RLIMIT_AS on Linux; macOS accepts the limit but
 //     does not enforce it) or its committed memory (a Job object on Windows), and its CPU
-//     time, set by the child itself before it reads the document;
-//   - the render's duration: Subprocess.Timeout (20 s), after which the child is killed
-//     (ErrTimeout); a cancelled context kills it at once.
+//     time for all the pages it renders, set by the child itself before it reads the document;
+//   - each page's render: Subprocess.Timeout (20 s), after which the child is killed
+//     (ErrTimeout); a cancelled context kills it at once. The document's other pages are
+//     then rendered by another child.
 package pdfview
 
 import (

@@ -20,6 +20,7 @@ func (u *UI) ShowAbout() dialog.Dialog {
 	d := dialog.NewCustom(t("about.title"), t("ok"), container.NewVBox(
 		widget.NewLabelWithStyle("Comptoir", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), text), u.Window)
 	d.Resize(fyne.NewSize(460, 260))
+	u.trackDialog(u.Window, d)
 	d.Show()
 	return d
 }

@@ -155,11 +155,11 @@ func (u *UI) ShowAnnuaire() *AnnuaireScreen {
 	case !ok:
 		s.Status.SetText(t("annuaire.notimported"))
 	default:
-		s.Status.SetText(t("annuaire.info", info.Entries, info.Imported.Format("02/01/2006")))
+		s.Status.SetText(u.tr.N("annuaire.info", info.Entries, u.date(info.Imported)))
 	}
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, s.Online, s.Query), s.Status)
-	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.results)))
-	s.Window.Resize(fyne.NewSize(820, 640))
+	s.Window.SetContent(withMinWidth(container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.results)), 600))
+	u.sizeWindow(s.Window, fyne.NewSize(820, 640))
 	s.Window.Canvas().Focus(s.Query)
 	u.track(s.Window, nil)
 	s.Window.Show()
@@ -213,7 +213,7 @@ func (s *AnnuaireScreen) show(res []annuaire.Result, err error) {
 		s.Status.SetText(t("annuaire.notimported"))
 	case errors.Is(err, annuaire.ErrOnline):
 		s.u.log.Warn("annuaire online lookup", "err", err)
-		s.Status.SetText(t("annuaire.online.failed", len(res)))
+		s.Status.SetText(s.u.tr.N("annuaire.online.failed", int64(len(res))))
 	case err != nil:
 		s.u.log.Warn("annuaire search", "err", err)
 		s.Status.SetText(t("annuaire.search.failed"))
@@ -222,9 +222,9 @@ func (s *AnnuaireScreen) show(res []annuaire.Result, err error) {
 	case len(res) == 0:
 		s.Status.SetText(t("annuaire.none"))
 	default:
-		s.Status.SetText(t("annuaire.count", len(res)))
+		s.Status.SetText(s.u.tr.N("annuaire.count", int64(len(res))))
 		if s.u.session == nil {
-			s.Status.SetText(t("annuaire.count", len(res)) + " " + t("annuaire.nosession"))
+			s.Status.SetText(s.u.tr.N("annuaire.count", int64(len(res))) + " " + t("annuaire.nosession"))
 		}
 	}
 	for _, r := range res {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app/annuaire"
+	"comptoir/app/fr"
 )
 
 // AnnuaireUpdate is the "Mettre à jour l'annuaire" window: the extraction's location, a
@@ -87,7 +88,7 @@ func (u *UI) ShowAnnuaireUpdate() *AnnuaireUpdate {
 		container.NewVBox(w.Info, source, container.NewHBox(w.Start, w.Cancel), w.Stage, w.Progress, w.Result),
 		container.NewVBox(widget.NewSeparator(), widget.NewLabel(t("annuaire.key.help")), key),
 		nil, nil, container.NewVScroll(w.BadLines)))
-	w.Window.Resize(fyne.NewSize(720, 520))
+	u.sizeWindow(w.Window, fyne.NewSize(720, 520))
 	u.track(w.Window, func() {
 		if w.cancel != nil {
 			w.cancel() // the previous directory stays
@@ -104,8 +105,8 @@ func (w *AnnuaireUpdate) refreshInfo() {
 		w.Info.SetText(t("annuaire.notimported"))
 		return
 	}
-	w.Info.SetText(t("annuaire.update.current", info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		FrenchCount(info.Entries), FrenchCount(info.Rows)))
+	w.Info.SetText(t("annuaire.update.current", w.u.dateTime(info.Imported), info.Source,
+		w.u.tr.N("count.entries", info.Entries), w.u.tr.N("count.addresses", info.Rows)))
 }
 
 func (w *AnnuaireUpdate) browse() {
@@ -186,7 +187,7 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 	if w.u.tr.lang == "fr" {
 		secs = strings.Replace(secs, ".", ",", 1)
 	}
-	w.Result.SetText(t("annuaire.update.ok", FrenchCount(rep.Entries), FrenchCount(rep.Rows), secs))
+	w.Result.SetText(t("annuaire.update.ok", w.u.tr.N("count.entries", rep.Entries), w.u.tr.N("count.addresses", rep.Rows), secs))
 	var b strings.Builder
 	if rep.NoHeader {
 		b.WriteString(t("annuaire.update.noheader") + "\n")
@@ -195,12 +196,12 @@ func (w *AnnuaireUpdate) finish(rep *annuaire.ImportReport, err error) {
 		b.WriteString(t("annuaire.update.header", fmt.Sprint(rep.HeaderMismatch)) + "\n")
 	}
 	if rep.BadLines > 0 {
-		b.WriteString(t("annuaire.update.bad", FrenchCount(rep.BadLines)) + "\n")
+		b.WriteString(w.u.tr.N("annuaire.update.bad", rep.BadLines) + "\n")
 		for _, l := range rep.Bad {
 			b.WriteString(t("annuaire.update.badline", l.Line, l.Reason) + "\n")
 		}
 		if more := rep.BadLines - int64(len(rep.Bad)); more > 0 {
-			b.WriteString(t("annuaire.update.more", FrenchCount(more)) + "\n")
+			b.WriteString(w.u.tr.N("annuaire.update.more", more) + "\n")
 		}
 	}
 	w.BadLines.SetText(strings.TrimSpace(b.String()))
@@ -221,20 +222,5 @@ func updateFailure(t func(string, ...any) string, err error) string {
 }
 
 // FrenchCount writes n with French digit grouping (narrow no-break spaces), as the app and
-// the command line show counts.
-func FrenchCount(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// the command line show counts (fr.Number).
+func FrenchCount(n int64) string { return fr.Number(n) }

@@ -34,6 +34,7 @@ type CardScreen struct {
 	Holder      *widget.Label // identity after login
 	BALs        *widget.Label // the openable BALs, one per line
 	OpenButton  *widget.Button
+	Situation   *widget.RadioGroup
 	// Renewal is the offer to set the old cache aside, while a renewed card's login waits
 	// for the holder's choice (nil otherwise).
 	Renewal *RenewalPrompt
@@ -47,6 +48,10 @@ type CardScreen struct {
 	loginBox    *fyne.Container
 	holderBox   *fyne.Container
 	holderTitle *widget.Label
+	// situationBox offers the practice situations when the card holds several.
+	situationBox *fyne.Container
+	// cardReason: the lock screen says the card was pulled (cleared once it is back).
+	cardReason bool
 }
 
 func newCardScreen(u *UI) *CardScreen {
@@ -83,14 +88,16 @@ func newCardScreen(u *UI) *CardScreen {
 	c.Holder.Wrapping = fyne.TextWrapWord
 	c.BALs = widget.NewLabel("")
 	c.BALs.Wrapping = fyne.TextWrapWord
-	c.OpenButton = widget.NewButtonWithIcon(t("card.open"), theme.MailComposeIcon(), func() { u.openMain() })
+	c.Situation = widget.NewRadioGroup(nil, nil)
+	c.situationBox = container.NewVBox(widget.NewLabelWithStyle(t("card.situation"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.Situation)
+	c.OpenButton = widget.NewButtonWithIcon(t("card.open"), theme.MailComposeIcon(), c.open)
 	c.OpenButton.Importance = widget.HighImportance
 
 	c.loginBox = container.NewVBox(
 		widget.NewLabel(t("card.reader")), c.Readers,
 		widget.NewLabel(t("card.pin")), c.PIN, c.LoginButton, c.Error)
 	c.holderTitle = widget.NewLabelWithStyle(t("card.holder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	c.holderBox = container.NewVBox(c.holderTitle, c.Holder,
+	c.holderBox = container.NewVBox(c.holderTitle, c.Holder, c.situationBox,
 		widget.NewLabelWithStyle(t("card.bals"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.BALs,
 		c.OpenButton)
 	c.holderBox.Hide()
@@ -111,24 +118,30 @@ func newCardScreen(u *UI) *CardScreen {
 func (c *CardScreen) start(ctx context.Context) {
 	cards := c.u.deps.Cards
 	go func() {
-		refresh := func() {
+		refresh := func(inserted bool) {
 			rs, err := cards.Readers(ctx)
 			if err != nil {
 				c.u.log.Warn("list readers", "err", err)
 			}
-			c.u.deps.Do(func() { c.setReaders(rs, err) })
+			c.u.deps.Do(func() {
+				c.setReaders(rs, err)
+				if inserted && c.cardReason {
+					c.cardReason = false // the card is back: what the screen asks now is the PIN
+					c.Reason.Hide()
+				}
+			})
 		}
-		refresh()
+		refresh(false)
 		events := cards.Watch(ctx)
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case _, ok := <-events:
+			case ev, ok := <-events:
 				if !ok {
 					return
 				}
-				refresh()
+				refresh(ev.Inserted)
 			}
 		}
 	}()
@@ -309,8 +322,17 @@ func (c *CardScreen) showHolder(s Session) {
 	if len(h.NationalID) > 1 {
 		lines = append(lines, t("card.holder.id", h.IDType, h.NationalID[1:]))
 	}
-	lines = append(lines, h.Situations...)
+	if len(h.Situations) == 1 {
+		lines = append(lines, h.Situations...)
+	}
 	c.Holder.SetText(strings.Join(lines, "\n"))
+	c.Situation.Options = h.Situations
+	c.Situation.Selected = ""
+	if h.Situation >= 0 && h.Situation < len(h.Situations) {
+		c.Situation.Selected = h.Situations[h.Situation]
+	}
+	c.Situation.Refresh()
+	show(c.situationBox, len(h.Situations) > 1)
 	var bals []string
 	for _, b := range s.BALs() {
 		line := fmt.Sprintf("%s — %s", t("bal.kind."+b.Kind), b.Address)
@@ -353,6 +375,7 @@ func (c *CardScreen) showLocked(reason string) {
 	c.Title.SetText(t("lock.title"))
 	c.Reason.SetText(reason)
 	c.Reason.Show()
+	c.cardReason = reason == t("lock.reason.card")
 	c.holderBox.Hide()
 	c.Methods.Show()
 	c.Error.Hide()
@@ -365,4 +388,32 @@ func (c *CardScreen) showLocked(reason string) {
 		c.Methods.Select(c.CardTab)
 	}
 	c.refreshStatus()
+}
+
+// needsChoice reports whether the holder has something to choose before the mailbox opens:
+// several practice situations, or no BAL to open (the screen says so).
+func (c *CardScreen) needsChoice(s Session) bool {
+	if len(s.Holder().Situations) > 1 {
+		return true
+	}
+	for _, b := range s.BALs() {
+		if b.State == BALActive {
+			return false
+		}
+	}
+	return true
+}
+
+// open opens the mailbox, as the situation chosen (its entity signs the personal BAL's mail).
+func (c *CardScreen) open() {
+	if s := c.u.session; s != nil && len(c.Situation.Options) > 1 {
+		if ch, ok := s.(SituationChooser); ok {
+			for i, o := range c.Situation.Options {
+				if o == c.Situation.Selected {
+					ch.SetSituation(i)
+				}
+			}
+		}
+	}
+	c.u.openMain()
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -22,8 +23,8 @@ type Composer struct {
 	Window                 fyne.Window
 	From                   *widget.Select
 	To, Cc                 *widget.SelectEntry
-	Subject                *widget.Entry
-	Body                   *widget.Entry
+	Subject                *ShortcutEntry
+	Body                   *ShortcutEntry
 	DSN, MDN, NoReply      *widget.Check
 	Attach                 *widget.Button
 	AttachList             *widget.Label
@@ -77,10 +78,9 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 	}
 	c.To = c.addressEntry(joinAddrs(d.To))
 	c.Cc = c.addressEntry(joinAddrs(d.Cc))
-	c.Subject = widget.NewEntry()
+	c.Subject = newShortcutEntry(false, c.shortcut)
 	c.Subject.SetText(d.Subject)
-	c.Body = widget.NewMultiLineEntry()
-	c.Body.Wrapping = fyne.TextWrapWord
+	c.Body = newShortcutEntry(true, c.shortcut)
 	c.Body.SetText(d.Text)
 	c.Body.SetMinRowsVisible(12)
 	c.DSN = widget.NewCheck(t("compose.dsn"), nil)
@@ -111,11 +111,28 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), c.healthRow(), options, c.Error,
 		container.NewHBox(c.Send, c.SaveDraft, c.Close))
 	c.Window.SetContent(container.NewBorder(form, bottom, nil, nil, c.Body))
-	c.Window.Resize(fyne.NewSize(760, 620))
+	u.sizeWindow(c.Window, fyne.NewSize(760, 620))
 	c.Window.SetOnClosed(func() { u.forgetComposer(c) })
+	c.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: ctrl}, func(fyne.Shortcut) { c.send() })
+	u.escapeCloses(c.Window)
 	u.composers = append(u.composers, c)
 	c.Window.Show()
+	// Keyboard first: type the recipient of a new message, the text of a reply.
+	if len(d.To) == 0 {
+		c.Window.Canvas().Focus(c.To)
+	} else {
+		c.Window.Canvas().Focus(c.Body)
+	}
 	return c
+}
+
+// shortcut handles the composer's shortcuts typed in its text fields: Ctrl+Entrée sends.
+func (c *Composer) shortcut(s fyne.Shortcut) bool {
+	if isShortcut(s, fyne.KeyReturn, ctrl) || isShortcut(s, fyne.KeyEnter, ctrl) {
+		c.send()
+		return true
+	}
+	return false
 }
 
 func (u *UI) forgetComposer(c *Composer) {

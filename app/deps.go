@@ -271,6 +271,12 @@ type DraftStore interface {
 	Draft(bal string) (Draft, bool)
 }
 
+// Deleter is optionally implemented by a Session: « Supprimer » (the Suppr key) moves a
+// message to its BAL's trash, at once in the cache and on the server when online.
+type Deleter interface {
+	Delete(ref Ref) error
+}
+
 // Settings is the configuration file (app/config): config.Files on a workstation,
 // config.Memory in demo mode and tests. LoadLayers tells which keys the workstation's
 // machine file locks.

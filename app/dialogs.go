@@ -15,6 +15,7 @@ func (u *UI) showError(msg string, err error) {
 	l.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(u.tr.T("error.title"), u.tr.T("ok"), l, u.Window)
 	d.Resize(fyne.NewSize(420, 160))
+	u.trackDialog(u.Window, d)
 	d.Show()
 }
 
@@ -33,6 +34,7 @@ func (u *UI) confirm(w fyne.Window, title, msg, yes string, then func(ok bool)) 
 	l.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustomConfirm(title, yes, u.tr.T("cancel"), l, then, w)
 	d.Resize(fyne.NewSize(480, 220))
+	u.trackDialog(w, d)
 	d.Show()
 	return d
 }

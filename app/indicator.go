@@ -62,7 +62,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	s := &IndicatorScreen{u: u, s: u.session, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
 	s.Summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Summary.Wrapping = fyne.TextWrapWord
-	s.Table = container.NewGridWithColumns(len(indicatorColumns))
+	s.Table = container.New(columns{len(indicatorColumns)})
 	s.Chart = newIndicatorChart()
 	s.Month = widget.NewEntry()
 	s.Month.SetPlaceHolder(t("indicator.month.placeholder"))
@@ -83,7 +83,7 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 	top := container.NewVBox(s.Summary, entry, s.Problems)
 	body := container.NewVBox(s.Chart, s.Table, widget.NewSeparator(), s.Explanation)
 	s.Window.SetContent(container.NewBorder(top, nil, nil, nil, container.NewVScroll(body)))
-	s.Window.Resize(fyne.NewSize(1100, 760))
+	u.sizeWindow(s.Window, fyne.NewSize(1100, 760))
 	s.recompute() // dispensings at once, exchanges once counted
 	s.Reload()
 	u.track(s.Window, nil)
@@ -145,12 +145,18 @@ func (s *IndicatorScreen) render() {
 	t := s.u.tr.T
 	s.Summary.SetText(s.summaryText())
 	s.Table.RemoveAll()
+	// Cells wrap between words: nine columns fit a 1024 px screen.
+	cell := func(text string, bold bool) *widget.Label {
+		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
+		l.Wrapping = fyne.TextWrapWord
+		return l
+	}
 	for _, k := range indicatorColumns {
-		s.Table.Add(widget.NewLabelWithStyle(t(k), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		s.Table.Add(cell(t(k), true))
 	}
 	for _, r := range s.table.Rows {
 		for _, c := range s.RowCells(r) {
-			s.Table.Add(widget.NewLabel(c))
+			s.Table.Add(cell(c, false))
 		}
 	}
 	s.Table.Refresh()
@@ -168,7 +174,7 @@ func (s *IndicatorScreen) RowCells(r indicator.Row) []string {
 		ratio = indicator.FormatPercent(v) + " %"
 		target = t("indicator.reached")
 		if !r.Reached() {
-			target = t("indicator.missing", r.Missing())
+			target = s.u.tr.N("indicator.missing", int64(r.Missing()))
 		}
 	}
 	return []string{r.Month.Label(), strconv.Itoa(r.SentPatients), strconv.Itoa(r.ReceivedPatients),
@@ -186,9 +192,11 @@ func (s *IndicatorScreen) summaryText() string {
 	}
 	state := t("indicator.summary.reached", indicator.RewardEuros)
 	if !r.Reached() {
-		state = t("indicator.summary.missing", r.Missing(), indicator.RewardEuros)
+		state = s.u.tr.N("indicator.summary.missing", int64(r.Missing()), indicator.RewardEuros)
 	}
-	return t("indicator.summary", indicator.FormatPercent(v), r.Exchanges(), r.Dispensings, s.table.RatedMonths,
+	n := s.u.tr.N
+	return t("indicator.summary", indicator.FormatPercent(v), n("count.exchanges", int64(r.Exchanges())),
+		n("count.dispensings", int64(r.Dispensings)), n("count.months", int64(s.table.RatedMonths)),
 		indicator.TargetPercent) + " " + state
 }
 
@@ -245,7 +253,7 @@ func (s *IndicatorScreen) ImportDispensings(r io.Reader) {
 		return
 	}
 	var b strings.Builder
-	b.WriteString(t("indicator.import.done", len(imp.Dispensings)))
+	b.WriteString(s.u.tr.N("indicator.import.done", int64(len(imp.Dispensings))))
 	for _, p := range imp.Problems {
 		b.WriteString("\n" + p.String())
 	}

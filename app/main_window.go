@@ -18,12 +18,13 @@ import (
 type MainScreen struct {
 	Content fyne.CanvasObject
 
-	BALButtons []*widget.Button // one per BAL, in BALs() order; text shows unread count
+	BALButtons []*TipButton // one per BAL, in BALs() order: short name and unread count; the address on hover
 	Folders    *widget.List
 	Search     *widget.Entry
-	List       *widget.List
+	List       *MessageList
 	Reader     *ReaderView
 	Status     *StatusBar
+	Holder     *widget.Label // who is logged in, beside the switcher
 
 	NewButton, ReplyButton, ReplyAllButton, ForwardButton *widget.Button
 	SyncButton, LockButton, SettingsButton, AboutButton   *widget.Button
@@ -37,6 +38,8 @@ type MainScreen struct {
 	model   *listModel
 	current *Envelope
 	balBar  *fyne.Container
+	balAddr []string // the switcher's buttons' BALs
+	row     int      // the list's selected row (-1: none)
 	// searchSeq drops results of an older search that finishes after a newer one.
 	searchSeq int
 	rowsDrawn atomic.Int64 // rows bound for drawing (RowsDrawn)
@@ -44,8 +47,10 @@ type MainScreen struct {
 
 func newMainScreen(u *UI, s Session) *MainScreen {
 	t := u.tr.T
-	m := &MainScreen{u: u, model: newListModel()}
+	m := &MainScreen{u: u, model: newListModel(), row: -1}
 	m.balBar = container.NewHBox()
+	m.Holder = widget.NewLabel(holderName(s.Holder()))
+	m.Holder.Truncation = fyne.TextTruncateEllipsis
 	m.Folders = widget.NewList(
 		func() int { return len(m.folders) },
 		func() fyne.CanvasObject { return widget.NewLabel("Boîte de réception (00000)") },
@@ -81,27 +86,35 @@ func newMainScreen(u *UI, s Session) *MainScreen {
 	m.ReplyButton = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { m.reply(false) })
 	m.ReplyAllButton = widget.NewButtonWithIcon(t("main.replyall"), theme.MailReplyAllIcon(), func() { m.reply(true) })
 	m.ForwardButton = widget.NewButtonWithIcon(t("main.forward"), theme.MailForwardIcon(), m.forward)
-	m.SyncButton = widget.NewButtonWithIcon(t("main.sync"), theme.ViewRefreshIcon(), func() {
+	// The less frequent actions are icons (named on hover, and in the menu): the toolbar fits
+	// a 1024 px screen.
+	iconButton := func(name string, icon fyne.Resource, tapped func()) (*widget.Button, fyne.CanvasObject) {
+		b := newTipButton(u.tips, "", icon, func() string { return name }, tapped)
+		return &b.Button, b
+	}
+	var sync, settings, about fyne.CanvasObject
+	m.SyncButton, sync = iconButton(t("main.sync"), theme.ViewRefreshIcon(), func() {
 		u.touch()
 		if m.s != nil {
 			m.s.SyncNow(m.bal)
 		}
 	})
 	m.LockButton = widget.NewButtonWithIcon(t("main.lock"), theme.VisibilityOffIcon(), func() { u.Lock(t("lock.reason.user")) })
-	m.SettingsButton = widget.NewButtonWithIcon(t("main.settings"), theme.SettingsIcon(), func() { u.ShowSettings() })
-	m.AboutButton = widget.NewButtonWithIcon(t("main.about"), theme.InfoIcon(), func() { u.ShowAbout() })
+	m.SettingsButton, settings = iconButton(t("main.settings"), theme.SettingsIcon(), func() { u.ShowSettings() })
+	m.AboutButton, about = iconButton(t("main.about"), theme.InfoIcon(), func() { u.ShowAbout() })
 	m.setMessageActions(false)
 
 	toolbar := container.NewBorder(nil, nil,
-		container.NewHBox(m.NewButton, m.ReplyButton, m.ReplyAllButton, m.ForwardButton, m.SyncButton),
-		container.NewHBox(m.SettingsButton, m.AboutButton, m.LockButton))
-	top := container.NewVBox(m.balBar, toolbar)
+		container.NewHBox(m.NewButton, m.ReplyButton, m.ReplyAllButton, m.ForwardButton, sync),
+		container.NewHBox(settings, about, m.LockButton))
+	top := container.NewVBox(container.NewBorder(nil, nil, m.balBar, nil, m.Holder), toolbar, m.Status.Banner)
 	left := container.NewBorder(widget.NewLabelWithStyle(t("main.folders"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, m.Folders)
 	right := container.NewHSplit(container.NewBorder(m.Search, nil, nil, nil, m.List), m.Reader.Content)
-	right.Offset = 0.42
+	right.Offset = 0.46
 	body := container.NewHSplit(left, right)
 	body.Offset = 0.16
 	m.Content = container.NewBorder(top, m.Status.Content, nil, nil, body)
+	m.Status.name = m.balName
 	m.rebind(s)
 	return m
 }
@@ -178,6 +191,9 @@ func (m *MainScreen) apply(ev mail.Event) {
 
 // folderChanged reloads what shows a folder whose content changed ("" : any of the BAL's).
 func (m *MainScreen) folderChanged(bal, folder string) {
+	if bal == m.bal && (folder == "" || !m.hasFolder(folder)) {
+		m.reloadFolders() // the first sync found the folders, or one was created
+	}
 	m.refreshCounts()
 	if bal == m.bal && (folder == m.folder || folder == "") {
 		m.reloadList()
@@ -195,15 +211,66 @@ func (m *MainScreen) balsChanged() {
 }
 
 func (m *MainScreen) buildBALBar() {
-	m.BALButtons = nil
+	m.BALButtons, m.balAddr = nil, nil
 	m.balBar.RemoveAll()
 	for _, b := range m.bals {
 		addr := b.Address
-		btn := widget.NewButton("", func() { m.u.touch(); m.selectBAL(addr) })
+		btn := newTipButton(m.u.tips, "", nil, func() string { return m.balTip(addr) }, func() { m.u.touch(); m.selectBAL(addr) })
 		m.BALButtons = append(m.BALButtons, btn)
+		m.balAddr = append(m.balAddr, addr)
 		m.balBar.Add(btn)
 	}
 	m.refreshCounts()
+}
+
+// balName is the switcher's short name of a BAL: Personnelle, Officine, or an APP BAL's
+// own name; the display name (else the address's local part) when two would read the same.
+func (m *MainScreen) balName(addr string) string {
+	t := m.u.tr.T
+	name := func(b BAL) string {
+		if b.Kind == KindAPP && b.DisplayName != "" {
+			return b.DisplayName
+		}
+		return t("bal.kind." + b.Kind)
+	}
+	for _, b := range m.bals {
+		if b.Address != addr {
+			continue
+		}
+		n := name(b)
+		for _, o := range m.bals {
+			if o.Address != addr && name(o) == n {
+				if b.DisplayName != "" && b.DisplayName != n {
+					return b.DisplayName
+				}
+				local, _, _ := strings.Cut(addr, "@")
+				return local
+			}
+		}
+		return n
+	}
+	return addr
+}
+
+// balTip is what hovering a BAL's button says: its kind and address.
+func (m *MainScreen) balTip(addr string) string {
+	for _, b := range m.bals {
+		if b.Address == addr {
+			return m.u.tr.T("bal.button", m.u.tr.T("bal.kind."+b.Kind), addr)
+		}
+	}
+	return addr
+}
+
+// holderName is "Élise BONNEFOY — Pharmacien".
+// holderName says who is logged in, and « e-CPS » when it is through Pro Santé Connect (what
+// needs the card is refused then: the pharmacist sees why).
+func holderName(h Holder) string {
+	name := joinNonEmpty(" — ", strings.TrimSpace(strings.Join([]string{h.Title, h.GivenName, h.Surname}, " ")), h.Profession)
+	if h.PSC {
+		name += " (e-CPS)"
+	}
+	return name
 }
 
 // selectBAL shows the inbox of the BAL addr.
@@ -221,6 +288,28 @@ func (m *MainScreen) selectBAL(addr string) {
 	}
 	m.selectFolder(name)
 	m.refreshCounts()
+}
+
+func (m *MainScreen) hasFolder(name string) bool {
+	for _, f := range m.folders {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// reloadFolders reads the BAL's folders again, the one shown staying selected.
+func (m *MainScreen) reloadFolders() {
+	if m.s == nil {
+		return
+	}
+	m.loadFolders()
+	for i, f := range m.folders {
+		if f.Name == m.folder {
+			m.Folders.Select(i) // the same folder: OnSelected does not reload it
+		}
+	}
 }
 
 func (m *MainScreen) loadFolders() {
@@ -280,7 +369,9 @@ func (m *MainScreen) selectFolder(name string) {
 	m.current = nil
 	m.Reader.clear()
 	m.setMessageActions(false)
+	m.unselect()
 	m.reloadList()
+	m.List.ScrollTo(0) // a folder opens on its newest mail
 }
 
 // refreshCounts updates the unread badges of the BALs and folders.
@@ -307,7 +398,7 @@ func (m *MainScreen) refreshCounts() {
 		if err != nil {
 			unread = 0
 		}
-		label := t("bal.button", t("bal.kind."+b.Kind), b.Address)
+		label := m.balName(b.Address)
 		if unread > 0 {
 			label = fmt.Sprintf("%s (%d)", label, unread)
 		}
@@ -377,3 +468,19 @@ func (m *MainScreen) forward() {
 	}
 	m.compose(d)
 }
+
+// BALButton is the switcher's button of the BAL addr (nil if none).
+func (m *MainScreen) BALButton(addr string) *TipButton {
+	for i, a := range m.balAddr {
+		if a == addr {
+			return m.BALButtons[i]
+		}
+	}
+	return nil
+}
+
+// FolderText is what the folder list's row i shows.
+func (m *MainScreen) FolderText(i int) string { return m.folderText(m.folders[i]) }
+
+// Tooltip lists the texts of the tooltip shown over the main window (nil when none).
+func (m *MainScreen) Tooltip() []string { return m.u.tips.Texts() }

@@ -1,6 +1,9 @@
 package app
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
 
 // mainMenu is the window menu: Comptoir (settings, about, lock) and, in demo mode,
 // Démonstration (pull the card, cut the network).
@@ -20,6 +23,9 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(t("audit.title"), func() { u.ShowAudit() }),
 		fyne.NewMenuItem(t("main.about"), func() { u.ShowAbout() }),
 		lock)}
+	if m := u.messageMenu(); m != nil {
+		menus = append(menus, m)
+	}
 	if m := u.balMenu(); m != nil {
 		menus = append(menus, m)
 	}
@@ -43,4 +49,38 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		menus = append(menus, fyne.NewMenu(t("menu.demo"), items...))
 	}
 	return fyne.NewMainMenu(menus...)
+}
+
+// messageMenu is the « Message » menu of the open mailbox, with the counter's shortcuts
+// (nil before the mailbox opens and while locked). Menu shortcuts reach the window even from a text field.
+func (u *UI) messageMenu() *fyne.Menu {
+	if u.Main == nil || u.locked {
+		return nil
+	}
+	t := u.tr.T
+	main := func(f func(m *MainScreen)) func() {
+		return func() {
+			if m := u.Main; m != nil && m.s != nil && !u.locked && u.showing(m.Content) {
+				u.touch()
+				f(m)
+			}
+		}
+	}
+	item := func(label string, key fyne.KeyName, mod fyne.KeyModifier, f func(m *MainScreen)) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, main(f))
+		if key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return it
+	}
+	return fyne.NewMenu(t("menu.message"),
+		item(t("main.new"), fyne.KeyN, ctrl, func(m *MainScreen) { m.NewButton.OnTapped() }),
+		item(t("main.reply"), fyne.KeyR, ctrl, func(m *MainScreen) { m.reply(false) }),
+		item(t("main.replyall"), fyne.KeyR, ctrl|fyne.KeyModifierShift, func(m *MainScreen) { m.reply(true) }),
+		item(t("main.forward"), "", 0, func(m *MainScreen) { m.forward() }),
+		item(t("menu.delete"), "", 0, func(m *MainScreen) { m.askDelete() }),
+		fyne.NewMenuItemSeparator(),
+		item(t("menu.search"), fyne.KeyF, ctrl, func(m *MainScreen) { u.Window.Canvas().Focus(m.Search) }),
+		item(t("menu.print"), fyne.KeyP, ctrl, func(m *MainScreen) { m.Reader.printCurrent() }),
+		item(t("main.sync"), "", 0, func(m *MainScreen) { m.SyncButton.OnTapped() }))
 }

@@ -1,14 +1,9 @@
 package app
 
 import (
-	"image"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -128,30 +123,33 @@ func (m *MainScreen) search() {
 			}
 			m.model.searching = true
 			m.model.results = res
-			m.List.UnselectAll()
+			m.unselect()
 			m.List.Refresh()
 		})
 	}()
 }
 
-func (m *MainScreen) newMessageList() *widget.List {
+func (m *MainScreen) newMessageList() *MessageList {
 	icons := newRowIcons()
-	l := widget.NewList(
-		func() int { return m.model.length() },
-		func() fyne.CanvasObject { return newMessageRow(icons) },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			e, ok := m.envelopeAt(id)
-			o.(*messageRow).set(m.u.tr, e, ok)
-			if ok {
-				m.rowsDrawn.Add(1)
-			}
-		})
+	l := &MessageList{m: m}
+	l.Length = func() int { return m.model.length() }
+	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips, icons) }
+	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
+		e, ok := m.envelopeAt(id)
+		o.(*messageRow).set(m.u, e, ok)
+		if ok {
+			m.rowsDrawn.Add(1)
+		}
+	}
 	l.OnSelected = func(id widget.ListItemID) {
 		m.u.touch()
+		m.u.tips.hide()
+		m.row = id
 		if e, ok := m.envelopeAt(id); ok {
 			m.open(e)
 		}
 	}
+	l.ExtendBaseWidget(l)
 	return l
 }
 
@@ -188,89 +186,6 @@ func (l *listModel) markSeen(r Ref) {
 			l.results[i].Seen = true
 		}
 	}
-}
-
-// messageRow is one row of the list: icons, sender (or patient), subject, date. Its icons
-// are pre-rasterised images (rowIcons): an absent icon is an empty image in a fixed cell,
-// so binding a row never recolours an SVG nor re-lays the row out.
-type messageRow struct {
-	widget.BaseWidget
-	icons                                *rowIcons
-	Patient, Attachment, Receipt, Report *canvas.Image
-	From, Subject, Date                  *widget.Label
-}
-
-func newMessageRow(icons *rowIcons) *messageRow {
-	img := func() *canvas.Image {
-		i := &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
-		i.SetMinSize(fyne.NewSquareSize(theme.IconInlineSize()))
-		return i
-	}
-	r := &messageRow{
-		icons:      icons,
-		Patient:    img(),
-		Attachment: img(),
-		Receipt:    img(),
-		Report:     img(),
-		From:       widget.NewLabel(""),
-		Subject:    widget.NewLabel(""),
-		Date:       widget.NewLabel(""),
-	}
-	r.From.Truncation = fyne.TextTruncateClip
-	r.Subject.Truncation = fyne.TextTruncateClip
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	// Fixed cells: showing or hiding an icon never re-lays the row out.
-	icons := container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()), r.Patient, r.Attachment, r.Receipt, r.Report)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, icons, r.Date,
-		container.NewVBox(r.From, r.Subject)))
-}
-
-func (r *messageRow) set(tr *translator, e Envelope, ok bool) {
-	if !ok {
-		setLabel(r.From, "…", false, widget.MediumImportance)
-		setLabel(r.Subject, "", false, widget.MediumImportance)
-		setLabel(r.Date, "", false, widget.MediumImportance)
-		for _, i := range []*canvas.Image{r.Patient, r.Attachment, r.Receipt, r.Report} {
-			r.setIcon(i, nil)
-		}
-		return
-	}
-	if e.Patient != nil {
-		setLabel(r.From, tr.T("list.patient", clip(patientText(e.Patient), maxSubjectRunes)), !e.Seen, widget.SuccessImportance)
-	} else {
-		setLabel(r.From, senderName(e.From), !e.Seen, widget.MediumImportance)
-	}
-	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
-	setLabel(r.Date, shortDate(e.Date, time.Now()), false, widget.MediumImportance)
-	r.setIcon(r.Patient, when(e.Patient != nil, theme.AccountIcon()))
-	r.setIcon(r.Attachment, when(len(e.Attachments) > 0, theme.MailAttachmentIcon()))
-	r.setIcon(r.Receipt, when(e.MDNRequested, theme.ConfirmIcon()))
-	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
-}
-
-// when returns res if on, else nil (no icon).
-func when(on bool, res fyne.Resource) fyne.Resource {
-	if on {
-		return res
-	}
-	return nil
-}
-
-// setIcon shows res (nil: nothing) in img, refreshing only on a change.
-func (r *messageRow) setIcon(img *canvas.Image, res fyne.Resource) {
-	var want image.Image
-	if res != nil {
-		want = r.icons.image(res)
-	}
-	if img.Image == want {
-		return
-	}
-	img.Image = want
-	img.Refresh()
 }
 
 // setLabel changes a row label with one refresh, none when nothing changed: measuring
@@ -312,18 +227,6 @@ func displaySubject(s string) string {
 	return clip(strings.TrimSpace(s), maxSubjectRunes)
 }
 
-// shortDate shows the time for today's messages, the date otherwise.
-func shortDate(d, now time.Time) string {
-	if d.IsZero() {
-		return ""
-	}
-	d = d.Local()
-	if y, m, day := d.Date(); y == now.Year() && m == now.Month() && day == now.Day() {
-		return d.Format("15:04")
-	}
-	return d.Format("02/01/2006")
-}
-
 // Rows is the number of rows in the message list.
 func (m *MainScreen) Rows() int { return m.model.length() }
 
@@ -331,10 +234,19 @@ func (m *MainScreen) Rows() int { return m.model.length() }
 // (the launch measurement waits for the first one).
 func (m *MainScreen) RowsDrawn() int64 { return m.rowsDrawn.Load() }
 
-// RowText is what row i shows: the sender (or patient) line and the subject line.
+// RowText is what row i shows: the sender line (sender, patient, INS) and the subject.
 func (m *MainScreen) RowText(i int) (from, subject string) {
-	r := newMessageRow(newRowIcons())
+	v := m.Row(i)
+	return joinNonEmpty(" — ", v.From, v.Patient, v.INS), v.Subject
+}
+
+// RowView is what one row of the list shows, each text whole.
+type RowView struct{ From, Patient, INS, Subject, Date string }
+
+// Row is what row i shows.
+func (m *MainScreen) Row(i int) RowView {
+	r := newMessageRow(m.u.tips, newRowIcons())
 	e, ok := m.envelopeAt(i)
-	r.set(m.u.tr, e, ok)
-	return r.From.Text, r.Subject.Text
+	r.set(m.u, e, ok)
+	return r.view()
 }

@@ -91,11 +91,18 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	p.Filter = widget.NewEntry()
 	p.Filter.SetPlaceHolder(t("patients.filter"))
 	p.Filter.OnChanged = func(string) { u.touch(); p.applyFilter() }
+	// A row: the name, cut with « … » when long, and the INS always whole beside it.
 	p.List = widget.NewList(func() int { return len(p.shown) },
-		func() fyne.CanvasObject { return widget.NewLabel("NOM Prénom — 000000000000000") },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("NOM Prénom")
+			name.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, nil, widget.NewLabel("INS 000000000000000"), name)
+		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(p.shown) {
-				o.(*widget.Label).SetText(p.rowText(p.shown[id]))
+				row := o.(*fyne.Container)
+				row.Objects[0].(*widget.Label).SetText(p.shown[id].DisplayName())
+				row.Objects[1].(*widget.Label).SetText("INS " + string(p.shown[id].INS))
 			}
 		})
 	p.List.OnSelected = func(id widget.ListItemID) {
@@ -151,7 +158,7 @@ func (u *UI) ShowPatients() *PatientsScreen {
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.32
 	p.Window.SetContent(split)
-	p.Window.Resize(fyne.NewSize(1100, 700))
+	u.sizeWindow(p.Window, fyne.NewSize(1100, 700))
 	p.Reload()
 	u.track(p.Window, nil)
 	p.Window.Show()

@@ -88,7 +88,7 @@ func (u *UI) showPatientForm(s Session, book PatientBook, x *patient.Patient, sa
 		widget.NewFormItem(t("patients.form.sex"), f.Sex))
 	f.Window.SetContent(container.NewVBox(form, f.Qualified, hint, f.Error,
 		container.NewHBox(f.Save, widget.NewButton(t("cancel"), func() { f.Window.Close() }))))
-	f.Window.Resize(fyne.NewSize(560, 420))
+	u.sizeWindow(f.Window, fyne.NewSize(560, 420))
 	u.track(f.Window, nil)
 	f.Window.Show()
 	return f
@@ -247,7 +247,7 @@ func (u *UI) askIdentity(s Session, x patient.Patient, ok string, done func(addr
 		widget.NewFormItem(t("patients.form.sex"), c.Sex))
 	c.Window.SetContent(container.NewVBox(intro, form, c.Error,
 		container.NewHBox(c.OK, widget.NewButton(t("cancel"), func() { c.Window.Close() }))))
-	c.Window.Resize(fyne.NewSize(520, 300))
+	u.sizeWindow(c.Window, fyne.NewSize(520, 300))
 	u.track(c.Window, nil)
 	c.Window.Show()
 	return c

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -33,6 +34,7 @@ type ReaderView struct {
 	m       *MainScreen
 	msg     *Message
 	details *fyne.Container
+	scroll  *container.Scroll
 	docs    *fyne.Container
 	atts    *fyne.Container
 	bodyCut bool // the text shown is the start of a longer one
@@ -46,11 +48,12 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Subject = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.Subject.Wrapping = fyne.TextWrapWord
 	r.From, r.To, r.Cc, r.Date = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
-	for _, l := range []*widget.Label{r.To, r.Cc} {
+	for _, l := range []*widget.Label{r.From, r.To, r.Cc, r.Date} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	r.Patient = widget.NewLabel("")
 	r.Patient.Importance = widget.SuccessImportance
+	r.Patient.Wrapping = fyne.TextWrapWord
 	r.Report = widget.NewLabel("")
 	r.Report.Importance = widget.WarningImportance
 	r.Report.Wrapping = fyne.TextWrapWord
@@ -59,7 +62,9 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.Notice.Wrapping = fyne.TextWrapWord
 	r.MDNSend = widget.NewButton(t("reader.mdn.send"), r.sendMDN)
 	r.MDNIgnore = widget.NewButton(t("reader.mdn.ignore"), func() { r.MDNBar.Hide() })
-	r.MDNBar = container.NewHBox(widget.NewLabel(t("reader.mdn.ask")), r.MDNSend, r.MDNIgnore)
+	ask := widget.NewLabel(t("reader.mdn.ask"))
+	ask.Wrapping = fyne.TextWrapWord
+	r.MDNBar = container.NewBorder(nil, nil, nil, container.NewHBox(r.MDNSend, r.MDNIgnore), ask)
 	r.Body = widget.NewLabel("")
 	r.Body.Wrapping = fyne.TextWrapWord
 	r.Body.Selectable = true
@@ -67,9 +72,14 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
-	r.details = container.NewVBox(r.Subject, r.From, r.To, r.Cc, r.Date, r.Patient, r.Report, r.Notice, r.MDNBar,
+	// The header lines close together, their text aligned with the body's.
+	indent := theme.InnerPadding() * 3 / 4
+	header := container.New(layout.NewCustomPaddedLayout(0, 0, indent, 0),
+		container.NewThemeOverride(container.NewVBox(r.From, r.To, r.Cc, r.Date, r.Patient), compactTheme{}))
+	r.details = container.NewVBox(r.Subject, header, r.Report, r.Notice, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
-	r.Content = container.NewStack(r.Empty, container.NewVScroll(r.details))
+	r.scroll = container.NewVScroll(r.details)
+	r.Content = container.NewStack(r.Empty, r.scroll)
 	r.clear()
 	return r
 }
@@ -93,7 +103,7 @@ func (r *ReaderView) show(msg *Message) {
 	r.To.SetText(t("reader.to", clip(joinAddrs(msg.To), maxAddressRunes)))
 	r.Cc.SetText(t("reader.cc", clip(joinAddrs(msg.Cc), maxAddressRunes)))
 	show(r.Cc, len(msg.Cc) > 0)
-	r.Date.SetText(t("reader.date", msg.Date.Local().Format("02/01/2006 15:04")))
+	r.Date.SetText(t("reader.date", r.u.dateTime(msg.Date)))
 	if msg.Patient != nil {
 		r.Patient.SetText(t("reader.patient", clip(patientText(msg.Patient), maxSubjectRunes)))
 		r.Patient.Show()
@@ -130,6 +140,7 @@ func (r *ReaderView) show(msg *Message) {
 			break
 		}
 	}
+	r.scroll.ScrollToTop() // a message opens at its top, whatever the previous one's position
 }
 
 // showNotice says what of the message could not be read.

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app/fr"
 	"comptoir/mail/xdm"
 )
 
@@ -39,7 +40,7 @@ func (r *ReaderView) showDocuments(msg *Message) {
 	for _, d := range msg.Documents {
 		label := clip(cleanName(d.Title), maxSubjectRunes)
 		if !d.Date.IsZero() {
-			label = fmt.Sprintf("%s — %s", label, d.Date.Format("02/01/2006"))
+			label = fmt.Sprintf("%s — %s", label, r.u.date(d.Date))
 		}
 		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data}
 		var row *PartRow
@@ -98,16 +99,25 @@ func warningLabel(text string) *widget.Label {
 // patientText is "NOM Prénom — INS 2850…", "… — identifiant local IPP000123", or the name
 // alone when no identifier is known.
 func patientText(p *Patient) string {
+	name, who := fr.PatientName(p.Name), patientID(p)
+	switch {
+	case who == "":
+		return name
+	case name == "":
+		return who
+	}
+	return name + " — " + who
+}
+
+// patientID is the patient's identifier with its name: « INS 285… », « identifiant local … »
+// ("" when unknown).
+func patientID(p *Patient) string {
 	label, id := p.IDLabel, p.ID
 	if id == "" && p.INS != "" {
 		label, id = "INS", p.INS
 	}
-	who := strings.TrimSpace(label + " " + id)
-	switch {
-	case id == "":
-		return p.Name
-	case strings.TrimSpace(p.Name) == "":
-		return who
+	if id == "" {
+		return ""
 	}
-	return p.Name + " — " + who
+	return strings.TrimSpace(label + " " + id)
 }

@@ -108,7 +108,7 @@ func (u *UI) ShowRoles() *RolesScreen {
 func (r *RolesScreen) build() {
 	t := r.u.tr.T
 	r.Window = r.u.app.NewWindow(t("roles.title"))
-	r.Window.Resize(fyne.NewSize(900, 640))
+	r.u.sizeWindow(r.Window, fyne.NewSize(900, 640))
 	r.u.track(r.Window, func() { r.cancel(); r.prov.Close() })
 	head := widget.NewLabelWithStyle(t("roles.header", r.BAL), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.Caller = widget.NewLabel("")

@@ -18,13 +18,17 @@ import (
 // card module, the trust store) and the lock delay can only be changed in an open session,
 // never from the lock screen, and not at all when the machine configuration fixes them.
 type SettingsScreen struct {
-	Window                            fyne.Window
-	IMAP, SMTP, Domain, Module, Trust *widget.Entry
-	Language, AutoLock                *widget.Select
-	Test, Save                        *widget.Button
-	Results                           *widget.Label
+	Window                              fyne.Window
+	IMAP, SMTP, Domain, Module, Trust   *widget.Entry
+	Language, AutoLock, Theme, TextSize *widget.Select
+	Test, Save                          *widget.Button
+	Results                             *widget.Label
 	// ReadOnly says why some fields cannot be changed (hidden when all can).
 	ReadOnly *widget.Label
+	// TrustList says which trust-space list the workstation holds; TrustListUpdate
+	// downloads it again (settings_trustlist.go).
+	TrustList       *widget.Label
+	TrustListUpdate *widget.Button
 
 	s Session // the open session when the window opened (nil: none)
 }
@@ -66,6 +70,10 @@ func (u *UI) ShowSettings() *SettingsScreen {
 			s.AutoLock.SetSelectedIndex(i)
 		}
 	}
+	s.Theme = widget.NewSelect([]string{t("settings.theme.system"), t("settings.theme.light"), t("settings.theme.dark")}, nil)
+	s.Theme.SetSelectedIndex(choiceIndex(themeChoices, u.cfg.Theme))
+	s.TextSize = widget.NewSelect([]string{t("settings.text.system"), t("settings.text.large"), t("settings.text.larger")}, nil)
+	s.TextSize.SetSelectedIndex(choiceIndex(textChoices, u.cfg.TextSize))
 	s.Results = widget.NewLabel("")
 	s.Results.Wrapping = fyne.TextWrapWord
 	s.Test = widget.NewButton(t("settings.test"), func() { u.runDoctor(s) })
@@ -95,7 +103,9 @@ func (u *UI) ShowSettings() *SettingsScreen {
 		widget.NewFormItem(t("settings.module"), s.Module),
 		widget.NewFormItem(t("settings.trust"), s.Trust),
 		widget.NewFormItem(t("settings.language"), s.Language),
-		widget.NewFormItem(t("settings.autolock"), s.AutoLock))
+		widget.NewFormItem(t("settings.autolock"), s.AutoLock),
+		widget.NewFormItem(t("settings.theme"), s.Theme),
+		widget.NewFormItem(t("settings.text"), s.TextSize))
 	templates := widget.NewButton(t("templates.title"), func() { u.ShowTemplates() })
 	if u.patientBook() == nil {
 		templates.Disable() // the templates live in the card holder's encrypted cache
@@ -104,8 +114,11 @@ func (u *UI) ShowSettings() *SettingsScreen {
 	if u.annuaireDir() == nil {
 		update.Hide()
 	}
-	s.Window.SetContent(container.NewVBox(s.ReadOnly, form, container.NewHBox(s.Test, s.Save, templates, update), s.Results))
-	s.Window.Resize(fyne.NewSize(620, 520))
+	// The diagnostic's results scroll: the window keeps its size on a 1024×768 screen.
+	s.Window.SetContent(container.NewBorder(container.NewVBox(s.ReadOnly, form, u.trustListRow(s),
+		container.NewHBox(s.Test, s.Save, templates, update)),
+		nil, nil, nil, container.NewVScroll(s.Results)))
+	u.sizeWindow(s.Window, fyne.NewSize(620, 520))
 	u.track(s.Window, nil)
 	s.Window.Show()
 	return s
@@ -130,7 +143,23 @@ func (s *SettingsScreen) config(base config.Config) config.Config {
 	if i := s.AutoLock.SelectedIndex(); i >= 0 {
 		c.AutoLock = autoLockChoices[i]
 	}
+	if i := s.Theme.SelectedIndex(); i >= 0 {
+		c.Theme = themeChoices[i]
+	}
+	if i := s.TextSize.SelectedIndex(); i >= 0 {
+		c.TextSize = textChoices[i]
+	}
 	return c
+}
+
+// choiceIndex is v's index in choices (0, the system's, when unknown).
+func choiceIndex(choices []string, v string) int {
+	for i, c := range choices {
+		if c == v {
+			return i
+		}
+	}
+	return 0
 }
 
 func (u *UI) saveSettings(s *SettingsScreen) error {
@@ -140,6 +169,7 @@ func (u *UI) saveSettings(s *SettingsScreen) error {
 	}
 	langChanged := c.Language != u.cfg.Language && !(c.Language == "fr" && u.cfg.Language == "")
 	u.cfg = c
+	u.applyTheme()
 	if langChanged {
 		u.notice(newTranslator(c.Language).T("settings.language.restart"))
 	}

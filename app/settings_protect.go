@@ -39,7 +39,7 @@ type settingsField struct {
 func (s *SettingsScreen) fields() []settingsField {
 	return []settingsField{{config.KeyIMAP, s.IMAP}, {config.KeySubmission, s.SMTP}, {config.KeyDomain, s.Domain},
 		{config.KeyModule, s.Module}, {config.KeyTrustStore, s.Trust}, {config.KeyLanguage, s.Language},
-		{config.KeyAutoLock, s.AutoLock}}
+		{config.KeyAutoLock, s.AutoLock}, {config.KeyTheme, s.Theme}, {config.KeyTextSize, s.TextSize}}
 }
 
 // protectSettings makes read-only the fields the window may not change, and says why.
@@ -94,5 +94,7 @@ func (u *UI) keepProtected(s *SettingsScreen, c config.Config) config.Config {
 	keep(config.KeyTrustStore, func() { c.Operator.TrustStore = old.Operator.TrustStore })
 	keep(config.KeyLanguage, func() { c.Language = old.Language })
 	keep(config.KeyAutoLock, func() { c.AutoLock = old.AutoLock })
+	keep(config.KeyTheme, func() { c.Theme = old.Theme })
+	keep(config.KeyTextSize, func() { c.TextSize = old.TextSize })
 	return c
 }

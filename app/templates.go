@@ -219,7 +219,7 @@ func (u *UI) ShowTemplates() *TemplatesEditor {
 	e.Window.SetContent(container.NewBorder(
 		container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(e.Add, e.Delete), e.Choice), form),
 		container.NewVBox(help, e.Error, container.NewHBox(e.Save, e.Defaults)), nil, nil, e.Body))
-	e.Window.Resize(fyne.NewSize(640, 520))
+	u.sizeWindow(e.Window, fyne.NewSize(640, 520))
 	e.refresh(0)
 	u.track(e.Window, nil)
 	e.Window.Show()

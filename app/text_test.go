@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
 
 	"comptoir/assets"
 )
@@ -18,6 +17,7 @@ func TestTranslationsComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := regexp.MustCompile(`\b[tT]\("([a-z][a-z0-9.]*[a-z0-9])"`)
+	counted := regexp.MustCompile(`\bN\("([a-z][a-z0-9.]*[a-z0-9])"`) // plural forms: .one and .other
 	used := map[string]bool{}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
@@ -26,6 +26,9 @@ func TestTranslationsComplete(t *testing.T) {
 		}
 		for _, m := range key.FindAllStringSubmatch(string(src), -1) {
 			used[m[1]] = true
+		}
+		for _, m := range counted.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]+".one"], used[m[1]+".other"] = true, true
 		}
 	}
 	for _, k := range []string{KindPER, KindORG, KindAPP} {
@@ -113,15 +116,5 @@ func TestFileURL(t *testing.T) {
 		if got := fileURL(in).String(); got != want {
 			t.Errorf("fileURL(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestShortDate(t *testing.T) {
-	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.Local)
-	if got := shortDate(now.Add(-time.Hour), now); got != "14:00" {
-		t.Errorf("today: %q", got)
-	}
-	if got := shortDate(now.AddDate(0, 0, -3), now); got != "22/11/2026" {
-		t.Errorf("older: %q", got)
 	}
 }

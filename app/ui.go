@@ -39,8 +39,12 @@ type UI struct {
 	mu           sync.Mutex // guards lastActivity (written on the UI goroutine, read by the ticker)
 	lastActivity time.Time
 	composers    []*Composer
-	windows      []fyne.Window // every other window but the composers (track), closed on lock
-	tmpDir       string        // files opened with the system viewer
+	windows      []fyne.Window     // every other window but the composers (track), closed on lock
+	tmpDir       string            // files opened with the system viewer
+	tips         *tooltips         // the main window's hover texts
+	screen       fyne.Size         // the room a window may take on the screen (FitScreen); zero: unknown
+	dialogs      []shownDialog     // the dialogs shown, for Échap
+	content      fyne.CanvasObject // the screen the main window shows
 }
 
 // New builds the UI on a (the caller runs it). deps.Cards must be set.
@@ -68,10 +72,12 @@ func New(a fyne.App, deps Deps) *UI {
 		cfg.AutoLock = DefaultAutoLock
 	}
 	u := &UI{app: a, deps: deps, cfg: cfg, log: deps.Logger, tr: newTranslator(cfg.Language)}
+	u.applyTheme()
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	u.Window = a.NewWindow(u.tr.T("app.title"))
-	u.Window.Resize(fyne.NewSize(1280, 800))
+	u.Window.Resize(counterRoom) // until FitScreen gives the screen's size
 	u.Window.SetMaster()
+	u.tips = newTooltips(u)
 	u.Banner = widget.NewLabel("")
 	u.Banner.Importance = widget.WarningImportance
 	u.Banner.Alignment = fyne.TextAlignCenter
@@ -89,6 +95,7 @@ func New(a fyne.App, deps Deps) *UI {
 	}); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { u.touch() })
 	}
+	u.Window.Canvas().SetOnTypedKey(u.typedKey)
 	return u
 }
 
@@ -114,7 +121,12 @@ func (u *UI) Stop() {
 }
 
 func (u *UI) showContent(c fyne.CanvasObject) {
-	u.Window.SetContent(container.NewBorder(u.Banner, nil, nil, nil, c))
+	u.tips.hide()
+	u.content = c
+	u.Window.SetContent(container.NewStack(container.NewBorder(u.Banner, nil, nil, nil, c), u.tips.Layer))
+	if c == u.Card.Content && u.Card.loginBox.Visible() {
+		u.Window.Canvas().Focus(u.Card.PIN) // the card screen and the lock screen: type the PIN
+	}
 }
 
 // touch records user activity for the inactivity lock.
@@ -140,6 +152,9 @@ func (u *UI) watchInactivity(ctx context.Context) {
 		case <-t.C:
 			idle := u.idleFor()
 			u.deps.Do(func() {
+				if u.Main != nil {
+					u.Main.Status.expire(u.deps.Now())
+				}
 				if u.session != nil && !u.locked && u.cfg.AutoLock > 0 && idle >= u.cfg.AutoLock {
 					u.Lock(u.tr.T("lock.reason.idle"))
 				}
@@ -166,6 +181,9 @@ func (u *UI) onSession(s Session) {
 		return
 	}
 	u.Card.showHolder(s)
+	if !u.Card.needsChoice(s) {
+		u.openMain() // nothing to choose: straight to the inbox
+	}
 }
 
 // openMain shows the main window of the current session.

@@ -111,7 +111,7 @@ func (u *UI) ShowBALWizard() *Wizard {
 func (w *Wizard) build() {
 	t := w.u.tr.T
 	w.Window = w.u.app.NewWindow(t("wizard.title"))
-	w.Window.Resize(fyne.NewSize(720, 560))
+	w.u.sizeWindow(w.Window, fyne.NewSize(720, 560))
 	w.u.track(w.Window, w.closed)
 	w.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.Title.SizeName = theme.SizeNameSubHeadingText

@@ -85,7 +85,8 @@ func startUI(t *testing.T, label string) *apptest.Harness {
 		return false
 	})
 	h.Login(demo.PIN)
-	h.WaitText("Titulaire de la carte")
+	// The holder screen when there is a choice to make (no BAL yet), else the mailbox.
+	h.WaitFor("the holder or the mailbox", func() bool { return h.UI.Main != nil || h.Shows("Titulaire de la carte") })
 	return h
 }
 

@@ -83,7 +83,7 @@ func (op Operator) dialIMAP(ctx context.Context, cr Credentials, handler *imapcl
 }
 
 func (op Operator) dialIMAPWith(ctx context.Context, cr Credentials, handler *imapclient.UnilateralDataHandler, rec *responses) (*imapclient.Client, imap.CapSet, error) {
-	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
+	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.IMAPAddr))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,7 +172,7 @@ func (op Operator) dialSMTP(ctx context.Context, cr Credentials) (*SMTPClient, s
 }
 
 func (op Operator) dialSMTPWith(ctx context.Context, cr Credentials, rec *responses) (*SMTPClient, error) {
-	cfg, err := op.tlsConfig(cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
+	cfg, err := op.tlsConfig(ctx, cr.Cert, cr.MaxTLS, op.serverName(op.SMTPAddr))
 	if err != nil {
 		return nil, err
 	}

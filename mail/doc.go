@@ -4,16 +4,22 @@
 //
 // Connection: IMAP with STARTTLS (or implicit TLS) and SMTP submission with STARTTLS, TLS
 // 1.2 at least and at most what the card can sign (a CPS3 has no RSA-PSS: TLS 1.2), the
-// card's certificate offered through GetClientCertificate, the server checked against the
-// configured IGC-Santé trust store (PEM, DER, PKCS#7, the Cryptolib's Coffre directory), its
-// host name and its CRLs. No session resumption: every connection signs with the card, so a
-// pulled card logs out. Authentication is SASL EXTERNAL with the BAL address as
-// authorization identity, never before TLS. With a Pro Santé Connect login (Credentials.Token,
-// EngineConfig.Token: a TokenSource such as mail/psc.Session) no certificate is offered and
-// the connection authenticates with XOAUTH2 (Réf. #2) or OAUTHBEARER (RFC 7628), the BAL as
+// card's certificate offered through GetClientCertificate. The server is checked by the
+// session's servertrust.Verifier (Operator.Trust, built once by OperatorConfig.Resolve and
+// shared with the provisioning client): the roots of the configured IGC-Santé trust store
+// (PEM, DER, PKCS#7, the Cryptolib's Coffre directory), the host name, serverAuth, an
+// ORGANISATIONS issuer and a current CRL for every certificate of the chain — no CRL, no
+// connection. No session resumption: every connection signs with the card, so a pulled card
+// logs out. Authentication is SASL EXTERNAL with the BAL address as authorization identity,
+// never before TLS. With a Pro Santé Connect login (Credentials.Token, EngineConfig.Token: a
+// TokenSource such as mail/psc.Session) no certificate is offered and the connection
+// authenticates with XOAUTH2 (Réf. #2) or OAUTHBEARER (RFC 7628), the BAL as
 // user/authorization identity, again only after TLS; a refused token is ErrTokenRefused (the
 // source is told, to refresh), and connections come back by themselves while the source
-// gives tokens. Operator endpoints come from config.json or from DNS SRV (RFC 6186).
+// gives tokens. Operator endpoints come from config.json or from DNS SRV (RFC 6186): an SRV
+// target must lie in the domain unless the configuration lists it (Hosts), and the
+// certificate is checked against the domain, never against a name read from DNS.
+// UserMessage turns the connection errors into French.
 //
 // Engine: one worker goroutine and one long-lived IMAP connection per BAL. A pass lists the
 // folders (SPECIAL-USE), pushes local changes (flags, deletions), submits the outbox, then

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"comptoir/mail/msg"
@@ -64,6 +65,7 @@ type Engine struct {
 	cfg    EngineConfig
 	log    *slog.Logger
 	events *eventQueue
+	trust  atomic.Pointer[msg.TrustList] // cfg.Trust, then what SetTrust gives
 
 	opsMu sync.Mutex // serialises read-modify-write of the pending operations and outbox
 
@@ -91,6 +93,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 	}
 	cfg.Policy = cfg.Policy.withDefaults()
 	e := &Engine{cfg: cfg, log: cfg.Logger.With("component", "mail"), events: newEventQueue(), workers: map[string]*worker{}}
+	e.trust.Store(cfg.Trust)
 	for _, bal := range cfg.BALs {
 		e.workers[bal] = newWorker(e, bal, e.credentials(bal, nil))
 	}

@@ -25,25 +25,6 @@ const (
 // accepts. The connection is dropped at once, without reading the data.
 var ErrServerTooLarge = errors.New("mail: the server sent more data than the client accepts")
 
-// UserMessage returns a French sentence explaining err to the user, or "" for errors that
-// have none (the caller shows its generic message).
-func UserMessage(err error) string {
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrServerTooLarge):
-		return fmt.Sprintf("Le serveur de messagerie a envoyé un message de plus de %d Mo, au-delà de ce que Comptoir accepte : "+
-			"la synchronisation est interrompue. Signalez-le à votre opérateur MSSanté.", maxBodySize>>20)
-	case errors.Is(err, ErrAuthRefused):
-		return "Le serveur de messagerie a refusé la carte ou l'accès à cette boîte."
-	case errors.Is(err, ErrNoTLS), errors.Is(err, ErrNoExternal):
-		return "Le serveur de messagerie ne propose pas de connexion sécurisée par carte : Comptoir ne s'y connecte pas."
-	case errors.Is(err, ErrRevoked):
-		return "Le certificat du serveur de messagerie est révoqué : Comptoir ne s'y connecte pas."
-	}
-	return ""
-}
-
 // tooLarge is the error for a literal of n bytes (what, for the logs).
 func tooLarge(what string, n int64) error {
 	return fmt.Errorf("%w: %s of %d bytes (limit %d)", ErrServerTooLarge, what, n, maxBodySize)

@@ -18,7 +18,12 @@ func TestLockEndsAStalledSubmission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.ServerCertificate()
+	crl, err := pki.ServeCRLs() // the client refuses a server whose revocation it cannot check
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crl.Close()
+	srvCert, err := pki.ServerCertificateCRL(crl.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

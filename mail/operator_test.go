@@ -75,7 +75,7 @@ func TestDiscoverSRV(t *testing.T) {
 			if op.IMAPAddr != tt.imap || op.IMAPImplicitTLS != tt.imapTLS || op.SMTPAddr != tt.smtp || op.SMTPImplicitTLS != tt.smtpTLS {
 				t.Fatalf("got %+v", op)
 			}
-			if op.serverName(op.IMAPAddr) != op.IMAPAddr[:len(op.IMAPAddr)-4] {
+			if op.serverName(op.IMAPAddr) != "op.fr" { // RFC 6186 §6: the domain, not the target
 				t.Errorf("server name %q", op.serverName(op.IMAPAddr))
 			}
 		})
@@ -96,7 +96,10 @@ func TestOperatorConfigResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if op.IMAPAddr != "imap.op.fr:143" || op.SMTPAddr != "smtp.op.fr:587" || op.RootCAs == nil {
+	if op.IMAPAddr != "imap.op.fr:143" || op.SMTPAddr != "smtp.op.fr:587" || op.RootCAs == nil || op.Trust == nil {
 		t.Fatalf("got %+v", op)
+	}
+	if op.serverName(op.IMAPAddr) != "op.fr" || op.serverName(op.SMTPAddr) != "smtp.op.fr" {
+		t.Errorf("names checked %q (SRV) and %q (configured)", op.serverName(op.IMAPAddr), op.serverName(op.SMTPAddr))
 	}
 }

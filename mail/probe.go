@@ -73,7 +73,7 @@ func (op Operator) Probe(ctx context.Context, svc Service) ProbeResult {
 			return res
 		}
 	}
-	cfg, err := op.tlsConfig(tls.Certificate{}, 0, op.serverName(addr))
+	cfg, err := op.tlsConfig(ctx, tls.Certificate{}, 0, op.serverName(addr))
 	if err != nil {
 		res.TLSErr = err
 		return res

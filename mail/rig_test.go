@@ -14,6 +14,7 @@ import (
 
 	"comptoir/cps/cpstest"
 	"comptoir/mail/internal/dovecottest"
+	"comptoir/mail/servertrust"
 	"comptoir/store"
 )
 
@@ -51,7 +52,14 @@ func newRig(t testing.TB) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.ServerCertificate()
+	// The CRLs are published on loopback before the server certificate is issued: it
+	// names them as its distribution point.
+	crlSrv, err := pki.ServeCRLs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { crlSrv.Close() })
+	srvCert, err := pki.ServerCertificateCRL(crlSrv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +78,12 @@ func newRig(t testing.TB) *rig {
 	signer := &countingSigner{Signer: key}
 	r := &rig{t: t, ctx: ctx, pki: pki, dov: dov, signer: signer, srvCert: srvCert,
 		cert: tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: signer}}
+	trust, err := servertrust.New(servertrust.Config{Roots: pki.RootPool(), CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r.op = Operator{IMAPAddr: dov.IMAPAddr, SMTPAddr: dov.SubmissionAddr, ServerName: "localhost",
-		RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: "sandbox.mssante.test"}
+		Trust: trust, RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: "sandbox.mssante.test"}
 	r.store = r.openStore(filepath.Join(t.TempDir(), "cache.db"))
 	return r
 }

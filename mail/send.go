@@ -33,8 +33,12 @@ func (e *Engine) Send(ctx context.Context, d msg.Draft) (outboxID string, err er
 // Prepare builds the draft with the MSSanté rules without queuing it, so the caller can show
 // the build's warnings and ask for confirmation.
 func (e *Engine) Prepare(d msg.Draft) (*msg.Built, error) {
-	return msg.Build(d, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now(), Trust: e.cfg.Trust})
+	return msg.Build(d, msg.BuildOptions{NIL: e.cfg.NIL, Now: time.Now(), Trust: e.trust.Load()})
 }
+
+// SetTrust replaces the trust-space list the next builds check recipients against (a
+// refreshed list; nil: recipients are not checked, a warning).
+func (e *Engine) SetTrust(t *msg.TrustList) { e.trust.Store(t) }
 
 // QueueBuilt stores a prepared message in the outbox of bal.
 func (e *Engine) QueueBuilt(bal string, b *msg.Built) (string, error) {

@@ -1,76 +1,54 @@
 package mail
 
 import (
+	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
-	"time"
+
+	"comptoir/mail/servertrust"
 )
 
-// ErrRevoked means a certificate of the server's chain is listed in a CRL.
-var ErrRevoked = errors.New("mail: server certificate revoked")
+// ErrRevoked means a certificate of the server's chain is listed in a CRL
+// (servertrust.ErrRevoked).
+var ErrRevoked = servertrust.ErrRevoked
 
 // ErrNoTrustStore means the operator has no trust store configured: the client never falls
 // back to the system roots (only IGC-Santé is trusted).
 var ErrNoTrustStore = errors.New("mail: no trust store configured")
 
-// tlsConfig builds the client TLS configuration: TLS >= 1.2, at most maxTLS (a CPS3 card
-// cannot sign RSA-PSS, so its session caps at 1.2), the card's certificate offered through
-// GetClientCertificate, the server checked against the operator's trust store, its name and
-// its CRLs. No ClientSessionCache: every connection must use the card, so pulling the card
-// logs out.
-func (op Operator) tlsConfig(cert tls.Certificate, maxTLS uint16, serverName string) (*tls.Config, error) {
-	if op.RootCAs == nil {
-		return nil, ErrNoTrustStore
+// tlsConfig builds the client TLS configuration: the server checked by the operator's
+// servertrust.Verifier (IGC-Santé anchors, host name, server CA, serverAuth, current CRLs,
+// fetched within ctx), TLS >= 1.2 and at most maxTLS (a CPS3 card cannot sign RSA-PSS, so
+// its session caps at 1.2), the card's certificate offered through GetClientCertificate.
+// No ClientSessionCache: every connection must use the card, so pulling the card logs out.
+func (op Operator) tlsConfig(ctx context.Context, cert tls.Certificate, maxTLS uint16, serverName string) (*tls.Config, error) {
+	v, err := op.verifier()
+	if err != nil {
+		return nil, err
 	}
 	if maxTLS == 0 {
 		maxTLS = tls.VersionTLS13
 	}
-	var crls []*x509.RevocationList
-	for _, der := range op.CRLs {
-		if rl, err := x509.ParseRevocationList(der); err == nil {
-			crls = append(crls, rl)
+	cfg := v.TLSConfig(ctx, serverName)
+	cfg.MaxVersion = maxTLS
+	cfg.GetClientCertificate = func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		if len(cert.Certificate) == 0 || cri.SupportsCertificate(&cert) != nil {
+			// Sending no certificate lets the server refuse with a clear alert.
+			return &tls.Certificate{}, nil
 		}
+		return &cert, nil
 	}
-	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		MaxVersion: maxTLS,
-		ServerName: serverName,
-		RootCAs:    op.RootCAs,
-		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-			if len(cert.Certificate) == 0 || cri.SupportsCertificate(&cert) != nil {
-				// Sending no certificate lets the server refuse with a clear alert.
-				return &tls.Certificate{}, nil
-			}
-			return &cert, nil
-		},
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			return checkCRLs(cs.VerifiedChains, crls, time.Now())
-		},
-	}, nil
+	return cfg, nil
 }
 
-// checkCRLs refuses a chain holding a certificate revoked by a CRL of its issuer. A chain
-// whose issuers publish no CRL here passes (CRLs are checked when available).
-func checkCRLs(chains [][]*x509.Certificate, crls []*x509.RevocationList, now time.Time) error {
-	if len(crls) == 0 {
-		return nil
+// verifier is op.Trust, or one built for this connection from RootCAs and CRLs (its CRLs
+// are then fetched again at each connection and cached nowhere).
+func (op Operator) verifier() (*servertrust.Verifier, error) {
+	if op.Trust != nil {
+		return op.Trust, nil
 	}
-	for _, chain := range chains {
-		for i := 0; i+1 < len(chain); i++ {
-			cert, issuer := chain[i], chain[i+1]
-			for _, rl := range crls {
-				if rl.CheckSignatureFrom(issuer) != nil {
-					continue
-				}
-				for _, e := range rl.RevokedCertificateEntries {
-					if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(now) {
-						return fmt.Errorf("%w: %s (serial %s)", ErrRevoked, cert.Subject.CommonName, cert.SerialNumber)
-					}
-				}
-			}
-		}
+	if op.RootCAs == nil {
+		return nil, ErrNoTrustStore
 	}
-	return nil
+	return servertrust.New(servertrust.Config{Roots: op.RootCAs, CRLs: op.CRLs})
 }

@@ -12,8 +12,8 @@ import (
 	"runtime"
 )
 
-// ErrNoTrustAnchor means no CA certificate was found in the configured trust store.
-var ErrNoTrustAnchor = errors.New("mail: no CA certificate in the trust store")
+// ErrNoTrustAnchor means no root CA certificate was found in the configured trust store.
+var ErrNoTrustAnchor = errors.New("mail: no root CA certificate in the trust store")
 
 // DefaultTrustPaths is where the ANS Cryptolib installs the IGC-Santé CA certificates.
 func DefaultTrustPaths() []string {
@@ -23,23 +23,44 @@ func DefaultTrustPaths() []string {
 	return nil
 }
 
-// LoadTrust reads CA certificates and CRLs from files (PEM, DER or PKCS#7) and directories
-// (every such file directly inside). An explicit file that holds nothing usable is an error;
-// unreadable or foreign files inside a directory are skipped.
+// TrustStore is what a trust store holds.
+type TrustStore struct {
+	// Roots are the anchors: the self-signed CA certificates (the IGC-Santé roots, such as
+	// the Coffre's ACR-EL). A chain must end at one of them.
+	Roots *x509.CertPool
+	// Intermediates are the other certificates (the Coffre's ACI-EL-ORG, ACI-EL-PER…):
+	// never anchors; they help build chains that do not carry them, such as the trust
+	// list's signer.
+	Intermediates *x509.CertPool
+	// CRLs are the DER CRLs found beside them.
+	CRLs [][]byte
+}
+
+// LoadTrust is LoadTrustStore returning the anchors and the CRLs.
 func LoadTrust(paths ...string) (*x509.CertPool, [][]byte, error) {
-	pool := x509.NewCertPool()
+	ts, err := LoadTrustStore(paths...)
+	return ts.Roots, ts.CRLs, err
+}
+
+// LoadTrustStore reads CA certificates and CRLs from files (PEM, DER or PKCS#7) and
+// directories (every such file directly inside). An explicit file that holds nothing
+// usable is an error; unreadable or foreign files inside a directory are skipped. A store
+// without a self-signed root is refused with ErrNoTrustAnchor: an intermediate alone must
+// not become an anchor, or the certificates above it would escape the revocation checks.
+func LoadTrustStore(paths ...string) (TrustStore, error) {
+	roots, inter := x509.NewCertPool(), x509.NewCertPool()
 	var crls [][]byte
 	n := 0
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, fmt.Errorf("mail: trust store: %w", err)
+			return TrustStore{}, fmt.Errorf("mail: trust store: %w", err)
 		}
 		files := []string{p}
 		if fi.IsDir() {
 			entries, err := os.ReadDir(p)
 			if err != nil {
-				return nil, nil, fmt.Errorf("mail: trust store: %w", err)
+				return TrustStore{}, fmt.Errorf("mail: trust store: %w", err)
 			}
 			files = files[:0]
 			for _, e := range entries {
@@ -54,23 +75,32 @@ func LoadTrust(paths ...string) (*x509.CertPool, [][]byte, error) {
 				if fi.IsDir() {
 					continue
 				}
-				return nil, nil, fmt.Errorf("mail: trust store: %w", err)
+				return TrustStore{}, fmt.Errorf("mail: trust store: %w", err)
 			}
 			certs, fileCRLs := parseTrustFile(data)
 			if len(certs) == 0 && len(fileCRLs) == 0 && !fi.IsDir() {
-				return nil, nil, fmt.Errorf("mail: trust store %s: no certificate or CRL found", f)
+				return TrustStore{}, fmt.Errorf("mail: trust store %s: no certificate or CRL found", f)
 			}
 			for _, c := range certs {
-				pool.AddCert(c)
-				n++
+				if isRoot(c) {
+					roots.AddCert(c)
+					n++
+				} else {
+					inter.AddCert(c)
+				}
 			}
 			crls = append(crls, fileCRLs...)
 		}
 	}
 	if n == 0 {
-		return nil, nil, fmt.Errorf("%w (%v)", ErrNoTrustAnchor, paths)
+		return TrustStore{}, fmt.Errorf("%w (%v)", ErrNoTrustAnchor, paths)
 	}
-	return pool, crls, nil
+	return TrustStore{Roots: roots, Intermediates: inter, CRLs: crls}, nil
+}
+
+// isRoot reports a certificate that names and signs itself: a root.
+func isRoot(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
 }
 
 // parseTrustFile extracts certificates and DER CRLs from one file in any supported encoding.

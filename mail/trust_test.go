@@ -55,6 +55,21 @@ func (ca testCA) issue(t *testing.T, serial int64) *x509.Certificate {
 	return c
 }
 
+// issueCA issues an intermediate CA.
+func (ca testCA) issueCA(t *testing.T, cn string) testCA {
+	t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(99), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := x509.ParseCertificate(der)
+	return testCA{c, key}
+}
+
 func (ca testCA) crl(t *testing.T, revoked ...int64) []byte {
 	t.Helper()
 	var entries []x509.RevocationListEntry
@@ -114,6 +129,28 @@ func TestLoadTrustFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An intermediate is never an anchor; LoadTrustStore keeps it apart.
+	inter := root.issueCA(t, "TEST AC INTERMEDIAIRE")
+	if err := os.WriteFile(filepath.Join(dir, "ACI.pem"), pemCert(inter), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := LoadTrustStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inter.issue(t, 5).Verify(x509.VerifyOptions{Roots: ts.Roots}); err == nil {
+		t.Error("an intermediate of the trust store became an anchor")
+	}
+	if _, err := inter.issue(t, 5).Verify(x509.VerifyOptions{Roots: ts.Roots, Intermediates: ts.Intermediates}); err != nil {
+		t.Errorf("chain through the trust store's intermediate: %v", err)
+	}
+	alone := filepath.Join(t.TempDir(), "ACI.pem")
+	if err := os.WriteFile(alone, pemCert(inter), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadTrustStore(alone); !errors.Is(err, ErrNoTrustAnchor) {
+		t.Errorf("a store with no root: %v", err)
+	}
 	for _, ca := range []testCA{root, der, p7} {
 		if _, err := ca.issue(t, 9).Verify(x509.VerifyOptions{Roots: pool}); err != nil {
 			t.Errorf("%s not trusted: %v", ca.cert.Subject.CommonName, err)
@@ -127,25 +164,5 @@ func TestLoadTrustFormats(t *testing.T) {
 	}
 	if _, _, err := LoadTrust(t.TempDir()); !errors.Is(err, ErrNoTrustAnchor) {
 		t.Errorf("empty directory: %v", err)
-	}
-}
-
-func TestCheckCRLs(t *testing.T) {
-	ca := selfSigned(t, "TEST AC")
-	good, revoked := ca.issue(t, 10), ca.issue(t, 11)
-	rl, err := x509.ParseRevocationList(ca.crl(t, 11))
-	if err != nil {
-		t.Fatal(err)
-	}
-	crls := []*x509.RevocationList{rl}
-	if err := checkCRLs([][]*x509.Certificate{{good, ca.cert}}, crls, time.Now()); err != nil {
-		t.Errorf("good certificate refused: %v", err)
-	}
-	if err := checkCRLs([][]*x509.Certificate{{revoked, ca.cert}}, crls, time.Now()); !errors.Is(err, ErrRevoked) {
-		t.Errorf("revoked certificate: %v", err)
-	}
-	other := selfSigned(t, "AUTRE AC")
-	if err := checkCRLs([][]*x509.Certificate{{other.issue(t, 11), other.cert}}, crls, time.Now()); err != nil {
-		t.Errorf("CRL of another CA applied: %v", err)
 	}
 }

@@ -33,16 +33,6 @@ func DefaultPath() (string, error) {
 	return filepath.Join(dir, "annuaire.db"), nil
 }
 
-// DefaultTrustListPath is where the trust-space list is stored by default, next to the
-// directory file.
-func DefaultTrustListPath() (string, error) {
-	dir, err := store.DataDir()
-	if err != nil {
-		return "", fmt.Errorf("annuaire: data directory: %w", err)
-	}
-	return filepath.Join(dir, "listeblanchemssante.xml"), nil
-}
-
 // Info describes the imported directory.
 type Info struct {
 	Path     string

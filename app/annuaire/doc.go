@@ -1,5 +1,5 @@
 // Package annuaire is the Annuaire Santé inside Comptoir: the offline directory of MSSanté
-// addresses, the trust-space list, and the online FHIR lookup.
+// addresses and the online FHIR lookup.
 //
 // # Offline directory
 //
@@ -41,11 +41,9 @@
 // resident), then the intersection and each word's own best entries are scored in a
 // per-query scratch array and the best kept in a bounded heap.
 //
-// # Trust space and online lookup
+// # Online lookup
 //
-// RefreshTrustList fetches listeblanchemssante.xml from a file or an HTTPS URL (TLS ≥ 1.2,
-// configurable roots) and stores it atomically; LoadTrustList reads it back. The parser and
-// the TrustList type (Contains, OutsideTrust) are mail/msg's.
+// (The trust-space list, listeblanchemssante.xml, lives in mail/trustlist.)
 //
 // FHIRClient searches the Annuaire Santé FHIR API (Practitioner, PractitionerRole,
 // Organization; header ESANTE-API-KEY; parameter mailbox-mss) and reads MSSanté mailboxes

@@ -3,6 +3,7 @@ package annuaire
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"time"
 )
+
+// ErrInsecureURL is returned for an extraction URL that is not HTTPS.
+var ErrInsecureURL = errors.New("annuaire: the extraction must be fetched over HTTPS")
 
 // maxDownloadBytes bounds a downloaded extraction (the real ZIP is tens of megabytes).
 const maxDownloadBytes = 4 << 30

@@ -316,6 +316,9 @@ func reportLabel(r *msg.Report) string {
 // MarkRead marks a message read.
 func (s *Session) MarkRead(ref app.Ref) error { return locked(s.s.MarkRead(storeRef(ref))) }
 
+// Delete moves a message to the trash (app.Deleter).
+func (s *Session) Delete(ref app.Ref) error { return s.s.Delete(storeRef(ref)) }
+
 // SendMDN queues the read receipt.
 func (s *Session) SendMDN(ref app.Ref) error { return locked(s.s.SendMDN(storeRef(ref))) }
 
@@ -383,4 +386,5 @@ func (s *Session) Correspondents(prefix string, limit int) []app.Address {
 var (
 	_ app.Session    = (*Session)(nil)
 	_ app.DraftStore = (*Session)(nil)
+	_ app.Deleter    = (*Session)(nil)
 )

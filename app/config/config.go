@@ -17,6 +17,10 @@ type Config struct {
 	Language string
 	// AutoLock is the inactivity delay before the UI locks ("auto_lock"); 0 means the default.
 	AutoLock time.Duration
+	// Theme is "light" or "dark" ("theme"); "" follows the system's.
+	Theme string
+	// TextSize is "large" or "larger" ("text_size"); "" is the system's.
+	TextSize string
 	// PSCNationalID is the national id ("8"+RPPS) last logged in with the e-CPS on this
 	// workstation, offered again by the login screen ("psc_national_id"; public: the Annuaire
 	// Santé lists it).
@@ -53,6 +57,8 @@ const (
 	KeyModule                = "pkcs11_module"
 	KeyLanguage              = "language"
 	KeyAutoLock              = "auto_lock"
+	KeyTheme                 = "theme"
+	KeyTextSize              = "text_size"
 	KeyPSCNationalID         = "psc_national_id"
 	// KeyLocked is the machine file's list of locked keys.
 	KeyLocked = "locked"
@@ -80,6 +86,8 @@ var fields = []field{
 	{KeyLanguage, func(c *Config) any { return c.Language }},
 	// Nanoseconds, as time.Duration marshals: what earlier versions read.
 	{KeyAutoLock, func(c *Config) any { return int64(c.AutoLock) }},
+	{KeyTheme, func(c *Config) any { return c.Theme }},
+	{KeyTextSize, func(c *Config) any { return c.TextSize }},
 	{KeyPSCNationalID, func(c *Config) any { return c.PSCNationalID }},
 }
 
@@ -135,6 +143,7 @@ func (o Operator) Mail() mail.OperatorConfig {
 		IMAPImplicitTLS: o.IMAPImplicitTLS,
 		SMTPImplicitTLS: o.SubmissionImplicitTLS,
 		ServerName:      o.ServerName,
+		Hosts:           slices.Clone(o.Hosts), // SRV targets trusted outside the domain (RFC 6186 §6)
 		TrustStore:      slices.Clone(o.TrustStore),
 	}
 }

@@ -72,6 +72,8 @@ func decode(t tree) (Config, []string, error) {
 	list(KeyHosts, &o.Hosts)
 	str(KeyModule, &c.Module)
 	str(KeyLanguage, &c.Language)
+	str(KeyTheme, &c.Theme)
+	str(KeyTextSize, &c.TextSize)
 	str(KeyPSCNationalID, &c.PSCNationalID)
 	var locked []string
 	list(KeyLocked, &locked)

@@ -70,6 +70,8 @@ var keyNames = map[string]string{
 	KeyLanguage:      "la langue",
 	KeyAutoLock:      "le délai de verrouillage",
 	KeyPSCNationalID: "le numéro RPPS de la connexion e-CPS",
+	KeyTheme:         "le thème",
+	KeyTextSize:      "la taille du texte",
 }
 
 func keyName(k string) string {

@@ -246,7 +246,7 @@ func TestContactAProfessional(t *testing.T) {
 			t.Errorf("address %d: %q, want %q", i, r.Boxes[i].Text, w)
 		}
 	}
-	if !apptest.Contains(apptest.WindowTexts(s.Window), "1 résultat(s)") {
+	if !apptest.Contains(apptest.WindowTexts(s.Window), "1 résultat") {
 		t.Errorf("no result count shown:\n%s", strings.Join(apptest.WindowTexts(s.Window), "\n"))
 	}
 
@@ -323,7 +323,7 @@ func TestUpdateTheDirectory(t *testing.T) {
 	if !strings.HasPrefix(w.Result.Text, "Annuaire mis à jour : 8 professionnels et structures, 9 adresses") {
 		t.Fatalf("result %q", w.Result.Text)
 	}
-	for _, want := range []string{"3 ligne(s) ignorée(s) :", "ligne 5 : ", "ligne 9 : ", "ligne 13 : "} {
+	for _, want := range []string{"3 lignes ignorées :", "ligne 5 : ", "ligne 9 : ", "ligne 13 : "} {
 		if !strings.Contains(w.BadLines.Text, want) {
 			t.Errorf("the bad-lines report lacks %q:\n%s", want, w.BadLines.Text)
 		}

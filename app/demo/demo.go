@@ -8,6 +8,7 @@ package demo
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,8 @@ import (
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/mail/servertrust"
+	"comptoir/mail/trustlist"
 	"comptoir/store"
 )
 
@@ -60,11 +63,13 @@ type Env struct {
 	Bridge  *bridge.Cards
 	Trust   *msg.TrustList
 
-	opts    Options
-	op      mail.Operator
-	dir     string
-	mu      sync.Mutex
-	current string // label of the card last logged in
+	opts Options
+	op   mail.Operator
+	// trustList is where the demo's trust-space list is stored and refreshed from.
+	trustList session.TrustListConfig
+	dir       string
+	mu        sync.Mutex
+	current   string // label of the card last logged in
 }
 
 // Dir is the demo world's directory.
@@ -122,15 +127,26 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 			return nil, err
 		}
 	}
-	if f, err := os.Open(e.Sandbox.TrustListPath()); err == nil {
-		e.Trust, err = msg.LoadTrustList(f)
-		f.Close()
-		if err != nil {
-			o.Logger.Warn("demo trust list", "err", err)
-		}
+	// The sandbox signs its list as the ANS does; it is downloaded and verified like the
+	// real one, and « Mettre à jour » in Paramètres downloads it again.
+	e.trustList = session.TrustListConfig{Path: filepath.Join(o.Dir, "listeblanchemssante.xml"),
+		Source:  trustlist.Source{List: "https://" + e.API.Addr() + "/listeblanchemssante.xml"},
+		Options: trustlist.Options{Roots: e.PKI.RootPool(), TLSConfig: &tls.Config{RootCAs: e.PKI.RootPool(), MinVersion: tls.VersionTLS12}}}
+	if l, err := trustlist.Refresh(ctx, e.trustList.Source, e.trustList.Path, e.trustList.Options); err == nil {
+		e.Trust = l.Domains
+	} else if e.Trust, err = trustlist.LoadDomains(e.trustList.Path, e.PKI.RootPool()); err != nil {
+		o.Logger.Warn("demo trust list", "err", err)
+	}
+	// One server-trust verifier for the demo session, as Resolve builds for a real one:
+	// the sandbox's CRLs are fetched from its HTTP distribution point and cached.
+	trust, err := servertrust.New(servertrust.Config{Roots: e.PKI.RootPool(), CacheDir: filepath.Join(o.Dir, "crl"),
+		Logger: o.Logger})
+	if err != nil {
+		e.Close()
+		return nil, fmt.Errorf("demo: server trust: %w", err)
 	}
 	e.op = mail.Operator{IMAPAddr: e.IMAP.Addr(), SMTPAddr: e.SMTP.Addr(), ServerName: e.Sandbox.ServerName(),
-		RootCAs: e.PKI.RootPool(), CRLs: e.PKI.CRLs(), Domain: e.Sandbox.Domain()}
+		Trust: trust, RootCAs: e.PKI.RootPool(), Domain: e.Sandbox.Domain()}
 	e.Bridge = bridge.NewCards(bridge.Options{Module: e.Module, WatchEvery: o.Watch, Session: e.sessionConfig(o.Keyring)})
 	return e, nil
 }
@@ -138,7 +154,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 // sessionConfig is what a login opens in this world, with kr as the OS keyring.
 func (e *Env) sessionConfig(kr store.Keyring) session.Config {
 	o := e.opts
-	return session.Config{Servers: e.op, APIURL: "https://" + e.API.Addr(), Trust: e.Trust,
+	return session.Config{Servers: e.op, APIURL: "https://" + e.API.Addr(), Trust: e.Trust, TrustList: e.trustList,
 		CacheDir: filepath.Join(o.Dir, "cache"), ProductRef: o.NIL, Logger: o.Logger, Engine: o.Engine, Keyring: kr}
 }
 

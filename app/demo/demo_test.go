@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/bridge"
 	"comptoir/app/config"
@@ -111,27 +111,21 @@ func start(t *testing.T, label string) *apptest.Harness {
 	return h
 }
 
-// openMail logs in with the right PIN and opens the main window.
+// openMail logs in with the right PIN: the holder has one practice situation, so the
+// mailbox opens at once.
 func openMail(t testing.TB, h *apptest.Harness) {
 	t.Helper()
 	h.Login(demo.PIN)
-	h.WaitFor("the holder's BALs", func() bool { return !h.UI.Card.OpenButton.Disabled() && h.Shows("Boîtes aux lettres accessibles") })
-	test.Tap(h.UI.Card.OpenButton)
 	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
 }
 
-// selectBAL taps the BAL button whose text contains addr.
+// selectBAL taps the switcher's button of the BAL addr.
 func selectBAL(t testing.TB, h *apptest.Harness, addr string) {
 	t.Helper()
-	var btn *widget.Button
+	var btn *app.TipButton
 	h.WaitFor("the BAL button "+addr, func() bool {
-		for _, b := range h.UI.Main.BALButtons {
-			if strings.Contains(b.Text, addr) {
-				btn = b
-				return true
-			}
-		}
-		return false
+		btn = h.UI.Main.BALButton(addr)
+		return btn != nil
 	})
 	test.Tap(btn)
 }
@@ -165,10 +159,14 @@ func TestWrongPINThenRightPIN(t *testing.T) {
 		t.Fatal("the refused PIN stays in the entry")
 	}
 	h.Login(demo.PIN)
-	h.WaitText("Élise")
-	h.WaitText("RPPS " + cpstest.Titulaire.NationalID[1:])
-	h.WaitText("Personnelle — " + sandbox.Seed(sandbox.DefaultDomain).Titulaire)
-	h.WaitText("Officine — " + pharmacy)
+	// One practice situation: nothing to choose, the mailbox opens with the holder named.
+	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
+	h.WaitText("Élise BONNEFOY — Pharmacien")
+	for addr, name := range map[string]string{sandbox.Seed(sandbox.DefaultDomain).Titulaire: "Personnelle", pharmacy: "Officine"} {
+		if b := h.UI.Main.BALButton(addr); b == nil || !strings.HasPrefix(b.Text, name) {
+			t.Errorf("the switcher's button of %s: %v", addr, b)
+		}
+	}
 }
 
 func TestORGBALOnlyForHabilitatedCards(t *testing.T) {
@@ -185,11 +183,11 @@ func TestReadThePatientsPrescription(t *testing.T) {
 	openMail(t, h)
 	selectBAL(t, h, pharmacy)
 	from := openRow(t, h, "Ordonnance pour ce soir")
-	if !strings.HasPrefix(from, "Patient : Camille ROUSSEL — INS ") {
-		t.Fatalf("the row's sender line is %q, want the patient's name and INS", from)
+	if !strings.HasPrefix(from, "ROUSSEL Camille — INS ") {
+		t.Fatalf("the row's sender line is %q, want the patient's name (NOM Prénom) and INS", from)
 	}
 	h.WaitText("Voici mon ordonnance")
-	h.WaitText("Patient : Camille ROUSSEL — INS")
+	h.WaitText("Patient : ROUSSEL Camille — INS")
 	h.WaitText("ordonnance.pdf")
 	h.WaitText("photo_ordonnance.jpg")
 	// The PDF is shown first, rendered by PDFium.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"comptoir/app/apptest"
+	"comptoir/app/fr"
 	"comptoir/app/indicator"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
@@ -21,7 +22,8 @@ type monthCount struct{ sentPatients, recvPatients, sentPros, recvPros int }
 func (c monthCount) exchanges() int { return c.sentPatients + c.recvPatients + c.sentPros + c.recvPros }
 
 // operatorCounts counts, at the sandbox, the messages of the BALs the titulaire opens, by
-// month in Paris time: received (INBOX) and sent (Sent), reports left out.
+// month in Paris time: received and sent, in every folder but drafts (a message deleted to the
+// trash was still an exchange), reports left out.
 func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 	t.Helper()
 	paris, err := time.LoadLocation("Europe/Paris")
@@ -32,7 +34,7 @@ func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 	out := map[indicator.Month]monthCount{}
 	seen := map[string]bool{}
 	for _, bal := range []string{seed.Pharmacy, seed.Titulaire} {
-		for _, folder := range []string{"INBOX", "Sent"} {
+		for _, folder := range []string{"INBOX", "Sent", "Trash"} {
 			raws, err := env.Sandbox.FolderMessages(bal, folder)
 			if err != nil {
 				continue // a BAL that never sent has no Sent folder
@@ -42,7 +44,7 @@ func operatorCounts(t *testing.T) map[indicator.Month]monthCount {
 				if err != nil || p.Report != nil {
 					continue
 				}
-				sent := folder == "Sent"
+				sent := folder == "Sent" || strings.EqualFold(p.From.Email, bal)
 				if k := fmt.Sprint(p.MessageID, sent); seen[k] {
 					continue
 				} else {
@@ -77,6 +79,12 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	h.WaitText("● En ligne")
 	want := operatorCounts(t)
 	s := h.UI.ShowIndicator()
+	var diff string
+	defer func() {
+		if t.Failed() {
+			t.Logf("last difference: %s", diff)
+		}
+	}()
 	// The cache catches up with the operator (first sync of every folder).
 	h.WaitFor("the indicator to count what the operator holds", func() bool {
 		s.Reload()
@@ -86,6 +94,7 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 			w := want[r.Month]
 			if r.SentPatients != w.sentPatients || r.ReceivedPatients != w.recvPatients ||
 				r.SentProfessionals != w.sentPros || r.ReceivedProfessionals != w.recvPros {
+				diff = fmt.Sprintf("%s: cache %d/%d/%d/%d, operator %+v", r.Month.Label(), r.SentPatients, r.ReceivedPatients, r.SentProfessionals, r.ReceivedProfessionals, w)
 				return false
 			}
 			if w.exchanges() > 0 {
@@ -125,19 +134,19 @@ func TestIndicatorShowsTheRatio(t *testing.T) {
 	// 40 times its exchanges is 2,50 %.
 	csv := fmt.Sprintf("Mois;Délivrances\r\n%s;%d\r\nhier;3\r\n", prev.Month.String(), 40*ePrev)
 	s.ImportDispensings(strings.NewReader(csv))
-	if !strings.Contains(s.Problems.Text, "1 mois de délivrances importés") || !strings.Contains(s.Problems.Text, "ligne 3") {
+	if !strings.Contains(s.Problems.Text, "1 mois de délivrances importé") || !strings.Contains(s.Problems.Text, "ligne 3") {
 		t.Fatalf("import report: %q", s.Problems.Text)
 	}
 	cells = s.RowCells(s.Computed().Rows[len(rows)-2])
 	missing := (5*40*ePrev+99)/100 - ePrev
-	if cells[7] != "2,50 %" || cells[8] != fmt.Sprintf("manque %d échanges", missing) {
+	if cells[7] != "2,50 %" || cells[8] != "manque "+fr.Count(int64(missing), "échange", "échanges") {
 		t.Fatalf("previous month's row: %q (want 2,50 %%, %d missing)", cells, missing)
 	}
 
 	// Over the period: (eLast + ePrev) / (20 eLast + 40 ePrev).
 	ratio := indicator.FormatPercent(float64(eLast+ePrev) / float64(20*eLast+40*ePrev))
-	summary := fmt.Sprintf("Taux estimé sur la période : %s %% (%d échanges MSSanté pour %d délivrances, sur 2 mois renseignés).",
-		ratio, eLast+ePrev, 20*eLast+40*ePrev)
+	summary := fmt.Sprintf("Taux estimé sur la période : %s %% (%s pour %s, sur 2 mois renseignés).",
+		ratio, fr.Count(int64(eLast+ePrev), "échange MSSanté", "échanges MSSanté"), fr.Count(int64(20*eLast+40*ePrev), "délivrance", "délivrances"))
 	h.WaitFor("the summary on screen", func() bool {
 		for _, txt := range apptest.WindowTexts(s.Window) {
 			if strings.HasPrefix(txt, summary) {

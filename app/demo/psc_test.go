@@ -39,7 +39,7 @@ const (
 const (
 	textWaitPhone = "Validez la connexion sur votre téléphone"
 	textCountdown = "La demande expire dans"
-	textPSCHolder = "Professionnel connecté avec Pro Santé Connect"
+	textPSCMain   = "(e-CPS)"
 	textApprove   = "Valider la connexion e-CPS (téléphone)"
 	textDeny      = "Refuser la connexion e-CPS (téléphone)"
 	textEndPSC    = "Terminer la session Pro Santé Connect"
@@ -140,11 +140,13 @@ func (r *pscRig) loginECPS(fx cpstest.Fixture) {
 	r.startECPS(fx)
 	r.waitPhone()
 	r.demoMenu(textApprove)
-	r.h.WaitFor("the e-CPS holder's BALs", func() bool {
-		return r.h.Shows(textPSCHolder) && !r.h.UI.Card.OpenButton.Disabled()
-	})
-	test.Tap(r.h.UI.Card.OpenButton)
-	r.h.WaitFor("the main window", func() bool { return r.h.UI.Main != nil })
+	r.h.WaitFor("the e-CPS holder's mailbox", r.pscMain)
+}
+
+// pscMain reports whether the main window is open on an e-CPS session (the holder is
+// named with « (e-CPS) »): nothing to choose, so the mailbox opens at once.
+func (r *pscRig) pscMain() bool {
+	return r.h.UI.Main != nil && strings.Contains(r.h.UI.Main.Holder.Text, textPSCMain)
 }
 
 // selectCard selects the reader holding fx's card on the card tab.
@@ -234,7 +236,7 @@ func TestPSCLoginCancelled(t *testing.T) {
 		t.Fatalf("%d pending requests approved, want the abandoned one", n)
 	}
 	// A new login goes through: the abandoned approval did not open a session meanwhile.
-	if r.h.UI.Main != nil || r.h.Shows(textPSCHolder) {
+	if r.h.UI.Main != nil {
 		t.Fatal("the abandoned request opened a session")
 	}
 	r.loginECPS(cpstest.Titulaire)
@@ -250,14 +252,14 @@ func TestPSCCardLoginWhileTheECPSWaits(t *testing.T) {
 	r.waitPhone()
 	r.selectCard(cpstest.Titulaire)
 	r.h.Login(demo.PIN)
-	r.h.WaitFor("the card holder", func() bool { return r.h.Shows("Titulaire de la carte") })
+	r.h.WaitFor("the card holder's mailbox", func() bool { return r.h.UI.Main != nil })
 	if n := env.DecideECPS(true); n != 1 {
 		t.Fatalf("%d pending requests approved, want the abandoned one", n)
 	}
 	approved := time.Now()
 	// Three poll intervals: a request still polled would have opened its session by then.
 	r.h.WaitFor("three poll intervals after the approval", func() bool {
-		if r.h.Shows(textPSCHolder) {
+		if r.pscMain() {
 			t.Fatal("the e-CPS approval replaced the card session")
 		}
 		return time.Since(approved) > 3*time.Second
@@ -316,8 +318,6 @@ func TestPSCCardThenECPSReadsTheSameCache(t *testing.T) {
 	r.h.WaitText("Saisissez votre numéro RPPS")
 	r.selectCard(cpstest.Titulaire)
 	r.h.Login(demo.PIN)
-	r.h.WaitFor("the holder's BALs", func() bool { return !r.h.UI.Card.OpenButton.Disabled() && r.h.Shows("Titulaire de la carte") })
-	test.Tap(r.h.UI.Card.OpenButton)
 	r.h.WaitFor("the main window", func() bool { return r.h.UI.Main != nil })
 	subject := "Renouvellement e-CPS " + time.Now().Format("150405.000")
 	if _, err := env.Sandbox.DeliverFromPatient(sandbox.SeedPatientINS()[1], pharmacy, subject, "Bonjour, pouvez-vous préparer mon traitement ?", nil); err != nil {
@@ -428,7 +428,7 @@ func TestPSCBrowserLogin(t *testing.T) {
 	c.ECPS.NationalID.SetText(cpstest.Titulaire.NationalID[1:])
 	test.Tap(c.ECPS.BrowserButton)
 	r.h.WaitText("Terminez la connexion dans votre navigateur")
-	r.h.WaitFor("the e-CPS holder", func() bool { return r.h.Shows(textPSCHolder) })
+	r.h.WaitFor("the e-CPS holder's mailbox", r.pscMain)
 	u := <-opened
 	if !strings.HasPrefix(u, env.PSCGatewayURL()+"/v1/browser/start?") || !strings.Contains(u, "code_challenge_method=S256") {
 		t.Fatalf("the browser was opened on %s", u)

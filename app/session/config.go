@@ -17,6 +17,9 @@ type Config struct {
 	// disables BAL creation.
 	APIURL string
 	Trust  *msg.TrustList // the trust-space list; nil: recipients are not checked (a warning)
+	// TrustList is where that list is stored and refreshed from (« Mettre à jour » in
+	// Paramètres); a zero Path offers no refresh.
+	TrustList TrustListConfig
 	// CacheDir holds one cache file per holder; "" means store.PathFor.
 	CacheDir   string
 	ProductRef string // X-MSS-NIL, "Comptoir/<version>"

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"comptoir/app/config"
+	"comptoir/app/fr"
 	"comptoir/cps"
 	"comptoir/mail"
 	"comptoir/mail/provisioning"
+	"comptoir/mail/trustlist"
 )
 
 // Verdict grades one diagnostic check.
@@ -184,11 +186,11 @@ func diagnoseCard(ctx context.Context, r *Report, in DiagnoseInput) {
 			"Branchez le lecteur de carte et installez son pilote, puis relancez le diagnostic.")
 		return
 	case len(present) == 0:
-		r.add(VerdictProblem, "Carte CPS", fmt.Sprintf("%d lecteur(s), aucune carte insérée", len(readers)),
+		r.add(VerdictProblem, "Carte CPS", fr.Count(int64(len(readers)), "lecteur", "lecteurs")+", aucune carte insérée",
 			"Insérez votre carte CPS dans le lecteur.")
 		return
 	}
-	r.add(VerdictOK, "Lecteurs de carte", fmt.Sprintf("%d lecteur(s), %d carte(s)", len(readers), len(present)), "")
+	r.add(VerdictOK, "Lecteurs de carte", fr.Count(int64(len(readers)), "lecteur", "lecteurs")+", "+fr.Count(int64(len(present)), "carte", "cartes"), "")
 	for _, rd := range present {
 		st, err := m.PINState(ctx, rd.Slot)
 		name := "Carte « " + rd.Label + " »"
@@ -368,7 +370,7 @@ func diagnoseAPI(ctx context.Context, r *Report, in DiagnoseInput, op mail.Opera
 		return
 	}
 	cl, err := provisioning.New(provisioning.Config{BaseURL: in.APIURL, Certificate: in.Card.TLSCertificate(),
-		RootCAs: op.RootCAs, MaxTLS: in.Card.MaxTLSVersion(), Timeout: 10 * time.Second})
+		Trust: op.Trust, RootCAs: op.RootCAs, MaxTLS: in.Card.MaxTLSVersion(), Timeout: 10 * time.Second})
 	if err == nil {
 		defer cl.Close()
 		_, err = cl.BALs(ctx)
@@ -389,6 +391,9 @@ func diagnoseFiles(r *Report, in DiagnoseInput) {
 		r.add(VerdictWarning, tl, "absente : les destinataires hors de l'espace de confiance ne sont pas signalés",
 			"Mettez la liste à jour depuis les paramètres (« Mettre à jour la liste de confiance »).")
 	} else {
+		if info, err := trustlist.Stored(in.TrustListPath); date.IsZero() && err == nil {
+			date = info.Generated // what the ANS generated, not when it was downloaded
+		}
 		if date.IsZero() {
 			date = fi.ModTime()
 		}

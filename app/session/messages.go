@@ -133,6 +133,15 @@ func (s *Session) MarkRead(ref store.Ref) error {
 	return s.eng.MarkRead(ref)
 }
 
+// Delete moves a message to its BAL's trash (expunges it from the trash): at once in the
+// cache, on the server as soon as online.
+func (s *Session) Delete(ref store.Ref) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	return s.eng.Delete(ref)
+}
+
 // SendMDN queues the read receipt of a message and remembers it was sent.
 func (s *Session) SendMDN(ref store.Ref) error {
 	if err := s.check(); err != nil {
@@ -153,10 +162,11 @@ func (s *Session) SendMDN(ref store.Ref) error {
 
 // OutsideTrust returns the addresses outside the trust space (none without a list).
 func (s *Session) OutsideTrust(addrs []string) []string {
-	if s.cfg.Trust == nil {
+	t := s.trust.Load()
+	if t == nil {
 		return nil
 	}
-	return s.cfg.Trust.OutsideTrust(addrs)
+	return t.OutsideTrust(addrs)
 }
 
 // OutboxCount is the number of messages not yet acknowledged.

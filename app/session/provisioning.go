@@ -36,7 +36,7 @@ func (s *Session) provisioning() (*provisioning.Client, error) {
 		return s.prov, nil
 	}
 	cl, err := provisioning.New(provisioning.Config{BaseURL: s.cfg.APIURL, Certificate: s.cred.tlsCertificate(),
-		RootCAs: s.cfg.Servers.RootCAs, MaxTLS: s.cred.maxTLS(), Timeout: s.cfg.APITimeout})
+		Trust: s.cfg.Servers.Trust, RootCAs: s.cfg.Servers.RootCAs, MaxTLS: s.cred.maxTLS(), Timeout: s.cfg.APITimeout})
 	if err != nil {
 		return nil, fmt.Errorf("session: provisioning client: %w", err)
 	}

@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"comptoir/mail"
+	"comptoir/mail/msg"
 	"comptoir/mail/provisioning"
 	"comptoir/store"
 )
@@ -25,6 +27,9 @@ type Session struct {
 	id   Identity
 	st   *store.Store
 	eng  *mail.Engine
+	// trust is the trust-space list recipients are checked against: cfg.Trust, then the
+	// refreshed one.
+	trust atomic.Pointer[msg.TrustList]
 
 	ctx    context.Context // background work: BAL list refresh, pending watch
 	cancel context.CancelFunc
@@ -62,6 +67,7 @@ func Open(ctx context.Context, cred Credential, cfg Config) (*Session, error) {
 	}
 	bctx, cancel := context.WithCancel(context.Background())
 	s := &Session{cfg: cfg, cred: cred, id: cred.identity(), st: st, ctx: bctx, cancel: cancel, done: make(chan struct{})}
+	s.trust.Store(cfg.Trust)
 	if err := s.loadBALs(); err != nil {
 		cancel()
 		st.Close()
@@ -101,7 +107,7 @@ func (s *Session) engineConfig() mail.EngineConfig {
 		Store:       s.st,
 		Logger:      s.cfg.Logger,
 		NIL:         s.cfg.ProductRef,
-		Trust:       s.cfg.Trust,
+		Trust:       s.trust.Load(),
 		Credentials: map[string]mail.Credentials{},
 	}
 	if p, ok := s.cred.(PSCCredential); ok {

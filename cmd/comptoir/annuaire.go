@@ -14,6 +14,9 @@ import (
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
+	"comptoir/app/fr"
+	"comptoir/mail"
+	"comptoir/mail/trustlist"
 )
 
 // runAnnuaire serves "comptoir annuaire": import and search the offline Annuaire Santé,
@@ -22,7 +25,7 @@ import (
 //	comptoir annuaire import [--base FICHIER] [--ca AC.pem] EXTRACTION(.zip|.txt|https://…)
 //	comptoir annuaire search [--base FICHIER] [--max N] [--en-ligne --cle-api FICHIER] TEXTE...
 //	comptoir annuaire info [--base FICHIER]
-//	comptoir annuaire listeblanche import [--dest FICHIER] [--ca FICHIER.pem] FICHIER|URL
+//	comptoir annuaire listeblanche import [--dest FICHIER] [--ca FICHIER.pem] [--magasin CHEMIN] [--empreinte FICHIER|URL] FICHIER|URL
 func runAnnuaire(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 {
 		annuaireUsage(env.stderr)
@@ -56,8 +59,8 @@ func annuaireUsage(w io.Writer) {
   comptoir annuaire search [--base FICHIER] [--max N] TEXTE...    cherche (nom, profession, ville, RPPS, adresse…)
         [--en-ligne --cle-api FICHIER] [--fhir URL]                  complète avec l'API FHIR de l'Annuaire Santé
   comptoir annuaire info [--base FICHIER]                         décrit l'annuaire importé
-  comptoir annuaire listeblanche import [--dest FICHIER] [--ca AC.pem] FICHIER|URL
-                                                                  met à jour la liste blanche de l'espace de confiance
+  comptoir annuaire listeblanche import [--dest FICHIER] [--ca AC.pem] [--magasin CHEMIN] [--empreinte FICHIER|URL] FICHIER|URL
+                                                                  met à jour la liste blanche (signée, ou non signée avec son empreinte)
 `)
 }
 
@@ -143,7 +146,7 @@ func annuaireImport(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "Attention : en-tête inattendu pour les colonnes %v ; colonnes lues dans l'ordre attendu.\n", rep.HeaderMismatch)
 	}
 	if rep.BadLines > 0 {
-		fmt.Fprintf(env.stdout, "%s ligne(s) ignorée(s) :\n", app.FrenchCount(rep.BadLines))
+		fmt.Fprintf(env.stdout, "%s :\n", fr.Count(rep.BadLines, "ligne ignorée", "lignes ignorées"))
 		for _, b := range rep.Bad {
 			fmt.Fprintf(env.stdout, "  ligne %d : %s\n", b.Line, b.Reason)
 		}
@@ -240,7 +243,7 @@ func annuaireSearch(ctx context.Context, env *cliEnv, args []string) error {
 	for _, r := range res {
 		printResult(env.stdout, r)
 	}
-	fmt.Fprintf(env.stdout, "%d résultat(s) en %s.\n", len(res), elapsed.Round(100*time.Microsecond))
+	fmt.Fprintf(env.stdout, "%s en %s.\n", fr.Count(int64(len(res)), "résultat", "résultats"), elapsed.Round(100*time.Microsecond))
 	return nil
 }
 
@@ -296,9 +299,10 @@ func annuaireInfo(env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "Aucun annuaire importé (%s).\n", path)
 		return nil
 	}
-	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s adresses, %s professionnels et structures, %s ligne(s) ignorée(s)\n",
+	fmt.Fprintf(env.stdout, "Annuaire : %s\nImporté le %s depuis %s\n%s, %s, %s\n",
 		info.Path, info.Imported.Local().Format("02/01/2006 15:04"), info.Source,
-		app.FrenchCount(info.Rows), app.FrenchCount(info.Entries), app.FrenchCount(info.BadLines))
+		fr.Count(info.Rows, "adresse", "adresses"), fr.Count(info.Entries, "professionnel ou structure", "professionnels et structures"),
+		fr.Count(info.BadLines, "ligne ignorée", "lignes ignorées"))
 	return nil
 }
 
@@ -322,16 +326,18 @@ func annuaireTrustList(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags(env, "annuaire listeblanche import")
 	dest := fs.String("dest", "", "fichier où enregistrer la liste (par défaut dans le dossier de données)")
 	ca := fs.String("ca", "", "certificats d'AC (PEM) pour vérifier le serveur HTTPS")
+	sum := fs.String("empreinte", "", "fichier ou adresse https:// de l'empreinte SHA-256 publiée (liste non signée)")
+	trust := fs.String("magasin", "", "magasin de confiance IGC-Santé pour vérifier la signature, chemins séparés par « ; » (par défaut celui de la configuration)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: un fichier ou une adresse https:// attendu", errUsage)
+		return fmt.Errorf("%w: un fichier ou une adresse https:// attendu (officielle : %s)", errUsage, trustlist.OfficialURL)
 	}
 	path := *dest
 	if path == "" {
 		var err error
-		if path, err = annuaire.DefaultTrustListPath(); err != nil {
+		if path, err = trustlist.DefaultPath(); err != nil {
 			return err
 		}
 	}
@@ -339,13 +345,46 @@ func annuaireTrustList(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := annuaire.RefreshTrustList(ctx, fs.Arg(0), path, annuaire.TrustFetchOptions{TLSConfig: tlsConfig})
-	switch {
-	case errors.Is(err, annuaire.ErrInsecureURL):
-		return errors.New("la liste blanche ne se télécharge qu'en https://")
-	case err != nil:
+	// Without a trust store only an unsigned list with its checksum can be accepted.
+	ts, tsErr := mail.LoadTrustStore(trustPaths(*trust)...)
+	opts := trustlist.Options{Roots: ts.Roots, Intermediates: ts.Intermediates, TLSConfig: tlsConfig}
+	list, err := trustlist.Refresh(ctx, trustlist.Source{List: fs.Arg(0), Checksum: *sum}, path, opts)
+	if errors.Is(err, trustlist.ErrUntrustedSigner) && tsErr != nil {
+		return fmt.Errorf("%s Magasin de confiance IGC-Santé illisible (--magasin) : %v", trustlist.UserMessage(err), tsErr)
+	}
+	if m := trustlist.UserMessage(err); m != "" {
+		return fmt.Errorf("%s (%v)", m, err)
+	} else if err != nil {
 		return fmt.Errorf("mise à jour de la liste blanche impossible ; la liste précédente est conservée : %w", err)
 	}
-	fmt.Fprintf(env.stdout, "Liste blanche enregistrée : %d domaines de l'espace de confiance (%s).\n", list.Len(), path)
+	how := "non signée, empreinte vérifiée"
+	if list.Signed {
+		how = "signée par " + list.Signer
+	}
+	fmt.Fprintf(env.stdout, "Liste blanche enregistrée : %s domaines de l'espace de confiance, générée le %s (%s), dans %s.\n",
+		app.FrenchCount(int64(list.Domains.Len())), list.Generated.Local().Format("02/01/2006 15:04"), how, path)
+	for _, n := range list.Notices(time.Now()) {
+		fmt.Fprintln(env.stdout, "Attention : "+n)
+	}
 	return nil
+}
+
+// trustPaths are the trust store paths of flagValue ("a;b"), else of config.json, else
+// the Cryptolib's Coffre.
+func trustPaths(flagValue string) []string {
+	var out []string
+	for _, p := range strings.Split(flagValue, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		if cfg, _, err := loadConfig(""); err == nil {
+			out = cfg.Operator.TrustStore
+		}
+	}
+	if len(out) == 0 {
+		out = mail.DefaultTrustPaths()
+	}
+	return out
 }

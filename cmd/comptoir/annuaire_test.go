@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +25,7 @@ func TestAnnuaireImportAndSearch(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: code %d, %s", code, errOut)
 	}
-	for _, want := range []string{"9 adresses", "8 professionnels et structures", "3 ligne(s) ignorée(s)",
+	for _, want := range []string{"9 adresses", "8 professionnels et structures", "3 lignes ignorées",
 		"ligne 5 : 4 colonnes au lieu de 31", "ligne 9 : adresse BAL absente ou invalide"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("import output lacks %q:\n%s", want, out)
@@ -76,14 +78,37 @@ func TestAnnuaireErrors(t *testing.T) {
 	}
 }
 
+// TestAnnuaireTrustListFromFile imports the real signed list with the real IGC-Santé
+// root as trust store, and refuses an unsigned list.
 func TestAnnuaireTrustListFromFile(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "listeblanchemssante.xml")
-	os.WriteFile(src, []byte(`<?xml version="1.0" encoding="UTF-8"?>
-<ListeBlanche xmlns="https://listeblanche.mssante.fr/schema"><DateGeneration>2026-11-25</DateGeneration>
-<Domaine><Nom>medecin.mssante.fr</Nom></Domaine><Domaine><Nom>sandbox.mssante.test</Nom></Domaine></ListeBlanche>`), 0o644)
-	out, errOut, code := runCLI(t, "annuaire", "listeblanche", "import", "--dest", filepath.Join(dir, "stored.xml"), src)
-	if code != 0 || !strings.Contains(out, "2 domaines") {
+	f, err := os.Open("../../mail/trustlist/testdata/listeblanchemssante-2025-02-28-signee.xml.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(src, signed, 0o644)
+	store := "--magasin=../../mail/trustlist/testdata/igc-sante/ACR-EL.cer"
+	out, errOut, code := runCLI(t, "annuaire", "listeblanche", "import", store, "--dest", filepath.Join(dir, "stored.xml"), src)
+	if code != 0 || !strings.Contains(out, "domaines") || !strings.Contains(out, "signée par alb.mssante.fr") ||
+		!strings.Contains(out, "28/02/2025") || !strings.Contains(out, "Attention") {
 		t.Fatalf("code %d out %q err %q", code, out, errOut)
+	}
+	unsigned := filepath.Join(dir, "non-signee.xml")
+	os.WriteFile(unsigned, []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<ListeBlancheMSSante xmlns="https://listeblanche.mssante.fr/schema"><DateDeGeneration>2026-11-25T03:00:00Z</DateDeGeneration>
+<ListeDomaines><Domaine><Nom>faux.example</Nom></Domaine></ListeDomaines></ListeBlancheMSSante>`), 0o644)
+	_, errOut, code = runCLI(t, "annuaire", "listeblanche", "import", store, "--dest", filepath.Join(dir, "stored.xml"), unsigned)
+	if code != 1 || !strings.Contains(errOut, "n'est pas signée") || !strings.Contains(errOut, "précédente est conservée") {
+		t.Fatalf("unsigned list: code %d err %q", code, errOut)
 	}
 }

@@ -160,7 +160,7 @@ func TestDoctor(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (no operator): %s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"[OK]        Module de la carte CPS : " + cards.ModulePath(), "4 carte(s)",
+	for _, want := range []string{"[OK]        Module de la carte CPS : " + cards.ModulePath(), "4 cartes",
 		"[PROBLÈME]  Serveurs de l'opérateur", "Que faire : Vérifiez le domaine ou les adresses de l'opérateur"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -54,7 +54,7 @@ func TestDemoUnderXvfb(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("demo under Xvfb: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
 	}
-	for _, screen := range []string{"carte", "titulaire", "messagerie", "ordonnance", "documents", "redaction", "parametres", "verrouillage", "END"} {
+	for _, screen := range []string{"carte", "messagerie", "ordonnance", "documents", "redaction", "parametres", "verrouillage", "END"} {
 		if !strings.Contains(out.String(), screen) {
 			t.Errorf("the tour did not reach %q\nstdout:\n%s\nstderr:\n%s", screen, out.String(), errb.String())
 		}

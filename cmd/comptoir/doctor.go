@@ -9,7 +9,9 @@ import (
 
 	"comptoir/app/annuaire"
 	"comptoir/app/config"
+	"comptoir/app/fr"
 	"comptoir/app/session"
+	"comptoir/mail/trustlist"
 )
 
 // runDoctor runs the one diagnostic of Comptoir (the app's « Tester la connexion » too): the
@@ -38,7 +40,7 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	in := session.DiagnoseInput{Settings: layers, SettingsErr: lerr, ModulePath: module,
 		Operator: cfg.Operator.Mail(), APIURL: cfg.Operator.API}
-	if p, err := annuaire.DefaultTrustListPath(); err == nil {
+	if p, err := trustlist.DefaultPath(); err == nil {
 		in.TrustListPath = p
 	}
 	if p, err := annuaire.DefaultPath(); err == nil {
@@ -57,7 +59,7 @@ func runDoctor(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	printReport(env.stdout, r)
 	if n := r.Problems(); n > 0 {
-		return fmt.Errorf("%d problème(s) détecté(s) : suivez les indications « Que faire » ci-dessus", n)
+		return fmt.Errorf("%s : suivez les indications « Que faire » ci-dessus", fr.Count(int64(n), "problème détecté", "problèmes détectés"))
 	}
 	fmt.Fprintln(env.stdout, "Tout est en ordre.")
 	return nil

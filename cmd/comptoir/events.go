@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"comptoir/app/fr"
 	"comptoir/mail"
 )
 
@@ -33,7 +34,7 @@ func printEvents(w io.Writer, events <-chan mail.Event, done chan<- struct{}) {
 			fmt.Fprintf(w, "Message <%s> refusé : %v\n", e.MessageID, e.Err)
 		case mail.OutboxCount:
 			if e.N > 0 {
-				fmt.Fprintf(w, "Boîte d'envoi : %d message(s) en attente\n", e.N)
+				fmt.Fprintf(w, "Boîte d'envoi : %s en attente\n", fr.Count(int64(e.N), "message", "messages"))
 			}
 		}
 	}

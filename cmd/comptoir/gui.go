@@ -14,12 +14,12 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"comptoir/app"
-	"comptoir/app/annuaire"
 	"comptoir/app/bridge"
 	"comptoir/app/config"
 	"comptoir/app/pdfview"
 	"comptoir/app/session"
 	"comptoir/cps"
+	"comptoir/mail/trustlist"
 	"comptoir/store"
 )
 
@@ -84,6 +84,12 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 		<-ctx.Done() // Ctrl-C, or the tour's end
 		fyne.Do(a.Quit)
 	}()
+	// Once the window is shown (fyne.Do runs in the event loop): take the screen it is on.
+	go fyne.Do(func() {
+		if work, ok := workArea(u.Window); ok {
+			u.FitScreen(work)
+		}
+	})
 	u.Window.ShowAndRun()
 	return nil
 }
@@ -102,7 +108,7 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	}
 	annu := realAnnuaire(log)
 	doctor := bridge.Doctor{}
-	if p, err := annuaire.DefaultTrustListPath(); err == nil {
+	if p, err := trustlist.DefaultPath(); err == nil {
 		doctor.TrustListPath = p
 	}
 	deps := app.Deps{Settings: settings}
@@ -113,7 +119,8 @@ func realDeps(ctx context.Context, log *slog.Logger) (app.Deps, func(), error) {
 	scfg, err := sessionConfig(ctx, cfg, log)
 	if err != nil {
 		log.Warn("operator not resolved; the mail stays offline", "err", err)
-		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log), ProductRef: "Comptoir/" + version, Logger: log}
+		scfg = session.Config{APIURL: cfg.Operator.API, Trust: loadTrustList(log, nil), TrustList: trustListConfig(),
+			ProductRef: "Comptoir/" + version, Logger: log}
 	}
 	scfg.Logger = log
 	cleanup := func() {}

@@ -72,21 +72,16 @@ func runMeasureTour(ctx context.Context, u *app.UI, env *cliEnv) error {
 		u.Card.PIN.SetText(pin)
 		u.Card.LoginButton.OnTapped()
 	})
-	if err := wait("the holder", func() bool {
-		return u.Card.OpenButton.Visible() && !u.Card.OpenButton.Disabled() && u.Card.Holder.Text != ""
-	}); err != nil {
-		return err
-	}
-	do(func() { u.Card.OpenButton.OnTapped() })
 	if err := wait("the BAL "+bal, func() bool {
 		if u.Main == nil {
+			if u.Card.OpenButton.Visible() && !u.Card.OpenButton.Disabled() {
+				u.Card.OpenButton.OnTapped() // the holder screen, when there is a choice to make
+			}
 			return false
 		}
-		for _, b := range u.Main.BALButtons {
-			if strings.Contains(b.Text, bal) {
-				b.OnTapped()
-				return true
-			}
+		if b := u.Main.BALButton(bal); b != nil {
+			b.OnTapped()
+			return true
 		}
 		return false
 	}); err != nil {

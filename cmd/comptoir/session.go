@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -9,10 +10,10 @@ import (
 	"net"
 	"strings"
 
-	"comptoir/app/annuaire"
 	"comptoir/app/config"
 	"comptoir/app/session"
 	"comptoir/mail/msg"
+	"comptoir/mail/trustlist"
 )
 
 // sessionConfig is what a session of the command line is opened with: the same as the app's
@@ -23,18 +24,30 @@ func sessionConfig(ctx context.Context, cfg config.Config, log *slog.Logger) (se
 	if err != nil {
 		return session.Config{}, fmt.Errorf("opérateur introuvable ou magasin de confiance absent : %w", err)
 	}
-	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log),
-		ProductRef: "Comptoir/" + version, Logger: log}, nil
+	return session.Config{Servers: op, APIURL: cfg.Operator.API, Trust: loadTrustList(log, op.RootCAs),
+		TrustList: trustListConfig(), ProductRef: "Comptoir/" + version, Logger: log}, nil
 }
 
-// loadTrustList reads the workstation's trust-space list; without it recipients are not
+// trustListConfig refreshes the trust-space list from the ANS's signed copy (its signer
+// checked against the trust store's roots) into the data directory, where loadTrustList
+// reads it.
+func trustListConfig() session.TrustListConfig {
+	p, err := trustlist.DefaultPath()
+	if err != nil {
+		return session.TrustListConfig{} // no data directory: no refresh
+	}
+	return session.TrustListConfig{Path: p, Source: trustlist.OfficialSource()}
+}
+
+// loadTrustList reads the workstation's trust-space list and verifies it again (its
+// signature against roots, or its recorded checksum); without it recipients are not
 // checked, which Build reports as a warning.
-func loadTrustList(log *slog.Logger) *msg.TrustList {
-	p, err := annuaire.DefaultTrustListPath()
+func loadTrustList(log *slog.Logger, roots *x509.CertPool) *msg.TrustList {
+	p, err := trustlist.DefaultPath()
 	if err != nil {
 		return nil
 	}
-	tl, err := annuaire.LoadTrustList(p)
+	tl, err := trustlist.LoadDomains(p, roots)
 	if err != nil {
 		log.Warn("trust-space list not loaded: recipients are not checked", "err", err)
 		return nil

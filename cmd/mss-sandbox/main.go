@@ -66,7 +66,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", "", "data directory (state, mail, PKI, published files)")
-	listen := fs.String("listen", "127.0.0.1:0", "HOST:PORT; with a fixed PORT: IMAP PORT, IMAPS PORT+1, SMTP PORT+2, API PORT+3, Pro Santé Connect PORT+4, its intermediate server PORT+5")
+	listen := fs.String("listen", "127.0.0.1:0", "HOST:PORT; with a fixed PORT: IMAP PORT, IMAPS PORT+1, SMTP PORT+2, API PORT+3, Pro Santé Connect PORT+4, its intermediate server PORT+5, CRL PORT+6")
 	delay := fs.Duration("validation-delay", 24*time.Hour, "time before a new BAL becomes active")
 	seed := fs.Bool("seed", false, "create the demo BALs and messages on first start")
 	domain := fs.String("domain", sandbox.DefaultDomain, "operator mail domain")
@@ -100,17 +100,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
   Provisioning API  %s
   PSC issuer        %s
   PSC gateway       %s
+  CRLs (HTTP)       %s
   Trust list        %s
   Directory         %s
   Trust anchor      %s
   TLS server name   %s (or 127.0.0.1)
   Validation delay  %v
 Client certificates must chain to the PKI in %s.
-e-CPS (CIBA) requests waiting for approval: curl --cacert %[10]s %[14]s/sandbox/ciba
-approve one: curl --cacert %[10]s -X POST %[14]s/sandbox/ciba/AUTH_REQ_ID/approve (or /deny).
+e-CPS (CIBA) requests waiting for approval: curl --cacert %[11]s %[15]s/sandbox/ciba
+approve one: curl --cacert %[11]s -X POST %[15]s/sandbox/ciba/AUTH_REQ_ID/approve (or /deny).
 Stop with Ctrl-C.
-`, srv.Domain(), srv.IMAPAddr(), srv.IMAPSAddr(), srv.SMTPAddr(), srv.APIURL(), srv.PSCIssuer(), srv.PSCGatewayURL(), srv.TrustListURL(), srv.DirectoryURL(),
-		srv.TrustAnchorPath(), srv.ServerName(), *delay, pki.Dir(), strings.TrimSuffix(srv.PSCIssuer(), psc.RealmPath))
+`, srv.Domain(), srv.IMAPAddr(), srv.IMAPSAddr(), srv.SMTPAddr(), srv.APIURL(), srv.PSCIssuer(), srv.PSCGatewayURL(), srv.CRLURL(),
+		srv.TrustListURL(), srv.DirectoryURL(), srv.TrustAnchorPath(), srv.ServerName(), *delay, pki.Dir(),
+		strings.TrimSuffix(srv.PSCIssuer(), psc.RealmPath))
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "stopping")
 	return srv.Close()

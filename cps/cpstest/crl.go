@@ -41,7 +41,8 @@ func (p *PKI) CRLs() [][]byte {
 	defer p.mu.Unlock()
 	var out [][]byte
 	for _, ca := range []*authority{p.root, p.personnes, p.organisations} {
-		der, err := p.crl(ca)
+		now := time.Now()
+		der, err := p.crlAt(ca, now.Add(-time.Minute), now.Add(crlLifetime))
 		if err != nil {
 			// Signing with a loaded RSA key cannot fail short of a broken PKI directory,
 			// which NewPKI already rejected.
@@ -61,13 +62,12 @@ func (p *PKI) CRLPEM() []byte {
 	return out
 }
 
-// crl signs ca's CRL; the caller holds p.mu.
-func (p *PKI) crl(ca *authority) ([]byte, error) {
-	now := time.Now()
+// crlAt signs ca's CRL valid from thisUpdate to nextUpdate; the caller holds p.mu.
+func (p *PKI) crlAt(ca *authority, thisUpdate, nextUpdate time.Time) ([]byte, error) {
 	tmpl := &x509.RevocationList{
-		Number:     big.NewInt(p.state.CRLNumber),
-		ThisUpdate: now.Add(-time.Minute),
-		NextUpdate: now.Add(crlLifetime),
+		Number:     p.crlNumber(),
+		ThisUpdate: thisUpdate,
+		NextUpdate: nextUpdate,
 	}
 	for _, r := range p.state.Revoked {
 		if r.CA != ca.file {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -34,7 +35,7 @@ func (p *PKI) PersonCertificate(person Person) (tls.Certificate, error) {
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tlsChain(cert, p.personnes, key), nil
+	return tlsChain(cert, p.personnes.cert, key), nil
 }
 
 // IssuePersonSignature issues the signature certificate of p's card (non-repudiation).
@@ -95,6 +96,35 @@ func (p *PKI) IssueOrganisation(name, finess string) (tls.Certificate, error) {
 // ServerCertificate issues a TLS server certificate for hosts (names or IP addresses;
 // LoopbackHosts when none), chaining to the ORGANISATIONS intermediate.
 func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
+	return p.IssueServer(ServerOptions{Hosts: hosts})
+}
+
+// ServerCertificateCRL is ServerCertificate with CRL distribution points under crlBase
+// (see ServerOptions.CRLBase).
+func (p *PKI) ServerCertificateCRL(crlBase string, hosts ...string) (tls.Certificate, error) {
+	return p.IssueServer(ServerOptions{Hosts: hosts, CRLBase: crlBase})
+}
+
+// ServerOptions describe a server certificate for IssueServer. The zero value is what
+// ServerCertificate issues: loopback hosts, ORGANISATIONS CA, serverAuth.
+type ServerOptions struct {
+	Hosts []string // names or IP addresses; LoopbackHosts when empty
+	// ByPersonnes issues it from the PERSONNES intermediate (the cards' CA), which must
+	// never vouch for a server.
+	ByPersonnes bool
+	// NoServerAuth leaves out the extended key usage extension altogether.
+	NoServerAuth bool
+	// CRLBase, an http:// URL, makes the chain name CRL distribution points under it:
+	// <CRLBase>/<ca>.crl (root.crl, personnes.crl, organisations.crl), as IGC-Santé
+	// certificates do; serve them with CRLHandler (or ServeCRLs). The chain then holds
+	// the intermediate reissued with a distribution point for the root's CRL.
+	CRLBase string
+}
+
+// IssueServer issues a TLS server certificate as o says; its chain holds the issuing
+// intermediate.
+func (p *PKI) IssueServer(o ServerOptions) (tls.Certificate, error) {
+	hosts := o.Hosts
 	if len(hosts) == 0 {
 		hosts = LoopbackHosts
 	}
@@ -111,6 +141,9 @@ func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
+	if o.NoServerAuth {
+		tmpl.ExtKeyUsage = nil
+	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
 			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
@@ -118,7 +151,29 @@ func (p *PKI) ServerCertificate(hosts ...string) (tls.Certificate, error) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	return p.issueTLS(p.organisations, tmpl, key)
+	ca := p.organisations
+	if o.ByPersonnes {
+		ca = p.personnes
+	}
+	base := strings.TrimRight(o.CRLBase, "/")
+	if base == "" {
+		return p.issueTLS(ca, tmpl, key)
+	}
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return tls.Certificate{}, fmt.Errorf("cpstest: CRL base %q is not an http URL", o.CRLBase)
+	}
+	tmpl.CRLDistributionPoints = []string{crlURL(base, ca)}
+	cert, err := p.issue(ca, tmpl, &key.PublicKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	p.mu.Lock()
+	inter, err := p.intermediateFor(ca, base)
+	p.mu.Unlock()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tlsChain(cert, inter, key), nil
 }
 
 // issueTLS issues tmpl for key under ca as a tls.Certificate with its chain.
@@ -127,12 +182,12 @@ func (p *PKI) issueTLS(ca *authority, tmpl *x509.Certificate, key *rsa.PrivateKe
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tlsChain(cert, ca, key), nil
+	return tlsChain(cert, ca.cert, key), nil
 }
 
-// tlsChain is cert with its key and the intermediate ca that issued it.
-func tlsChain(cert *x509.Certificate, ca *authority, key *rsa.PrivateKey) tls.Certificate {
-	return tls.Certificate{Certificate: [][]byte{cert.Raw, ca.cert.Raw}, PrivateKey: key, Leaf: cert}
+// tlsChain is cert with its key and the intermediate that issued it.
+func tlsChain(cert *x509.Certificate, issuer *x509.Certificate, key *rsa.PrivateKey) tls.Certificate {
+	return tls.Certificate{Certificate: [][]byte{cert.Raw, issuer.Raw}, PrivateKey: key, Leaf: cert}
 }
 
 // issue signs tmpl with ca and records the issuer (under p.mu: the state file is shared).

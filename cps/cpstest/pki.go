@@ -36,7 +36,8 @@ type PKI struct {
 
 	keyMu sync.Mutex // guards the key files
 
-	mu            sync.Mutex // guards state and issuing
+	mu            sync.Mutex                   // guards state, issuing and reissued
+	reissued      map[string]*x509.Certificate // intermediates with CRL distribution points, by CA and base
 	root          *authority
 	personnes     *authority
 	organisations *authority

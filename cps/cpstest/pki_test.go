@@ -1,10 +1,13 @@
 package cpstest
 
 import (
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"math/big"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +139,70 @@ func TestActivityTLVLongValue(t *testing.T) {
 	b := ActivityTLV(s)
 	if b[0] != 0xEE || b[1] != 0x81 {
 		t.Fatalf("container header % x", b[:3])
+	}
+}
+
+// TestCRLDistributionPoints: once the CRLs are served, a server chain names where each
+// of its certificates' CRL is, and those URLs serve CRLs signed by the right CA.
+func TestCRLDistributionPoints(t *testing.T) {
+	p, err := NewPKI(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := p.ServeCRLs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cert, err := p.ServerCertificateCRL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := x509.ParseCertificate(cert.Certificate[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(inter)
+	chains, err := cert.Leaf.Verify(x509.VerifyOptions{Roots: p.RootPool(), Intermediates: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := chains[0]
+	if len(chain) != 3 || chain[1].Subject.CommonName != OrganisationsName || !chain[1].PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(p.Organisations().PublicKey) {
+		t.Fatalf("chain %d long, intermediate %q", len(chain), chain[1].Subject.CommonName)
+	}
+	// Certificates issued by the saved intermediate chain through the reissued one too.
+	if _, err := cert.Leaf.Verify(x509.VerifyOptions{Roots: p.RootPool(), Intermediates: p.IntermediatePool()}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{srv.URL + "/organisations.crl", srv.URL + "/root.crl"} {
+		dps := chain[i].CRLDistributionPoints
+		if len(dps) != 1 || dps[0] != want {
+			t.Fatalf("%s: distribution points %v, want %s", chain[i].Subject.CommonName, dps, want)
+		}
+		resp, err := http.Get(dps[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		rl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rl.CheckSignatureFrom(chain[i+1]); err != nil {
+			t.Fatalf("%s: %v", dps[0], err)
+		}
+	}
+	stale, err := p.SignCRL(p.Organisations(), time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rl, err := x509.ParseRevocationList(stale); err != nil || !rl.NextUpdate.Before(time.Now()) {
+		t.Fatalf("SignCRL: %v", err)
+	}
+	if s, err := p.IssueServer(ServerOptions{ByPersonnes: true}); err != nil || s.Leaf.Issuer.CommonName != PersonnesName {
+		t.Fatalf("server certificate by PERSONNES: %v", err)
 	}
 }

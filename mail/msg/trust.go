@@ -32,7 +32,8 @@ func NewTrustList(domains ...string) *TrustList {
 }
 
 // LoadTrustList reads listeblanchemssante.xml: the text of every //Domaine/Nom element in
-// the TrustListNamespace namespace.
+// the TrustListNamespace namespace. It checks no signature: lists from outside come through
+// mail/trustlist, which verifies them and then calls it on the verified bytes.
 func LoadTrustList(r io.Reader) (*TrustList, error) {
 	dec := xml.NewDecoder(io.LimitReader(r, maxTrustList))
 	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {

@@ -16,16 +16,23 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"comptoir/mail/servertrust"
 )
 
 // Config configures a Client.
 type Config struct {
-	// BaseURL is the API root, e.g. "https://127.0.0.1:8443" (paths /v1/... are appended).
+	// BaseURL is the API root, e.g. "https://127.0.0.1:8443" (paths /v1/... are appended);
+	// https only (ErrInsecureURL).
 	BaseURL string
 	// Certificate is the caller's TLS client certificate; with a card its PrivateKey is the
 	// card's crypto.Signer on the authentication key.
 	Certificate tls.Certificate
-	// RootCAs are the IGC-Santé roots the server certificate must chain to.
+	// Trust checks the API server as the mail servers are checked (IGC-Santé anchors,
+	// server CA, serverAuth, current CRLs): give the session's mail.Operator.Trust.
+	Trust *servertrust.Verifier
+	// RootCAs are the IGC-Santé roots, used when Trust is nil to build a Verifier of this
+	// client alone (CRLs kept in memory).
 	RootCAs *x509.CertPool
 	// MaxTLS caps the TLS version (tls.VersionTLS12 for a CPS3 card without RSA-PSS); 0 = 1.3.
 	MaxTLS uint16
@@ -39,31 +46,43 @@ type Client struct {
 	http *http.Client
 }
 
-// New returns a client; it does not dial.
+// New returns a client; it does not dial. The client speaks HTTPS only, checks the
+// server with the Verifier and follows no redirect (ErrRedirect): a redirect could only
+// lead the card's session somewhere the configuration did not name.
 func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		return nil, fmt.Errorf("provisioning: empty base URL")
 	}
-	if _, err := url.Parse(cfg.BaseURL); err != nil {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil {
 		return nil, fmt.Errorf("provisioning: base URL: %w", err)
 	}
-	if cfg.RootCAs == nil {
-		return nil, fmt.Errorf("provisioning: no trust anchors configured")
+	if u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%w: %s", ErrInsecureURL, u.Redacted())
+	}
+	trust := cfg.Trust
+	if trust == nil {
+		if cfg.RootCAs == nil {
+			return nil, fmt.Errorf("provisioning: no trust anchors configured")
+		}
+		if trust, err = servertrust.New(servertrust.Config{Roots: cfg.RootCAs}); err != nil {
+			return nil, err
+		}
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
 	cert := cfg.Certificate
+	// The transport sets ServerName from each request's host; CRL fetches during the
+	// handshake are bounded by the Verifier's fetch timeout.
+	tlsCfg := trust.TLSConfig(context.Background(), "")
+	tlsCfg.MaxVersion = cfg.MaxTLS
+	tlsCfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return &cert, nil
+	}
 	tr := &http.Transport{
-		TLSClientConfig: &tls.Config{
-			MinVersion: tls.VersionTLS12,
-			MaxVersion: cfg.MaxTLS,
-			RootCAs:    cfg.RootCAs,
-			GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
-				return &cert, nil
-			},
-		},
+		TLSClientConfig:   tlsCfg,
 		ForceAttemptHTTP2: false,
 		// Keep connections: each new handshake costs one card signature.
 		MaxIdleConnsPerHost: 2,
@@ -71,7 +90,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		base: strings.TrimRight(cfg.BaseURL, "/"),
-		http: &http.Client{Transport: tr, Timeout: timeout},
+		http: &http.Client{Transport: tr, Timeout: timeout,
+			CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+				return fmt.Errorf("%w: to %s", ErrRedirect, req.URL.Redacted())
+			}},
 	}, nil
 }
 

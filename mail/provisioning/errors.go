@@ -3,6 +3,8 @@ package provisioning
 import (
 	"errors"
 	"fmt"
+
+	"comptoir/mail/servertrust"
 )
 
 // Machine codes of API errors (Error.Code).
@@ -43,4 +45,30 @@ func (e *Error) Error() string {
 func IsCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
+}
+
+// Refusals of the client itself (not of the server).
+var (
+	// ErrInsecureURL: the configured API URL is not https://.
+	ErrInsecureURL = errors.New("provisioning: the API URL must be https://")
+	// ErrRedirect: the server answered with a redirect; the client follows none.
+	ErrRedirect = errors.New("provisioning: redirect refused")
+)
+
+// UserMessage returns a French sentence for err: the server's own message for an
+// *Error, the client's refusals, and the server-trust refusals (servertrust); "" for a
+// plain network failure.
+func UserMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	case errors.Is(err, ErrInsecureURL):
+		return "L'adresse de l'API de l'opérateur doit commencer par https:// : corrigez-la dans les paramètres."
+	case errors.Is(err, ErrRedirect):
+		return "Le serveur de l'opérateur a tenté de rediriger la connexion ailleurs : la demande est refusée."
+	}
+	return servertrust.UserMessage(err)
 }

@@ -28,6 +28,9 @@
 //     docs/psc-gateway-api.md), each on its own HTTPS port;
 //   - published files generated from the state: the trust-space list (listeblanchemssante.xml)
 //     and the directory extraction (Extraction_Correspondance_MSSante, 31 columns).
+//   - the test PKI's CRLs over plain HTTP (CRLURL), as the IGC-Santé publishes its own: the
+//     server certificate and its intermediate name them as CRL distribution points, so a
+//     client checks the revocation of the whole server chain.
 //
 // State (BALs, roles, patients, every message and flag) lives in Options.DataDir and survives
 // a restart. The package never imports the client's sync code.

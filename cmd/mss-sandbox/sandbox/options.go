@@ -28,7 +28,14 @@ type PKI interface {
 	// CRLs returns the current DER CRL of every CA; read at each handshake so that a
 	// revocation takes effect at once.
 	CRLs() [][]byte
-	ServerCertificate(hosts ...string) (tls.Certificate, error)
+	// ServerCertificateCRL issues the server certificate for hosts; its chain names
+	// <crlBase>/<ca>.crl as CRL distribution points, which CRLHandler serves. The sandbox
+	// serves them on its loopback HTTP port, as the IGC-Santé does on
+	// igc-sante.esante.gouv.fr.
+	ServerCertificateCRL(crlBase string, hosts ...string) (tls.Certificate, error)
+	CRLHandler() http.Handler
+	// IssueOrganisation issues the certificate the published trust list is signed with.
+	IssueOrganisation(name, finess string) (tls.Certificate, error)
 }
 
 // Options configures Start.

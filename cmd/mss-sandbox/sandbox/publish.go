@@ -3,6 +3,7 @@ package sandbox
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/tls"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"comptoir/mail/provisioning"
+	"comptoir/mail/trustlist"
 )
 
 const directoryZipName = "Extraction_Correspondance_MSSante.zip"
@@ -100,38 +102,54 @@ func directoryZip(text []byte, now time.Time) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// trustList is listeblanchemssante.xml as the ANS publishes it.
 type trustList struct {
-	XMLName  xml.Name       `xml:"https://listeblanche.mssante.fr/schema ListeBlanche"`
-	Date     string         `xml:"DateGeneration"`
-	Domaines []trustDomaine `xml:"Domaine"`
+	XMLName  xml.Name       `xml:"https://listeblanche.mssante.fr/schema ListeBlancheMSSante"`
+	Date     string         `xml:"DateDeGeneration"`
+	Domaines []trustDomaine `xml:"ListeDomaines>Domaine"`
 }
 
 type trustDomaine struct {
-	Nom       string `xml:"Nom"`
-	Operateur string `xml:"Operateur"`
+	Nom         string `xml:"Nom"`
+	Description string `xml:"Description"`
+	DN          string `xml:"DNCertificatOperateur"`
+	DateMAJ     string `xml:"DateMAJ"`
 }
 
-// trustListXML renders listeblanchemssante.xml: one //Domaine/Nom per domain of the space.
-func trustListXML(domains []string, now time.Time) ([]byte, error) {
-	l := trustList{Date: now.UTC().Format(time.RFC3339)}
+// trustListSigner is the organisation certificate the sandbox signs its list with, as the
+// ANS signs its own with an ORGANISATIONS certificate.
+const (
+	trustListSignerName   = "ESPACE DE CONFIANCE MSSANTE BAC A SABLE"
+	trustListSignerFINESS = "690999990"
+)
+
+// trustListXML renders listeblanchemssante.xml: one //Domaine/Nom per domain of the space,
+// signed with signer (enveloped XML-DSig, exclusive C14N, RSA-SHA256).
+func trustListXML(domains []string, now time.Time, signer tls.Certificate, serverDN string) ([]byte, error) {
+	stamp := now.UTC().Format(time.RFC3339)
+	l := trustList{Date: stamp}
 	for _, d := range domains {
-		op := "Opérateur bac à sable Comptoir"
+		desc := "Domaine de messagerie MSSanté de l'opérateur bac à sable Comptoir"
 		if d == PatientDomain {
-			op = "Mon Espace Santé (simulé)"
+			desc = "Mon Espace Santé (simulé)"
 		}
-		l.Domaines = append(l.Domaines, trustDomaine{Nom: d, Operateur: op})
+		l.Domaines = append(l.Domaines, trustDomaine{Nom: d, Description: desc, DN: serverDN, DateMAJ: stamp})
 	}
 	out, err := xml.MarshalIndent(l, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	return append([]byte(xml.Header), append(out, '\n')...), nil
+	return trustlist.Sign(append([]byte(xml.Header), append(out, '\n')...), signer)
 }
 
 // published builds both files from the current state.
 func (s *Server) published() (trust, dirZip []byte, err error) {
 	now := s.opts.Now()
-	trust, err = trustListXML(s.trustDomains(), now)
+	var dn string
+	if s.cert.Leaf != nil {
+		dn = s.cert.Leaf.Subject.String()
+	}
+	trust, err = trustListXML(s.trustDomains(), now, s.listSigner, dn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sandbox: trust list: %w", err)
 	}

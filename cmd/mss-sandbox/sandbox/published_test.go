@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"comptoir/mail/trustlist"
 )
 
 func readDirectory(t testing.TB, path string) [][]string {
@@ -73,10 +75,16 @@ func TestPublishedFiles(t *testing.T) {
 	var list struct {
 		Domaines []struct {
 			Nom string `xml:"Nom"`
-		} `xml:"https://listeblanche.mssante.fr/schema Domaine"`
+		} `xml:"https://listeblanche.mssante.fr/schema ListeDomaines>Domaine"`
 	}
-	if err := xml.Unmarshal(get(e.srv.TrustListURL()), &list); err != nil {
+	served := get(e.srv.TrustListURL())
+	if err := xml.Unmarshal(served, &list); err != nil {
 		t.Fatal(err)
+	}
+	// Signed as the ANS signs its list, by an ORGANISATIONS certificate of the test PKI.
+	verified, err := trustlist.Verify(served, "", trustlist.Options{Roots: e.pki.RootPool()})
+	if err != nil || !verified.Signed || verified.Domains.Len() != 2 {
+		t.Fatalf("trust list signature: %+v, %v", verified, err)
 	}
 	var names []string
 	for _, d := range list.Domaines {

@@ -32,16 +32,19 @@ type Server struct {
 	reg      *registry
 	mail     *mailStore
 	cert     tls.Certificate
+	// listSigner signs the published trust list (an ORGANISATIONS certificate).
+	listSigner tls.Certificate
 
 	imap  *imapserver.Server
 	smtp  *smtp.Server
 	https *http.Server
+	crl   *http.Server
 
 	psc             *psc.Provider
 	gw              *pscgateway.Gateway
 	pscHTTP, gwHTTP *http.Server
 
-	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnPSC, lnGateway net.Listener
+	lnIMAP, lnIMAPS, lnSMTP, lnAPI, lnPSC, lnGateway, lnCRL net.Listener
 
 	wake   chan struct{} // a BAL was created: recompute the next activation
 	cancel context.CancelFunc
@@ -84,10 +87,18 @@ func (s *Server) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: listen address %q: %w", s.opts.Listen, err)
 	}
-	s.cert, err = s.opts.PKI.ServerCertificate("localhost", "127.0.0.1", "::1", host, s.opts.Domain,
+	// The CRL port comes first: the server certificate names it as distribution point.
+	if s.lnCRL, err = s.listen(ctx, host, port, 6); err != nil {
+		return err
+	}
+	s.cert, err = s.opts.PKI.ServerCertificateCRL(s.CRLURL(), "localhost", "127.0.0.1", "::1", host, s.opts.Domain,
 		"imap."+s.opts.Domain, "smtp."+s.opts.Domain, "api."+s.opts.Domain)
 	if err != nil {
 		return fmt.Errorf("sandbox: server certificate: %w", err)
+	}
+	s.listSigner, err = s.opts.PKI.IssueOrganisation(trustListSignerName, trustListSignerFINESS)
+	if err != nil {
+		return fmt.Errorf("sandbox: trust list signer: %w", err)
 	}
 	if err := os.WriteFile(s.TrustAnchorPath(), s.opts.PKI.RootPEM(), 0o600); err != nil {
 		return fmt.Errorf("sandbox: write trust anchor: %w", err)
@@ -106,36 +117,10 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 
-	base, _ := strconv.Atoi(port)
-	lc := net.ListenConfig{}
-	listen := func(i int) (net.Listener, error) {
-		p := 0
-		if base != 0 {
-			p = base + i
+	for i, ln := range []*net.Listener{&s.lnIMAP, &s.lnIMAPS, &s.lnSMTP, &s.lnAPI, &s.lnPSC, &s.lnGateway} {
+		if *ln, err = s.listen(ctx, host, port, i); err != nil {
+			return err
 		}
-		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(p)))
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: listen: %w", err)
-		}
-		return ln, nil
-	}
-	if s.lnIMAP, err = listen(0); err != nil {
-		return err
-	}
-	if s.lnIMAPS, err = listen(1); err != nil {
-		return err
-	}
-	if s.lnSMTP, err = listen(2); err != nil {
-		return err
-	}
-	if s.lnAPI, err = listen(3); err != nil {
-		return err
-	}
-	if s.lnPSC, err = listen(4); err != nil {
-		return err
-	}
-	if s.lnGateway, err = listen(5); err != nil {
-		return err
 	}
 	if err := s.startPSC(); err != nil {
 		return err
@@ -177,6 +162,10 @@ func (s *Server) start(ctx context.Context) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.With("service", "api").Handler(), slog.LevelInfo),
 	}
+	crlMux := http.NewServeMux()
+	crlMux.Handle("GET /crl/", http.StripPrefix("/crl", s.opts.PKI.CRLHandler()))
+	s.crl = &http.Server{Handler: crlMux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.With("service", "crl").Handler(), slog.LevelInfo)}
 
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -196,14 +185,30 @@ func (s *Server) start(ctx context.Context) error {
 	serve("api", func() error { return s.https.ServeTLS(s.lnAPI, "", "") })
 	serve("psc", func() error { return s.pscHTTP.ServeTLS(s.lnPSC, "", "") })
 	serve("psc-gateway", func() error { return s.gwHTTP.ServeTLS(s.lnGateway, "", "") })
+	serve("crl", func() error { return s.crl.Serve(s.lnCRL) })
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.activationLoop(bg)
 	}()
 	s.log.Info("sandbox: started", "imap", s.IMAPAddr(), "imaps", s.IMAPSAddr(), "smtp", s.SMTPAddr(), "api", s.APIURL(),
-		"psc", s.PSCIssuer(), "psc-gateway", s.PSCGatewayURL())
+		"psc", s.PSCIssuer(), "psc-gateway", s.PSCGatewayURL(), "crl", s.CRLURL())
 	return nil
+}
+
+// listen opens the service port number i: base port + i when the configured port is
+// fixed, any free port otherwise.
+func (s *Server) listen(ctx context.Context, host, port string, i int) (net.Listener, error) {
+	p, _ := strconv.Atoi(port)
+	if p != 0 {
+		p += i
+	}
+	lc := net.ListenConfig{}
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	return ln, nil
 }
 
 // activationLoop republishes the directory each time a pending BAL's validation delay ends.
@@ -255,12 +260,12 @@ func (s *Server) Close() error {
 		if s.smtp != nil {
 			errs = append(errs, ignoreClosed(s.smtp.Close()))
 		}
-		for _, h := range []*http.Server{s.https, s.pscHTTP, s.gwHTTP} {
+		for _, h := range []*http.Server{s.https, s.pscHTTP, s.gwHTTP, s.crl} {
 			if h != nil {
 				errs = append(errs, ignoreClosed(h.Close()))
 			}
 		}
-		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnPSC, s.lnGateway} {
+		for _, ln := range []net.Listener{s.lnIMAP, s.lnIMAPS, s.lnSMTP, s.lnAPI, s.lnPSC, s.lnGateway, s.lnCRL} {
 			if ln != nil {
 				ln.Close()
 			}
@@ -291,6 +296,11 @@ func (s *Server) SMTPAddr() string { return s.lnSMTP.Addr().String() }
 
 // APIURL is the provisioning API root (mutual TLS).
 func (s *Server) APIURL() string { return "https://" + s.lnAPI.Addr().String() }
+
+// CRLURL is where the CRLs of the test PKI are served over plain HTTP (root.crl,
+// personnes.crl, organisations.crl), the distribution point of the certificates issued
+// since the start.
+func (s *Server) CRLURL() string { return "http://" + s.lnCRL.Addr().String() + "/crl" }
 
 // TrustListURL serves listeblanchemssante.xml (no client certificate needed).
 func (s *Server) TrustListURL() string { return s.APIURL() + "/listeblanchemssante.xml" }

@@ -19,7 +19,12 @@ func TestDovecotExternalLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srvCert, err := pki.ServerCertificate()
+	crlSrv, err := pki.ServeCRLs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crlSrv.Close()
+	srvCert, err := pki.ServerCertificateCRL(crlSrv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

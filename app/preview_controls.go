@@ -21,15 +21,16 @@ var (
 		`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24"><path d="M3 5h2v14H3zM19 5h2v14h-2zM7 12l4-4v3h2V8l4 4-4 4v-3h-2v3z"/></svg>`)))
 )
 
-// ToolButton is an icon button of the preview's toolbar; Tip says what it does (shown on
-// hover, and what tests look it up by).
+// ToolButton is an icon button of the preview's toolbar; Tip says what it does, shown on
+// hover.
 type ToolButton struct {
-	widget.Button
+	TipButton
 	Tip string
 }
 
-func newToolButton(icon fyne.Resource, tip string, tapped func()) *ToolButton {
+func (p *Preview) newToolButton(icon fyne.Resource, tip string, tapped func()) *ToolButton {
 	b := &ToolButton{Tip: tip}
+	b.tips, b.tip = p.u.tips, func() string { return b.Tip }
 	b.Icon, b.OnTapped = icon, tapped
 	b.ExtendBaseWidget(b)
 	return b
@@ -40,12 +41,12 @@ func newToolButton(icon fyne.Resource, tip string, tapped func()) *ToolButton {
 func (p *Preview) newPreviewControls() {
 	t := p.u.tr.T
 	p.Page = widget.NewLabel("")
-	p.Prev = newToolButton(theme.NavigateBackIcon(), t("preview.prev"), func() { p.goTo(p.page - 1) })
-	p.Next = newToolButton(theme.NavigateNextIcon(), t("preview.next"), func() { p.goTo(p.page + 1) })
-	p.ZoomOut = newToolButton(theme.ZoomOutIcon(), t("preview.zoomout"), func() { p.zoomBy(-1) })
-	p.ZoomIn = newToolButton(theme.ZoomInIcon(), t("preview.zoomin"), func() { p.zoomBy(1) })
-	p.FitWidth = newToolButton(fitWidthIcon, t("preview.fit"), p.fitWidth)
-	p.Rotate = newToolButton(rotateIcon, t("preview.rotate"), p.rotate)
+	p.Prev = p.newToolButton(theme.NavigateBackIcon(), t("preview.prev"), func() { p.goTo(p.page - 1) })
+	p.Next = p.newToolButton(theme.NavigateNextIcon(), t("preview.next"), func() { p.goTo(p.page + 1) })
+	p.ZoomOut = p.newToolButton(theme.ZoomOutIcon(), t("preview.zoomout"), func() { p.zoomBy(-1) })
+	p.ZoomIn = p.newToolButton(theme.ZoomInIcon(), t("preview.zoomin"), func() { p.zoomBy(1) })
+	p.FitWidth = p.newToolButton(fitWidthIcon, t("preview.fit"), p.fitWidth)
+	p.Rotate = p.newToolButton(rotateIcon, t("preview.rotate"), p.rotate)
 	p.Zoom = widget.NewLabel("")
 	p.pageControls = container.NewHBox(p.Prev, p.Page, p.Next)
 	p.zoomControls = container.NewHBox(p.ZoomOut, p.Zoom, p.ZoomIn, p.FitWidth, p.Rotate)

@@ -228,6 +228,37 @@ func TestPreviewZoomFitAndRotation(t *testing.T) {
 	})
 }
 
+// The wheel over the page scrolls the reader (the page's own sideways scroll would otherwise
+// keep it); sideways it pans a page zoomed wider than the pane; a drag moves it both ways.
+func TestPreviewWheelScrollsTheReader(t *testing.T) {
+	rig := newPreviewRig(t)
+	pv := rig.pv
+	rig.w.Resize(fyne.NewSize(paneWidth, 500)) // the page is taller than the pane
+	rig.r.show(&Message{Parts: []Part{threePages()}})
+	rig.wait("page 1", func() bool { return pv.Image.Image != nil && !pv.busy })
+	reader := rig.r.scroll
+	pv.Surface.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DY: -120}})
+	if reader.Offset.Y != 120 {
+		t.Fatalf("the wheel over the page scrolled the reader to %g, want 120", reader.Offset.Y)
+	}
+	pv.Surface.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DX: -100}})
+	if x := pv.View.scroll.Offset.X; x != 0 {
+		t.Fatalf("a page as wide as the pane panned to %g", x)
+	}
+	for range 3 {
+		rig.tap("Zoom avant")
+	}
+	rig.layout()
+	pv.Surface.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DX: -100}})
+	if x := pv.View.scroll.Offset.X; x != 100 || reader.Offset.Y != 120 {
+		t.Fatalf("sideways wheel at 200 %%: page panned to %g, reader at %g", x, reader.Offset.Y)
+	}
+	pv.Surface.Dragged(&fyne.DragEvent{Dragged: fyne.Delta{DX: 40, DY: 30}})
+	if x := pv.View.scroll.Offset.X; x != 60 || reader.Offset.Y != 90 {
+		t.Fatalf("a drag by (40, 30): page panned to %g, reader at %g", x, reader.Offset.Y)
+	}
+}
+
 // slowBeyond96 is PDFium timing out on any render sharper than the first page's.
 type slowBeyond96 struct{ PDFRenderer }
 

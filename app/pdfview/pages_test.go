@@ -187,3 +187,21 @@ func waitRenders(t *testing.T, p *pids, n int) {
 		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
 	}
 }
+
+// BenchmarkDocumentNextPage is « Page suivante » once a document shows: the next page asked
+// of the child that keeps the document.
+func BenchmarkDocumentNextPage(b *testing.B) {
+	s := subprocess(b)
+	d := s.Open(pdftest.Pages("Un", "Deux", "Trois", "Quatre"))
+	defer d.Close()
+	if _, _, err := d.RenderPage(context.Background(), 0, 96); err != nil {
+		b.Fatal(err)
+	}
+	page := 0
+	for b.Loop() {
+		page = (page + 1) % 4
+		if _, _, err := d.RenderPage(context.Background(), page, 96); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

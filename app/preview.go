@@ -270,8 +270,7 @@ func (p *Preview) render(n int, dpi float64) {
 				// The page stays as it was rendered: only the sharper copy failed.
 				p.u.log.Warn("preview: sharper page", "err", err)
 				p.capped = true
-				p.Image.Translucency = 0
-				p.Image.Refresh()
+				p.showTurned() // a turn the render interrupted
 				return
 			}
 			if err != nil {

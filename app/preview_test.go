@@ -292,6 +292,23 @@ func TestPreviewSharperRenderFailureKeepsPage(t *testing.T) {
 	}
 }
 
+// A quarter turn asked just before a zoom whose sharper render fails still shows.
+func TestPreviewTurnSurvivesFailedSharperRender(t *testing.T) {
+	rig := newPreviewRigWith(t, func(r PDFRenderer) PDFRenderer { return slowBeyond96{r} })
+	pv := rig.pv
+	rig.w.Resize(fyne.NewSize(800, 900)) // turned, at 200 %: 1600 px across a page of 1123
+	rig.r.show(&Message{Parts: []Part{threePages()}})
+	rig.wait("page 1", func() bool { return pv.Image.Image != nil && !pv.busy })
+	rig.tap("Pivoter d'un quart de tour")
+	for range 3 {
+		rig.tap("Zoom avant")
+	}
+	rig.wait("the page turned", func() bool {
+		b := pv.Image.Image.Bounds()
+		return pv.capped && !pv.busy && b.Dx() > b.Dy()
+	})
+}
+
 // A photo gets the zoom and the turns too, turned off the UI goroutine; no page controls.
 func TestPreviewPhotoZoomAndRotation(t *testing.T) {
 	var buf bytes.Buffer

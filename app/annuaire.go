@@ -43,24 +43,24 @@ func (u *UI) annuaireDir() Annuaire {
 	return a
 }
 
-// suggestionLabel is how the composer lists a suggested address: with the directory's
-// profession and town when the address is in it, so that homonyms can be told apart.
-func (u *UI) suggestionLabel(a Address) string {
+// suggestionOf is how the composer offers an address: its readable name, then — when the
+// Annuaire Santé knows it — the profession, the town, the address and its kind, so that
+// homonyms can be told apart. Not on the UI goroutine: the directory is read.
+func (u *UI) suggestionOf(a Address) Suggestion {
+	s := Suggestion{Address: a, Name: a.Person(), Detail: a.Email}
 	d := u.annuaireDir()
 	if d == nil {
-		return a.String()
+		return s
 	}
 	r, ok, err := d.ByAddress(a.Email)
 	if err != nil || !ok {
-		return a.String()
-	}
-	name := r.DisplayName()
-	if !r.IsStructure() {
-		name = strings.TrimSpace(strings.ToUpper(r.Surname) + " " + r.GivenName)
+		return s
 	}
 	m := mailboxOf(r, a.Email)
-	parts := []string{name, resultTitle(r, m), placeOf(m, r), fmt.Sprintf("%s (%s)", m.Address, m.Kind)}
-	return joinNonEmpty(" — ", parts...)
+	s.Name = r.DisplayName()
+	s.Address.Name = s.Name // the field shows what the list showed
+	s.Detail = joinNonEmpty(" — ", resultTitle(r, m), placeOf(m, r), fmt.Sprintf("%s (%s)", m.Address, m.Kind))
+	return s
 }
 
 // mailboxOf returns r's mailbox with address addr (the first one if none matches).

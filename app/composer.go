@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -22,13 +23,14 @@ import (
 type Composer struct {
 	Window                 fyne.Window
 	From                   *widget.Select
-	To, Cc                 *widget.SelectEntry
+	To, Cc                 *AddressField
 	Subject                *ShortcutEntry
 	Body                   *ShortcutEntry
 	DSN, MDN, NoReply      *widget.Check
 	Attach                 *widget.Button
 	AttachList             *widget.Label
 	Send, SaveDraft, Close *widget.Button
+	Discard                *widget.Button // « Supprimer le brouillon »
 	Error                  *widget.Label
 	Warning                dialog.Dialog   // the trust-space confirmation, while shown
 	Templates              *TemplatePicker // reply templates (patients.go, templates.go)
@@ -42,11 +44,14 @@ type Composer struct {
 	PatientForm *PatientForm
 	Identity    *IdentityCheck
 
-	u     *UI
-	s     Session
-	bals  []BAL
-	draft Draft
-	parts []Part
+	u       *UI
+	s       Session
+	bals    []BAL
+	draft   Draft
+	parts   []Part
+	initial Draft           // what the fields held when opened: closing saves only a change
+	layer   *fyne.Container // drawn over the form: the address suggestions
+	done    bool            // sent, saved or discarded: closing keeps nothing more
 	// health are the documents attached here, for the patient healthINS (rebuilt together
 	// when one is added).
 	health    []HealthDocument
@@ -57,7 +62,10 @@ type Composer struct {
 // openComposer opens a composer on draft d from the BAL fromBAL.
 func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Composer {
 	t := u.tr.T
-	c := &Composer{u: u, s: s, bals: bals, draft: d, parts: append([]Part(nil), d.Parts...)}
+	if d.DraftID == "" {
+		d.DraftID = newDraftID()
+	}
+	c := &Composer{u: u, s: s, bals: bals, draft: d, parts: append([]Part(nil), d.Parts...), layer: container.NewWithoutLayout()}
 	c.trustReplyPatients(d)
 	title := t("compose.title")
 	if d.Subject != "" {
@@ -95,7 +103,8 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 	c.Send = widget.NewButtonWithIcon(t("compose.send"), theme.MailSendIcon(), c.send)
 	c.Send.Importance = widget.HighImportance
 	c.SaveDraft = widget.NewButtonWithIcon(t("compose.savedraft"), theme.DocumentSaveIcon(), c.saveDraft)
-	c.Close = widget.NewButton(t("compose.close"), func() { c.Window.Close() })
+	c.Close = widget.NewButton(t("compose.close"), c.requestClose)
+	c.Discard = widget.NewButtonWithIcon(t("compose.discard"), theme.DeleteIcon(), c.discard)
 	c.Error = widget.NewLabel("")
 	c.Error.Importance = widget.DangerImportance
 	c.Error.Wrapping = fyne.TextWrapWord
@@ -109,12 +118,17 @@ func (u *UI) openComposer(s Session, bals []BAL, fromBAL string, d Draft) *Compo
 		widget.NewFormItem(t("compose.subject"), c.Subject))
 	options := container.NewHBox(c.DSN, c.MDN, c.NoReply, c.templatePicker())
 	bottom := container.NewVBox(container.NewBorder(nil, nil, c.Attach, nil, c.AttachList), c.healthRow(), options, c.Error,
-		container.NewHBox(c.Send, c.SaveDraft, c.Close))
-	c.Window.SetContent(container.NewBorder(form, bottom, nil, nil, c.Body))
+		container.NewHBox(c.Send, c.SaveDraft, c.Close, layout.NewSpacer(), c.Discard))
+	c.Window.SetContent(container.NewStack(container.NewBorder(form, bottom, nil, nil, c.Body), c.layer))
 	u.sizeWindow(c.Window, fyne.NewSize(760, 620))
-	c.Window.SetOnClosed(func() { u.forgetComposer(c) })
+	c.Window.SetCloseIntercept(c.requestClose)
+	c.Window.SetOnClosed(func() {
+		u.forgetComposer(c)
+		c.keepOnClose()
+	})
 	c.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: ctrl}, func(fyne.Shortcut) { c.send() })
 	u.escapeCloses(c.Window)
+	c.initial, _ = c.collectLenient()
 	u.composers = append(u.composers, c)
 	c.Window.Show()
 	// Keyboard first: type the recipient of a new message, the text of a reply.
@@ -144,37 +158,11 @@ func (u *UI) forgetComposer(c *Composer) {
 	}
 }
 
-// addressEntry is a To/Cc field whose suggestions come from the known correspondents and
-// the directory; choosing one completes the address being typed. A suggestion found in the
-// Annuaire Santé shows its profession and town (suggestionLabel); choosing it fills the
-// address only.
-func (c *Composer) addressEntry(initial string) *widget.SelectEntry {
-	e := widget.NewSelectEntry(nil)
-	e.SetText(initial)
-	chosen := map[string]string{} // option shown → field text once chosen
-	e.OnChanged = func(text string) {
-		c.u.touch()
-		if full, ok := chosen[text]; ok {
-			e.SetText(full)
-			return
-		}
-		head, last := splitLastAddress(text)
-		if len(last) < 2 || strings.HasSuffix(last, ">") {
-			e.SetOptions(nil)
-			return
-		}
-		chosen = map[string]string{}
-		var opts []string
-		for _, a := range c.suggest(last) {
-			o := head + c.u.suggestionLabel(a)
-			if full := head + a.String(); o != full {
-				chosen[o] = full
-			}
-			opts = append(opts, o)
-		}
-		e.SetOptions(opts)
-	}
-	return e
+// addressEntry is a To/Cc field suggesting recipients as the user types (AddressField).
+func (c *Composer) addressEntry(initial string) *AddressField {
+	f := newAddressField(c.layer, c.u.tr.T("compose.suggest.none"), c.suggestAsync, c.u.touch)
+	f.SetText(initial)
+	return f
 }
 
 // suggest returns the correspondents then the directory entries matching prefix.
@@ -317,42 +305,10 @@ func (c *Composer) submit(d Draft) {
 				return
 			}
 			c.u.notice(t("status.queued"))
+			c.done = true
 			c.Window.Close()
 		})
 	}()
-}
-
-func (c *Composer) saveDraft() {
-	c.u.touch()
-	if c.u.refused(c.s, c.fail) {
-		return
-	}
-	d, err := c.collect()
-	if err != nil {
-		c.fail(err.Error())
-		return
-	}
-	if err := c.s.SaveDraft(d); err != nil {
-		c.u.log.Warn("save draft", "err", err)
-		c.fail(c.u.tr.T("compose.draft.failed"))
-		return
-	}
-	c.u.notice(c.u.tr.T("status.draft.saved"))
-	c.Window.Close()
-}
-
-// keepDrafts saves what each open composer holds as its BAL's draft, before a lock closes
-// them. A composer whose fields do not parse keeps its text as typed, addresses aside.
-func (u *UI) keepDrafts() {
-	for _, c := range u.composers {
-		d, _ := c.collect()
-		if len(d.To) == 0 && len(d.Cc) == 0 && d.Subject == "" && d.Text == "" && len(d.Parts) == 0 {
-			continue
-		}
-		if err := c.s.SaveDraft(d); err != nil {
-			u.log.Warn("save draft on lock", "err", err)
-		}
-	}
 }
 
 func (c *Composer) pickFile() {

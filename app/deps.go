@@ -6,9 +6,11 @@ import (
 	"image"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"comptoir/app/config"
+	"comptoir/app/printing"
 	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/xdm"
@@ -23,6 +25,9 @@ type Deps struct {
 	Directory Directory   // extra recipients for autocomplete (the Annuaire Santé); may be nil
 	Demo      *Demo       // demo-mode controls; nil outside demo mode
 	PDF       PDFRenderer // renders PDF pages for the preview; nil: "Ouvrir" only
+	// Printing lists the printers and prints (« Imprimer »); nil: the workstation's
+	// (printing.Default: CUPS, or the Windows shell).
+	Printing printing.System
 	// Provisioning creates BALs and manages the ORG BAL's roles (wizard_deps.go); nil hides them.
 	Provisioning Provisioning
 	Version      string
@@ -139,11 +144,29 @@ type Ref struct {
 // Address is a mail address with its display name.
 type Address struct{ Name, Email string }
 
+// String is how an address shows, in the reader and in the composer's fields: the display
+// name made readable (msg.ReadableName: "Dr Antoine FAUVEL — Cabinet du Dr Fauvel", not the
+// ECO.2.2.7 wire form), then the address. The name loses the characters that would split or
+// end it in an address field.
 func (a Address) String() string {
-	if a.Name == "" {
+	name := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`,;<>"`, r) {
+			return ' '
+		}
+		return r
+	}, msg.ReadableName(a.Name))
+	if name = strings.Join(strings.Fields(name), " "); name == "" {
 		return a.Email
 	}
-	return a.Name + " <" + a.Email + ">"
+	return name + " <" + a.Email + ">"
+}
+
+// Person is the name alone, made readable, or the address when there is no name.
+func (a Address) Person() string {
+	if n := msg.ReadableName(a.Name); n != "" {
+		return n
+	}
+	return a.Email
 }
 
 // Attachment describes one attachment.
@@ -164,13 +187,19 @@ type Patient struct {
 // Envelope is one row of the message list.
 type Envelope struct {
 	Ref
-	MessageID    string
-	Date         time.Time
-	From         Address
-	To, Cc       []Address
-	Subject      string // raw; the list shows DisplaySubject
-	Seen         bool
-	Answered     bool
+	MessageID string
+	Date      time.Time
+	From      Address
+	To, Cc    []Address
+	Subject   string // raw; the list shows DisplaySubject
+	Seen      bool
+	Answered  bool // \Answered: a reply was sent
+	Forwarded bool // $Forwarded
+	// Handled: marked « traité » at a counter of the BAL (HandledBy and HandledAt say who
+	// and when, when the BAL's journal tells).
+	Handled      bool
+	HandledBy    string
+	HandledAt    time.Time
 	Attachments  []Attachment
 	Patient      *Patient
 	Kind         string // "", "patient", "xdm", "dsn", "mdn"
@@ -226,6 +255,12 @@ type Draft struct {
 	// carries on, and the patient they are about.
 	Documents *xdm.Package
 	Patient   *msg.PatientInfo
+	// DraftID names the saved draft this is: SaveDraft replaces that draft, Send forgets it.
+	// The composer gives one to every message it opens.
+	DraftID string
+	// Answers and Forwards name the message a reply or a forward is made from: once sent,
+	// that message shows « répondu » or « transféré » (\Answered, $Forwarded).
+	Answers, Forwards *Ref
 }
 
 // Session is a logged-in card: its cache and mail engine. Close stops the workers, wipes the

@@ -22,6 +22,15 @@ type MessageList struct {
 	m *MainScreen
 }
 
+// pick selects row id as a click on a list item does: the list takes the focus, so the
+// arrow keys and Suppr act on it next.
+func (l *MessageList) pick(id widget.ListItemID) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(l); c != nil {
+		c.Focus(l)
+	}
+	l.Select(id)
+}
+
 // TypedKey moves in the list, deletes, or does what a list does.
 func (l *MessageList) TypedKey(ev *fyne.KeyEvent) {
 	l.m.u.tips.hide()
@@ -69,32 +78,11 @@ func (m *MainScreen) unselect() {
 	m.List.UnselectAll()
 }
 
-// askDelete asks before moving the open message to the trash.
+// askDelete asks before moving the open message to the trash (Suppr, the « Message » menu).
 func (m *MainScreen) askDelete() {
-	t := m.u.tr.T
-	del, ok := m.s.(Deleter)
-	if m.s == nil || m.current == nil || !ok {
-		return
+	if m.s != nil && m.current != nil {
+		m.askRemove(*m.current, false)
 	}
-	ref, subject := m.current.Ref, displaySubject(m.current.Subject)
-	m.u.confirm(m.u.Window, t("delete.title"), t("delete.body", subject), t("delete.yes"), func(yes bool) {
-		if !yes || m.s == nil {
-			return
-		}
-		if err := del.Delete(ref); err != nil {
-			m.u.showError(t("error.delete"), err)
-			return
-		}
-		if m.current != nil && m.current.Ref == ref {
-			m.current = nil
-			m.Reader.clear()
-			m.setMessageActions(false)
-		}
-		m.unselect()
-		m.reloadList()
-		m.refreshCounts()
-		m.Status.notice(t("status.deleted"))
-	})
 }
 
 // typedKey is the window's key handler when no widget has the focus.

@@ -74,13 +74,9 @@ func newMainScreen(u *UI, s Session) *MainScreen {
 
 	m.NewButton = widget.NewButtonWithIcon(t("main.new"), theme.MailComposeIcon(), func() {
 		u.touch()
-		d := Draft{}
-		if ds, ok := m.s.(DraftStore); ok {
-			if saved, ok := ds.Draft(m.bal); ok {
-				d = saved
-			}
+		if m.s != nil {
+			m.compose(u.draftToReopen(m.s, m.bal))
 		}
-		m.compose(d)
 	})
 	m.NewButton.Importance = widget.HighImportance
 	m.ReplyButton = widget.NewButtonWithIcon(t("main.reply"), theme.MailReplyIcon(), func() { m.reply(false) })
@@ -172,15 +168,19 @@ func (m *MainScreen) apply(ev mail.Event) {
 	case mail.Changed:
 		m.folderChanged(e.BAL, e.Folder)
 	case mail.Synced:
-		m.folderChanged(e.BAL, "")
+		m.folderChanged(e.BAL, "") // a folder may have come or gone (« Archives » created)
 	case mail.OutboxCount:
 		m.Status.setOutbox(e.N)
+		m.u.outboxChanged()
 	case mail.Submitted:
 		m.Status.notice(t("status.submitted"))
+		m.u.outboxChanged()
 	case mail.Sent:
 		m.Status.notice(t("status.sent"))
+		m.folderChanged(e.BAL, "") // « Envoyés » shows it at once
 	case mail.SendFailed:
 		m.u.showError(t("error.sendfailed"), e.Err)
+		m.u.outboxChanged()
 	case mail.BALAdded:
 		m.balsChanged()
 	case mail.BALRemoved:
@@ -197,6 +197,7 @@ func (m *MainScreen) folderChanged(bal, folder string) {
 	m.refreshCounts()
 	if bal == m.bal && (folder == m.folder || folder == "") {
 		m.reloadList()
+		m.followCurrent()
 	}
 	m.Status.synced(m.u.deps.Now())
 }

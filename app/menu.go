@@ -17,6 +17,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	menus := []*fyne.Menu{fyne.NewMenu(t("menu.app"),
 		fyne.NewMenuItem(t("main.settings"), func() { u.ShowSettings() }),
 		fyne.NewMenuItem(t("annuaire.title"), func() { u.ShowAnnuaire() }),
+		fyne.NewMenuItem(t("outbox.menu"), func() { u.ShowOutbox() }),
 		fyne.NewMenuItem(t("patients.title"), func() { u.ShowPatients() }),
 		fyne.NewMenuItem(t("indicator.title"), func() { u.ShowIndicator() }),
 		fyne.NewMenuItem(t("templates.title"), func() { u.ShowTemplates() }),

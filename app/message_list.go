@@ -133,10 +133,16 @@ func (m *MainScreen) newMessageList() *MessageList {
 	icons := newRowIcons()
 	l := &MessageList{m: m}
 	l.Length = func() int { return m.model.length() }
-	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips, icons) }
+	l.CreateItem = func() fyne.CanvasObject {
+		r := newMessageRow(m.u.tips, icons)
+		r.menu, r.pick = m.showRowMenu, l.pick
+		return r
+	}
 	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		e, ok := m.envelopeAt(id)
-		o.(*messageRow).set(m.u, e, ok)
+		row := o.(*messageRow)
+		row.id = id
+		row.set(m.u, m.rowEnvelope(e), ok)
 		if ok {
 			m.rowsDrawn.Add(1)
 		}
@@ -209,12 +215,7 @@ func show(o fyne.CanvasObject, on bool) {
 	}
 }
 
-func senderName(a Address) string {
-	if a.Name != "" {
-		return clip(a.Name, maxAddressRunes)
-	}
-	return clip(a.Email, maxAddressRunes)
-}
+func senderName(a Address) string { return clip(a.Person(), maxAddressRunes) }
 
 // xdmPrefix starts the subject of MSSanté document messages (ECO.2.1.3); the list hides it
 // (ECO.3.1.3).
@@ -245,8 +246,13 @@ type RowView struct{ From, Patient, INS, Subject, Date string }
 
 // Row is what row i shows.
 func (m *MainScreen) Row(i int) RowView {
+	return m.rowAt(i).view()
+}
+
+// rowAt is row i as the list draws it.
+func (m *MainScreen) rowAt(i int) *messageRow {
 	r := newMessageRow(m.u.tips, newRowIcons())
 	e, ok := m.envelopeAt(i)
-	r.set(m.u, e, ok)
-	return r.view()
+	r.set(m.u, m.rowEnvelope(e), ok)
+	return r
 }

@@ -27,9 +27,22 @@ import (
 type messageRow struct {
 	widget.BaseWidget
 	icons                                *rowIcons
+	Handled, Replied                     *canvas.Image // « traité »; répondu or transféré
 	Patient, Attachment, Receipt, Report *canvas.Image
 	From, PatientName, INS               *widget.Label
 	Subject, Date                        *widget.Label
+	// Tips say what each shown icon means, in the order they show (rowTips); the row's
+	// tooltip lists them.
+	Tips []string
+
+	env  Envelope
+	ok   bool
+	menu func(e Envelope, at fyne.Position) // right click
+	// id is the list item the row shows; pick selects it. A row that takes right clicks
+	// takes left clicks too (the desktop driver gives a click to the topmost widget that
+	// takes any tap), so it selects itself as the list's own item would.
+	id   widget.ListItemID
+	pick func(widget.ListItemID)
 
 	tips  *tooltips
 	hover *canvas.Rectangle
@@ -45,6 +58,8 @@ func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
 	}
 	r := &messageRow{
 		icons:       icons,
+		Handled:     img(),
+		Replied:     img(),
 		Patient:     img(),
 		Attachment:  img(),
 		Receipt:     img(),
@@ -60,6 +75,7 @@ func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
 	for _, l := range []*widget.Label{r.From, r.PatientName, r.Subject} {
 		l.Truncation = fyne.TextTruncateEllipsis
 	}
+	r.INS.Importance = widget.SuccessImportance
 	r.hover.Hide()
 	r.ExtendBaseWidget(r)
 	return r
@@ -67,7 +83,7 @@ func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
 
 func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
 	// Fixed cells: showing or hiding an icon never re-lays the row out.
-	icons := container.NewGridWrap(fyne.NewSquareSize(theme.IconInlineSize()), r.Patient, r.Attachment, r.Receipt, r.Report)
+	icons := container.NewGridWithColumns(2, r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report)
 	first := container.New(senderLine{r}, r.From, r.PatientName, r.INS)
 	r.line = first
 	return widget.NewSimpleRenderer(container.NewStack(r.hover,
@@ -133,15 +149,17 @@ func (l senderLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (r *messageRow) set(u *UI, e Envelope, ok bool) {
+	r.env, r.ok = e, ok
 	if !ok {
 		setLabel(r.From, "…", false, widget.MediumImportance)
 		r.ins = ""
 		for _, l := range []*widget.Label{r.PatientName, r.INS, r.Subject, r.Date} {
 			setLabel(l, "", false, widget.MediumImportance)
 		}
-		for _, i := range []*canvas.Image{r.Patient, r.Attachment, r.Receipt, r.Report} {
+		for _, i := range []*canvas.Image{r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report} {
 			r.setIcon(i, nil)
 		}
+		r.Tips = nil
 		return
 	}
 	from, pat, ins := rowNames(e)
@@ -153,14 +171,26 @@ func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 	setLabel(r.From, from, !e.Seen, imp)
 	setLabel(r.PatientName, pat, false, widget.SuccessImportance)
 	show(r.PatientName, pat != "")
+	// The INS label's text is senderLine's to set, whole or empty as the room allows:
+	// setting it here too would give it back its text without the room when the line's
+	// texts did not change (no layout pass follows), and it would overflow onto the date.
 	r.ins = ins
-	setLabel(r.INS, ins, false, widget.SuccessImportance) // senderLine empties it when it does not fit
 	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
 	setLabel(r.Date, u.listDate(e.Date), false, widget.MediumImportance)
+	r.setIcon(r.Handled, when(e.Handled, theme.ConfirmIcon()))
+	switch {
+	case e.Answered:
+		r.setIcon(r.Replied, theme.MailReplyIcon())
+	case e.Forwarded:
+		r.setIcon(r.Replied, theme.MailForwardIcon())
+	default:
+		r.setIcon(r.Replied, nil)
+	}
 	r.setIcon(r.Patient, when(e.Patient != nil, theme.AccountIcon()))
 	r.setIcon(r.Attachment, when(len(e.Attachments) > 0, theme.MailAttachmentIcon()))
-	r.setIcon(r.Receipt, when(e.MDNRequested, theme.ConfirmIcon()))
+	r.setIcon(r.Receipt, when(e.MDNRequested, theme.VisibilityIcon()))
 	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
+	r.Tips = rowTips(u.tr, e)
 	// A list row is reused for another message without being resized: share the first line
 	// out again when its texts changed, or it keeps the previous message's widths.
 	if r.line != nil && r.lineState() != before {
@@ -238,20 +268,21 @@ func labelWidth(text string, style fyne.TextStyle) float32 {
 	return float32(math.Ceil(float64(fyne.MeasureText(text, theme.TextSize(), style).Width))) + 2*theme.InnerPadding() + 2
 }
 
-// tip is the row's texts whole, when some are cut.
+// tip is the row's texts whole when some are cut, then what its icons mean.
 func (r *messageRow) tip(t func(string, ...any) string) string {
-	if !cut(r.From) && !cut(r.PatientName) && r.INS.Text == r.ins && !cut(r.Subject) {
-		return ""
-	}
-	lines := []string{r.From.Text}
-	if p := joinNonEmpty(" — ", r.PatientName.Text, r.ins); p != "" {
-		if r.PatientName.Text == "" {
-			lines[0] += " — " + p
-		} else {
-			lines = append(lines, t("list.tip.patient", p))
+	var lines []string
+	if cut(r.From) || cut(r.PatientName) || r.INS.Text != r.ins || cut(r.Subject) {
+		lines = []string{r.From.Text}
+		if p := joinNonEmpty(" — ", r.PatientName.Text, r.ins); p != "" {
+			if r.PatientName.Text == "" {
+				lines[0] += " — " + p
+			} else {
+				lines = append(lines, t("list.tip.patient", p))
+			}
 		}
+		lines = append(lines, r.Subject.Text)
 	}
-	return strings.Join(append(lines, r.Subject.Text), "\n")
+	return strings.Join(append(lines, r.Tips...), "\n")
 }
 
 func (r *messageRow) MouseIn(e *desktop.MouseEvent) {

@@ -29,6 +29,7 @@ type ReaderView struct {
 	DocumentsError              *widget.Label
 	Attachments                 []*PartRow
 	Preview                     *Preview
+	Actions                     *ReaderActions // « Traité », « Non lu », « Archiver », « Supprimer »
 
 	u       *UI
 	m       *MainScreen
@@ -72,11 +73,12 @@ func newReaderView(u *UI, m *MainScreen) *ReaderView {
 	r.docs = container.NewVBox()
 	r.atts = container.NewVBox()
 	r.Preview = newPreview(u)
+	r.Actions = r.newActions()
 	// The header lines close together, their text aligned with the body's.
 	indent := theme.InnerPadding() * 3 / 4
 	header := container.New(layout.NewCustomPaddedLayout(0, 0, indent, 0),
 		container.NewThemeOverride(container.NewVBox(r.From, r.To, r.Cc, r.Date, r.Patient), compactTheme{}))
-	r.details = container.NewVBox(r.Subject, header, r.Report, r.Notice, r.MDNBar,
+	r.details = container.NewVBox(r.Subject, header, r.Actions.Content, r.Report, r.Notice, r.MDNBar,
 		widget.NewSeparator(), r.Body, r.DocumentsTitle, r.docs, r.atts, r.Preview.Content)
 	r.scroll = container.NewVScroll(r.details)
 	r.Content = container.NewStack(r.Empty, r.scroll)
@@ -104,6 +106,7 @@ func (r *ReaderView) show(msg *Message) {
 	r.Cc.SetText(t("reader.cc", clip(joinAddrs(msg.Cc), maxAddressRunes)))
 	show(r.Cc, len(msg.Cc) > 0)
 	r.Date.SetText(t("reader.date", r.u.dateTime(msg.Date)))
+	r.showState(msg.Envelope)
 	if msg.Patient != nil {
 		r.Patient.SetText(t("reader.patient", clip(patientText(msg.Patient), maxSubjectRunes)))
 		r.Patient.Show()
@@ -186,6 +189,7 @@ type PartRow struct {
 	Name                             *widget.Label
 	Warning                          *widget.Label // shown for a part that can only be saved
 	PreviewButton, Open, Save, Print *widget.Button
+	PrintDialog                      *PrintDialog // the last « Imprimer » dialog opened
 
 	u       *UI
 	preview *Preview
@@ -201,7 +205,7 @@ func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	row.PreviewButton = widget.NewButtonWithIcon(t("part.preview"), theme.VisibilityIcon(), row.ShowPreview)
 	row.Open = widget.NewButtonWithIcon(t("part.open"), theme.FileIcon(), func() { u.openPart(p) })
 	row.Save = widget.NewButtonWithIcon(t("part.save"), theme.DocumentSaveIcon(), func() { u.savePart(p) })
-	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { u.openPart(p) })
+	row.Print = widget.NewButtonWithIcon(t("part.print"), theme.DocumentPrintIcon(), func() { row.PrintDialog = u.printPart(p) })
 	row.Warning = widget.NewLabel(t("part.saveonly"))
 	row.Warning.Importance = widget.WarningImportance
 	row.Warning.Wrapping = fyne.TextWrapWord
@@ -223,8 +227,11 @@ func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	default:
 		row.Warning.Hide()
 	}
-	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)
+	// The name on its own line: beside four buttons it had no room left on a 1024 px screen
+	// (only « … » showed), and which file it is comes first.
+	row.Content = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), nil, row.Name),
+		container.NewHBox(layout.NewSpacer(), row.PreviewButton, row.Open, row.Save, row.Print), row.Warning)
 	return row
 }
 

@@ -39,6 +39,7 @@ type UI struct {
 	mu           sync.Mutex // guards lastActivity (written on the UI goroutine, read by the ticker)
 	lastActivity time.Time
 	composers    []*Composer
+	outbox       *OutboxWindow     // « Boîte d'envoi », while open
 	windows      []fyne.Window     // every other window but the composers (track), closed on lock
 	tmpDir       string            // files opened with the system viewer
 	tips         *tooltips         // the main window's hover texts

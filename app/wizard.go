@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -43,6 +44,8 @@ type Wizard struct {
 	CardInfo   *widget.Label      // StepCard
 	Situations *widget.RadioGroup // one line per practice situation
 	CertFile   *widget.Entry      // APP: the structure's .p12
+	CertBrowse *widget.Button     // « Choisir… »: the file picker
+	CertDialog *dialog.FileDialog // the picker, while open
 	CertPass   *widget.Entry
 	Name       *widget.Entry // StepAddress: structure name, postal code, town
 	PostalCode *widget.Entry
@@ -142,7 +145,9 @@ func (w *Wizard) build() {
 	w.CertFile.SetPlaceHolder(t("wizard.app.cert.placeholder"))
 	w.CertPass = widget.NewPasswordEntry()
 	w.CertPass.SetPlaceHolder(t("wizard.app.pass"))
-	w.certBox = container.NewVBox(widget.NewLabel(t("wizard.app.cert")), w.CertFile, w.CertPass)
+	w.CertBrowse = widget.NewButtonWithIcon(t("wizard.app.cert.choose"), theme.FolderOpenIcon(), w.pickCert)
+	w.certBox = container.NewVBox(widget.NewLabel(t("wizard.app.cert")),
+		container.NewBorder(nil, nil, nil, w.CertBrowse, w.CertFile), w.CertPass)
 
 	w.Name = widget.NewEntry()
 	w.PostalCode = widget.NewEntry()
@@ -295,6 +300,9 @@ func (w *Wizard) next() {
 	case StepAddress:
 		if err := w.checkAddress(); err != nil {
 			return
+		}
+		if w.checkAtOperator() {
+			return // goes on once the operator answered
 		}
 	case StepVerify:
 		w.submit()

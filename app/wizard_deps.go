@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -41,6 +42,18 @@ type Provisioner interface {
 	FindPeople(ctx context.Context, query string, limit int) ([]Person, error)
 	Close()
 }
+
+// AddressChecker is optionally implemented by a Provisioner: the operator checks a request
+// before it is signed, so that a taken address or an existing BAL is told at the step where
+// the address is chosen. Check returns the address the BAL would get; refusals are
+// *OperatorError (CodeAddressTaken with its Suggestion, CodeAlreadyExists…), and
+// ErrCheckUnsupported when the operator has no such check (the request is checked when sent).
+type AddressChecker interface {
+	Check(ctx context.Context, r CreateRequest) (address string, err error)
+}
+
+// ErrCheckUnsupported: the operator cannot check a request before it is signed.
+var ErrCheckUnsupported = errors.New("app: the operator cannot check a request beforehand")
 
 // CardData is the card holder and their practice situations.
 type CardData struct {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"software.sslmate.com/src/go-pkcs12"
@@ -102,12 +104,12 @@ func testPreparateurAsksPER(t *testing.T) {
 	if w.Address.Text != "maxime.lebreton@"+domain {
 		t.Fatalf("PER address %q", w.Address.Text)
 	}
-	nextTo(t, h, w, app.StepVerify)
+	// Taken: said on this step, with the operator's suggestion, before the card signs
+	// anything (it used to come after the last step).
 	test.Tap(w.NextButton)
-	// Taken: back to the address step, with the operator's suggestion.
-	h.WaitFor("the homonym's suggestion", func() bool { return w.Step == app.StepAddress && w.Error.Visible() })
-	if w.Address.Text != perPrep || !strings.Contains(w.Error.Text, "L'opérateur propose "+perPrep) {
-		t.Fatalf("homonym: address %q, message %q", w.Address.Text, w.Error.Text)
+	h.WaitFor("the homonym's suggestion", func() bool { return !w.NextButton.Disabled() && w.Error.Visible() })
+	if w.Step != app.StepAddress || w.Address.Text != perPrep || !strings.Contains(w.Error.Text, "L'opérateur propose "+perPrep) {
+		t.Fatalf("homonym: step %d, address %q, message %q", w.Step, w.Address.Text, w.Error.Text)
 	}
 	nextTo(t, h, w, app.StepVerify)
 	waitWiz(t, h, w, "Adresse : "+perPrep)
@@ -365,12 +367,11 @@ func testSecondPharmacist(t *testing.T) {
 	if w.PostalCode.Text != "69003" || w.Town.Text != "Lyon" || w.Address.Text != pharmacy {
 		t.Fatalf("from the directory: %q %q → %q", w.PostalCode.Text, w.Town.Text, w.Address.Text)
 	}
-	nextTo(t, h, w, app.StepVerify)
+	// The operator says so on the address step, before the card signs anything.
 	test.Tap(w.NextButton)
-	// The operator refuses: back to the card step (the situation), with its message.
-	h.WaitFor("the refusal", func() bool { return w.Step == app.StepCard && w.Error.Visible() })
-	if !strings.Contains(w.Error.Text, "Cette BAL existe déjà : "+pharmacy) {
-		t.Fatalf("refusal message %q", w.Error.Text)
+	h.WaitFor("the refusal", func() bool { return !w.NextButton.Disabled() && w.Error.Visible() })
+	if w.Step != app.StepAddress || !strings.Contains(w.Error.Text, "Cette BAL existe déjà : "+pharmacy) {
+		t.Fatalf("refusal: step %d, message %q", w.Step, w.Error.Text)
 	}
 }
 
@@ -395,8 +396,16 @@ func testAPP(t *testing.T) {
 	test.Tap(w.Accept)
 	nextTo(t, h, w, app.StepCard)
 	h.WaitFor("the role check", func() bool { return !w.NextButton.Disabled() })
+	// The .p12 is chosen with the file picker.
+	test.Tap(w.CertBrowse)
+	h.WaitFor("the file picker", func() bool { return w.CertDialog != nil })
+	w.CertDialog.SetLocation(mustLister(t, filepath.Dir(p12)))
+	h.Drain()
+	chooseFile(t, h, w.Window, "officine")
+	if w.CertFile.Text != p12 {
+		t.Fatalf("the picker filled %q, want %q", w.CertFile.Text, p12)
+	}
 	// A wrong password keeps the user on the card step, with why.
-	w.CertFile.SetText(p12)
 	w.CertPass.SetText("wrong")
 	test.Tap(w.NextButton)
 	h.Drain()
@@ -413,4 +422,88 @@ func testAPP(t *testing.T) {
 	waitWiz(t, h, w, "Certificat logiciel : PHARMACIE DES TILLEULS (1690999123)")
 	nextTo(t, h, w, app.StepDone)
 	waitWiz(t, h, w, "La boîte aux lettres "+want+" est en attente de validation")
+}
+
+func mustLister(t *testing.T, dir string) fyne.ListableURI {
+	t.Helper()
+	l, err := storage.ListerForURI(storage.NewFileURI(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// chooseFile taps the file named name (shown with or without its extension) in the open
+// file dialog of win, then its confirmation button.
+func chooseFile(t *testing.T, h *apptest.Harness, win fyne.Window, name string) {
+	t.Helper()
+	var item fyne.Tappable
+	h.WaitFor("the file "+name+" in the picker", func() bool {
+		item = nil
+		for _, o := range win.Canvas().Overlays().List() {
+			findTappable(o, nil, name, &item)
+		}
+		return item != nil
+	})
+	item.Tapped(&fyne.PointEvent{})
+	h.Drain()
+	var confirm *widget.Button
+	for _, o := range win.Canvas().Overlays().List() {
+		findButton(o, "Choisir…", &confirm)
+	}
+	if confirm == nil {
+		t.Fatal("no enabled « Choisir… » in the picker")
+	}
+	test.Tap(confirm)
+	h.Drain()
+}
+
+// findTappable sets *found to the innermost tappable object holding a text starting with
+// name.
+func findTappable(o fyne.CanvasObject, tap fyne.Tappable, name string, found *fyne.Tappable) {
+	if o == nil || !o.Visible() || *found != nil {
+		return
+	}
+	if tp, ok := o.(fyne.Tappable); ok {
+		tap = tp
+	}
+	switch w := o.(type) {
+	case *widget.Label:
+		if strings.HasPrefix(w.Text, name) && tap != nil {
+			*found = tap
+		}
+	case *canvas.Text:
+		if strings.HasPrefix(w.Text, name) && tap != nil {
+			*found = tap
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			findTappable(c, tap, name, found)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			findTappable(c, tap, name, found)
+		}
+	}
+}
+
+// findButton sets *found to the visible, enabled button labelled label under o.
+func findButton(o fyne.CanvasObject, label string, found **widget.Button) {
+	if o == nil || !o.Visible() || *found != nil {
+		return
+	}
+	switch w := o.(type) {
+	case *widget.Button:
+		if w.Text == label && !w.Disabled() {
+			*found = w
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			findButton(c, label, found)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			findButton(c, label, found)
+		}
+	}
 }

@@ -37,10 +37,16 @@
 // (unsolicited FETCH, BODY[] in answer to a metadata FETCH) is read through and dropped. Errors become Offline events and the worker
 // reconnects with exponential backoff; nothing escapes to crash the application.
 //
+// Local changes (flags, deletions, archiving, appended journal entries) are shown in the store
+// at once and kept in its settings until pushed; a flag change is sent as +FLAGS/-FLAGS of what
+// changed, never as a replacement, so that the counters sharing a BAL keep each other's keywords.
+//
 // Sending: a message is built (msg.Build), stored durably in the outbox, submitted (DSN
 // parameters when asked), filed in Sent by APPEND unless the operator does it, then acked.
 // An attempt whose outcome is unknown (the process stopped while the server answered) is
-// looked up by Message-ID in Sent before any resubmission.
+// looked up by Message-ID in Sent before any resubmission. After the APPEND the Sent folder is
+// synchronised, so the message is in the store when Sent is emitted. An item can be taken out of
+// the outbox (CancelOutbox) until the worker claims it for submission.
 //
 // Every mailbox action is written to the store's audit journal with its author, the request
 // and the server's own response (the SMTP reply text, the IMAP tagged status line; the error

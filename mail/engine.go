@@ -67,7 +67,8 @@ type Engine struct {
 	events *eventQueue
 	trust  atomic.Pointer[msg.TrustList] // cfg.Trust, then what SetTrust gives
 
-	opsMu sync.Mutex // serialises read-modify-write of the pending operations and outbox
+	opsMu      sync.Mutex      // serialises read-modify-write of the pending operations and outbox
+	submitting map[string]bool // outbox items being submitted (guarded by opsMu)
 
 	mu      sync.Mutex
 	workers map[string]*worker

@@ -47,7 +47,7 @@ func TestLockEndsAStalledSubmission(t *testing.T) {
 	defer sc.Close()
 	done := make(chan error, 1)
 	go func() {
-		_, err := sendData(sc, store.OutboxItem{From: testBAL, To: []string{"a@sandbox.mssante.test"},
+		_, _, err := sendData(sc, store.OutboxItem{From: testBAL, To: []string{"a@sandbox.mssante.test"},
 			Raw: []byte("Subject: x\r\n\r\nbonjour\r\n")}, nil, nil)
 		done <- err
 	}()

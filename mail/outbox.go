@@ -39,7 +39,95 @@ const submittingMark = "submitting"
 // permanentPrefix marks an item the server refused for good; it is not retried by itself.
 const permanentPrefix = "refused: "
 
+// temporaryPrefix marks an item whose last attempt failed before the server took it; it is
+// retried.
+const temporaryPrefix = "not sent: "
+
 func dsnKey(id string) string { return store.KeyOutboxDSN(id) }
+
+// ErrSubmitted: the outbox item was handed to the operator, or may have been (the process
+// stopped while the server answered, or a submission is under way): it can no longer be
+// cancelled.
+var ErrSubmitted = errors.New("mail: the message was already handed to the operator")
+
+// ErrNoOutboxItem: the outbox holds no such item (sent, or cancelled meanwhile).
+var ErrNoOutboxItem = errors.New("mail: no such outbox item")
+
+// OutboxDSN is the delivery-status request of an outbox item (nil when none was asked).
+func (e *Engine) OutboxDSN(id string) *DSN {
+	b, err := e.cfg.Store.Setting(dsnKey(id))
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	var d DSN
+	if json.Unmarshal(b, &d) != nil {
+		return nil
+	}
+	return &d
+}
+
+// CancelOutbox takes a message out of the outbox before it is submitted and returns it (to
+// edit it). A submission under way, an item marked submitted, or one whose last attempt has
+// an unknown outcome cannot be cancelled (ErrSubmitted): it may be at the operator already.
+// The worker claims an item under the same lock before submitting it, so an item is either
+// cancelled or submitted, never both.
+func (e *Engine) CancelOutbox(id string) (store.OutboxItem, error) {
+	e.opsMu.Lock()
+	defer e.opsMu.Unlock()
+	if e.submitting[id] {
+		return store.OutboxItem{}, ErrSubmitted
+	}
+	it, ok, err := e.outboxItem(id)
+	if err != nil {
+		return store.OutboxItem{}, err
+	}
+	if !ok {
+		return store.OutboxItem{}, ErrNoOutboxItem
+	}
+	if it.Submitted || it.LastError == submittingMark {
+		return store.OutboxItem{}, ErrSubmitted
+	}
+	if err := e.cfg.Store.Ack(id); err != nil {
+		return store.OutboxItem{}, fmt.Errorf("mail: cancel: %w", err)
+	}
+	_ = e.cfg.Store.SetSetting(dsnKey(id), nil)
+	e.audit(it.BAL, ActionSend, fmt.Sprintf("outbox cancel Message-ID <%s>", it.MessageID), "removed", nil)
+	e.emitOutboxCount()
+	return it, nil
+}
+
+func (e *Engine) outboxItem(id string) (store.OutboxItem, bool, error) {
+	items, err := e.cfg.Store.Outbox()
+	if err != nil {
+		return store.OutboxItem{}, false, fmt.Errorf("mail: outbox: %w", err)
+	}
+	for _, it := range items {
+		if it.ID == id {
+			return it, true, nil
+		}
+	}
+	return store.OutboxItem{}, false, nil
+}
+
+// claim marks an item as being submitted, unless it was cancelled meanwhile.
+func (e *Engine) claim(id string) (bool, error) {
+	e.opsMu.Lock()
+	defer e.opsMu.Unlock()
+	if _, ok, err := e.outboxItem(id); err != nil || !ok {
+		return false, err
+	}
+	if e.submitting == nil {
+		e.submitting = map[string]bool{}
+	}
+	e.submitting[id] = true
+	return true, nil
+}
+
+func (e *Engine) release(id string) {
+	e.opsMu.Lock()
+	delete(e.submitting, id)
+	e.opsMu.Unlock()
+}
 
 // Queue stores o durably in the outbox and wakes the BAL's worker; the message is submitted
 // when the BAL is online (now, or on reconnection). Returns the outbox item id.
@@ -98,7 +186,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 				if err := s.e.cfg.Store.MarkSubmitted(it.ID); err != nil {
 					return fmt.Errorf("mail: outbox: %w", err)
 				}
-				if err := s.ack(it, true); err != nil {
+				if err := s.ack(ctx, it, true); err != nil {
 					return err
 				}
 				continue
@@ -113,7 +201,16 @@ func (s *session) flushOutbox(ctx context.Context) error {
 					return err
 				}
 			}
-			if err := s.submit(sc, it); err != nil {
+			claimed, err := s.e.claim(it.ID)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				continue // cancelled meanwhile
+			}
+			err = s.submit(sc, it)
+			s.e.release(it.ID)
+			if err != nil {
 				var se *smtp.SMTPError
 				if errors.As(err, &se) && se.Code >= 500 {
 					_ = s.e.cfg.Store.OutboxFailed(it.ID, permanentPrefix+se.Error())
@@ -123,7 +220,7 @@ func (s *session) flushOutbox(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := s.ack(it, false); err != nil {
+		if err := s.ack(ctx, it, false); err != nil {
 			return err
 		}
 	}
@@ -155,7 +252,7 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
 	req := fmt.Sprintf("SMTP MAIL FROM:<%s> RCPT TO:%d recipients DSN=%v Message-ID <%s> (%d bytes)", it.From, len(it.To), dsn != nil && dsnOK, it.MessageID, len(it.Raw))
-	resp, err := sendData(sc, it, mailOpts, rcptOpts)
+	resp, notSent, err := sendData(sc, it, mailOpts, rcptOpts)
 	action := ActionSend
 	if it.From == "" {
 		action = ActionMDN // read receipts, and only they, leave with the null sender
@@ -163,6 +260,10 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	s.e.audit(s.bal, action, req, resp, err)
 	if err != nil {
 		_ = sc.Reset()
+		if notSent {
+			// The server certainly did not take it: the item may still be cancelled.
+			_ = s.e.cfg.Store.OutboxFailed(it.ID, temporaryPrefix+err.Error())
+		}
 		return fmt.Errorf("mail: submit <%s>: %w", it.MessageID, err)
 	}
 	if err := s.e.cfg.Store.MarkSubmitted(it.ID); err != nil {
@@ -172,35 +273,38 @@ func (s *session) submit(sc *SMTPClient, it store.OutboxItem) error {
 	return nil
 }
 
-// sendData runs the SMTP transaction and returns the server's reply to the message ("250 "
-// and its text: the audit journal's response).
-func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (string, error) {
+// sendData runs one SMTP transaction and returns the server's reply to the message ("250 "
+// and its text: the audit journal's response). notSent is true when the server certainly
+// did not accept the message: a failure before the end of DATA, or an SMTP reply refusing
+// it; a connection lost while the server answers DATA leaves the outcome unknown.
+func sendData(sc *SMTPClient, it store.OutboxItem, mailOpts *smtp.MailOptions, rcptOpts *smtp.RcptOptions) (resp string, notSent bool, err error) {
 	if err := sc.Mail(it.From, mailOpts); err != nil {
-		return "", err
+		return "", true, err
 	}
 	for _, to := range it.To {
 		if err := sc.Rcpt(to, rcptOpts); err != nil {
-			return "", err
+			return "", true, err
 		}
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return "", err
+		return "", true, err
 	}
 	if _, err := w.Write(it.Raw); err != nil {
 		w.Close()
-		return "", err
+		return "", true, err
 	}
-	resp, err := w.CloseWithResponse()
+	r, err := w.CloseWithResponse()
 	if err != nil {
-		return "", err
+		var se *smtp.SMTPError
+		return "", errors.As(err, &se), err
 	}
-	return "250 " + resp.StatusText, nil // CloseWithResponse accepts only 250
+	return "250 " + r.StatusText, false, nil // CloseWithResponse accepts only 250
 }
 
 // ack files a submitted message in Sent (unless the server does, or it is there already)
 // and removes it from the outbox.
-func (s *session) ack(it store.OutboxItem, alreadyInSent bool) error {
+func (s *session) ack(ctx context.Context, it store.OutboxItem, alreadyInSent bool) error {
 	if !alreadyInSent && !s.e.cfg.ServerSavesSent {
 		found, err := s.inSent(it.MessageID)
 		if err != nil {
@@ -216,6 +320,12 @@ func (s *session) ack(it store.OutboxItem, alreadyInSent bool) error {
 		return fmt.Errorf("mail: outbox ack: %w", err)
 	}
 	_ = s.e.cfg.Store.SetSetting(dsnKey(it.ID), nil)
+	// The message shows in Sent at once, not at the next pass.
+	if sent := s.sentFolder(); sent != "" {
+		if err := s.syncFolder(ctx, sent); err != nil {
+			s.e.log.Warn("sync Sent after sending", "bal", s.bal, "err", err)
+		}
+	}
 	s.e.emit(Sent{BAL: s.bal, MessageID: it.MessageID})
 	s.e.emitOutboxCount()
 	return nil

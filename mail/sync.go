@@ -22,6 +22,13 @@ func (s *session) syncAll(ctx context.Context) error {
 	if err := s.pushOps(ctx); err != nil {
 		return err
 	}
+	if s.created {
+		// A pushed operation created a folder (the journal, the archive): list again.
+		s.created = false
+		if names, err = s.listFolders(); err != nil {
+			return err
+		}
+	}
 	for _, name := range names {
 		if err := s.syncFolder(ctx, name); err != nil {
 			return err
@@ -143,7 +150,9 @@ func (s *session) syncFolder(ctx context.Context, name string) error {
 	f.UIDValidity = sel.UIDValidity
 	from := max(f.UIDNext, 1)
 	condstore := s.caps.Has(imap.CapCondStore) && sel.HighestModSeq != 0
-	upToDate := f.UIDNext == uint32(sel.UIDNext) && (!condstore || f.HighestModSeq == sel.HighestModSeq)
+	// Without CONDSTORE nothing tells whether flags changed elsewhere (another counter of a
+	// shared BAL): they are compared below at every pass.
+	upToDate := f.UIDNext == uint32(sel.UIDNext) && condstore && f.HighestModSeq == sel.HighestModSeq
 	if upToDate {
 		uids, err := st.UIDs(s.bal, name)
 		if err != nil {
@@ -260,9 +269,13 @@ func (s *session) syncFlags(f *store.Folder, condstore bool, upTo uint32) error 
 			known[e.UID] = e.Flags
 		}
 	}
+	pending := s.pendingFlags(f.Name)
 	changed := false
 	for _, m := range msgs {
 		flags := m.flags
+		if o, ok := pending[m.uid]; ok {
+			flags = applyFlagOp(flags, o) // a local change not pushed yet stays shown
+		}
 		if known != nil {
 			old, ok := known[m.uid]
 			if !ok || sameFlags(old, flags) {
@@ -293,11 +306,50 @@ func flagStrings(fl []imap.Flag) []string {
 	return out
 }
 
+// sameFlags compares two flag lists, case aside (flags and keywords are case-insensitive).
 func sameFlags(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
+	fold := func(l []string) []string {
+		out := make([]string, len(l))
+		for i, f := range l {
+			out[i] = strings.ToLower(f)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(fold(a), fold(b))
 }
 
 var _ = time.Now
+
+// pendingFlags are the flag operations of folder not pushed to the server yet, by UID.
+func (s *session) pendingFlags(folder string) map[uint32]op {
+	s.e.opsMu.Lock()
+	ops, err := s.e.loadOps(s.bal)
+	s.e.opsMu.Unlock()
+	if err != nil {
+		s.e.log.Warn("pending operations", "bal", s.bal, "err", err)
+		return nil
+	}
+	out := map[uint32]op{}
+	for _, o := range ops {
+		if o.Kind == opFlags && o.Folder == folder {
+			out[o.UID] = o
+		}
+	}
+	return out
+}
+
+// applyFlagOp is flags once o is applied.
+func applyFlagOp(flags []string, o op) []string {
+	if o.Flags != nil {
+		return slices.Clone(o.Flags)
+	}
+	out := slices.DeleteFunc(slices.Clone(flags), func(f string) bool { return hasFlag(o.Remove, f) })
+	for _, f := range o.Add {
+		if !hasFlag(out, f) {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -166,6 +166,7 @@ type session struct {
 	stop   func() bool
 
 	folders  map[string]string // name -> special use, from the last LIST
+	created  bool              // a folder was created since the last LIST
 	selected string
 	sel      *imap.SelectData
 	rec      *responses // the server's status lines, for the audit journal

@@ -163,6 +163,36 @@ func (v *provisioner) BALs(ctx context.Context) ([]app.BALStatus, error) {
 // Create asks the operator for the BAL; an APP BAL's structure certificate (read by
 // AppCertificate) is handed to the session, which opens that BAL with it, never with the card.
 func (v *provisioner) Create(ctx context.Context, r app.CreateRequest) (app.BALStatus, error) {
+	req, oc, err := v.request(r)
+	if err != nil {
+		return app.BALStatus{}, err
+	}
+	b, err := v.s.CreateBAL(ctx, req, oc)
+	if err != nil {
+		return app.BALStatus{}, opErr(err)
+	}
+	return balStatus(b), nil
+}
+
+// Check asks the operator whether the request would be accepted, before it is signed
+// (app.AddressChecker): the address it would get, or the refusal creation would give.
+func (v *provisioner) Check(ctx context.Context, r app.CreateRequest) (string, error) {
+	req, oc, err := v.request(r)
+	if err != nil {
+		return "", err
+	}
+	c, err := v.s.CheckBAL(ctx, req, oc)
+	if errors.Is(err, session.ErrCheckUnsupported) {
+		return "", app.ErrCheckUnsupported
+	}
+	if err != nil {
+		return "", opErr(err)
+	}
+	return c.Address, nil
+}
+
+// request is the operator's form of r, with the structure certificate read for it.
+func (v *provisioner) request(r app.CreateRequest) (provisioning.CreateRequest, *provisioning.OrgCertificate, error) {
 	req := provisioning.CreateRequest{Kind: r.Kind, CGUVersion: r.CGUVersion,
 		Address: r.Address, DisplayName: r.DisplayName, ListeRouge: r.ListeRouge}
 	if st := r.Structure; st != nil {
@@ -174,14 +204,10 @@ func (v *provisioner) Create(ctx context.Context, r app.CreateRequest) (app.BALS
 		oc = v.certs[r.AppCertificate]
 		v.mu.Unlock()
 		if oc == nil {
-			return app.BALStatus{}, errors.New("bridge: the structure certificate was not read by this provisioner")
+			return req, nil, errors.New("bridge: the structure certificate was not read by this provisioner")
 		}
 	}
-	b, err := v.s.CreateBAL(ctx, req, oc)
-	if err != nil {
-		return app.BALStatus{}, opErr(err)
-	}
-	return balStatus(b), nil
+	return req, oc, nil
 }
 
 func (v *provisioner) Members(ctx context.Context, address string) (app.Members, error) {
@@ -226,4 +252,7 @@ func (v *provisioner) FindPeople(ctx context.Context, query string, limit int) (
 	return out, nil
 }
 
-var _ app.Provisioning = (*Provisioning)(nil)
+var (
+	_ app.Provisioning   = (*Provisioning)(nil)
+	_ app.AddressChecker = (*provisioner)(nil)
+)

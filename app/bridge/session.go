@@ -101,6 +101,9 @@ func (s *Session) Folders(bal string) ([]app.Folder, error) {
 	}
 	out := make([]app.Folder, 0, len(fs))
 	for _, f := range fs {
+		if f.Name == session.JournalFolder {
+			continue // the « traité » journal is read by the session, not by people
+		}
 		total, unread, _ := st.Counts(bal, f.Name)
 		out = append(out, app.Folder{Name: f.Name, SpecialUse: f.SpecialUse, Total: total, Unread: unread})
 	}
@@ -123,7 +126,7 @@ func (s *Session) Page(bal, folder string, offset, limit int) ([]app.Envelope, e
 	if err != nil {
 		return nil, fmt.Errorf("bridge: page: %w", locked(err))
 	}
-	return envelopes(es), nil
+	return s.envelopes(es), nil
 }
 
 // Search finds messages of a BAL.
@@ -132,15 +135,30 @@ func (s *Session) Search(bal, text string) ([]app.Envelope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge: search: %w", locked(err))
 	}
-	return envelopes(es), nil
+	return s.envelopes(es), nil
 }
 
-func envelopes(es []store.Envelope) []app.Envelope {
+// envelopes are the list's rows, with who marked them « traité » and when.
+func (s *Session) envelopes(es []store.Envelope) []app.Envelope {
 	out := make([]app.Envelope, len(es))
 	for i, e := range es {
-		out[i] = envelope(e)
+		out[i] = s.withHandled(envelope(e))
 	}
 	return out
+}
+
+func (s *Session) withHandled(e app.Envelope) app.Envelope {
+	if !e.Handled {
+		return e
+	}
+	if h, ok := s.s.HandledBy(e.BAL, e.MessageID); ok && h.On {
+		e.HandledBy, e.HandledAt = h.By, h.At
+	}
+	return e
+}
+
+func hasFlag(flags []string, f string) bool {
+	return slices.ContainsFunc(flags, func(x string) bool { return strings.EqualFold(x, f) })
 }
 
 func envelope(e store.Envelope) app.Envelope {
@@ -154,6 +172,8 @@ func envelope(e store.Envelope) app.Envelope {
 		Subject:      e.Subject,
 		Seen:         slices.Contains(e.Flags, `\Seen`),
 		Answered:     slices.Contains(e.Flags, `\Answered`),
+		Forwarded:    hasFlag(e.Flags, session.FlagForwarded),
+		Handled:      hasFlag(e.Flags, session.FlagHandled),
 		Kind:         e.Kind,
 		MDNRequested: e.MDNRequested && !slices.Contains(e.Flags, session.FlagMDNSent),
 		Preview:      e.Preview,
@@ -201,7 +221,7 @@ func (s *Session) Open(ref app.Ref) (*app.Message, error) {
 	if err != nil {
 		return nil, locked(err)
 	}
-	m := &app.Message{Envelope: envelope(env), Text: p.Body}
+	m := &app.Message{Envelope: s.withHandled(envelope(env)), Text: p.Body}
 	m.To, m.Cc, m.From = appAddrs(p.To), appAddrs(p.Cc), app.Address(p.From)
 	if p.Patient != nil {
 		// The parsed message says what the identifier is: an INS only with an INS OID (or a
@@ -316,22 +336,23 @@ func reportLabel(r *msg.Report) string {
 // MarkRead marks a message read.
 func (s *Session) MarkRead(ref app.Ref) error { return locked(s.s.MarkRead(storeRef(ref))) }
 
-// Delete moves a message to the trash (app.Deleter).
-func (s *Session) Delete(ref app.Ref) error { return s.s.Delete(storeRef(ref)) }
-
 // SendMDN queues the read receipt.
 func (s *Session) SendMDN(ref app.Ref) error { return locked(s.s.SendMDN(storeRef(ref))) }
 
 // ReplyDraft prepares a reply with the threading headers.
 func (s *Session) ReplyDraft(ref app.Ref, all bool) (app.Draft, error) {
 	d, err := s.s.ReplyDraft(storeRef(ref), all)
-	return draftOf(d), locked(err)
+	out := draftOf(d)
+	out.Answers = &ref
+	return out, locked(err)
 }
 
 // ForwardDraft prepares a forward with the attachments.
 func (s *Session) ForwardDraft(ref app.Ref) (app.Draft, error) {
 	d, err := s.s.ForwardDraft(storeRef(ref))
-	return draftOf(d), locked(err)
+	out := draftOf(d)
+	out.Forwards = &ref
+	return out, locked(err)
 }
 
 func draftOf(m msg.Draft) app.Draft {
@@ -357,19 +378,63 @@ func msgDraft(d app.Draft) msg.Draft {
 // OutsideTrust returns the addresses outside the trust space.
 func (s *Session) OutsideTrust(as []string) []string { return s.s.OutsideTrust(as) }
 
-// Send queues the message durably; the engine submits it when online.
+// Send queues the message durably (the engine submits it when online), then forgets the
+// draft it came from and flags the message it answers or forwards.
 func (s *Session) Send(ctx context.Context, d app.Draft) (string, error) {
 	id, err := s.s.Send(ctx, msgDraft(d))
-	return id, locked(err)
+	if err != nil {
+		return "", locked(err)
+	}
+	s.s.AfterSend(d.From.Email, d.DraftID, originOf(d))
+	return id, nil
 }
 
-// SaveDraft keeps the draft in the (encrypted) cache, one per BAL.
-func (s *Session) SaveDraft(d app.Draft) error { return locked(s.s.SaveDraft(msgDraft(d))) }
+// SaveDraft keeps the draft in the (encrypted) cache, under its DraftID.
+func (s *Session) SaveDraft(d app.Draft) error {
+	return locked(s.s.SaveDraft(d.DraftID, msgDraft(d), originOf(d)))
+}
 
-// Draft returns the draft saved for bal, if any (app.DraftStore).
+// Draft returns the newest draft saved for bal, if any (app.DraftStore).
 func (s *Session) Draft(bal string) (app.Draft, bool) {
 	d, ok := s.s.Draft(bal)
-	return draftOf(d), ok
+	return savedDraft(d), ok
+}
+
+// Drafts lists the drafts saved for bal, newest first (app.DraftList).
+func (s *Session) Drafts(bal string) []app.Draft {
+	list := s.s.Drafts(bal)
+	out := make([]app.Draft, len(list))
+	for i, d := range list {
+		out[i] = savedDraft(d)
+	}
+	return out
+}
+
+// DeleteDraft forgets a saved draft (app.DraftList).
+func (s *Session) DeleteDraft(bal, id string) error { return s.s.DeleteDraft(bal, id) }
+
+func savedDraft(sd session.SavedDraft) app.Draft {
+	d := draftOf(sd.Draft)
+	d.DraftID = sd.ID
+	if o := sd.Origin; o != nil {
+		r := appRef(o.Ref)
+		if o.Forward {
+			d.Forwards = &r
+		} else {
+			d.Answers = &r
+		}
+	}
+	return d
+}
+
+func originOf(d app.Draft) *session.Origin {
+	switch {
+	case d.Answers != nil:
+		return &session.Origin{Ref: storeRef(*d.Answers)}
+	case d.Forwards != nil:
+		return &session.Origin{Ref: storeRef(*d.Forwards), Forward: true}
+	}
+	return nil
 }
 
 // OutboxCount is the number of messages not yet acknowledged.
@@ -384,7 +449,11 @@ func (s *Session) Correspondents(prefix string, limit int) []app.Address {
 }
 
 var (
-	_ app.Session    = (*Session)(nil)
-	_ app.DraftStore = (*Session)(nil)
-	_ app.Deleter    = (*Session)(nil)
+	_ app.Session        = (*Session)(nil)
+	_ app.DraftStore     = (*Session)(nil)
+	_ app.DraftList      = (*Session)(nil)
+	_ app.SharedMailbox  = (*Session)(nil)
+	_ app.Outbox         = (*Session)(nil)
+	_ app.EnvelopeReader = (*Session)(nil)
+	_ app.Deleter        = (*Session)(nil)
 )

@@ -11,14 +11,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app"
 	"comptoir/app/annuaire"
@@ -96,78 +95,17 @@ func startWith(t *testing.T, label string, d app.Directory) *apptest.Harness {
 	return h
 }
 
-// dropDown opens a To/Cc field's suggestions and returns their menu items with their texts.
-func dropDown(t *testing.T, w fyne.Window, e *widget.SelectEntry) map[string]fyne.Tappable {
+// suggestions waits for a To/Cc field's suggestions, shown as the user types, and returns
+// them as the list shows them ("name — detail").
+func suggestions(t *testing.T, h *apptest.Harness, f *app.AddressField) []string {
 	t.Helper()
-	b, ok := e.ActionItem.(*widget.Button)
-	if !ok {
-		t.Fatal("the address field has no suggestion button")
-	}
-	test.Tap(b)
-	var menu *widget.Menu
-	for _, o := range w.Canvas().Overlays().List() {
-		if menu = findMenu(o); menu != nil {
-			break
-		}
-	}
-	if menu == nil {
-		t.Fatal("no suggestion menu shown")
-	}
-	items := map[string]fyne.Tappable{}
-	for _, it := range menu.Items {
-		if tp, ok := it.(fyne.Tappable); ok {
-			items[strings.Join(texts(it), " ")] = tp
-		}
-	}
-	return items
+	h.WaitFor("the suggestions under the field", func() bool { return f.Suggestions.Visible() })
+	return f.Suggestions.Texts()
 }
 
-func findMenu(o fyne.CanvasObject) *widget.Menu {
-	switch w := o.(type) {
-	case *widget.Menu:
-		return w
-	case *widget.PopUpMenu:
-		return w.Menu
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			if m := findMenu(c); m != nil {
-				return m
-			}
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			if m := findMenu(c); m != nil {
-				return m
-			}
-		}
-	}
-	return nil
-}
-
-func texts(o fyne.CanvasObject) []string {
-	switch w := o.(type) {
-	case *canvas.Text:
-		return []string{w.Text}
-	case *widget.Label:
-		return []string{w.Text}
-	case *fyne.Container:
-		var out []string
-		for _, c := range w.Objects {
-			out = append(out, texts(c)...)
-		}
-		return out
-	case fyne.Widget:
-		var out []string
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			out = append(out, texts(c)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// The issue's check: typing "dupo" in To offers the DUPONT entries with their profession and
-// town, every address of the doctor listed; choosing one fills the address.
+// Issue 17: suggestions appear as the user types, after three letters (no arrow to tap),
+// with the profession and the town; the arrow keys choose one, Entrée takes it; « Aucun
+// résultat » when nothing matches; a tap takes one too.
 func TestComposerSuggestsFromTheDirectory(t *testing.T) {
 	d := importedDirectory(t, bridge.AnnuaireOptions{})
 	h := startWith(t, cpstest.Titulaire.Label, d)
@@ -176,38 +114,61 @@ func TestComposerSuggestsFromTheDirectory(t *testing.T) {
 	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
 	c := h.UI.Composers()[0]
 
-	test.Type(c.To, "dupo")
-	items := dropDown(t, c.Window, c.To)
-	var labels []string
-	for l := range items {
-		labels = append(labels, l)
+	c.Window.Canvas().Focus(c.To)
+	test.Type(c.To, "du")
+	h.Drain()
+	if c.To.Suggestions.Visible() {
+		t.Fatal("suggestions after two letters")
 	}
+	test.Type(c.To, "p")
+	got := suggestions(t, h, c.To)
 	want := map[string]string{
-		"cabinet":  "DUPONT Jean — Médecin, Médecine générale — 69003 LYON — jean.dupont@medecin.mssante.fr (PER)",
-		"hospital": "DUPONT Jean — Médecin, Médecine générale — 69007 LYON — jean.dupont@ch-lyon.mssante.fr (PER)",
-		"dupond":   "DUPOND Hélène — Pharmacien — 75011 PARIS — helene.dupond@pharmacien.mssante.fr (PER)",
+		"cabinet":  "Dr Jean DUPONT — Médecin, Médecine générale — 69003 LYON — jean.dupont@medecin.mssante.fr (PER)",
+		"hospital": "Dr Jean DUPONT — Médecin, Médecine générale — 69007 LYON — jean.dupont@ch-lyon.mssante.fr (PER)",
+		"dupond":   "Dr Hélène DUPOND — Pharmacien — 75011 PARIS — helene.dupond@pharmacien.mssante.fr (PER)",
 	}
 	for what, l := range want {
-		if items[l] == nil {
-			t.Fatalf("no %s suggestion %q; the menu offers:\n%s", what, l, strings.Join(labels, "\n"))
+		if !slices.Contains(got, l) {
+			t.Fatalf("no %s suggestion %q; the list offers:\n%s", what, l, strings.Join(got, "\n"))
 		}
 	}
-	test.Tap(items[want["hospital"]])
+	// The arrow keys move to the hospital address, Entrée takes it.
+	hospital := slices.Index(got, want["hospital"])
+	for range hospital {
+		c.To.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	}
+	if s, ok := c.To.Suggestions.Selected(); !ok || s.Address.Email != "jean.dupont@ch-lyon.mssante.fr" {
+		t.Fatalf("after %d × ↓ the highlighted suggestion is %+v", hospital, s)
+	}
+	c.To.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.Drain()
-	if got := c.To.Text; got != "Dr Jean DUPONT <jean.dupont@ch-lyon.mssante.fr>" {
+	if got := c.To.Text; got != "Dr Jean DUPONT <jean.dupont@ch-lyon.mssante.fr>, " {
 		t.Fatalf("choosing the hospital address fills To with %q", got)
 	}
-
-	// In Cc, after an address already typed: only the last one is completed.
-	test.Type(c.Cc, "secretariat@exemple.mssante.fr, cardio pau")
-	items = dropDown(t, c.Window, c.Cc)
-	l := "CENTRE HOSPITALIER DE PAU — Secrétariat de cardiologie — 64000 PAU — secretariat.cardio@ch-pau.mssante.fr (ORG)"
-	if items["secretariat@exemple.mssante.fr, "+l] == nil {
-		t.Fatalf("no ORG suggestion for « cardio pau »: %q", items)
+	if c.To.Suggestions.Visible() {
+		t.Fatal("the suggestions stay open after a choice")
 	}
-	test.Tap(items["secretariat@exemple.mssante.fr, "+l])
+	// Nothing matches: « Aucun résultat ».
+	test.Type(c.To, "zzqx")
+	if got := suggestions(t, h, c.To); len(got) != 1 || got[0] != "Aucun résultat" {
+		t.Fatalf("no match shows %q", got)
+	}
+	c.To.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if c.To.Suggestions.Visible() {
+		t.Fatal("Échap leaves the suggestions open")
+	}
+
+	// In Cc, after an address already typed: only the last one is completed; a tap takes it.
+	test.Type(c.Cc, "secretariat@exemple.mssante.fr, cardio pau")
+	l := "CENTRE HOSPITALIER DE PAU — Secrétariat de cardiologie — 64000 PAU — secretariat.cardio@ch-pau.mssante.fr (ORG)"
+	got = suggestions(t, h, c.Cc)
+	i := slices.Index(got, l)
+	if i < 0 {
+		t.Fatalf("no ORG suggestion for « cardio pau »: %q", got)
+	}
+	test.Tap(c.Cc.Suggestions.Rows[i])
 	h.Drain()
-	if got := c.Cc.Text; got != "secretariat@exemple.mssante.fr, CENTRE HOSPITALIER DE PAU <secretariat.cardio@ch-pau.mssante.fr>" {
+	if got := c.Cc.Text; got != "secretariat@exemple.mssante.fr, CENTRE HOSPITALIER DE PAU <secretariat.cardio@ch-pau.mssante.fr>, " {
 		t.Fatalf("Cc is %q", got)
 	}
 }

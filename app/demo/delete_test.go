@@ -31,7 +31,7 @@ func TestDeleteKeyMovesToTheTrash(t *testing.T) {
 	m := h.UI.Main
 	h.UI.Window.Canvas().Focus(m.List)
 	apptest.PressKey(h.UI.Window, fyne.KeyDelete)
-	h.WaitText("Supprimer le message")
+	h.WaitText("Supprimer ce message ?")
 	var yes *widget.Button
 	apptest.Walk(h.UI.Window.Canvas(), func(o fyne.CanvasObject) {
 		if b, ok := o.(*widget.Button); ok && b.Text == "Supprimer" {

@@ -24,7 +24,7 @@ func TestLockRenewedCardStartsAfresh(t *testing.T) {
 	cfg := config(t)
 	s := open(t, cpstest.Titulaire, cfg)
 	bal := world.seed.Titulaire
-	if err := s.SaveDraft(msg.Draft{From: msg.Address{Email: bal}, Subject: "Brouillon de l'ancienne carte"}); err != nil {
+	if err := s.SaveDraft(session.NewDraftID(), msg.Draft{From: msg.Address{Email: bal}, Subject: "Brouillon de l'ancienne carte"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	path := s.Store().Path()

@@ -83,8 +83,9 @@ func (s *Session) sendable(bal string) error {
 	return nil
 }
 
-// Send queues d durably (the engine submits it when online) and forgets the BAL's draft.
-// d.From.Email names the BAL; its display name is the session's.
+// Send queues d durably (the engine submits it when online). d.From.Email names the BAL;
+// its display name is the session's. The caller forgets the draft it came from
+// (DeleteDraft) and marks its origin (MarkOrigin).
 func (s *Session) Send(ctx context.Context, d msg.Draft) (string, error) {
 	if err := s.sendable(d.From.Email); err != nil {
 		return "", err
@@ -93,9 +94,6 @@ func (s *Session) Send(ctx context.Context, d msg.Draft) (string, error) {
 	id, err := s.eng.Send(ctx, d)
 	if err != nil {
 		return "", fmt.Errorf("session: send: %w", err)
-	}
-	if err := s.st.SetSetting(store.KeyDraft(d.From.Email), nil); err != nil {
-		s.cfg.Logger.Warn("forget draft", "err", err)
 	}
 	return id, nil
 }
@@ -131,15 +129,6 @@ func (s *Session) MarkRead(ref store.Ref) error {
 		return err
 	}
 	return s.eng.MarkRead(ref)
-}
-
-// Delete moves a message to its BAL's trash (expunges it from the trash): at once in the
-// cache, on the server as soon as online.
-func (s *Session) Delete(ref store.Ref) error {
-	if err := s.check(); err != nil {
-		return err
-	}
-	return s.eng.Delete(ref)
 }
 
 // SendMDN queues the read receipt of a message and remembers it was sent.

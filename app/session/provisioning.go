@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"comptoir/mail/provisioning"
@@ -138,6 +139,30 @@ func (s *Session) CreateBAL(ctx context.Context, req provisioning.CreateRequest,
 	s.applyListing(append(s.listedNow(), b))
 	s.watch(b.Address)
 	return b, nil
+}
+
+// ErrCheckUnsupported: the operator offers no way to check a request before it is signed
+// (no POST /v1/bals/check); the request is checked when it is sent.
+var ErrCheckUnsupported = errors.New("session: the operator cannot check a request beforehand")
+
+// CheckBAL asks the operator whether req would be accepted now (the address free, no
+// equivalent BAL), without signing it: the wizard checks the address at the step where it is
+// chosen. Refusals are the *provisioning.Error creation would give.
+func (s *Session) CheckBAL(ctx context.Context, req provisioning.CreateRequest, appCert *provisioning.OrgCertificate) (provisioning.Check, error) {
+	cl, _, err := s.cardClient()
+	if err != nil {
+		return provisioning.Check{}, err
+	}
+	req.HolderID = s.id.NationalID
+	if appCert != nil {
+		req.AppCertificate = appCert.ChainPEM()
+	}
+	c, err := cl.Check(ctx, req)
+	var pe *provisioning.Error
+	if errors.As(err, &pe) && (pe.Status == http.StatusNotFound || pe.Status == http.StatusMethodNotAllowed) {
+		return c, ErrCheckUnsupported
+	}
+	return c, err
 }
 
 // listedNow is the session's BAL list as the operator would give it (retired ones left out).

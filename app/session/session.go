@@ -46,6 +46,9 @@ type Session struct {
 	contacts   []store.Address // known correspondents, rebuilt after contactsTTL
 	contactsAt time.Time
 	watched    map[string]bool // pending BALs being watched
+
+	draftsMu sync.Mutex // serialises read-modify-write of a BAL's drafts
+	handled  handledIndex
 }
 
 // Open opens the credential's cache and prepares the engine on the BALs the cache knows

@@ -128,6 +128,15 @@ func (c *Client) BAL(ctx context.Context, address string) (BAL, error) {
 	return v, err
 }
 
+// Check asks whether req would be accepted now, without signing or creating anything
+// (POST /v1/bals/check): the answer is the address the BAL would get; a refusal is the
+// *Error creation would give (address_taken with its suggestion, already_exists, …).
+func (c *Client) Check(ctx context.Context, req CreateRequest) (Check, error) {
+	var v Check
+	err := c.do(ctx, http.MethodPost, "/v1/bals/check", req, &v)
+	return v, err
+}
+
 // Sign builds a SignedRequest: req is encoded, canonicalised and signed with signer (the card's
 // signature key, PKCS#1 v1.5 over SHA-256); sigCert is the matching signature certificate.
 // Nonce and Time are filled when empty.

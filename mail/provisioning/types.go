@@ -123,3 +123,9 @@ type SetMember struct {
 	Role string `json:"role"`
 	Name string `json:"name,omitempty"`
 }
+
+// Check is the answer of POST /v1/bals/check: the address a creation request would get.
+type Check struct {
+	Address   string `json:"address"`
+	Available bool   `json:"available"`
+}

@@ -43,6 +43,7 @@ func (s *Server) apiHandler() http.Handler {
 	}))
 	mux.HandleFunc("GET /v1/bals", s.authed(s.listBALs))
 	mux.HandleFunc("POST /v1/bals", s.authed(s.createBAL))
+	mux.HandleFunc("POST /v1/bals/check", s.authed(s.checkBAL))
 	mux.HandleFunc("GET /v1/bals/{address}", s.authed(s.getBAL))
 	mux.HandleFunc("GET /v1/bals/{address}/members", s.authed(s.listMembers))
 	mux.HandleFunc("PUT /v1/bals/{address}/members/{id}", s.authed(s.setMember))
@@ -322,6 +323,23 @@ func (s *Server) insert(rec *balRecord, base, nonce string) *provisioning.Error 
 	if _, used := r.Nonces[nonce]; used {
 		return apiErr(http.StatusConflict, provisioning.CodeReplayed, "Cette demande a déjà été reçue.")
 	}
+	if aerr := s.conflictLocked(rec, base); aerr != nil {
+		return aerr
+	}
+	r.Nonces[nonce] = now
+	r.BALs[rec.Address] = rec
+	if err := r.saveLocked(); err != nil {
+		delete(r.BALs, rec.Address)
+		s.log.Error("api: save state", "err", err)
+		return internalErr()
+	}
+	return nil
+}
+
+// conflictLocked says why rec cannot be created now (APP: the holder's role on the ORG BAL;
+// an equivalent BAL exists; the address is taken), nil when it can. Under r.mu.
+func (s *Server) conflictLocked(rec *balRecord, base string) *provisioning.Error {
+	r := s.reg
 	if rec.Kind == provisioning.KindAPP {
 		if aerr := checkAPPLocked(r.BALs, rec.Holder.ID, rec.Structure.FINESS); aerr != nil {
 			return aerr
@@ -344,14 +362,39 @@ func (s *Server) insert(rec *balRecord, base, nonce string) *provisioning.Error 
 		e.Suggestion = sugg
 		return e
 	}
-	r.Nonces[nonce] = now
-	r.BALs[rec.Address] = rec
-	if err := r.saveLocked(); err != nil {
-		delete(r.BALs, rec.Address)
-		s.log.Error("api: save state", "err", err)
-		return internalErr()
-	}
 	return nil
+}
+
+// checkBAL answers whether a creation request would be accepted now, without creating
+// anything: the same rules as POST /v1/bals (kind, structure, address, homonyms, an existing
+// equivalent BAL, who may create what) for the holder of the TLS client certificate. The
+// request is not signed (no card signature for a check); nonce and time are ignored.
+func (s *Server) checkBAL(w http.ResponseWriter, r *http.Request, h holder) {
+	var req provisioning.CreateRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeErr(w, apiErr(http.StatusBadRequest, provisioning.CodeInvalidRequest, "Champs de la demande invalides."))
+		return
+	}
+	if h.Kind != kindPerson || (req.HolderID != "" && req.HolderID != h.ID) {
+		writeErr(w, apiErr(http.StatusForbidden, provisioning.CodeSignerMismatch,
+			"La vérification se fait avec la carte du titulaire connecté."))
+		return
+	}
+	rec, base, aerr := s.newRecord(req, h)
+	if aerr != nil {
+		writeErr(w, aerr)
+		return
+	}
+	s.reg.mu.Lock()
+	aerr = s.conflictLocked(rec, base)
+	s.reg.mu.Unlock()
+	if aerr != nil {
+		writeErr(w, aerr)
+		return
+	}
+	writeJSON(w, http.StatusOK, provisioning.Check{Address: rec.Address, Available: true})
 }
 
 // Members and roles.

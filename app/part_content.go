@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"sync"
 )
 
 // PartSource streams the decoded content of a part kept in the cache: a received
@@ -105,13 +106,6 @@ func (p Part) content(ctx context.Context) ([]byte, error) {
 	return data, err
 }
 
-// keep holds data, read from p's Source, in memory: a PDF's pages render from it.
-func (p *Part) keep(data []byte) {
-	if p.Source != nil && data != nil {
-		p.Data = data
-	}
-}
-
 func (p Part) read(ctx context.Context) ([]byte, error) {
 	rc, err := p.Source.Open(ctx)
 	if err != nil {
@@ -185,4 +179,46 @@ func (c *kindCheck) Close() error {
 		return c.checkHead()
 	}
 	return nil
+}
+
+// openPartPDF returns the pages of the PDF p, rendered by r. A part in the cache is read at
+// the first page's render, off the UI goroutine, and kept for the others.
+func openPartPDF(r PDFRenderer, p Part) pdfPages {
+	if p.Data != nil || p.Source == nil {
+		return openPDF(r, p.Data)
+	}
+	return &cachedPDF{r: r, part: p}
+}
+
+// cachedPDF is a PDF in the cache, opened by its first render.
+type cachedPDF struct {
+	r    PDFRenderer
+	part Part
+	mu   sync.Mutex
+	doc  pdfPages // once read
+}
+
+func (c *cachedPDF) RenderPage(ctx context.Context, page int, dpi float64) (image.Image, int, error) {
+	c.mu.Lock()
+	doc := c.doc
+	if doc == nil {
+		data, err := c.part.content(ctx)
+		if err != nil {
+			c.mu.Unlock()
+			return nil, 0, err
+		}
+		doc = openPDF(c.r, data)
+		c.doc = doc
+	}
+	c.mu.Unlock()
+	return doc.RenderPage(ctx, page, dpi)
+}
+
+func (c *cachedPDF) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.doc == nil {
+		return nil
+	}
+	return c.doc.Close()
 }

@@ -130,10 +130,10 @@ func (m *MainScreen) search() {
 }
 
 func (m *MainScreen) newMessageList() *MessageList {
-	icons := newRowIcons()
+	icons, measure := newRowIcons(), newRowMeasure()
 	l := &MessageList{m: m}
 	l.Length = func() int { return m.model.length() }
-	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips, icons) }
+	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips, icons, measure) }
 	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		e, ok := m.envelopeAt(id)
 		row := o.(*messageRow)
@@ -190,16 +190,6 @@ func (l *listModel) markSeen(r Ref) {
 	}
 }
 
-// setLabel changes a row label with one refresh, none when nothing changed: measuring
-// text is the costly part of scrolling.
-func setLabel(l *widget.Label, text string, bold bool, imp widget.Importance) {
-	if l.Text == text && l.TextStyle.Bold == bold && l.Importance == imp {
-		return
-	}
-	l.Text, l.TextStyle.Bold, l.Importance = text, bold, imp
-	l.Refresh()
-}
-
 func show(o fyne.CanvasObject, on bool) {
 	if on == o.Visible() {
 		return
@@ -247,7 +237,7 @@ func (m *MainScreen) Row(i int) RowView {
 
 // rowAt is row i as the list draws it.
 func (m *MainScreen) rowAt(i int) *messageRow {
-	r := newMessageRow(m.u.tips, newRowIcons())
+	r := newMessageRow(m.u.tips, newRowIcons(), newRowMeasure())
 	e, ok := m.envelopeAt(i)
 	r.set(m.u, m.rowEnvelope(e), ok)
 	return r

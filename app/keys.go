@@ -22,6 +22,15 @@ type MessageList struct {
 	m *MainScreen
 }
 
+// pick selects row id as a click on a list item does: the list takes the focus, so the
+// arrow keys and Suppr act on it next.
+func (l *MessageList) pick(id widget.ListItemID) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(l); c != nil {
+		c.Focus(l)
+	}
+	l.Select(id)
+}
+
 // TypedKey moves in the list, deletes, or does what a list does.
 func (l *MessageList) TypedKey(ev *fyne.KeyEvent) {
 	l.m.u.tips.hide()

@@ -80,6 +80,13 @@ func handledText(tr *translator, e Envelope) string {
 	return tr.T("handled.by", e.HandledBy, e.HandledAt.Local().Format("02/01/2006 à 15:04"))
 }
 
+// Tapped selects the row (left click), which opens its message.
+func (r *messageRow) Tapped(*fyne.PointEvent) {
+	if r.ok && r.pick != nil {
+		r.pick(r.id)
+	}
+}
+
 // TappedSecondary opens the row's menu (right click).
 func (r *messageRow) TappedSecondary(ev *fyne.PointEvent) {
 	if r.ok && r.menu != nil {

@@ -133,11 +133,15 @@ func (m *MainScreen) newMessageList() *MessageList {
 	icons, measure := newRowIcons(), newRowMeasure()
 	l := &MessageList{m: m}
 	l.Length = func() int { return m.model.length() }
-	l.CreateItem = func() fyne.CanvasObject { return newMessageRow(m.u.tips, icons, measure) }
+	l.CreateItem = func() fyne.CanvasObject {
+		r := newMessageRow(m.u.tips, icons, measure)
+		r.menu, r.pick = m.showRowMenu, l.pick
+		return r
+	}
 	l.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		e, ok := m.envelopeAt(id)
 		row := o.(*messageRow)
-		row.menu = m.showRowMenu
+		row.id = id
 		row.set(m.u, m.rowEnvelope(e), ok)
 		if ok {
 			m.rowsDrawn.Add(1)

@@ -37,6 +37,11 @@ type messageRow struct {
 	env  Envelope
 	ok   bool
 	menu func(e Envelope, at fyne.Position) // right click
+	// id is the list item the row shows; pick selects it. A row that takes right clicks
+	// takes left clicks too (the desktop driver gives a click to the topmost widget that
+	// takes any tap), so it selects itself as the list's own item would.
+	id   widget.ListItemID
+	pick func(widget.ListItemID)
 
 	tips  *tooltips
 	hover *canvas.Rectangle

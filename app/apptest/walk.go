@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -24,15 +23,8 @@ func walkAll(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 		return
 	}
 	f(o)
-	switch w := o.(type) {
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			walkAll(c, f)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			walkAll(c, f)
-		}
+	for _, c := range children(o) {
+		walkAll(c, f)
 	}
 }
 

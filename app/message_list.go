@@ -131,7 +131,7 @@ func (m *MainScreen) search() {
 
 func (m *MainScreen) newMessageList() *MessageList {
 	icons, measure := newRowIcons(), newRowMeasure()
-	l := &MessageList{m: m}
+	l := &MessageList{m: m, icons: icons, measure: measure}
 	l.Length = func() int { return m.model.length() }
 	l.CreateItem = func() fyne.CanvasObject {
 		r := newMessageRow(m.u.tips, icons, measure)

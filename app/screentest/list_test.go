@@ -1,9 +1,11 @@
 package screentest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -155,4 +157,44 @@ func TestBALSwitcherShortNames(t *testing.T) {
 	w.h.WaitFor("the address on hover", func() bool {
 		return strings.Contains(strings.Join(u.Main.Tooltip(), "\n"), memsession.ORG)
 	})
+}
+
+// A jump in a long list (a folder opened, the arrows, a search result) shows the row asked
+// for, and the rows around it show their own messages.
+func TestListJumpShowsTheRow(t *testing.T) {
+	const n = 600
+	w := start(t, options{open: func(now time.Time) *memsession.Session {
+		s := memsession.Pharmacy(now)
+		for i := range n {
+			s.Add(memsession.ORG, "INBOX", app.Message{Envelope: app.Envelope{MessageID: fmt.Sprintf("jump-%d@test", i),
+				Date: now.Add(-time.Duration(i+100) * 24 * time.Hour), From: app.Address{Name: "Dr Antoine FAUVEL", Email: memsession.Doctor},
+				Subject: fmt.Sprintf("Renouvellement n°%d", i), Seen: true}})
+		}
+		return s
+	}})
+	m := w.mailbox()
+	w.bal(memsession.ORG)
+	w.h.WaitFor("the long inbox", func() bool { return m.Rows() > n })
+	w.layout()
+	rows := map[string]int{} // subject → row
+	for i := range m.Rows() {
+		rows[m.Row(i).Subject] = i
+	}
+	for _, i := range []int{500, 3, m.Rows() - 1, 250, 251, 249, 0, 420, 17} {
+		m.List.ScrollTo(i)
+		want := m.Row(i).Subject
+		var shown bool
+		for _, l := range listTexts(w) {
+			if l.Text == want && apptest.Shown(l) == want {
+				shown = true
+			}
+			// The rows on screen are the jump's neighbours, each showing its own message.
+			if j, ok := rows[l.Text]; ok && (j < i-30 || j > i+30) {
+				t.Errorf("after a jump to row %d (%q) the list shows row %d (%q)", i, want, j, l.Text)
+			}
+		}
+		if !shown {
+			t.Errorf("after a jump to row %d the list does not show %q", i, want)
+		}
+	}
 }

@@ -29,7 +29,9 @@
 //   - names shown or written lose their Unicode format characters (bidi overrides…).
 //   - images are sized (image.DecodeConfig) before decoding, refused over MaxImagePixels,
 //     and decoded off the UI goroutine; PDF pages are rendered by Deps.PDF (app/pdfview's
-//     bounded child processes), warmed at start, and cancelled with the message.
+//     bounded child processes, one per document shown), warmed at start, and cancelled with
+//     the page or the message. The preview fits the pane's width, zooms (50–200 % of it) and
+//     turns images a quarter at a time, off the UI goroutine too (preview*.go).
 //   - what a message puts on screen is bounded (display.go): Fyne's wrapping time grows with
 //     the square of a paragraph's length.
 package app

@@ -106,6 +106,7 @@ func (m *MainScreen) RowMenu(i int) *fyne.Menu {
 // showRowMenu shows e's menu where the user clicked.
 func (m *MainScreen) showRowMenu(e Envelope, at fyne.Position) {
 	m.u.touch()
+	m.u.tips.hide() // the row's tooltip would show through the menu
 	if m.s == nil {
 		return
 	}

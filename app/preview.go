@@ -21,42 +21,57 @@ import (
 // 65535×65535 pixels, 16 GiB once decoded).
 const MaxImagePixels = 40_000_000
 
-// Preview shows an image or a PDF page inside the reader. Images are decoded and pages
-// rendered off the UI goroutine; selecting another part or message cancels the work under
-// way (a PDF's renderer process is killed).
+// Preview shows an image or a PDF page inside the reader, fitted to the pane's width, with
+// page navigation, zoom and quarter turns (preview_controls.go, preview_view.go). Images are
+// decoded, pages rendered and turned off the UI goroutine; selecting another page, part or
+// message cancels the work under way (a PDF's renderer process is killed).
 type Preview struct {
-	Content      *fyne.Container
-	Title        *widget.Label
-	Image        *canvas.Image
-	Page         *widget.Label // "Page 1 / 3"
-	Prev, Next   *widget.Button
-	Error        *widget.Label
-	pageControls *fyne.Container
+	Content *fyne.Container
+	Title   *widget.Label
+	Image   *canvas.Image   // the page or photo as shown (turned)
+	View    *previewView    // the image at its zoom, panned sideways when wider than the pane
+	Surface *previewSurface // the image under the pointer; takes the keyboard when tapped
+	Page    *widget.Label   // "Page 1 / 3"
+	Zoom    *widget.Label   // "100 %"
+	Error   *widget.Label
 
-	u      *UI
-	part   Part
-	page   int
-	pages  int
-	seq    int
-	cancel context.CancelFunc // of the decode or render under way
+	Prev, Next, ZoomOut, ZoomIn, FitWidth, Rotate *ToolButton
+
+	pageControls, zoomControls *fyne.Container
+
+	u          *UI
+	part       Part
+	doc        pdfPages // the PDF shown; nil for an image
+	page       int      // from 0
+	pages      int      // 0 while unknown
+	zoom       int      // percent of the pane's width
+	turn       int      // quarter turns clockwise
+	raw        image.Image
+	dpi        float64 // raw's resolution (a PDF page)
+	capped     bool    // raw is as sharp as the renderer makes this page
+	busy       bool    // a page render is under way
+	seq        int
+	cancel     context.CancelFunc // of the decode or render under way
+	turnSeq    int
+	turnCancel context.CancelFunc // of the turn under way
+
+	toolbar       *fyne.Container
+	sharpenQueued bool
 }
 
 func newPreview(u *UI) *Preview {
-	t := u.tr.T
-	p := &Preview{u: u}
+	p := &Preview{u: u, zoom: fitZoom}
 	p.Title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	p.Title.Truncation = fyne.TextTruncateEllipsis
 	p.Image = canvas.NewImageFromImage(nil)
-	p.Image.FillMode = canvas.ImageFillContain
-	p.Image.SetMinSize(fyne.NewSize(420, 560))
-	p.Page = widget.NewLabel("")
-	p.Prev = widget.NewButton(t("preview.prev"), func() { p.render(p.page - 1) })
-	p.Next = widget.NewButton(t("preview.next"), func() { p.render(p.page + 1) })
-	p.pageControls = container.NewHBox(p.Prev, p.Page, p.Next)
+	p.Image.FillMode = canvas.ImageFillStretch // the view gives it the image's proportions
+	p.View = newPreviewView(p)
+	p.Surface = p.View.surface
+	p.newPreviewControls()
 	p.Error = widget.NewLabel("")
 	p.Error.Importance = widget.WarningImportance
 	p.Error.Wrapping = fyne.TextWrapWord
-	p.Content = container.NewVBox(p.Title, p.pageControls, p.Error, p.Image)
+	p.Content = container.NewVBox(p.Title, p.toolbar, p.Error, p.View)
 	p.clear()
 	return p
 }
@@ -91,50 +106,76 @@ func previewKind(p Part) string {
 	return ""
 }
 
-// stop cancels the decode or render under way and makes its late result void.
+// stop cancels the decode, render or turn under way and makes its late result void.
 func (p *Preview) stop() {
 	p.seq++
+	p.busy = false
 	if p.cancel != nil {
 		p.cancel()
 		p.cancel = nil
+	}
+	p.stopTurn()
+}
+
+func (p *Preview) stopTurn() {
+	p.turnSeq++
+	if p.turnCancel != nil {
+		p.turnCancel()
+		p.turnCancel = nil
 	}
 }
 
 // begin starts new background work: the previous one is cancelled.
 func (p *Preview) begin() (context.Context, int) {
 	p.stop()
-	parent := p.u.ctx
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancel(p.parentCtx())
 	p.cancel = cancel
 	return ctx, p.seq
 }
 
-func (p *Preview) clear() {
+func (p *Preview) parentCtx() context.Context {
+	if p.u.ctx != nil {
+		return p.u.ctx
+	}
+	return context.Background()
+}
+
+// reset forgets the document shown, closing its renderer.
+func (p *Preview) reset() {
 	p.stop()
+	if p.doc != nil {
+		go p.doc.Close() // once its render, cancelled above, has returned
+		p.doc = nil
+	}
 	p.part = Part{}
-	p.Image.Image = nil
-	p.Image.Refresh()
+	p.page, p.pages, p.turn, p.zoom = 0, 0, 0, fitZoom
+	p.raw, p.dpi, p.capped = nil, 0, false
+	p.setShown(nil)
+}
+
+func (p *Preview) clear() {
+	p.reset()
 	p.Content.Hide()
 }
 
 func (p *Preview) show(part Part) {
-	p.stop()
+	p.reset()
 	p.part = part
 	p.Title.SetText(clip(cleanName(part.Name), maxSubjectRunes))
 	p.Error.Hide()
-	p.Image.Image = nil
-	p.Image.Refresh()
 	p.Content.Show()
 	switch previewKind(part) {
 	case "image":
-		p.pageControls.Hide()
+		p.showControls()
 		p.decode()
 	case "pdf":
-		p.pages = 0
-		p.render(0)
+		if p.u.deps.PDF == nil {
+			p.showControls()
+			p.fail(nil)
+			return
+		}
+		p.doc = openPDF(p.u.deps.PDF, part.Data)
+		p.render(0, firstPageDPI)
 	}
 }
 
@@ -153,7 +194,8 @@ func (p *Preview) decode() {
 				p.fail(err)
 				return
 			}
-			p.setImage(img)
+			p.raw = img
+			p.showTurned()
 		})
 	}()
 }
@@ -185,48 +227,140 @@ func decodeImage(ctx context.Context, data []byte) (image.Image, error) {
 	return img, nil
 }
 
-// render draws page n of the current PDF off the UI goroutine.
-func (p *Preview) render(n int) {
-	if previewKind(p.part) != "pdf" || n < 0 || (p.pages > 0 && n >= p.pages) {
-		return
-	}
+// firstPageDPI is the resolution of a document's first page: quick to draw and enough for
+// most panes; a wider pane or a zoom asks for a sharper render afterwards (sharpen).
+const firstPageDPI = 96
+
+// goTo shows page n of the PDF, if it has one.
+func (p *Preview) goTo(n int) {
 	p.u.touch()
-	if p.u.deps.PDF == nil {
-		p.pageControls.Hide()
-		p.fail(nil)
+	if p.doc == nil || n < 0 || n >= p.pages || (n == p.page && (p.busy || p.raw != nil)) {
 		return
 	}
+	p.render(n, max(p.dpi, firstPageDPI))
+}
+
+// render draws page n of the current PDF at dpi off the UI goroutine. The page shown stays,
+// dimmed, until the new one comes.
+func (p *Preview) render(n int, dpi float64) {
 	ctx, seq := p.begin()
-	data, pdf := p.part.Data, p.u.deps.PDF
-	p.Page.SetText(p.u.tr.T("preview.rendering"))
-	p.pageControls.Show()
-	p.Prev.Hide()
-	p.Next.Hide()
+	p.busy = true
+	sharper := n == p.page && p.raw != nil
+	if !sharper {
+		// Another page: the one shown stays, dimmed, until it comes.
+		p.raw, p.capped = nil, false
+		p.Image.Translucency = 0.5
+		p.Image.Refresh()
+	}
+	p.page = n
+	p.showControls()
+	doc := p.doc
 	go func() {
-		img, pages, err := pdf.RenderPage(ctx, data, n, 96)
+		img, pages, err := doc.RenderPage(ctx, n, dpi)
 		p.u.deps.Do(func() {
 			if seq != p.seq {
 				return
 			}
-			p.cancel = nil
+			p.cancel, p.busy = nil, false
+			if pages > 0 {
+				p.pages = pages
+			}
+			p.showControls()
+			if err != nil && sharper {
+				// The page stays as it was rendered: only the sharper copy failed.
+				p.u.log.Warn("preview: sharper page", "err", err)
+				p.capped = true
+				p.showTurned() // a turn the render interrupted
+				return
+			}
 			if err != nil {
-				p.pageControls.Hide()
 				p.fail(err)
 				return
 			}
-			p.page, p.pages = n, pages
-			p.Page.SetText(p.u.tr.T("preview.page", n+1, pages))
-			show(p.pageControls, pages > 0)
-			show(p.Prev, n > 0)
-			show(p.Next, n+1 < pages)
-			p.setImage(img)
+			p.Error.Hide()
+			if p.raw != nil && dpi > p.dpi && img.Bounds().Dx() <= p.raw.Bounds().Dx()*21/20 {
+				p.capped = true // asked sharper, got no more pixels: the renderer's limits
+			}
+			p.raw, p.dpi = img, dpi
+			p.showTurned()
 		})
 	}()
 }
 
-func (p *Preview) setImage(img image.Image) {
+// Rendering reports whether a page is being rendered (the one shown, if any, is dimmed).
+func (p *Preview) Rendering() bool { return p.busy }
+
+// viewResized is called by the view when the pane's width changes, during a layout: the
+// sharper render it may need is asked once the layout is done.
+func (p *Preview) viewResized() {
+	if p.sharpenQueued {
+		return
+	}
+	p.sharpenQueued = true
+	p.u.deps.Do(func() {
+		p.sharpenQueued = false
+		p.sharpen()
+	})
+}
+
+// sharpen renders the page shown again, sharper, when the zoom or the pane's width ask for
+// more pixels than it has (once per resolution step; never while a render is under way).
+func (p *Preview) sharpen() {
+	if p.doc == nil || p.busy || p.raw == nil || p.capped {
+		return
+	}
+	b := p.raw.Bounds()
+	across := b.Dx()
+	if p.turn%2 == 1 {
+		across = b.Dy()
+	}
+	if dpi := sharperDPI(p.dpi, across, p.View.pixelsAcross()); dpi > 0 {
+		p.render(p.page, dpi)
+	}
+}
+
+// rotate turns the image a quarter clockwise (a prescription photographed sideways).
+func (p *Preview) rotate() {
+	p.u.touch()
+	p.turn = (p.turn + 1) % 4
+	p.showTurned()
+}
+
+// showTurned shows raw at the current turn; turning a large image is done off the UI
+// goroutine.
+func (p *Preview) showTurned() {
+	p.stopTurn()
+	raw, turn := p.raw, p.turn
+	if raw == nil {
+		return
+	}
+	if turn == 0 {
+		p.setShown(raw)
+		return
+	}
+	ctx, cancel := context.WithCancel(p.parentCtx())
+	p.turnCancel = cancel
+	seq := p.turnSeq
+	go func() {
+		img := turnImage(ctx, raw, turn)
+		p.u.deps.Do(func() {
+			if seq != p.turnSeq || img == nil {
+				return
+			}
+			p.turnCancel = nil
+			p.setShown(img)
+		})
+	}()
+}
+
+// setShown puts img on screen (nil: none) at the current zoom.
+func (p *Preview) setShown(img image.Image) {
 	p.Image.Image = img
+	p.Image.Translucency = 0
+	p.View.Refresh()
 	p.Image.Refresh()
+	p.showControls()
+	p.sharpen()
 }
 
 // fail says in French why the preview is not shown; err goes to the log.
@@ -234,8 +368,9 @@ func (p *Preview) fail(err error) {
 	if err != nil {
 		p.u.log.Warn("preview", "err", err)
 	}
-	p.Image.Image = nil
-	p.Image.Refresh()
+	p.stopTurn()
+	p.raw = nil
+	p.setShown(nil)
 	p.Error.SetText(p.problem(err))
 	p.Error.Show()
 }

@@ -227,8 +227,11 @@ func newPartRow(u *UI, pv *Preview, p Part, label string) *PartRow {
 	default:
 		row.Warning.Hide()
 	}
-	row.Content = container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()),
-		container.NewHBox(row.PreviewButton, row.Open, row.Save, row.Print), row.Name), row.Warning)
+	// The name on its own line: beside four buttons it had no room left on a 1024 px screen
+	// (only « … » showed), and which file it is comes first.
+	row.Content = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), nil, row.Name),
+		container.NewHBox(layout.NewSpacer(), row.PreviewButton, row.Open, row.Save, row.Print), row.Warning)
 	return row
 }
 

@@ -10,8 +10,9 @@
 //
 // The application uses Subprocess, which renders in a child process (Serve): PDFium's memory
 // leaves with it and untrusted documents are parsed away from the process holding the card
-// session. One child renders one document and exits; a spare child, started in advance, has
-// PDFium loaded already so that a preview does not wait for it.
+// session. One child renders the pages of one document (Document: the preview pages through
+// it) and exits when it is closed, left idle, or a page is cancelled; a spare child, started
+// in advance, has PDFium loaded already so that a preview does not wait for it.
 //
 // Every document is untrusted. Bounds, each tested with a hostile PDF (package pdftest):
 //   - the document: MaxPDFSize (ErrTooLarge);
@@ -21,9 +22,10 @@
 //   - PDFium's memory: MaxWasmMemory, inside the WebAssembly sandbox;
 //   - the child process: its address space (RLIMIT_AS on Linux; macOS accepts the limit but
 //     does not enforce it) or its committed memory (a Job object on Windows), and its CPU
-//     time, set by the child itself before it reads the document;
-//   - the render's duration: Subprocess.Timeout (20 s), after which the child is killed
-//     (ErrTimeout); a cancelled context kills it at once.
+//     time for all the pages it renders, set by the child itself before it reads the document;
+//   - each page's render: Subprocess.Timeout (20 s), after which the child is killed
+//     (ErrTimeout); a cancelled context kills it at once. The document's other pages are
+//     then rendered by another child.
 package pdfview
 
 import (
@@ -39,6 +41,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/klippa-app/go-pdfium/webassembly"
 	"github.com/tetratelabs/wazero"
@@ -134,51 +137,98 @@ func (r *Renderer) start() error {
 // RenderPage renders page (from 0) of pdf at dpi, or lower when the page would exceed
 // MaxSide or MaxPixels, and returns it with the page count.
 func (r *Renderer) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
+	d, err := r.open(ctx, pdf)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer d.close()
+	img, err := d.render(ctx, page, dpi)
+	return img, d.pages, err
+}
+
+// openDoc is a document open in a Renderer: its pages render without reading it again
+// (the renderer child keeps its one document open while the preview pages through it).
+type openDoc struct {
+	r     *Renderer
+	inst  pdfium.Pdfium // the instance it was opened in: a trap replaces it
+	data  []byte        // PDFium reads from it while the document is open
+	ref   references.FPDF_DOCUMENT
+	pages int
+}
+
+// open opens pdf and counts its pages.
+func (r *Renderer) open(ctx context.Context, pdf []byte) (*openDoc, error) {
 	if len(pdf) > MaxPDFSize {
-		return nil, 0, ErrTooLarge
+		return nil, ErrTooLarge
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.start(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	data := pdf
-	doc, err := r.inst.OpenDocument(&requests.OpenDocument{File: &data})
+	d := &openDoc{r: r, inst: r.inst, data: pdf}
+	doc, err := r.inst.OpenDocument(&requests.OpenDocument{File: &d.data})
 	if err != nil {
-		return nil, 0, fmt.Errorf("pdfview: open document: %w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("pdfview: open document: %w: %w", ErrInvalid, err)
 	}
-	inst := r.inst
-	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
-	count, err := r.inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
+	d.ref = doc.Document
+	count, err := r.inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: d.ref})
 	if err != nil {
-		return nil, 0, fmt.Errorf("pdfview: page count: %w: %w", ErrInvalid, err)
+		r.inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: d.ref})
+		return nil, fmt.Errorf("pdfview: page count: %w: %w", ErrInvalid, err)
 	}
-	if page < 0 || page >= count.PageCount {
-		return nil, count.PageCount, fmt.Errorf("pdfview: page %d of %d", page+1, count.PageCount)
+	d.pages = count.PageCount
+	return d, nil
+}
+
+// render renders page (from 0) at dpi, or lower when the page would exceed MaxSide or
+// MaxPixels.
+func (d *openDoc) render(ctx context.Context, page int, dpi float64) (image.Image, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	size, err := r.inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc.Document, Index: page})
+	r := d.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.inst != d.inst {
+		return nil, fmt.Errorf("pdfview: the renderer was restarted after a failure: %w", ErrResources)
+	}
+	if page < 0 || page >= d.pages {
+		return nil, fmt.Errorf("pdfview: page %d of %d", page+1, d.pages)
+	}
+	size, err := r.inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: d.ref, Index: page})
 	if err != nil {
-		return nil, count.PageCount, fmt.Errorf("pdfview: page %d size: %w: %w", page+1, ErrInvalid, err)
+		return nil, fmt.Errorf("pdfview: page %d size: %w: %w", page+1, ErrInvalid, err)
 	}
 	fit, err := FitDPI(size.Width, size.Height, dpi)
 	if err != nil {
-		return nil, count.PageCount, fmt.Errorf("pdfview: page %d of %gx%g pt: %w", page+1, size.Width, size.Height, err)
+		return nil, fmt.Errorf("pdfview: page %d of %gx%g pt: %w", page+1, size.Width, size.Height, err)
 	}
 	res, err := r.inst.RenderPageInDPI(&requests.RenderPageInDPI{DPI: fit,
-		Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page}}})
+		Page: requests.Page{ByIndex: &requests.PageByIndex{Document: d.ref, Index: page}}})
 	if err != nil {
 		// A WebAssembly trap (memory cap reached, abort) can leave PDFium's state broken:
 		// the next document gets a fresh instance.
 		r.closeLocked()
-		return nil, count.PageCount, fmt.Errorf("pdfview: render page %d: %w: %w", page+1, ErrResources, err)
+		return nil, fmt.Errorf("pdfview: render page %d: %w: %w", page+1, ErrResources, err)
 	}
 	// The image's pixels live in the WebAssembly memory: copy them out before Cleanup.
 	img := cloneImage(res.Result.RenderedImage)
 	res.Cleanup()
-	return img, count.PageCount, nil
+	return img, nil
+}
+
+// close closes the document (nothing to do when its instance was closed after a trap).
+func (d *openDoc) close() {
+	r := d.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.inst == d.inst && r.inst != nil {
+		r.inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: d.ref})
+	}
 }
 
 // FitDPI returns the resolution, at most dpi, at which a page of w×h points fits MaxSide

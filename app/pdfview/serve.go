@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/draw"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -31,7 +32,12 @@ const (
 //	parent → child   "RENDER <page> <dpi> <size>\n" and size bytes of PDF, or nothing (EOF):
 //	                 the child was only warming the compilation cache
 //	child  → parent  "PAGES <count> <w> <h>\n" and w×h×4 bytes of RGBA,
-//	                 or "ERROR <kind> <message>\n"
+//	                 or "ERROR <kind> <count> <message>\n" (count 0: not known)
+//	parent → child   "PAGE <page> <dpi>\n" for another page of the same document (kept
+//	                 open), answered likewise, as many times as asked; EOF ends the child.
+//
+// The child ends after an ERROR about the document itself (it could not be opened) or about
+// resources (PDFium was restarted): the parent starts another for the next page.
 const readyLine = "READY\n"
 
 // warmPDF is an A4 page with a line of Helvetica.
@@ -79,9 +85,9 @@ func errorKind(err error) string {
 }
 
 // Serve is the child's side of Subprocess: it loads PDFium (compiling it into cacheDir on
-// first use), says READY, limits its own memory and CPU time, then renders the one page
-// asked for on in and writes it to out. With nothing to render (in at EOF) it returns nil:
-// the caller was warming the cache.
+// first use), says READY, limits its own memory and CPU time, then reads one document from
+// in and renders the pages asked for to out until in ends. With nothing to render (in at
+// EOF at once) it returns nil: the caller was warming the cache.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, cacheDir string) error {
 	r := New(cacheDir)
 	defer r.Close()
@@ -110,8 +116,9 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, cacheDir string) er
 		return fmt.Errorf("pdfview: bad request %q", strings.TrimSpace(line))
 	}
 	w := bufio.NewWriter(out)
+	pages := 0
 	fail := func(err error) error {
-		fmt.Fprintf(w, "ERROR %s %s\n", errorKind(err), strings.ReplaceAll(err.Error(), "\n", " "))
+		fmt.Fprintf(w, "ERROR %s %d %s\n", errorKind(err), pages, strings.ReplaceAll(err.Error(), "\n", " "))
 		return w.Flush()
 	}
 	if size < 0 || size > MaxPDFSize {
@@ -121,10 +128,36 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, cacheDir string) er
 	if _, err := io.ReadFull(br, pdf); err != nil {
 		return fmt.Errorf("pdfview: read document: %w", err)
 	}
-	img, pages, err := r.RenderPage(ctx, pdf, page, dpi)
+	doc, err := r.open(ctx, pdf)
 	if err != nil {
 		return fail(err)
 	}
+	defer doc.close()
+	pages = doc.pages
+	for {
+		img, err := doc.render(ctx, page, dpi)
+		if err != nil {
+			if err := fail(err); err != nil {
+				return err
+			}
+			if errors.Is(err, ErrResources) {
+				return nil
+			}
+		} else if err := writePage(w, img, doc.pages); err != nil {
+			return err
+		}
+		line, err := br.ReadString('\n')
+		if err == io.EOF && line == "" {
+			return nil
+		}
+		if _, err := fmt.Sscanf(line, "PAGE %d %g\n", &page, &dpi); err != nil {
+			return fmt.Errorf("pdfview: bad request %q", strings.TrimSpace(line))
+		}
+	}
+}
+
+// writePage writes a page's answer: its header line and its RGBA pixels.
+func writePage(w *bufio.Writer, img image.Image, pages int) error {
 	b := img.Bounds()
 	rgba, ok := img.(*image.RGBA)
 	if !ok || b.Min != (image.Point{}) || rgba.Stride != 4*b.Dx() {
@@ -146,11 +179,16 @@ func readPage(r *bufio.Reader) (image.Image, int, error) {
 		return nil, 0, errNoAnswer
 	}
 	if msg, ok := strings.CutPrefix(line, "ERROR "); ok {
-		kind, text, _ := strings.Cut(strings.TrimSpace(msg), " ")
-		if e, known := errorKinds[kind]; known {
-			return nil, 0, fmt.Errorf("pdfview: renderer process: %w (%s)", e, text)
+		kind, rest, _ := strings.Cut(strings.TrimSpace(msg), " ")
+		count, text, _ := strings.Cut(rest, " ")
+		pages, err := strconv.Atoi(count)
+		if err != nil || pages < 0 {
+			return nil, 0, fmt.Errorf("pdfview: renderer process: bad answer %q", line)
 		}
-		return nil, 0, fmt.Errorf("pdfview: renderer process: %s", text)
+		if e, known := errorKinds[kind]; known {
+			return nil, pages, fmt.Errorf("pdfview: renderer process: %w (%s)", e, text)
+		}
+		return nil, pages, fmt.Errorf("pdfview: renderer process: %s", text)
 	}
 	var pages, w, h int
 	if _, err := fmt.Sscanf(line, "PAGES %d %d %d\n", &pages, &w, &h); err != nil {
@@ -162,9 +200,6 @@ func readPage(r *bufio.Reader) (image.Image, int, error) {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	if _, err := io.ReadFull(r, img.Pix); err != nil {
 		return nil, 0, fmt.Errorf("pdfview: renderer process: short page %dx%d: %w", w, h, err)
-	}
-	if _, err := r.ReadByte(); err != io.EOF {
-		return nil, 0, fmt.Errorf("pdfview: renderer process: page %dx%d longer than announced", w, h)
 	}
 	return img, pages, nil
 }

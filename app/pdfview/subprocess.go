@@ -38,6 +38,9 @@ type Subprocess struct {
 	StartTimeout time.Duration
 	// SpareIdle is how long a spare child waits for a document before it is stopped.
 	SpareIdle time.Duration
+	// DocumentIdle is how long a Document's child waits for another page before it is
+	// stopped.
+	DocumentIdle time.Duration
 	// OnRender, when set, is called with the process id of each child handed a document
 	// (tests use it to check that a cancelled render's process is gone).
 	OnRender func(pid int)
@@ -202,69 +205,13 @@ func (s *Subprocess) refill() {
 	}()
 }
 
-// RenderPage renders page of pdf at dpi (lowered for a large page) in a child process.
-// Cancelling ctx kills the child at once.
+// RenderPage renders page of pdf at dpi (lowered for a large page) in a child process that
+// ends with it (Open keeps one for the document's other pages). Cancelling ctx kills the
+// child at once.
 func (s *Subprocess) RenderPage(ctx context.Context, pdf []byte, page int, dpi float64) (image.Image, int, error) {
-	if len(pdf) > MaxPDFSize {
-		return nil, 0, ErrTooLarge
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
-	c, err := s.take()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer s.refill() // after this render: a starting child would slow it down
-	if err := s.waitReady(ctx, c); err != nil {
-		return nil, 0, err
-	}
-	if s.OnRender != nil {
-		s.OnRender(c.cmd.Process.Pid)
-	}
-	go func() {
-		// The child may stop reading (an error, a kill): the write then fails, harmlessly.
-		w := bufio.NewWriter(c.in)
-		fmt.Fprintf(w, "RENDER %d %g %d\n", page, dpi, len(pdf))
-		w.Write(pdf)
-		w.Flush()
-		c.in.Close()
-	}()
-	type answer struct {
-		img   image.Image
-		pages int
-		err   error
-	}
-	answers := make(chan answer, 1)
-	go func() {
-		img, pages, err := readPage(c.out)
-		answers <- answer{img, pages, err}
-	}()
-	t := time.NewTimer(s.timeout())
-	defer t.Stop()
-	var a answer
-	select {
-	case a = <-answers:
-	case <-ctx.Done():
-		c.cmd.Process.Kill()
-		<-answers
-		a = answer{err: ctx.Err()}
-	case <-t.C:
-		c.cmd.Process.Kill()
-		<-answers
-		a = answer{err: fmt.Errorf("pdfview: renderer process killed after %v: %w", s.timeout(), ErrTimeout)}
-	}
-	switch {
-	case a.err == nil:
-		go c.stop() // a process with PDFium's memory takes a while to end: not on the way
-		return a.img, a.pages, nil
-	case errors.Is(a.err, errNoAnswer):
-		// Killed by its own limits (memory, CPU) or crashed on this document.
-		werr := c.stop()
-		return nil, 0, fmt.Errorf("pdfview: renderer process ended (%v: %s): %w", werr, c.errb.String(), ErrResources)
-	}
-	go c.stop()
-	return nil, a.pages, a.err
+	d := s.Open(pdf)
+	defer d.Close()
+	return d.RenderPage(ctx, page, dpi)
 }
 
 // Close stops the spare child; RenderPage and Warm fail afterwards.

@@ -27,7 +27,7 @@ import (
 // the SoftHSM2 test cards. Another process reads /proc/PID/status (VmRSS, RssAnon,
 // RssFile) of the client at each step of -measure-tour:
 //   - online: the pharmacy's seeded mailbox shown ("inbox"), then its prescription PDF
-//     drawn ("pdf"; by the short-lived -render-pdf child), then a reply window and the
+//     drawn ("pdf"; by a -render-pdf child), then a reply window and the
 //     settings window opened and closed ("windows");
 //   - offline: the titulaire's inbox of 50 000 cached messages shown ("50k");
 //   - for comparison, "comptoir -demo" (sandbox, PKI and cards in-process) at the same two
@@ -201,8 +201,8 @@ func report(b testing.TB, scenario string, steps map[string]procMem) {
 	}
 }
 
-// readProcMem reads the memory of pid. (The PDF page is drawn by a short-lived child
-// process, gone by the time the page shows.)
+// readProcMem reads the memory of pid. (The PDF page is drawn by a child process, whose
+// memory is its own, not the client's.)
 func readProcMem(pid int) (procMem, error) {
 	m, err := readStatus(pid)
 	if err != nil {

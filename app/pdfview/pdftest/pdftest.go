@@ -106,17 +106,7 @@ func HugePage(side float64) []byte {
 // FormBomb nests depth form XObjects, each drawing the next one twice: 2^depth drawings
 // of a small path from a few hundred bytes (the "billion laughs" of PDF).
 func FormBomb(depth int) []byte {
-	extra := make([]Object, 0, depth)
-	first := 5 // object number of the first form
-	for i := 0; i < depth; i++ {
-		res, content := "", "0 0 m 10 10 l 20 0 l f"
-		if i+1 < depth {
-			res = fmt.Sprintf("/XObject << /X %d 0 R >>", first+i+1)
-			content = "q /X Do Q q 1 0 0 1 0.5 0.5 cm /X Do Q"
-		}
-		extra = append(extra, Object{Dict: fmt.Sprintf("<< /Type /XObject /Subtype /Form /BBox [0 0 600 850] /Resources << %s >> >>", res), Stream: []byte(content)})
-	}
-	return page(595, 842, fmt.Sprintf("/XObject << /X %d 0 R >>", first), []byte("/X Do"), extra...)
+	return page(595, 842, "/XObject << /X 5 0 R >>", []byte("/X Do"), forms(5, depth)...)
 }
 
 // StreamBomb is a page whose content stream inflates to size MiB of spaces.

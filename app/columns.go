@@ -1,6 +1,7 @@
 package app
 
 import (
+	"math"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -72,4 +73,13 @@ func (c columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		y += h
 	}
+}
+
+// labelWidth is the room a label needs for text: the text, its padding, and 2 px that the
+// truncation's shaper (which rounds the room down) wants more than fyne.MeasureText says.
+func labelWidth(text string, style fyne.TextStyle) float32 {
+	if text == "" {
+		return 0
+	}
+	return float32(math.Ceil(float64(fyne.MeasureText(text, theme.TextSize(), style).Width))) + 2*theme.InnerPadding() + 2
 }

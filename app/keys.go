@@ -20,6 +20,10 @@ const ctrl = fyne.KeyModifierShortcutDefault
 type MessageList struct {
 	widget.List
 	m *MainScreen
+
+	icons    *rowIcons
+	measure  *rowMeasure
+	template *messageRow // measures the rows' height (ScrollTo)
 }
 
 // pick selects row id as a click on a list item does: the list takes the focus, so the

@@ -2,8 +2,6 @@ package app
 
 import (
 	"image"
-	"math"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -22,15 +20,16 @@ import (
 // the subject; the date on the right. Texts that do not fit end with « … »; an INS is shown
 // whole or not at all (a cut INS looks like another patient's); hovering a row whose texts
 // are cut shows them whole. Its icons are pre-rasterised images (rowIcons): an absent icon
-// is an empty image in a fixed cell, so binding a row never recolours an SVG nor re-lays the
-// row out.
+// is an empty image in a fixed cell. Its texts are RowTexts, measured and cut without
+// shaping (rowMeasure), and the row lays them out itself: binding a row to another message
+// at a frame costs no text shaping, no SVG and no container layout.
 type messageRow struct {
 	widget.BaseWidget
 	icons                                *rowIcons
 	Handled, Replied                     *canvas.Image // « traité »; répondu or transféré
 	Patient, Attachment, Receipt, Report *canvas.Image
-	From, PatientName, INS               *widget.Label
-	Subject, Date                        *widget.Label
+	From, PatientName, INS               *RowText
+	Subject, Date                        *RowText
 	// Tips say what each shown icon means, in the order they show (rowTips); the row's
 	// tooltip lists them.
 	Tips []string
@@ -46,11 +45,11 @@ type messageRow struct {
 
 	tips  *tooltips
 	hover *canvas.Rectangle
-	ins   string // the INS label's text when it fits ("INS 285…"); the label is empty when not
-	line  *fyne.Container
+	grid  *fyne.Container // the icons, in fixed cells
+	objs  []fyne.CanvasObject
 }
 
-func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
+func newMessageRow(tips *tooltips, icons *rowIcons, measure *rowMeasure) *messageRow {
 	img := func() *canvas.Image {
 		i := &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
 		i.SetMinSize(fyne.NewSquareSize(theme.IconInlineSize()))
@@ -64,69 +63,77 @@ func newMessageRow(tips *tooltips, icons *rowIcons) *messageRow {
 		Attachment:  img(),
 		Receipt:     img(),
 		Report:      img(),
-		From:        widget.NewLabel(""),
-		PatientName: widget.NewLabel(""),
-		INS:         widget.NewLabel(""),
-		Subject:     widget.NewLabel(""),
-		Date:        widget.NewLabel(""),
+		From:        newRowText(measure),
+		PatientName: newRowText(measure),
+		INS:         newRowText(measure),
+		Subject:     newRowText(measure),
+		Date:        newRowText(measure),
 		tips:        tips,
 		hover:       canvas.NewRectangle(theme.Color(theme.ColorNameHover)),
 	}
-	for _, l := range []*widget.Label{r.From, r.PatientName, r.Subject} {
-		l.Truncation = fyne.TextTruncateEllipsis
-	}
-	r.INS.Importance = widget.SuccessImportance
+	r.INS.Whole = true
+	r.grid = container.NewGridWithColumns(2, r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report)
+	r.objs = []fyne.CanvasObject{r.hover, r.grid, r.From, r.PatientName, r.INS, r.Subject, r.Date}
 	r.hover.Hide()
 	r.ExtendBaseWidget(r)
 	return r
 }
 
-func (r *messageRow) CreateRenderer() fyne.WidgetRenderer {
-	// Fixed cells: showing or hiding an icon never re-lays the row out.
-	icons := container.NewGridWithColumns(2, r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report)
-	first := container.New(senderLine{r}, r.From, r.PatientName, r.INS)
-	r.line = first
-	return widget.NewSimpleRenderer(container.NewStack(r.hover,
-		container.NewBorder(nil, nil, icons, r.Date, container.NewVBox(first, r.Subject))))
+func (r *messageRow) CreateRenderer() fyne.WidgetRenderer { return messageRowRenderer{r} }
+
+type messageRowRenderer struct{ r *messageRow }
+
+func (m messageRowRenderer) Layout(size fyne.Size)        { m.r.layout(m.r.Theme(), size) }
+func (m messageRowRenderer) MinSize() fyne.Size           { return m.r.minSize(m.r.Theme()) }
+func (m messageRowRenderer) Refresh()                     { m.r.layout(m.r.Theme(), m.r.Size()) }
+func (m messageRowRenderer) Objects() []fyne.CanvasObject { return m.r.objs }
+func (m messageRowRenderer) Destroy()                     {}
+
+// minSize: the icons, the date, and room for « … » between.
+func (r *messageRow) minSize(th fyne.Theme) fyne.Size {
+	pad := th.Size(theme.SizeNamePadding)
+	g := r.grid.MinSize()
+	texts := fyne.Max(r.From.MinSize().Width, r.Subject.MinSize().Width)
+	h := 2*r.From.height(th) + pad
+	return fyne.NewSize(g.Width+pad+texts+pad+r.Date.need(th), fyne.Max(g.Height, h))
 }
 
-// senderLine lays out the sender, the patient and the INS on one line: the names share the
-// room (each at least half when both are long), the INS keeps its whole width or is left
-// out. (It empties the label rather than hiding it: a widget shown again inside a layout
-// pass is not repainted by the desktop driver.)
-type senderLine struct{ r *messageRow }
+// layout places the icons on the left, the date on the right (as wide as it needs), the
+// sender line and the subject between, and cuts the texts to their room. It is arithmetic
+// on measured advances: a rebound row calls it for its new texts.
+func (r *messageRow) layout(th fyne.Theme, size fyne.Size) {
+	pad := th.Size(theme.SizeNamePadding)
+	r.hover.Resize(size)
+	gw := r.grid.MinSize().Width
+	r.grid.Resize(fyne.NewSize(gw, size.Height))
+	dw := r.Date.need(th)
+	lh := r.From.height(th)
+	r.Date.Move(fyne.NewPos(size.Width-dw, 0))
+	r.Date.Resize(fyne.NewSize(dw, lh))
+	x := gw + pad
+	w := fyne.Max(0, size.Width-dw-pad-x)
+	r.layoutSender(th, x, w, lh)
+	r.Subject.Move(fyne.NewPos(x, lh+pad))
+	r.Subject.Resize(fyne.NewSize(w, lh))
+	for _, t := range [...]*RowText{r.From, r.PatientName, r.INS, r.Subject, r.Date} {
+		t.sync(th)
+	}
+}
 
 // namesFirst is the room the names keep (or less, all they need) before the INS gives way:
 // who the message is from and about comes first; the INS shows whole beside them, or in the
 // row's tooltip and the reader.
 const namesFirst = 200
 
-func (l senderLine) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	h := float32(0)
-	for _, o := range objs {
-		h = fyne.Max(h, o.MinSize().Height)
+// layoutSender lays out the sender, the patient and the INS on one line from x, w wide: the
+// names share the room (each at least half when both are long), the INS keeps its whole
+// width or is left out.
+func (r *messageRow) layoutSender(th fyne.Theme, x, w, h float32) {
+	wf, wp, wi := r.From.need(th), r.PatientName.need(th), r.INS.need(th)
+	if w-wi < fyne.Min(wf+wp, namesFirst) {
+		wi = 0
 	}
-	return fyne.NewSize(objs[0].MinSize().Width, h)
-}
-
-func (l senderLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	from, pat, ins := objs[0], objs[1], objs[2]
-	natural := func(o fyne.CanvasObject) float32 { return textWidth(o.(*widget.Label)) }
-	wf, wp := natural(from), natural(pat)
-	wi := float32(0)
-	if l.r.ins != "" {
-		lb := ins.(*widget.Label)
-		wi = labelWidth(l.r.ins, lb.TextStyle)
-		text := l.r.ins
-		if size.Width-wi < fyne.Min(wf+wp, namesFirst) {
-			wi, text = 0, ""
-		}
-		if lb.Text != text {
-			lb.Text = text
-			lb.Refresh()
-		}
-	}
-	room := size.Width - wi
+	room := w - wi
 	f, p := wf, wp
 	if wf+wp > room {
 		switch {
@@ -140,43 +147,38 @@ func (l senderLine) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			f, p = room/2, room/2
 		}
 	}
-	from.Move(fyne.NewPos(0, 0))
-	from.Resize(fyne.NewSize(f, size.Height))
-	pat.Move(fyne.NewPos(f, 0))
-	pat.Resize(fyne.NewSize(p, size.Height))
-	ins.Move(fyne.NewPos(f+p, 0))
-	ins.Resize(fyne.NewSize(wi, size.Height))
+	r.From.Move(fyne.NewPos(x, 0))
+	r.From.Resize(fyne.NewSize(f, h))
+	r.PatientName.Move(fyne.NewPos(x+f, 0))
+	r.PatientName.Resize(fyne.NewSize(p, h))
+	r.INS.Move(fyne.NewPos(x+f+p, 0))
+	r.INS.Resize(fyne.NewSize(wi, h))
 }
 
 func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 	r.env, r.ok = e, ok
 	if !ok {
-		setLabel(r.From, "…", false, widget.MediumImportance)
-		r.ins = ""
-		for _, l := range []*widget.Label{r.PatientName, r.INS, r.Subject, r.Date} {
-			setLabel(l, "", false, widget.MediumImportance)
+		r.From.set("…", false, widget.MediumImportance)
+		for _, l := range [...]*RowText{r.PatientName, r.INS, r.Subject, r.Date} {
+			l.set("", false, widget.MediumImportance)
 		}
-		for _, i := range []*canvas.Image{r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report} {
+		for _, i := range [...]*canvas.Image{r.Handled, r.Replied, r.Patient, r.Attachment, r.Receipt, r.Report} {
 			r.setIcon(i, nil)
 		}
 		r.Tips = nil
+		r.relayout()
 		return
 	}
 	from, pat, ins := rowNames(e)
-	before := r.lineState()
 	imp := widget.MediumImportance
 	if pat == "" && ins != "" {
 		imp = widget.SuccessImportance // the patient wrote
 	}
-	setLabel(r.From, from, !e.Seen, imp)
-	setLabel(r.PatientName, pat, false, widget.SuccessImportance)
-	show(r.PatientName, pat != "")
-	// The INS label's text is senderLine's to set, whole or empty as the room allows:
-	// setting it here too would give it back its text without the room when the line's
-	// texts did not change (no layout pass follows), and it would overflow onto the date.
-	r.ins = ins
-	setLabel(r.Subject, displaySubject(e.Subject), false, widget.MediumImportance)
-	setLabel(r.Date, u.listDate(e.Date), false, widget.MediumImportance)
+	r.From.set(from, !e.Seen, imp)
+	r.PatientName.set(pat, false, widget.SuccessImportance)
+	r.INS.set(ins, false, widget.SuccessImportance)
+	r.Subject.set(displaySubject(e.Subject), false, widget.MediumImportance)
+	r.Date.set(u.listDate(e.Date), false, widget.MediumImportance)
 	r.setIcon(r.Handled, when(e.Handled, theme.ConfirmIcon()))
 	switch {
 	case e.Answered:
@@ -191,10 +193,14 @@ func (r *messageRow) set(u *UI, e Envelope, ok bool) {
 	r.setIcon(r.Receipt, when(e.MDNRequested, theme.VisibilityIcon()))
 	r.setIcon(r.Report, when(e.Kind == "dsn" || e.Kind == "mdn", theme.WarningIcon()))
 	r.Tips = rowTips(u.tr, e)
-	// A list row is reused for another message without being resized: share the first line
-	// out again when its texts changed, or it keeps the previous message's widths.
-	if r.line != nil && r.lineState() != before {
-		r.line.Layout.Layout(r.line.Objects, r.line.Size())
+	r.relayout()
+}
+
+// relayout shares the row out again for its new texts: a list row is reused for another
+// message without being resized.
+func (r *messageRow) relayout() {
+	if s := r.Size(); !s.IsZero() {
+		r.layout(r.Theme(), s)
 	}
 }
 
@@ -219,11 +225,6 @@ func (r *messageRow) setIcon(img *canvas.Image, res fyne.Resource) {
 	img.Refresh()
 }
 
-// lineState is what the first line's layout depends on.
-func (r *messageRow) lineState() [4]string {
-	return [4]string{r.From.Text, r.PatientName.Text, r.ins, strconv.FormatBool(r.From.TextStyle.Bold)}
-}
-
 // rowNames are the row's sender, the patient beside it (none when the patient is the
 // sender) and the INS label ("" without an INS).
 func rowNames(e Envelope) (from, pat, ins string) {
@@ -245,35 +246,12 @@ func rowNames(e Envelope) (from, pat, ins string) {
 	return from, clip(name, maxSubjectRunes), ins
 }
 
-// cut reports whether l does not show its whole text (ellipsis, or hidden for want of room).
-func cut(l *widget.Label) bool {
-	if l.Text == "" {
-		return false
-	}
-	if !l.Visible() {
-		return true
-	}
-	return textWidth(l) > l.Size().Width+0.5
-}
-
-// textWidth is the room l needs to show its whole text on one line (0 without text).
-func textWidth(l *widget.Label) float32 { return labelWidth(l.Text, l.TextStyle) }
-
-// labelWidth is the room a label needs for text: the text, its padding, and 2 px that the
-// truncation's shaper (which rounds the room down) wants more than fyne.MeasureText says.
-func labelWidth(text string, style fyne.TextStyle) float32 {
-	if text == "" {
-		return 0
-	}
-	return float32(math.Ceil(float64(fyne.MeasureText(text, theme.TextSize(), style).Width))) + 2*theme.InnerPadding() + 2
-}
-
 // tip is the row's texts whole when some are cut, then what its icons mean.
 func (r *messageRow) tip(t func(string, ...any) string) string {
 	var lines []string
-	if cut(r.From) || cut(r.PatientName) || r.INS.Text != r.ins || cut(r.Subject) {
+	if r.From.Cut() || r.PatientName.Cut() || r.INS.Cut() || r.Subject.Cut() {
 		lines = []string{r.From.Text}
-		if p := joinNonEmpty(" — ", r.PatientName.Text, r.ins); p != "" {
+		if p := joinNonEmpty(" — ", r.PatientName.Text, r.INS.Text); p != "" {
 			if r.PatientName.Text == "" {
 				lines[0] += " — " + p
 			} else {
@@ -303,5 +281,5 @@ func (r *messageRow) MouseOut() {
 
 // view is what the row shows, texts whole.
 func (r *messageRow) view() RowView {
-	return RowView{From: r.From.Text, Patient: r.PatientName.Text, INS: r.ins, Subject: r.Subject.Text, Date: r.Date.Text}
+	return RowView{From: r.From.Text, Patient: r.PatientName.Text, INS: r.INS.Text, Subject: r.Subject.Text, Date: r.Date.Text}
 }

@@ -28,8 +28,9 @@ func walkAll(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	}
 }
 
-// Shown is what a label displays: its text as drawn, after truncation.
-func Shown(l *widget.Label) string {
+// Shown is what a label (or another text widget) displays: its text as drawn, after
+// truncation.
+func Shown(l fyne.CanvasObject) string {
 	var parts []string
 	walkAll(l, func(o fyne.CanvasObject) {
 		if t, ok := o.(*canvas.Text); ok && t.Text != "" {

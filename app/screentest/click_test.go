@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
+	"comptoir/app"
 	"comptoir/app/apptest"
 	"comptoir/app/apptest/memsession"
 )
@@ -24,7 +24,7 @@ func TestClickOnARowOpensIt(t *testing.T) {
 	var pos fyne.Position
 	found := false
 	apptest.Walk(w.h.UI.Window.Canvas(), func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok && !found && l.Text == memsession.SubjectStock {
+		if l, ok := o.(*app.RowText); ok && !found && l.Text == memsession.SubjectStock {
 			pos, found = apptest.AbsolutePosition(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2)), true
 		}
 	})

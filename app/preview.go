@@ -26,6 +26,10 @@ const MaxImagePixels = 40_000_000
 // decoded, pages rendered and turned off the UI goroutine; selecting another page, part or
 // message cancels the work under way (a PDF's renderer process is killed).
 type Preview struct {
+	// shown is called on the UI goroutine each time an image is shown (the reader scrolls
+	// to it after « Aperçu »); nil: nothing.
+	shown func()
+
 	Content *fyne.Container
 	Title   *widget.Label
 	Image   *canvas.Image   // the page or photo as shown (turned)
@@ -365,6 +369,9 @@ func (p *Preview) setShown(img image.Image) {
 	p.Image.Refresh()
 	p.showControls()
 	p.sharpen()
+	if p.shown != nil {
+		p.shown()
+	}
 }
 
 // fail says in French why the preview is not shown; err goes to the log.

@@ -272,6 +272,24 @@ func (p *PartRow) CanPreview() bool { return previewKind(p.part) != "" }
 func (p *PartRow) ShowPreview() {
 	p.u.touch()
 	p.preview.show(p.part)
+	// Below the text and the attachments: bring it into view, now and once its image is
+	// shown (the pane may not be tall enough to scroll that far before).
+	if m := p.u.Main; m != nil && m.Reader.Preview == p.preview {
+		r := m.Reader
+		r.ScrollToPreview()
+		p.preview.shown = func() {
+			p.preview.shown = nil
+			if m.Reader == r {
+				r.ScrollToPreview()
+			}
+		}
+	}
+}
+
+// ScrollToPreview scrolls the reader so that the preview starts at its top.
+func (r *ReaderView) ScrollToPreview() {
+	r.scroll.Offset.Y = r.Preview.Content.Position().Y
+	r.scroll.Refresh()
 }
 
 func humanSize(n int64) string {

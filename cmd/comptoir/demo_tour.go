@@ -110,6 +110,7 @@ func tour(ctx context.Context, u *app.UI, d *app.Demo, do func(func()), wait fun
 	if err := wait("the PDF page", func() bool { return strings.HasPrefix(u.Main.Reader.Preview.Page.Text, "Page 1") }); err != nil {
 		return err
 	}
+	do(u.Main.Reader.ScrollToPreview) // as « Aperçu » does: the page below the attachments
 	if err := shot("ordonnance", u.Window); err != nil {
 		return err
 	}

@@ -47,18 +47,18 @@ func (r *rig) serverFlags(bal, folder, subject string) string {
 	return out
 }
 
-// findRef waits until st holds the message with subject in folder of bal.
+// findRef returns the message with subject that st holds in folder of bal. Callers sync
+// first (SyncOnce returns once the pass is stored): nothing to wait for.
 func findRef(t *testing.T, st *store.Store, bal, folder, subject string) store.Ref {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		envs, _ := st.Page(bal, folder, 0, 100)
-		for _, e := range envs {
-			if strings.Contains(e.Subject, subject) {
-				return e.Ref
-			}
+	envs, err := st.Page(bal, folder, 0, 100)
+	if err != nil {
+		t.Fatalf("%s/%s: %v", bal, folder, err)
+	}
+	for _, e := range envs {
+		if strings.Contains(e.Subject, subject) {
+			return e.Ref
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("%s/%s: no message %q", bal, folder, subject)
 	return store.Ref{}

@@ -75,7 +75,7 @@ func TestPreviewPagesEndToEnd(t *testing.T) {
 	// child; page 3 comes from another.
 	r.selectRow("Aperçu : page piégée")
 	h.WaitForWithin("the trapped document's page 1", previewWait, showing("Page 1 / 3", nil))
-	waitProcessGone(t, child) // the previous document's child: gone with its message
+	r.waitGone(child) // the previous document's child: gone with its message
 	child = r.lastPID()
 	r.mu.Lock()
 	renders = len(r.pids)
@@ -90,7 +90,7 @@ func TestPreviewPagesEndToEnd(t *testing.T) {
 		t.Fatalf("while page 2 renders, the label says %q", pv.Page.Text)
 	}
 	test.Tap(toolButton(t, pv, "Page suivante"))
-	waitProcessGone(t, child)
+	r.waitGone(child)
 	h.WaitForWithin("page 3", previewWait, showing("Page 3 / 3", nil))
 	if r.lastPID() == child {
 		t.Fatalf("page 3 was asked of the killed child %d: %v", child, r.pids)
@@ -101,7 +101,7 @@ func TestPreviewPagesEndToEnd(t *testing.T) {
 	child = r.lastPID()
 	h.WaitFor("page 2 again", func() bool { return pv.Page.Text == "Page 2 / 3" })
 	r.selectRow("Aperçu : trois pages")
-	waitProcessGone(t, child)
+	r.waitGone(child)
 	h.WaitForWithin("the report's page 1", previewWait, showing("Page 1 / 3", nil))
 	if strings.Contains(pv.Error.Text, "trop") && pv.Error.Visible() {
 		t.Fatalf("the report shows %q", pv.Error.Text)

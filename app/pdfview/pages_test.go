@@ -23,7 +23,7 @@ func samePixels(a, b image.Image) bool {
 func TestDocumentPagesInOneChild(t *testing.T) {
 	s := subprocess(t)
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	d := s.Open(pdftest.Pages("Un", "Deux", "Trois"))
 	defer d.Close()
 	ctx := context.Background()
@@ -67,7 +67,7 @@ func TestDocumentPagesInOneChild(t *testing.T) {
 func TestDocumentCancelKillsChildNextPageRenders(t *testing.T) {
 	s := subprocess(t)
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	d := s.Open(pdftest.FormBombOnPage(3, 1, 22))
 	defer d.Close()
 	if _, _, err := d.RenderPage(context.Background(), 0, 96); err != nil {
@@ -80,7 +80,7 @@ func TestDocumentCancelKillsChildNextPageRenders(t *testing.T) {
 		_, _, err := d.RenderPage(ctx, 1, 96)
 		done <- err
 	}()
-	waitRenders(t, &seen, 2)
+	seen.waitFor(t, "2 renders asked", time.Minute, func() bool { return len(seen.list) >= 2 })
 	cancel()
 	select {
 	case err := <-done:
@@ -90,7 +90,7 @@ func TestDocumentCancelKillsChildNextPageRenders(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("RenderPage did not return after cancel")
 	}
-	waitGone(t, first)
+	seen.waitGone(t, first)
 	img, pages, err := d.RenderPage(context.Background(), 2, 96)
 	if err != nil || pages != 3 || img == nil {
 		t.Fatalf("page 3 after the cancel: %v", err)
@@ -123,13 +123,13 @@ func TestDocumentIdleStopsChild(t *testing.T) {
 	s := subprocess(t)
 	s.DocumentIdle = 100 * time.Millisecond
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	d := s.Open(pdftest.Pages("Un", "Deux"))
 	defer d.Close()
 	if _, _, err := d.RenderPage(context.Background(), 0, 72); err != nil {
 		t.Fatal(err)
 	}
-	waitGone(t, seen.last())
+	seen.waitGone(t, seen.last())
 	if _, _, err := d.RenderPage(context.Background(), 1, 72); err != nil {
 		t.Fatalf("page 2 after the idle stop: %v", err)
 	}
@@ -158,33 +158,15 @@ func TestDocumentDeadChildReplaced(t *testing.T) {
 func TestDocumentClose(t *testing.T) {
 	s := subprocess(t)
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	d := s.Open(pdftest.Pages("Un", "Deux"))
 	if _, _, err := d.RenderPage(context.Background(), 0, 72); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
-	waitGone(t, seen.last())
+	seen.waitGone(t, seen.last())
 	if _, _, err := d.RenderPage(context.Background(), 1, 72); err == nil {
 		t.Fatal("a page of a closed document rendered")
-	}
-}
-
-// waitRenders waits until n renders were asked of children.
-func waitRenders(t *testing.T, p *pids, n int) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		p.mu.Lock()
-		got := len(p.list)
-		p.mu.Unlock()
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d renders asked, want %d", got, n)
-		}
-		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
 	}
 }
 

@@ -158,13 +158,38 @@ func TestHostilePDFHugePage(t *testing.T) {
 	}
 }
 
-// pids records the children handed a document.
+// pids records the children handed a document, and those killed and reaped since.
 type pids struct {
-	mu   sync.Mutex
-	list []int
+	mu      sync.Mutex
+	list    []int
+	gone    map[int]bool
+	changed chan struct{} // closed, and replaced, at each record
 }
 
-func (p *pids) add(pid int) { p.mu.Lock(); p.list = append(p.list, pid); p.mu.Unlock() }
+// watch makes s report to p.
+func (p *pids) watch(s *Subprocess) { s.OnRender, s.OnExit = p.add, p.exited }
+
+func (p *pids) add(pid int) { p.record(func() { p.list = append(p.list, pid) }) }
+
+func (p *pids) exited(pid int) {
+	p.record(func() {
+		if p.gone == nil {
+			p.gone = map[int]bool{}
+		}
+		p.gone[pid] = true
+	})
+}
+
+func (p *pids) record(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f()
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
+}
+
 func (p *pids) last() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -174,15 +199,37 @@ func (p *pids) last() int {
 	return p.list[len(p.list)-1]
 }
 
-// waitGone waits until the process pid no longer exists (killed and reaped).
-func waitGone(t *testing.T, pid int) {
+// waitFor waits, on the records, until cond (called with p.mu held) holds.
+func (p *pids) waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for processExists(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the renderer process %d is still running", pid)
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	for {
+		p.mu.Lock()
+		if cond() {
+			p.mu.Unlock()
+			return
 		}
-		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
+		if p.changed == nil {
+			p.changed = make(chan struct{})
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// waitGone waits until the child pid was killed and reaped, then checks that the system
+// no longer has it.
+func (p *pids) waitGone(t *testing.T, pid int) {
+	t.Helper()
+	p.waitFor(t, fmt.Sprintf("the renderer process %d to be killed", pid), 5*time.Second*slowdown, func() bool { return p.gone[pid] })
+	if processExists(pid) {
+		t.Fatalf("the renderer process %d is still running", pid)
 	}
 }
 
@@ -193,7 +240,7 @@ func TestHostilePDFTimeLimit(t *testing.T) {
 	s := subprocess(t)
 	s.Timeout = 2 * time.Second * slowdown
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	if err := s.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +252,7 @@ func TestHostilePDFTimeLimit(t *testing.T) {
 	if d := time.Since(start); d > s.Timeout+2*time.Second*slowdown {
 		t.Fatalf("the form bomb ran %v, the limit is %v", d, s.Timeout)
 	}
-	waitGone(t, seen.last())
+	seen.waitGone(t, seen.last())
 }
 
 // 320 MiB of content stream from 330 KB: PDFium's memory cap (256 MiB) refuses it, the
@@ -229,20 +276,14 @@ func TestHostilePDFMemoryBomb(t *testing.T) {
 func TestHostilePDFCancelKillsChild(t *testing.T) {
 	s := subprocess(t)
 	var seen pids
-	s.OnRender = seen.add
+	seen.watch(s)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, _, err := s.RenderPage(ctx, pdftest.FormBomb(22), 0, 96)
 		done <- err
 	}()
-	deadline := time.Now().Add(time.Minute)
-	for seen.last() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no renderer process started")
-		}
-		time.Sleep(10 * time.Millisecond) // polling, bounded by the deadline
-	}
+	seen.waitFor(t, "a renderer process", time.Minute, func() bool { return len(seen.list) > 0 })
 	pid := seen.last()
 	if !processExists(pid) {
 		t.Fatal("the renderer is not running")
@@ -256,7 +297,7 @@ func TestHostilePDFCancelKillsChild(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("RenderPage did not return after cancel")
 	}
-	waitGone(t, pid)
+	seen.waitGone(t, pid)
 }
 
 // Nested arrays 100 000 deep, in the page's resources: PDFium's parser stops at its depth

@@ -44,6 +44,9 @@ type Subprocess struct {
 	// OnRender, when set, is called with the process id of each child handed a document
 	// (tests use it to check that a cancelled render's process is gone).
 	OnRender func(pid int)
+	// OnExit, when set, is called with the process id of each child once it is killed and
+	// reaped (tests wait on it instead of polling the process table).
+	OnExit func(pid int)
 
 	mu     sync.Mutex
 	spare  *child
@@ -60,6 +63,7 @@ type child struct {
 	err   error
 	idle  *time.Timer
 	once  sync.Once
+	exit  func(pid int) // Subprocess.OnExit
 }
 
 func (s *Subprocess) timeout() time.Duration { return orDefault(s.Timeout, DefaultTimeout) }
@@ -78,7 +82,7 @@ func orDefault(d, def time.Duration) time.Duration {
 // start launches a child; its READY line is awaited in the background.
 func (s *Subprocess) start() (*child, error) {
 	cmd := exec.Command(s.Exe, s.Args...)
-	c := &child{cmd: cmd, errb: &headBuffer{max: 512}, ready: make(chan struct{})}
+	c := &child{cmd: cmd, errb: &headBuffer{max: 512}, ready: make(chan struct{}), exit: s.OnExit}
 	cmd.Stderr = c.errb
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -113,6 +117,9 @@ func (c *child) stop() error {
 		_ = c.cmd.Process.Kill()
 		<-c.ready // the reader goroutine ends at EOF
 		err = c.cmd.Wait()
+		if c.exit != nil {
+			c.exit(c.cmd.Process.Pid)
+		}
 	})
 	return err
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -292,14 +291,7 @@ func (s *IndicatorScreen) pickExport() {
 		if err != nil || w == nil {
 			return
 		}
-		var buf bytes.Buffer
-		err = s.ExportCSV(&buf)
-		if err == nil {
-			_, err = w.Write(buf.Bytes())
-		}
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
+		err = writeExport(w, s.ExportCSV)
 		if msg := s.u.lockedError(err); msg != "" {
 			s.problem(msg)
 			return

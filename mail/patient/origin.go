@@ -62,6 +62,14 @@ type authResult struct {
 	props          map[string]string // "ptype.property" → value, lower-case keys
 }
 
+// AuthServID is the authserv-id of an Authentication-Results field value (RFC 8601): its
+// first token, comments removed; "" when there is none. The sandbox operator uses it to
+// remove fields written in its name.
+func AuthServID(v string) string {
+	id, _ := parseAuthResults(v)
+	return id
+}
+
 // parseAuthResults splits a field value into its authserv-id and results, comments removed.
 func parseAuthResults(v string) (id string, results []authResult) {
 	parts := strings.Split(stripComments(v), ";")

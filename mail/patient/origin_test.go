@@ -32,3 +32,11 @@ func TestHostileOriginEstablished(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthServID(t *testing.T) {
+	for v, id := range map[string]string{" op.test; x": "op.test", "(c) op.test 1 ; x": "op.test", "op.test": "op.test", " ; x": ""} {
+		if got := AuthServID(v); got != id {
+			t.Errorf("AuthServID(%q) = %q, want %q", v, got, id)
+		}
+	}
+}

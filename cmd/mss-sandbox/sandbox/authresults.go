@@ -73,7 +73,7 @@ func stripAuthResults(raw []byte, id string) []byte {
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		skipping = ok && strings.EqualFold(string(bytes.TrimSpace(name)), authResultsField) &&
-			strings.EqualFold(authservID(string(value)+string(unfoldedTail(rest))), id)
+			strings.EqualFold(patient.AuthServID(string(value)+string(unfoldedTail(rest))), id)
 		if !skipping {
 			out.Write(line)
 		}
@@ -93,36 +93,6 @@ func unfoldedTail(rest []byte) []byte {
 		n += i + 1
 	}
 	return rest[:n]
-}
-
-// authservID is the authserv-id of an Authentication-Results value: the first token, before
-// any version and the first ";", comments removed.
-func authservID(v string) string {
-	head, _, _ := strings.Cut(stripComments(v), ";")
-	f := strings.Fields(head)
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
-}
-
-// stripComments removes RFC 5322 comments (nested parentheses).
-func stripComments(v string) string {
-	var b strings.Builder
-	depth := 0
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == '\\' && depth > 0:
-			i++
-		case c == '(':
-			depth++
-		case c == ')' && depth > 0:
-			depth--
-		case depth == 0:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }
 
 // headerEnd is the length of raw's header block, blank line excluded.

@@ -1,7 +1,9 @@
 package msg
 
 import (
+	"archive/zip"
 	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -175,4 +177,67 @@ func TestParseEnvelopeXDM(t *testing.T) {
 	if doc := p.XDM.Documents[0]; doc.Data != nil || doc.PDF != nil || doc.Size != full.XDM.Documents[0].Size {
 		t.Errorf("document decoded: %d bytes, PDF %d, size %d", len(doc.Data), len(doc.PDF), doc.Size)
 	}
+}
+
+// TestParseEnvelopeDamagedXDM: an archive whose document fails its checksum only when
+// inflated is refused by both parses, so the list never shows a patient the reader denies
+// (the CI fuzzer's finding: ParseEnvelope found the patient, Parse did not).
+func TestParseEnvelopeDamagedXDM(t *testing.T) {
+	data, err := testPackage(t, "279035121518989").Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Build(Draft{From: medecin, To: []Address{pharmacie}, Subject: "CR",
+		Attachments: []Attachment{{Name: XDMName, ContentType: "application/zip", Data: damageDocuments(t, data)}}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Parse(b.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := ParseEnvelope(b.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Parsed{full, env} {
+		if p.XDM != nil || p.Patient != nil || !errors.Is(p.XDMError, xdm.ErrCorrupt) {
+			t.Fatalf("package %v, patient %+v, error %v: want the archive refused as damaged", p.XDM != nil, p.Patient, p.XDMError)
+		}
+	}
+	if got := full.DocumentsError(); !strings.Contains(got, "endommagée") || !strings.Contains(got, "enregistrer") {
+		t.Errorf("user sees %q", got)
+	}
+}
+
+// damageDocuments rewrites an archive with every entry but METADATA.XML under a wrong CRC-32.
+func damageDocuments(t *testing.T, archive []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range zr.File {
+		h := f.FileHeader
+		if !strings.HasSuffix(h.Name, "METADATA.XML") {
+			h.CRC32 ^= 1
+		}
+		raw, err := f.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

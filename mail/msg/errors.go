@@ -55,6 +55,7 @@ func UserMessage(err error) string {
 		{xdm.ErrTooManyFiles, "L'archive de documents (IHE_XDM.ZIP) contient trop de fichiers."},
 		{xdm.ErrNoMetadata, "L'archive de documents (IHE_XDM.ZIP) ne contient pas de description (METADATA.XML)."},
 		{xdm.ErrBadMetadata, "La description des documents (METADATA.XML) est illisible."},
+		{xdm.ErrCorrupt, "L'archive de documents (IHE_XDM.ZIP) est endommagée : un document ne peut pas être lu."},
 		{xdm.ErrMissingFile, "Un document annoncé dans l'archive IHE_XDM.ZIP est absent."},
 		{xdm.ErrNotZip, "La pièce jointe IHE_XDM.ZIP n'est pas une archive valide."},
 		{xdm.ErrSeveralPatients, "L'archive de documents (IHE_XDM.ZIP) concerne plusieurs patients : elle n'a pas été ouverte."},

@@ -14,6 +14,7 @@ var (
 	ErrNoMetadata     = errors.New("xdm: no IHE_XDM/*/METADATA.XML in archive")
 	ErrBadMetadata    = errors.New("xdm: invalid METADATA.XML")
 	ErrMissingFile    = errors.New("xdm: document listed in metadata is missing")
+	ErrCorrupt        = errors.New("xdm: damaged archive entry")
 	ErrNoPDF          = errors.New("xdm: no embedded PDF in CDA document")
 	ErrInvalidPackage = errors.New("xdm: invalid package")
 	// ErrSeveralPatients: one package (one message) must be about one patient (ECO.2.1.1).

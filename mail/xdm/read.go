@@ -177,7 +177,7 @@ func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Lim
 	}
 	if !content {
 		d.Size = int64(f.UncompressedSize64)
-		return nil
+		return copyFile(io.Discard, f, l, budget)
 	}
 	if d.Data, err = readFile(f, l, budget); err != nil {
 		return err
@@ -228,23 +228,33 @@ func checkSizes(f *zip.File, l Limits) error {
 // readFile reads one entry without trusting its declared size: it stops at the per-file
 // limit, the remaining budget, and the declared size.
 func readFile(f *zip.File, l Limits, budget *int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := copyFile(&buf, f, l, budget); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// copyFile inflates f into w within the limits. The metadata-only read inflates into
+// io.Discard: a damaged or lying entry shows only then, and both reads must refuse the same
+// archives (a message indexed with a patient its reader then refuses would be a lie).
+func copyFile(w io.Writer, f *zip.File, l Limits, budget *int64) error {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("xdm: open %q: %w", f.Name, err)
+		return fmt.Errorf("xdm: open %q: %w", f.Name, err)
 	}
 	defer rc.Close()
 	limit := min(l.MaxFileSize, *budget, int64(f.UncompressedSize64))
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(rc, limit+1))
+	n, err := io.Copy(w, io.LimitReader(rc, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("xdm: read %q: %w", f.Name, err)
+		return fmt.Errorf("xdm: read %q: %w: %w", f.Name, ErrCorrupt, err)
 	}
 	if n > limit {
-		return nil, fmt.Errorf("xdm: read %q: %w", f.Name, ErrTooLarge)
+		return fmt.Errorf("xdm: read %q: %w", f.Name, ErrTooLarge)
 	}
 	if f.CompressedSize64 > 0 && n > ratioFloor && uint64(n)/f.CompressedSize64 > uint64(l.MaxRatio) {
-		return nil, fmt.Errorf("xdm: %q: %w", f.Name, ErrZipBomb)
+		return fmt.Errorf("xdm: %q: %w", f.Name, ErrZipBomb)
 	}
 	*budget -= n
-	return buf.Bytes(), nil
+	return nil
 }

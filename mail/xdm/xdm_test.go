@@ -149,6 +149,11 @@ func TestReadHostile(t *testing.T) {
 		{"bad metadata", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: []byte("<not xml")}), nil, ErrBadMetadata},
 		{"missing document", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: valid}), nil, ErrMissingFile},
 		{"URI traversal", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: metadataFor(t, "../../../etc/passwd")}), nil, ErrUnsafePath},
+		// Found only by inflating the document: the metadata-only read must inflate it too,
+		// or a message would be indexed with a patient its reader then refuses (FuzzParse).
+		{"lying size", lyingZip(t, valid), nil, zip.ErrFormat},
+		{"bad checksum", badChecksumZip(t, valid), nil, zip.ErrChecksum},
+		{"corrupt deflate", corruptDeflateZip(t, valid), nil, ErrCorrupt},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -218,6 +223,39 @@ func lyingZip(t *testing.T, meta []byte) []byte {
 	raw.Write(comp.Bytes())
 	zw.Close()
 	return b.Bytes()
+}
+
+// rawDocZip writes valid metadata and DOC0001.XML as the given raw entry.
+func rawDocZip(t *testing.T, meta []byte, h *zip.FileHeader, raw []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("IHE_XDM/SUBSET01/METADATA.XML")
+	w.Write(meta)
+	h.Name = "IHE_XDM/SUBSET01/DOC0001.XML"
+	rw, err := zw.CreateRaw(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.Write(raw)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// badChecksumZip stores a document whose CRC-32 is not its content's.
+func badChecksumZip(t *testing.T, meta []byte) []byte {
+	content := []byte("<ClinicalDocument/>")
+	return rawDocZip(t, meta, &zip.FileHeader{Method: zip.Store, CRC32: crc32.ChecksumIEEE(content) ^ 1,
+		CompressedSize64: uint64(len(content)), UncompressedSize64: uint64(len(content))}, content)
+}
+
+// corruptDeflateZip stores a document whose deflate stream is garbage.
+func corruptDeflateZip(t *testing.T, meta []byte) []byte {
+	garbage := bytes.Repeat([]byte{0xff}, 64)
+	return rawDocZip(t, meta, &zip.FileHeader{Method: zip.Deflate, CRC32: 1,
+		CompressedSize64: uint64(len(garbage)), UncompressedSize64: 100}, garbage)
 }
 
 func TestReadNestedZipNotExpanded(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 )
 
 // FuzzXDMRead feeds arbitrary archives to Read under small limits; Read must refuse or
-// return a consistent package, never panic or exceed the limits. Seeds: testdata/fuzz/FuzzXDMRead
-// and the archives below.
+// return a consistent package, never panic or exceed the limits, and ReadMetadata must
+// agree with it. Seeds: testdata/fuzz/FuzzXDMRead and the archives below.
 func FuzzXDMRead(f *testing.F) {
 	good, err := samplePackage(f).Bytes()
 	if err != nil {
@@ -20,6 +20,14 @@ func FuzzXDMRead(f *testing.F) {
 	lim := Limits{MaxFiles: 16, MaxFileSize: 1 << 20, MaxTotal: 2 << 20, MaxRatio: 50}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Read(bytes.NewReader(data), int64(len(data)), &lim)
+		// The indexing read (no content) refuses the same archives and sees the same patient.
+		m, merr := ReadMetadata(bytes.NewReader(data), int64(len(data)), &lim)
+		if (err == nil) != (merr == nil) {
+			t.Fatalf("Read: %v; ReadMetadata: %v", err, merr)
+		}
+		if err == nil && (m.Patient != p.Patient || len(m.Documents) != len(p.Documents)) {
+			t.Fatalf("ReadMetadata: patient %+v, %d documents; Read: %+v, %d", m.Patient, len(m.Documents), p.Patient, len(p.Documents))
+		}
 		if err != nil {
 			_, _ = ParseMetadata(data)
 			_, _ = ExtractPDF(data, 1<<20)

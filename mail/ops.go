@@ -28,6 +28,9 @@ type op struct {
 	Remove []string `json:"remove,omitempty"`
 	// Raw is the message an "append" adds to Folder (created when missing).
 	Raw []byte `json:"raw,omitempty"`
+	// Seq names the operation in the pending list: a push removes what it sent by Seq, so an
+	// operation queued or merged meanwhile (it gets a new Seq) stays to be sent.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 const (
@@ -72,6 +75,7 @@ func (e *Engine) queueOp(bal string, o op) error {
 	if err != nil {
 		return err
 	}
+	e.numberOps(ops)
 	if o.Kind == opFlags {
 		// A newer flag change on the same message is merged into the older one.
 		for i, x := range ops {
@@ -82,6 +86,7 @@ func (e *Engine) queueOp(bal string, o op) error {
 			}
 		}
 	}
+	o.Seq = e.nextSeq(ops) // merged: a new operation, even if the older one is being pushed
 	if err := e.saveOps(bal, append(ops, o)); err != nil {
 		return err
 	}
@@ -89,6 +94,28 @@ func (e *Engine) queueOp(bal string, o op) error {
 		w.poke(wantOps)
 	}
 	return nil
+}
+
+// nextSeq is a Seq no pending operation has, nor any this engine gave since it started
+// (a push may still hold one that left the list). Called under opsMu.
+func (e *Engine) nextSeq(ops []op) uint64 {
+	for _, o := range ops {
+		e.lastSeq = max(e.lastSeq, o.Seq)
+	}
+	e.lastSeq++
+	return e.lastSeq
+}
+
+// numberOps gives a Seq to the operations queued by versions without one. Called under
+// opsMu; reports whether any changed.
+func (e *Engine) numberOps(ops []op) bool {
+	changed := false
+	for i := range ops {
+		if ops[i].Seq == 0 {
+			ops[i].Seq, changed = e.nextSeq(ops), true
+		}
+	}
+	return changed
 }
 
 // mergeFlagOps is older then newer as one operation.
@@ -229,23 +256,26 @@ func (s *session) pushOps(ctx context.Context) error {
 	}
 	s.e.opsMu.Lock()
 	ops, err := s.e.loadOps(s.bal)
+	if err == nil && s.e.numberOps(ops) {
+		err = s.e.saveOps(s.bal, ops)
+	}
 	s.e.opsMu.Unlock()
 	if err != nil || len(ops) == 0 {
 		return err
 	}
 	trash := s.folderBySpecialUse(imap.MailboxAttrTrash, "Trash")
-	done := 0
+	var done []uint64
 	for _, o := range ops {
 		if o.Kind == opAppend {
 			if err := s.appendOp(o); err != nil {
 				s.dropDone(done)
 				return err
 			}
-			done++
+			done = append(done, o.Seq)
 			continue
 		}
 		if _, ok := s.folders[o.Folder]; !ok {
-			done++ // the folder is gone: nothing left to change
+			done = append(done, o.Seq) // the folder is gone: nothing left to change
 			continue
 		}
 		if s.selected != o.Folder {
@@ -270,7 +300,10 @@ func (s *session) pushOps(ctx context.Context) error {
 			s.dropDone(done)
 			return err
 		}
-		done++
+		if s.e.afterPush != nil {
+			s.e.afterPush(o)
+		}
+		done = append(done, o.Seq)
 	}
 	return s.dropDone(done)
 }
@@ -310,16 +343,21 @@ func (s *session) storeFlags(uid imap.UIDSet, o op) error {
 	return nil
 }
 
-// dropDone removes the first n pushed operations from the pending list (new ones may have
-// been queued meanwhile).
-func (s *session) dropDone(n int) error {
+// dropDone removes the pushed operations (by Seq) from the pending list. Those queued
+// meanwhile stay, and so does one merged meanwhile into a pushed one: it has a new Seq and
+// carries a change the server has not seen.
+func (s *session) dropDone(pushed []uint64) error {
+	if len(pushed) == 0 {
+		return nil
+	}
 	s.e.opsMu.Lock()
 	defer s.e.opsMu.Unlock()
 	ops, err := s.e.loadOps(s.bal)
 	if err != nil {
 		return err
 	}
-	return s.e.saveOps(s.bal, ops[min(n, len(ops)):])
+	ops = slices.DeleteFunc(ops, func(o op) bool { return slices.Contains(pushed, o.Seq) })
+	return s.e.saveOps(s.bal, ops)
 }
 
 func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {

@@ -275,3 +275,47 @@ func TestPendingFlagsSurviveAPass(t *testing.T) {
 		t.Fatal("$traite and $Traite differ")
 	}
 }
+
+// A change made while the pending ones are being pushed reaches the server: the user marks
+// the message « traité » while its \Seen (from opening it) is on its way. The new change
+// merges into the pending one being pushed; it must not leave the list with it (in CI the
+// mark vanished from the counter and never reached the other).
+func TestChangeDuringPushIsNotLost(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.deliver(orgBAL, "INBOX", mailgen.Message(8, 0, orgBAL))
+	e := NewEngine(r.config(orgBAL))
+	if err := e.SyncOnce(r.ctx, orgBAL); err != nil {
+		t.Fatal(err)
+	}
+	subject := "Ordonnance n°0"
+	ref := findRef(t, r.store, orgBAL, "INBOX", subject)
+	if err := e.MarkRead(ref); err != nil {
+		t.Fatal(err)
+	}
+	marked := false
+	e.afterPush = func(op) {
+		if !marked {
+			marked = true
+			if err := e.ChangeFlags(ref, []string{"$Traite"}, nil); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	if err := e.SyncOnce(r.ctx, orgBAL); err != nil { // pushes \Seen; $Traite comes meanwhile
+		t.Fatal(err)
+	}
+	if !marked {
+		t.Fatal("no pending operation was pushed")
+	}
+	e.afterPush = nil
+	if err := e.SyncOnce(r.ctx, orgBAL); err != nil { // pushes what is left, then compares flags
+		t.Fatal(err)
+	}
+	if got := r.serverFlags(orgBAL, "INBOX", subject); !strings.Contains(got, "$Traite") || !strings.Contains(got, `\Seen`) {
+		t.Errorf("server flags: %q, want $Traite and \\Seen", got)
+	}
+	if env, _ := r.store.Envelope(ref); !hasFlag(env.Flags, "$Traite") {
+		t.Errorf("the counter's own flags: %v, want $Traite", env.Flags)
+	}
+}

@@ -39,7 +39,7 @@ func newPreviewRig(t *testing.T) *previewRig {
 // newPreviewRigWith renders through wrap(PDFium), for faults injected around the renderer.
 func newPreviewRigWith(t *testing.T, wrap func(PDFRenderer) PDFRenderer) *previewRig {
 	t.Helper()
-	r := pdfview.New(filepath.Join(os.TempDir(), "comptoir-pdfium-cache"))
+	r := pdfview.New(filepath.Join(os.TempDir(), "comptoir-pdfium-cache")) // apptest.PDFCache, warmed by TestMain
 	t.Cleanup(func() { r.Close() })
 	rig := &previewRig{readerRig: newReaderRig(t, wrap(r))}
 	rig.pv = rig.r.Preview

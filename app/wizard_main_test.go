@@ -34,6 +34,10 @@ var world struct {
 const validationDelay = 5 * time.Second
 
 func TestMain(m *testing.M) {
+	if err := apptest.WarmPDFium(); err != nil { // the preview tests render in this process
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "comptoir-wizard-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -44,12 +44,10 @@ func TestMain(m *testing.M) {
 	}
 	// Compile PDFium into the cache before any test: a fresh clone would otherwise spend
 	// the first preview's wait on it (seconds, minutes under -race).
-	warm := pdfview.New(pdfCache())
-	if err := warm.Warm(context.Background()); err != nil {
-		fmt.Fprintln(os.Stderr, "PDFium:", err)
+	if err := apptest.WarmPDFium(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	warm.Close()
 	dir, err := os.MkdirTemp("", "comptoir-demo-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -84,7 +82,7 @@ func TestMain(m *testing.M) {
 var pharmacy = sandbox.Seed(sandbox.DefaultDomain).Pharmacy
 
 // pdfCache keeps wazero's compiled PDFium between runs (see package pdfview).
-func pdfCache() string { return filepath.Join(os.TempDir(), "comptoir-pdfium-cache") }
+func pdfCache() string { return apptest.PDFCache() }
 
 // start opens the UI on the demo world with the card labelled label selected.
 func start(t *testing.T, label string) *apptest.Harness {

@@ -1,8 +1,6 @@
 package screentest
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +20,7 @@ const subjectPages = "Compte rendu en trois pages"
 // withPages is the pharmacy with a doctor's three-page report, and PDFium (in this process)
 // to draw it.
 func withPages(t *testing.T) options {
-	r := pdfview.New(filepath.Join(os.TempDir(), "comptoir-pdfium-cache"))
+	r := pdfview.New(apptest.PDFCache())
 	t.Cleanup(func() { r.Close() })
 	pdf := pdftest.Pages("Un", "Deux", "Trois")
 	return options{

@@ -165,3 +165,52 @@ func hasFolder(h *apptest.Harness, name string) bool {
 	}
 	return false
 }
+
+// Two counters open at once: the second already lists the message, unmarked, when the
+// first marks it « traité »; its next synchronisations bring the mark, who and when, to
+// the list and to the open reader.
+func TestSharedMailboxHandledSeenByAnOpenCounter(t *testing.T) {
+	subject := "Renouvellement Seretide " + time.Now().Format("150405.000")
+	ins := sandbox.SeedPatientINS()[0]
+	if _, err := env.Sandbox.DeliverFromPatient(ins, pharmacy, subject, "Bonjour, pouvez-vous préparer mon Seretide ?", nil); err != nil {
+		t.Fatal(err)
+	}
+	env.Cards.Faults().Insert(cpstest.PharmacienCPS3.Label)
+	t.Cleanup(func() { env.Cards.Faults().Pull(cpstest.PharmacienCPS3.Label) })
+
+	// The second counter lists the message first, without the mark.
+	h2 := start(t, cpstest.PharmacienCPS3.Label)
+	openMail(t, h2)
+	selectBAL(t, h2, pharmacy)
+	m2 := h2.UI.Main
+	openRow(t, h2, subject)
+	if tips := m2.RowTips(rowOf(h2, subject)); len(tips) > 0 && strings.HasPrefix(tips[0], "Traité") {
+		t.Fatalf("the message is « traité » before anyone marked it: %q", tips)
+	}
+
+	h1 := start(t, cpstest.Titulaire.Label)
+	openMail(t, h1)
+	selectBAL(t, h1, pharmacy)
+	openRow(t, h1, subject)
+	r := h1.UI.Main.Reader
+	test.Tap(r.Actions.Handled)
+	h1.WaitFor("« traité » in the reader", func() bool {
+		return strings.HasPrefix(r.Actions.HandledBy.Text, "Traité par Élise BONNEFOY le ")
+	})
+
+	polls := 0
+	h2.WaitFor("« traité » at the counter that listed it first", func() bool {
+		if polls++; polls%25 == 1 {
+			test.Tap(m2.SyncButton)
+		}
+		j := rowOf(h2, subject)
+		if j < 0 {
+			return false
+		}
+		tips := m2.RowTips(j)
+		return len(tips) > 0 && strings.HasPrefix(tips[0], "Traité par Élise BONNEFOY le ")
+	})
+	h2.WaitFor("« Traité par » in the open reader", func() bool {
+		return strings.HasPrefix(m2.Reader.Actions.HandledBy.Text, "Traité par Élise BONNEFOY le ")
+	})
+}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -112,39 +111,6 @@ func newCardScreen(u *UI) *CardScreen {
 	form := container.NewVBox(c.Title, c.Reason, c.Methods, c.holderBox)
 	c.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(480, 600), form))
 	return c
-}
-
-// start lists the readers, then follows insertions and removals.
-func (c *CardScreen) start(ctx context.Context) {
-	cards := c.u.deps.Cards
-	go func() {
-		refresh := func(inserted bool) {
-			rs, err := cards.Readers(ctx)
-			if err != nil {
-				c.u.log.Warn("list readers", "err", err)
-			}
-			c.u.deps.Do(func() {
-				c.setReaders(rs, err)
-				if inserted && c.cardReason {
-					c.cardReason = false // the card is back: what the screen asks now is the PIN
-					c.Reason.Hide()
-				}
-			})
-		}
-		refresh(false)
-		events := cards.Watch(ctx)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-events:
-				if !ok {
-					return
-				}
-				refresh(ev.Inserted)
-			}
-		}
-	}()
 }
 
 func (c *CardScreen) setReaders(rs []Reader, err error) {

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"comptoir/app/config"
@@ -48,8 +49,17 @@ type UI struct {
 	content      fyne.CanvasObject // the screen the main window shows
 }
 
-// New builds the UI on a (the caller runs it). deps.Cards must be set.
+// New builds the UI on a, showing the card screen (the caller shows the window and runs
+// the app). deps.Cards must be set.
 func New(a fyne.App, deps Deps) *UI {
+	u := newWindow(a, deps)
+	u.Card = newCardScreen(u)
+	u.showContent(u.Card.Content)
+	return u
+}
+
+// newWindow is the UI without its screens: the window, its menu and its keys.
+func newWindow(a fyne.App, deps Deps) *UI {
 	if deps.Do == nil {
 		deps.Do = fyne.Do
 	}
@@ -87,8 +97,6 @@ func New(a fyne.App, deps Deps) *UI {
 	} else {
 		u.Banner.Hide()
 	}
-	u.Card = newCardScreen(u)
-	u.showContent(u.Card.Content)
 	u.Window.SetMainMenu(u.mainMenu())
 	u.Window.SetCloseIntercept(func() { u.Stop(); u.Window.Close() })
 	if dc, ok := u.Window.Canvas().(interface {
@@ -98,6 +106,33 @@ func New(a fyne.App, deps Deps) *UI {
 	}
 	u.Window.Canvas().SetOnTypedKey(u.typedKey)
 	return u
+}
+
+// NewShown is New for the application's real window, called on the main goroutine: it
+// creates the native window (its GL context: about 0.2 s under Xvfb) while the other cores
+// parse the fonts and build the card screen's widgets (about 0.1 s each), then shows the
+// card screen. The window is shown when it returns; the caller runs the app. The widgets
+// are not on any canvas while they are built, so nothing draws them or reads them
+// meanwhile; the theme is set before either goroutine starts (they read it).
+func NewShown(a fyne.App, deps Deps) *UI {
+	u := newWindow(a, deps)
+	go warmTextFonts()
+	built := make(chan *CardScreen, 1)
+	go func() { built <- newCardScreen(u) }()
+	u.Window.Show()
+	u.Card = <-built
+	u.showContent(u.Card.Content)
+	return u
+}
+
+// warmTextFonts parses the theme's regular and bold fonts, the first screen's (about 0.15 s
+// of CPU, otherwise spent on the first text measured). The other styles stay unloaded until
+// used: each font held costs memory. Measuring text is safe off the UI goroutine: Fyne's
+// font cache is a concurrent map.
+func warmTextFonts() {
+	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
+		fyne.MeasureText("Comptoir é", theme.TextSize(), st)
+	}
 }
 
 // T returns the translated text for key (exposed for tests and the demo wiring).

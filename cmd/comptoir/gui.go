@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/theme"
 
 	"comptoir/app"
 	"comptoir/app/bridge"
@@ -75,14 +74,25 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 
 	go trimCHeapLoop(ctx) // closed windows' GL memory back to the system
 	a := fyneapp.NewWithID("fr.comptoir.mssante")
-	go warmTextFonts() // while the main thread creates the window
-	u := app.New(a, deps)
+	u := app.NewShown(a, deps)
 	u.Start(ctx)
 	defer u.Stop()
 	demo.start(ctx, u, deps, env, cancel)
+	stopped := make(chan struct{}) // closed once the event loop has ended
 	go func() {
-		<-ctx.Done() // Ctrl-C, or the tour's end
-		fyne.Do(a.Quit)
+		select {
+		case <-ctx.Done(): // Ctrl-C, SIGTERM, or the tour's end
+		case <-stopped:
+			return
+		}
+		select {
+		case <-stopped:
+			// The loop ended first (the window closed; Fyne quits on SIGTERM itself) and
+			// this is runGUI's deferred cancel: the driver is gone, Quit would panic in GLFW.
+			return
+		default:
+			fyne.Do(a.Quit)
+		}
 	}()
 	// Once the window is shown (fyne.Do runs in the event loop): take the screen it is on.
 	go fyne.Do(func() {
@@ -90,7 +100,8 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 			u.FitScreen(work)
 		}
 	})
-	u.Window.ShowAndRun()
+	a.Run()
+	close(stopped)
 	return nil
 }
 
@@ -174,15 +185,4 @@ func (n noCards) Watch(context.Context) <-chan app.CardEvent {
 }
 func (n noCards) Login(context.Context, uint, []byte) (app.Session, error) {
 	return nil, errors.Join(app.ErrNoCard, n.err)
-}
-
-// warmTextFonts parses the theme's regular and bold fonts, the first screen's (about 0.15 s
-// of CPU, otherwise spent on the first text measured), on another core while the main thread
-// creates the window, so the first screen shows sooner. The other styles stay unloaded until
-// used: each font held costs memory. Measuring text is safe off the UI goroutine: Fyne's font
-// cache is a concurrent map.
-func warmTextFonts() {
-	for _, st := range []fyne.TextStyle{{}, {Bold: true}} {
-		fyne.MeasureText("Comptoir é", theme.TextSize(), st)
-	}
 }

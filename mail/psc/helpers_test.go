@@ -3,6 +3,7 @@ package psc
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,11 +86,37 @@ type recorder struct {
 	next   http.RoundTripper
 	mu     sync.Mutex
 	tokens []string
+	// down: the intermediate server cannot be reached; refreshes are the times a refresh
+	// was attempted meanwhile.
+	down      bool
+	refreshes []time.Time
+}
+
+// cut makes the intermediate server unreachable (down) or reachable again.
+func (r *recorder) cut(down bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.down = down
+}
+
+func (r *recorder) refreshesWhileDown() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.refreshes...)
 }
 
 var tokenField = regexp.MustCompile(`"(access_token|refresh_token|id_token)"\s*:\s*"([^"]+)"`)
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	down := r.down
+	if down && strings.HasSuffix(req.URL.Path, "/v1/refresh") {
+		r.refreshes = append(r.refreshes, time.Now())
+	}
+	r.mu.Unlock()
+	if down {
+		return nil, errors.New("dial tcp: connect: connection refused")
+	}
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {
 		return resp, err

@@ -142,7 +142,9 @@ func (s *Session) run(ctx context.Context) {
 		}
 		s.mu.Unlock()
 		if retry > 0 {
-			wait = min(wait, retry)
+			// The last refresh failed: the token is due (or past), so wait is zero or
+			// less; the retry delay is what bounds the attempts.
+			wait = retry
 		}
 		t := time.NewTimer(max(wait, 0))
 		select {

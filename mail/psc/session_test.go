@@ -106,3 +106,28 @@ func TestPSCInvalidateRefreshes(t *testing.T) {
 		t.Fatalf("after Invalidate: %v, same token = %v", err, second == first)
 	}
 }
+
+// TestPSCRefreshBacksOffWhileUnreachable: with the intermediate server out of reach, a due
+// refresh is retried after minRetry, then longer, not at once (the retry delay was ignored
+// once the token was due: about 700 attempts a second, each logged).
+func TestPSCRefreshBacksOffWhileUnreachable(t *testing.T) {
+	t.Parallel()
+	e := startEnv(t, sandbox.PSCOptions{CIBAInterval: time.Second})
+	s := e.loginECPS(titulaire)
+	first, err := s.Token(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rec.cut(true)
+	s.Invalidate(first) // the token is due now
+	waitFor(t, 10*time.Second, "two refresh attempts", func() bool { return len(e.rec.refreshesWhileDown()) >= 2 })
+	at := e.rec.refreshesWhileDown()
+	if gap := at[1].Sub(at[0]); gap < minRetry*9/10 {
+		t.Fatalf("the refresh was retried %v after it failed (%d attempts so far), want at least %v", gap, len(at), minRetry)
+	}
+	e.rec.cut(false)
+	waitFor(t, 10*time.Second, "a new token once reachable", func() bool {
+		tok, err := s.Token(e.ctx)
+		return err == nil && tok != first
+	})
+}

@@ -64,10 +64,13 @@ func (h *Harness) Drain() {
 	}
 }
 
-// WaitFor runs UI work until cond holds, failing after a deadline (20 s).
+// WaitFor runs UI work until cond holds, failing after a deadline (45 s). The deadline
+// only bounds a failure: a passing wait returns as soon as cond holds, and under -race on a
+// loaded 2-core machine (make test runs the packages side by side) a synchronisation pass
+// can take seconds.
 func (h *Harness) WaitFor(what string, cond func() bool) {
 	h.T.Helper()
-	h.WaitForWithin(what, 20*time.Second, cond)
+	h.WaitForWithin(what, 45*time.Second, cond)
 }
 
 // WaitForWithin is WaitFor with its own deadline, for work bounded by a longer limit of its

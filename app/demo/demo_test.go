@@ -59,6 +59,9 @@ func TestMain(m *testing.M) {
 		Cards:  []string{cpstest.Titulaire.Label, cpstest.Medecin.Label},
 		NIL:    "Comptoir/test",
 		Watch:  100 * time.Millisecond,
+		// The engine's and the sandbox's warnings (a session that ended, a push refused):
+		// go test shows them when the package fails, next to the window's text.
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Engine: func(c *mail.EngineConfig) { c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, 300*time.Millisecond },
 		Sandbox: func(o *sandbox.Options) {
 			// What reaches the operator's provisioning API is recorded (TestLock…).

@@ -55,10 +55,10 @@ func TestMain(m *testing.M) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	env, err = demo.Start(ctx, demo.Options{
-		Dir:    dir,
-		Cards:  []string{cpstest.Titulaire.Label, cpstest.Medecin.Label},
-		NIL:    "Comptoir/test",
-		Watch:  100 * time.Millisecond,
+		Dir:   dir,
+		Cards: []string{cpstest.Titulaire.Label, cpstest.Medecin.Label},
+		NIL:   "Comptoir/test",
+		Watch: 100 * time.Millisecond,
 		// The engine's and the sandbox's warnings (a session that ended, a push refused):
 		// go test shows them when the package fails, next to the window's text.
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),

@@ -156,6 +156,12 @@ func (s *Session) run(ctx context.Context) {
 		case <-t.C:
 		}
 		err := s.refreshOnce(ctx)
+		// This attempt answers every request for one made before it ended (a Token call
+		// waits for its outcome): a wake left over must not start a second attempt at once.
+		select {
+		case <-s.wake:
+		default:
+		}
 		switch {
 		case err == nil:
 			retry = 0

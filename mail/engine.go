@@ -69,7 +69,6 @@ type Engine struct {
 
 	opsMu      sync.Mutex      // serialises read-modify-write of the pending operations and outbox
 	submitting map[string]bool // outbox items being submitted (guarded by opsMu)
-	lastSeq    uint64          // the last op.Seq given (guarded by opsMu)
 	// afterPush, when set (tests), runs after each pending operation reached the server,
 	// before it leaves the pending list: the moment a change made meanwhile must survive.
 	afterPush func(op)

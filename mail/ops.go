@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,9 +29,6 @@ type op struct {
 	Remove []string `json:"remove,omitempty"`
 	// Raw is the message an "append" adds to Folder (created when missing).
 	Raw []byte `json:"raw,omitempty"`
-	// Seq names the operation in the pending list: a push removes what it sent by Seq, so an
-	// operation queued or merged meanwhile (it gets a new Seq) stays to be sent.
-	Seq uint64 `json:"seq,omitempty"`
 }
 
 const (
@@ -75,7 +73,6 @@ func (e *Engine) queueOp(bal string, o op) error {
 	if err != nil {
 		return err
 	}
-	e.numberOps(ops)
 	if o.Kind == opFlags {
 		// A newer flag change on the same message is merged into the older one.
 		for i, x := range ops {
@@ -86,7 +83,6 @@ func (e *Engine) queueOp(bal string, o op) error {
 			}
 		}
 	}
-	o.Seq = e.nextSeq(ops) // merged: a new operation, even if the older one is being pushed
 	if err := e.saveOps(bal, append(ops, o)); err != nil {
 		return err
 	}
@@ -94,28 +90,6 @@ func (e *Engine) queueOp(bal string, o op) error {
 		w.poke(wantOps)
 	}
 	return nil
-}
-
-// nextSeq is a Seq no pending operation has, nor any this engine gave since it started
-// (a push may still hold one that left the list). Called under opsMu.
-func (e *Engine) nextSeq(ops []op) uint64 {
-	for _, o := range ops {
-		e.lastSeq = max(e.lastSeq, o.Seq)
-	}
-	e.lastSeq++
-	return e.lastSeq
-}
-
-// numberOps gives a Seq to the operations queued by versions without one. Called under
-// opsMu; reports whether any changed.
-func (e *Engine) numberOps(ops []op) bool {
-	changed := false
-	for i := range ops {
-		if ops[i].Seq == 0 {
-			ops[i].Seq, changed = e.nextSeq(ops), true
-		}
-	}
-	return changed
 }
 
 // mergeFlagOps is older then newer as one operation.
@@ -256,26 +230,23 @@ func (s *session) pushOps(ctx context.Context) error {
 	}
 	s.e.opsMu.Lock()
 	ops, err := s.e.loadOps(s.bal)
-	if err == nil && s.e.numberOps(ops) {
-		err = s.e.saveOps(s.bal, ops)
-	}
 	s.e.opsMu.Unlock()
 	if err != nil || len(ops) == 0 {
 		return err
 	}
 	trash := s.folderBySpecialUse(imap.MailboxAttrTrash, "Trash")
-	var done []uint64
+	var done []op
 	for _, o := range ops {
 		if o.Kind == opAppend {
 			if err := s.appendOp(o); err != nil {
 				s.dropDone(done)
 				return err
 			}
-			done = append(done, o.Seq)
+			done = append(done, o)
 			continue
 		}
 		if _, ok := s.folders[o.Folder]; !ok {
-			done = append(done, o.Seq) // the folder is gone: nothing left to change
+			done = append(done, o) // the folder is gone: nothing left to change
 			continue
 		}
 		if s.selected != o.Folder {
@@ -303,7 +274,7 @@ func (s *session) pushOps(ctx context.Context) error {
 		if s.e.afterPush != nil {
 			s.e.afterPush(o)
 		}
-		done = append(done, o.Seq)
+		done = append(done, o)
 	}
 	return s.dropDone(done)
 }
@@ -343,10 +314,12 @@ func (s *session) storeFlags(uid imap.UIDSet, o op) error {
 	return nil
 }
 
-// dropDone removes the pushed operations (by Seq) from the pending list. Those queued
-// meanwhile stay, and so does one merged meanwhile into a pushed one: it has a new Seq and
-// carries a change the server has not seen.
-func (s *session) dropDone(pushed []uint64) error {
+// dropDone removes the pushed operations from the pending list. One queued meanwhile
+// stays, and so does one a newer change was merged into meanwhile: it no longer equals
+// what was pushed, and carries a change the server has not seen. (An operation equal to a
+// pushed one asks for a state the server now has: flags, deletions and moves are
+// idempotent, and appends differ by their Message-ID.)
+func (s *session) dropDone(pushed []op) error {
 	if len(pushed) == 0 {
 		return nil
 	}
@@ -356,8 +329,17 @@ func (s *session) dropDone(pushed []uint64) error {
 	if err != nil {
 		return err
 	}
-	ops = slices.DeleteFunc(ops, func(o op) bool { return slices.Contains(pushed, o.Seq) })
+	for _, p := range pushed {
+		if i := slices.IndexFunc(ops, func(o op) bool { return sameOp(o, p) }); i >= 0 {
+			ops = slices.Delete(ops, i, i+1)
+		}
+	}
 	return s.e.saveOps(s.bal, ops)
+}
+
+func sameOp(a, b op) bool {
+	return a.Kind == b.Kind && a.Folder == b.Folder && a.UID == b.UID && slices.Equal(a.Flags, b.Flags) &&
+		slices.Equal(a.Add, b.Add) && slices.Equal(a.Remove, b.Remove) && bytes.Equal(a.Raw, b.Raw)
 }
 
 func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {

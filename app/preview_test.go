@@ -7,8 +7,6 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -39,7 +37,7 @@ func newPreviewRig(t *testing.T) *previewRig {
 // newPreviewRigWith renders through wrap(PDFium), for faults injected around the renderer.
 func newPreviewRigWith(t *testing.T, wrap func(PDFRenderer) PDFRenderer) *previewRig {
 	t.Helper()
-	r := pdfview.New(filepath.Join(os.TempDir(), "comptoir-pdfium-cache")) // apptest.PDFCache, warmed by TestMain
+	r := pdfview.New(pdftest.CacheDir()) // warmed by TestMain
 	t.Cleanup(func() { r.Close() })
 	rig := &previewRig{readerRig: newReaderRig(t, wrap(r))}
 	rig.pv = rig.r.Preview

@@ -20,6 +20,7 @@ import (
 	"comptoir/app/config"
 	"comptoir/app/demo"
 	"comptoir/app/pdfview"
+	"comptoir/app/pdfview/pdftest"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
@@ -36,7 +37,7 @@ const childEnv = "COMPTOIR_PDFVIEW_CHILD"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "serve" {
-		if err := pdfview.Serve(context.Background(), os.Stdin, os.Stdout, pdfCache()); err != nil {
+		if err := pdfview.Serve(context.Background(), os.Stdin, os.Stdout, pdftest.CacheDir()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -84,14 +85,11 @@ func TestMain(m *testing.M) {
 
 var pharmacy = sandbox.Seed(sandbox.DefaultDomain).Pharmacy
 
-// pdfCache keeps wazero's compiled PDFium between runs (see package pdfview).
-func pdfCache() string { return apptest.PDFCache() }
-
 // start opens the UI on the demo world with the card labelled label selected.
 func start(t *testing.T, label string) *apptest.Harness {
 	t.Helper()
 	deps := env.Deps()
-	r := pdfview.New(pdfCache())
+	r := pdfview.New(pdftest.CacheDir())
 	t.Cleanup(func() { r.Close() })
 	deps.PDF = r
 	deps.Version = "test"

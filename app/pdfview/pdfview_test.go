@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -14,14 +13,11 @@ import (
 	"comptoir/app/pdfview/pdftest"
 )
 
-// testCache keeps wazero's compiled PDFium between test runs (compiling takes seconds).
-func testCache() string { return filepath.Join(os.TempDir(), "comptoir-pdfium-cache") }
-
 // TestMain makes this test binary the renderer child when PDFVIEW_CHILD says so.
 func TestMain(m *testing.M) {
 	switch os.Getenv("PDFVIEW_CHILD") {
 	case "serve":
-		if err := Serve(context.Background(), os.Stdin, os.Stdout, testCache()); err != nil {
+		if err := Serve(context.Background(), os.Stdin, os.Stdout, pdftest.CacheDir()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -62,7 +58,7 @@ func TestRenderPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New(testCache())
+	r := New(pdftest.CacheDir())
 	defer r.Close()
 	start := time.Now()
 	img, pages, err := r.RenderPage(context.Background(), pdf, 0, 72)
@@ -323,7 +319,7 @@ func BenchmarkRenderPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := New(testCache())
+	r := New(pdftest.CacheDir())
 	defer r.Close()
 	t0 := time.Now()
 	if _, _, err := r.RenderPage(context.Background(), pdf, 0, 96); err != nil {
@@ -367,7 +363,7 @@ func BenchmarkSubprocessFirstPage(b *testing.B) {
 
 // The child's warm-up page is a valid PDF that draws.
 func TestWarmPDF(t *testing.T) {
-	r := New(testCache())
+	r := New(pdftest.CacheDir())
 	defer r.Close()
 	img, pages, err := r.RenderPage(context.Background(), warmPDF, 0, 72)
 	if err != nil || pages != 1 || img.Bounds().Dx() != 595 {

@@ -20,7 +20,7 @@ const subjectPages = "Compte rendu en trois pages"
 // withPages is the pharmacy with a doctor's three-page report, and PDFium (in this process)
 // to draw it.
 func withPages(t *testing.T) options {
-	r := pdfview.New(apptest.PDFCache())
+	r := pdfview.New(pdftest.CacheDir())
 	t.Cleanup(func() { r.Close() })
 	pdf := pdftest.Pages("Un", "Deux", "Trois")
 	return options{

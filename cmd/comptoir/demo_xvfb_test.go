@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"comptoir/app/pdfview/pdftest"
 	"context"
 	"fmt"
 	"os"
@@ -36,7 +37,7 @@ func TestDemoUnderXvfb(t *testing.T) {
 	}
 	// PDFium's compiled module is shared with the pdfview tests; the rest is private.
 	cache := filepath.Join(home, "cache")
-	shared := filepath.Join(os.TempDir(), "comptoir-pdfium-cache")
+	shared := pdftest.CacheDir()
 	for _, d := range []string{shared, filepath.Join(cache, "comptoir")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"comptoir/app/config"
+	"comptoir/app/pdfview/pdftest"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/store"
@@ -394,7 +395,7 @@ func startXvfb(ctx context.Context, b testing.TB) string {
 func clientEnv(b testing.TB, home, display string) []string {
 	b.Helper()
 	cache := filepath.Join(home, "cache")
-	shared := filepath.Join(os.TempDir(), "comptoir-pdfium-cache") // PDFium's compiled module
+	shared := pdftest.CacheDir() // PDFium's compiled module
 	for _, d := range []string{shared, filepath.Join(cache, "comptoir")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			b.Fatal(err)

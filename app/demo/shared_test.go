@@ -38,35 +38,76 @@ func menuItemOf(menu *fyne.Menu, label string) *fyne.MenuItem {
 	return nil
 }
 
+// handledBy is the start of what the « traité » mark says once the titulaire set it.
+const handledBy = "Traité par Élise BONNEFOY le "
+
+// patientAsksThePharmacy delivers a patient's message to the pharmacy's BAL and inserts
+// the second counter's card (PharmacienCPS3) until the test ends.
+func patientAsksThePharmacy(t *testing.T, subject, text string) {
+	t.Helper()
+	if _, err := env.Sandbox.DeliverFromPatient(sandbox.SeedPatientINS()[0], pharmacy, subject, text, nil); err != nil {
+		t.Fatal(err)
+	}
+	env.Cards.Faults().Insert(cpstest.PharmacienCPS3.Label)
+	t.Cleanup(func() { env.Cards.Faults().Pull(cpstest.PharmacienCPS3.Label) })
+}
+
+// markHandled opens subject at h and taps « Marquer traité », waiting for the reader to say so.
+func markHandled(t *testing.T, h *apptest.Harness, subject string) {
+	t.Helper()
+	openRow(t, h, subject)
+	r := h.UI.Main.Reader
+	test.Tap(r.Actions.Handled)
+	h.WaitFor("« traité » in the reader", func() bool { return strings.HasPrefix(r.Actions.HandledBy.Text, handledBy) })
+}
+
+// syncUntil waits for cond at h, tapping « Synchroniser » now and then (another counter's
+// change reaches this one at its next synchronisation).
+func syncUntil(h *apptest.Harness, what string, cond func() bool) {
+	polls := 0
+	h.WaitFor(what, func() bool {
+		if polls++; polls%25 == 1 {
+			test.Tap(h.UI.Main.SyncButton)
+		}
+		return cond()
+	})
+}
+
+// waitHandledRow synchronises h until the row of subject shows the titulaire's « traité »
+// mark; it returns the row's icon tips.
+func waitHandledRow(h *apptest.Harness, subject string) []string {
+	var tips []string
+	syncUntil(h, "« traité » at the other counter", func() bool {
+		j := rowOf(h, subject)
+		if j < 0 {
+			return false
+		}
+		tips = h.UI.Main.RowTips(j)
+		return len(tips) > 0 && strings.HasPrefix(tips[0], handledBy)
+	})
+	return tips
+}
+
 // Issue 17: a shared team mailbox. Two counters (two cards) on the pharmacy's ORG BAL: one
 // marks a message « traité »; the other, after a synchronisation, sees the mark, who made
 // it and when. Then the right-click menu marks it unread and archives it, with a
 // confirmation; a reply shows « Répondu », and « Envoyés » shows the recipients at once.
 func TestSharedMailboxHandled(t *testing.T) {
 	subject := "Renouvellement Ventoline " + time.Now().Format("150405.000")
-	ins := sandbox.SeedPatientINS()[0]
-	if _, err := env.Sandbox.DeliverFromPatient(ins, pharmacy, subject, "Bonjour, pouvez-vous préparer ma Ventoline ?", nil); err != nil {
-		t.Fatal(err)
-	}
-	env.Cards.Faults().Insert(cpstest.PharmacienCPS3.Label)
-	t.Cleanup(func() { env.Cards.Faults().Pull(cpstest.PharmacienCPS3.Label) })
+	patientAsksThePharmacy(t, subject, "Bonjour, pouvez-vous préparer ma Ventoline ?")
 
 	// First counter: the titulaire marks it « traité ».
 	h1 := start(t, cpstest.Titulaire.Label)
 	openMail(t, h1)
 	selectBAL(t, h1, pharmacy)
-	openRow(t, h1, subject)
 	before := time.Now().Add(-time.Second)
+	markHandled(t, h1, subject)
 	r := h1.UI.Main.Reader
-	test.Tap(r.Actions.Handled)
-	h1.WaitFor("« traité » in the reader", func() bool {
-		return strings.HasPrefix(r.Actions.HandledBy.Text, "Traité par Élise BONNEFOY le ")
-	})
 	if r.Actions.Handled.Text != "Retirer « traité »" {
 		t.Fatalf("the button reads %q once the message is « traité »", r.Actions.Handled.Text)
 	}
 	i := rowOf(h1, subject)
-	if tips := h1.UI.Main.RowTips(i); len(tips) == 0 || !strings.HasPrefix(tips[0], "Traité par Élise BONNEFOY le ") {
+	if tips := h1.UI.Main.RowTips(i); len(tips) == 0 || !strings.HasPrefix(tips[0], handledBy) {
 		t.Fatalf("the row's first icon says %q", tips)
 	}
 
@@ -75,26 +116,14 @@ func TestSharedMailboxHandled(t *testing.T) {
 	openMail(t, h2)
 	selectBAL(t, h2, pharmacy)
 	m2 := h2.UI.Main
-	var tips []string
-	polls := 0
-	h2.WaitFor("« traité » at the other counter", func() bool {
-		if polls++; polls%25 == 1 {
-			test.Tap(m2.SyncButton)
-		}
-		j := rowOf(h2, subject)
-		if j < 0 {
-			return false
-		}
-		tips = m2.RowTips(j)
-		return len(tips) > 0 && strings.HasPrefix(tips[0], "Traité par Élise BONNEFOY le ")
-	})
-	when := strings.TrimPrefix(tips[0], "Traité par Élise BONNEFOY le ")
+	tips := waitHandledRow(h2, subject)
+	when := strings.TrimPrefix(tips[0], handledBy)
 	at, err := time.ParseInLocation("02/01/2006 à 15:04", when, time.Local)
 	if err != nil || at.Before(before.Truncate(time.Minute)) || at.After(time.Now()) {
 		t.Fatalf("marked « %s »: %v, want the minute it was marked", when, err)
 	}
 	openRow(t, h2, subject)
-	if got := m2.Reader.Actions.HandledBy.Text; !strings.HasPrefix(got, "Traité par Élise BONNEFOY le ") {
+	if got := m2.Reader.Actions.HandledBy.Text; !strings.HasPrefix(got, handledBy) {
 		t.Fatalf("the other counter's reader says %q", got)
 	}
 
@@ -140,13 +169,7 @@ func TestSharedMailboxHandled(t *testing.T) {
 	test.Tap(dialogButton(t, h2.UI.Window.Canvas(), "Archiver"))
 	h2.WaitFor("the message gone from the inbox", func() bool { return rowOf(h2, subject) < 0 })
 	h2.WaitText("Message archivé.")
-	polls = 0
-	h2.WaitFor("« Archives » holding it", func() bool {
-		if polls++; polls%25 == 1 {
-			test.Tap(m2.SyncButton)
-		}
-		return hasFolder(h2, "Archives")
-	})
+	syncUntil(h2, "« Archives » holding it", func() bool { return hasFolder(h2, "Archives") })
 	selectFolder(t, h2, "Archives")
 	h2.WaitFor("the message in « Archives »", func() bool { return rowOf(h2, subject) >= 0 })
 }
@@ -171,12 +194,7 @@ func hasFolder(h *apptest.Harness, name string) bool {
 // the list and to the open reader.
 func TestSharedMailboxHandledSeenByAnOpenCounter(t *testing.T) {
 	subject := "Renouvellement Seretide " + time.Now().Format("150405.000")
-	ins := sandbox.SeedPatientINS()[0]
-	if _, err := env.Sandbox.DeliverFromPatient(ins, pharmacy, subject, "Bonjour, pouvez-vous préparer mon Seretide ?", nil); err != nil {
-		t.Fatal(err)
-	}
-	env.Cards.Faults().Insert(cpstest.PharmacienCPS3.Label)
-	t.Cleanup(func() { env.Cards.Faults().Pull(cpstest.PharmacienCPS3.Label) })
+	patientAsksThePharmacy(t, subject, "Bonjour, pouvez-vous préparer mon Seretide ?")
 
 	// The second counter lists the message first, without the mark.
 	h2 := start(t, cpstest.PharmacienCPS3.Label)
@@ -191,26 +209,10 @@ func TestSharedMailboxHandledSeenByAnOpenCounter(t *testing.T) {
 	h1 := start(t, cpstest.Titulaire.Label)
 	openMail(t, h1)
 	selectBAL(t, h1, pharmacy)
-	openRow(t, h1, subject)
-	r := h1.UI.Main.Reader
-	test.Tap(r.Actions.Handled)
-	h1.WaitFor("« traité » in the reader", func() bool {
-		return strings.HasPrefix(r.Actions.HandledBy.Text, "Traité par Élise BONNEFOY le ")
-	})
+	markHandled(t, h1, subject)
 
-	polls := 0
-	h2.WaitFor("« traité » at the counter that listed it first", func() bool {
-		if polls++; polls%25 == 1 {
-			test.Tap(m2.SyncButton)
-		}
-		j := rowOf(h2, subject)
-		if j < 0 {
-			return false
-		}
-		tips := m2.RowTips(j)
-		return len(tips) > 0 && strings.HasPrefix(tips[0], "Traité par Élise BONNEFOY le ")
-	})
+	waitHandledRow(h2, subject)
 	h2.WaitFor("« Traité par » in the open reader", func() bool {
-		return strings.HasPrefix(m2.Reader.Actions.HandledBy.Text, "Traité par Élise BONNEFOY le ")
+		return strings.HasPrefix(m2.Reader.Actions.HandledBy.Text, handledBy)
 	})
 }

@@ -23,18 +23,9 @@ func TestDemoUnderXvfb(t *testing.T) {
 	if err != nil {
 		t.Fatal("xvfb-run not found: apt-get install xvfb")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal("the go command is not in PATH")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	home := t.TempDir()
-	bin := filepath.Join(home, "comptoir")
-	build := exec.CommandContext(ctx, goTool, "build", "-tags", "demo", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	home, bin := buildDemoClient(ctx, t)
 	// PDFium's compiled module is shared with the pdfview tests; the rest is private.
 	cache := filepath.Join(home, "cache")
 	shared := pdftest.CacheDir()

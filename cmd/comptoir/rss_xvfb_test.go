@@ -391,6 +391,22 @@ func startXvfb(ctx context.Context, b testing.TB) string {
 	return ":" + strings.TrimSpace(n)
 }
 
+// buildDemoClient builds the application as shipped (cgo, GLFW driver, no -race) with the
+// demo tag into a private home, and returns the home and the binary.
+func buildDemoClient(ctx context.Context, t testing.TB) (home, bin string) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("the go command is not in PATH")
+	}
+	home = t.TempDir()
+	bin = filepath.Join(home, "comptoir")
+	if out, err := exec.CommandContext(ctx, goTool, "build", "-tags", "demo", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return home, bin
+}
+
 // clientEnv is the client's environment: a private home and the test cards' SoftHSM2.
 func clientEnv(b testing.TB, home, display string) []string {
 	b.Helper()

@@ -220,3 +220,60 @@ func TestPSCProviderCodeFlow(t *testing.T) {
 		t.Fatalf("reused code: %v", out)
 	}
 }
+
+// TestPSCProviderCIBADecidedByAPI: a script (or a tester with curl) sees the waiting e-CPS
+// requests at GET /sandbox/ciba and approves or denies one by POST, as the demo menu does;
+// the client's next poll gets the tokens, or access_denied.
+func TestPSCProviderCIBADecidedByAPI(t *testing.T) {
+	_, ts := startProvider(t, Options{})
+	form := url.Values{"scope": {"openid scope_all"}, "login_hint": {testUser}}
+	ask := func() string {
+		t.Helper()
+		st, out := post(t, ts, ciba, "gw", "s3cret", form)
+		if st != http.StatusOK || out["auth_req_id"] == nil {
+			t.Fatalf("backchannel request: %d %v", st, out)
+		}
+		return out["auth_req_id"].(string)
+	}
+	approved, denied := ask(), ask()
+
+	resp, err := ts.Client().Get(ts.URL + "/sandbox/ciba")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []CIBARequest
+	err = json.NewDecoder(resp.Body).Decode(&pending)
+	resp.Body.Close()
+	if err != nil || len(pending) != 2 || pending[0].NationalID != testUser {
+		t.Fatalf("GET /sandbox/ciba: %v %+v, want the two requests of %s", err, pending, testUser)
+	}
+
+	decide := func(id, verb string) int {
+		t.Helper()
+		resp, err := ts.Client().Post(ts.URL+"/sandbox/ciba/"+id+"/"+verb, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := decide(approved, "approve"); st != http.StatusNoContent {
+		t.Fatalf("POST approve: %d", st)
+	}
+	if st := decide(denied, "deny"); st != http.StatusNoContent {
+		t.Fatalf("POST deny: %d", st)
+	}
+	if st := decide("unknown", "approve"); st != http.StatusNotFound {
+		t.Fatalf("POST approve of an unknown request: %d, want 404", st)
+	}
+	poll := func(id string) map[string]any {
+		_, out := post(t, ts, token, "gw", "s3cret", url.Values{"grant_type": {GrantCIBA}, "auth_req_id": {id}})
+		return out
+	}
+	if out := poll(approved); out["access_token"] == nil {
+		t.Fatalf("poll after the API's approval: %v", out)
+	}
+	if out := poll(denied); out["error"] != "access_denied" {
+		t.Fatalf("poll after the API's denial: %v, want access_denied", out)
+	}
+}

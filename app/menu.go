@@ -14,6 +14,11 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 			u.Lock(t("lock.reason.user"))
 		}
 	})
+	// Ours, so that it reads in the application's language: without one the desktop driver
+	// appends « Quit » in the system's. Its action stays the driver's: every window is
+	// asked to close, as by the window manager.
+	quit := fyne.NewMenuItem(t("menu.quit"), nil)
+	quit.IsQuit = true
 	menus := []*fyne.Menu{fyne.NewMenu(t("menu.app"),
 		fyne.NewMenuItem(t("main.settings"), func() { u.ShowSettings() }),
 		fyne.NewMenuItem(t("annuaire.title"), func() { u.ShowAnnuaire() }),
@@ -23,7 +28,7 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItem(t("templates.title"), func() { u.ShowTemplates() }),
 		fyne.NewMenuItem(t("audit.title"), func() { u.ShowAudit() }),
 		fyne.NewMenuItem(t("main.about"), func() { u.ShowAbout() }),
-		lock)}
+		lock, fyne.NewMenuItemSeparator(), quit)}
 	if m := u.messageMenu(); m != nil {
 		menus = append(menus, m)
 	}

@@ -42,3 +42,20 @@ func TestFrenchText(t *testing.T) {
 		t.Errorf("a message of 3 November is dated %q", got)
 	}
 }
+
+// The application menu ends with « Quitter ». Without a quit item of its own, the desktop
+// driver appended one labelled in the system's language, not the application's: « Quit »
+// under the counter's French menu (seen under Xvfb at 1024×768).
+func TestMenuQuitsInFrench(t *testing.T) {
+	w := start(t, options{})
+	for _, screen := range []string{"card", "mailbox"} {
+		if screen == "mailbox" {
+			w.mailbox()
+		}
+		items := w.h.UI.Window.MainMenu().Items[0].Items
+		last := items[len(items)-1]
+		if last.Label != "Quitter" || !last.IsQuit {
+			t.Errorf("on the %s screen the first menu ends with %q (quit item: %v), want « Quitter »", screen, last.Label, last.IsQuit)
+		}
+	}
+}

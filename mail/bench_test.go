@@ -57,6 +57,7 @@ const (
 //
 // MAIL_BENCH_N changes the mailbox size; MAIL_BENCH_ROUNDS the rounds (3); MAIL_BENCH_CPU,
 // MAIL_BENCH_HEAP, MAIL_BENCH_BLOCK name files for profiles of Comptoir's syncs only.
+// MAIL_BENCH_PERF names a perf.data file: `perf record -g` of the first of them (Linux).
 func BenchmarkInitialSync(b *testing.B) {
 	if _, err := exec.LookPath("mbsync"); err != nil {
 		b.Fatal("mbsync not found: apt-get install isync")

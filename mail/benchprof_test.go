@@ -17,10 +17,15 @@ type benchProfiles struct {
 	cpu, block, heap  string
 	cpuFile           *os.File
 	cpuSeen, blockSet bool
+	// perf names a perf.data file (MAIL_BENCH_PERF): `perf record -g` of this process during
+	// Comptoir's first sync, kernel time included (page faults, tmpfs writes), which pprof
+	// does not split.
+	perf     string
+	perfStop func() error
 }
 
 func startBenchProfiles(b testing.TB) *benchProfiles {
-	p := &benchProfiles{b: b, cpu: os.Getenv("MAIL_BENCH_CPU"), block: os.Getenv("MAIL_BENCH_BLOCK"), heap: os.Getenv("MAIL_BENCH_HEAP")}
+	p := &benchProfiles{b: b, cpu: os.Getenv("MAIL_BENCH_CPU"), block: os.Getenv("MAIL_BENCH_BLOCK"), heap: os.Getenv("MAIL_BENCH_HEAP"), perf: os.Getenv("MAIL_BENCH_PERF")}
 	if p.heap != "" {
 		runtime.MemProfileRate = 64 << 10
 	}
@@ -40,6 +45,13 @@ func (p *benchProfiles) resume() {
 		}
 		p.cpuFile = f
 	}
+	if p.perf != "" {
+		stop, err := startPerf(p.b.TempDir(), p.perf)
+		if err != nil {
+			p.b.Fatal(err)
+		}
+		p.perf, p.perfStop = "", stop
+	}
 	if p.block != "" && !p.blockSet {
 		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
 		runtime.SetMutexProfileFraction(5)
@@ -48,6 +60,12 @@ func (p *benchProfiles) resume() {
 }
 
 func (p *benchProfiles) pause() {
+	if p.perfStop != nil {
+		if err := p.perfStop(); err != nil {
+			p.b.Error(err)
+		}
+		p.perfStop = nil
+	}
 	if p.cpuFile != nil {
 		pprof.StopCPUProfile()
 		p.cpuFile.Close()

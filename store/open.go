@@ -115,8 +115,9 @@ func open(path string, u unlocker, opts Options) (*Store, error) {
 func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 	defer guard(&err)()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      timeout,
-		FreelistType: bolt.FreelistMapType,
+		Timeout:         timeout,
+		FreelistType:    bolt.FreelistMapType,
+		InitialMmapSize: initialMmapSize,
 	})
 	if err == nil {
 		// Past 64 MB, grow the file 64 MB at a time: fewer grow+fsync rounds in bulk

@@ -97,9 +97,11 @@ func TestTruncatedFileIsCorruptNotACrash(t *testing.T) {
 		ms = append(ms, msg(bal, "INBOX", i, "objet", "texte", bytes.Repeat([]byte("y"), 4000)))
 	}
 	must(t, s.PutMessages(ms))
+	// The file may end in space bbolt allocated ahead (sparse): cut into the pages in use.
+	var used int64
+	must(t, s.db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }))
 	must(t, s.Close())
-	fi, _ := os.Stat(path)
-	must(t, os.Truncate(path, fi.Size()/3))
+	must(t, os.Truncate(path, used/3))
 	s, err := Open(path, newSigner(1), Options{now: fixedNow})
 	if err == nil { // bbolt may open it; reading must then report corruption, not crash
 		defer s.Close()

@@ -11,9 +11,12 @@
 //     relative to the METADATA folder, then to IHE_XDM/, then to the archive's root (the ANS
 //     DRIM-M examples write "SS000001/KOS_1_1.DCM"). Each document's size and SHA-1 are
 //     compared with the metadata (SizeCheck, HashCheck: a mismatch is reported, the document
-//     kept), and its Kind worked out: CDA (a level 1 CDA's PDF is extracted into PDF and its
+//     kept); a document that cannot be inflated (bad checksum, corrupt data, a size it does
+//     not keep) is reported in its Damage, the package and its other documents kept; and its
+//     Kind worked out: CDA (a level 1 CDA's PDF is extracted into PDF and its
 //     own header read into CDA), PDF, DICOM (a KOS: « imagerie (non affichable) », to save),
-//     other. XDS signature entries go to Package.Signatures, not Documents.
+//     other. XDS signature entries go to Package.Signatures, not Documents. ReadMetadata
+//     does the same without inflating the documents and refuses exactly what Read refuses.
 //   - Patient.Kind: an identifier is an INS only when its OID is an INS OID (INS-NIR, INS-NIA,
 //     or the test and demonstration INS-NIR) and its key checks; anything else, an IPP under
 //     a hospital's OID included, is an « identifiant local » (Patient.Label).

@@ -143,15 +143,34 @@ func (d *Document) Verify() {
 	}
 }
 
-// Intact reports whether neither the size nor the hash differs from the declared ones.
-func (d *Document) Intact() bool { return d.SizeCheck != CheckMismatch && d.HashCheck != CheckMismatch }
+// Intact reports whether the document was read and neither its size nor its hash differs
+// from the declared ones.
+func (d *Document) Intact() bool {
+	return d.Damage == nil && d.SizeCheck != CheckMismatch && d.HashCheck != CheckMismatch
+}
 
 // Problem is the French sentence to show when the document is not intact ("" otherwise).
 func (d *Document) Problem() string {
-	if d.Intact() {
-		return ""
+	switch {
+	case d.Damage != nil:
+		return "Ce document est endommagé dans l'archive et ne peut pas être lu. L'archive IHE_XDM.ZIP reste jointe au message : enregistrez-la, ou demandez à l'expéditeur de renvoyer le document."
+	case !d.Intact():
+		return "Ce document ne correspond pas à la taille ou à l'empreinte annoncées dans l'archive : il a pu être abîmé ou modifié en route."
 	}
-	return "Ce document ne correspond pas à la taille ou à l'empreinte annoncées dans l'archive : il a pu être abîmé ou modifié en route."
+	return ""
+}
+
+// Damaged reports whether a document or signature of the package could not be read from
+// the archive (Document.Damage).
+func (p *Package) Damaged() bool {
+	for _, list := range [][]Document{p.Documents, p.Signatures} {
+		for i := range list {
+			if list[i].Damage != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FileName is a safe name to save the document under: the last element of its URI, or a

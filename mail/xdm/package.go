@@ -75,6 +75,10 @@ type Document struct {
 	CDA                  *CDAHeader // the CDA's own header, for a CDA document that could be read
 	Data                 []byte     // the file's content
 	PDF                  []byte     // the PDF embedded in a CDA level 1 document; nil otherwise
+	// Damage says why Read could not take the file out of the archive (it wraps ErrCorrupt:
+	// bad checksum, corrupt data, a size it does not keep); Data is then nil. ReadMetadata
+	// does not inflate and leaves it nil.
+	Damage error
 }
 
 // Package is the content of an IHE XDM archive.

@@ -48,10 +48,11 @@ func Read(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 }
 
 // ReadMetadata is Read without the documents' content: the package's patient, title and
-// document entries (Data, PDF and CDA nil, Size as the archive declares it, Kind as the
-// metadata says), after the same checks of the archive's structure and sizes. Indexing a
-// message needs no more, and decoding every CDA document's embedded PDF costs more than
-// the rest of the message.
+// document entries (Data, PDF and CDA nil, Damage unknown, Size as the archive declares it,
+// Kind as the metadata says), after the same checks of the archive's structure and sizes.
+// It refuses exactly the archives Read refuses: what only inflating a document shows is
+// that document's Damage. Indexing a message needs no more, and inflating the documents
+// cost a quarter of the indexing parse of a message (issue 18).
 func ReadMetadata(r io.ReaderAt, size int64, lim *Limits) (*Package, error) {
 	return read(r, size, lim, false)
 }
@@ -158,7 +159,7 @@ func findMetadata(files map[string]*zip.File) []metadataFile {
 }
 
 // loadDocument finds d's file, reads it, checks its size and hash against the metadata, and
-// works out its kind. A URI is tried relative to the METADATA folder, then to IHE_XDM/, then
+// works out its kind; a file that cannot be inflated is d's Damage. A URI is tried relative to the METADATA folder, then to IHE_XDM/, then
 // to the archive's root (the ANS examples write "SS000001/KOS_1_1.DCM").
 func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Limits, budget *int64, content bool) error {
 	uri, err := cleanName(d.URI)
@@ -177,10 +178,19 @@ func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Lim
 	}
 	if !content {
 		d.Size = int64(f.UncompressedSize64)
-		return copyFile(io.Discard, f, l, budget)
+		return nil
 	}
 	if d.Data, err = readFile(f, l, budget); err != nil {
-		return err
+		// A damaged entry (bad checksum, corrupt deflate data, a size it does not keep, an
+		// unknown compression method) is this document's problem, not the package's: the
+		// patient and the other documents stay readable, and the metadata-only read, which
+		// does not inflate, finds the same patient.
+		if !errors.Is(err, ErrCorrupt) {
+			err = fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		d.Data, d.Damage = nil, err
+		d.Size, d.Hash = 0, ""
+		return nil
 	}
 	d.Verify()
 	if d.Kind != KindSignature {
@@ -235,9 +245,8 @@ func readFile(f *zip.File, l Limits, budget *int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// copyFile inflates f into w within the limits. The metadata-only read inflates into
-// io.Discard: a damaged or lying entry shows only then, and both reads must refuse the same
-// archives (a message indexed with a patient its reader then refuses would be a lie).
+// copyFile inflates f into w within the limits: a lying size, a bad checksum or corrupt data
+// is an error.
 func copyFile(w io.Writer, f *zip.File, l Limits, budget *int64) error {
 	rc, err := f.Open()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"errors"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"strings"
 	"testing"
@@ -149,11 +150,6 @@ func TestReadHostile(t *testing.T) {
 		{"bad metadata", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: []byte("<not xml")}), nil, ErrBadMetadata},
 		{"missing document", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: valid}), nil, ErrMissingFile},
 		{"URI traversal", zipOf(t, zipEntry{name: "IHE_XDM/SUBSET01/METADATA.XML", data: metadataFor(t, "../../../etc/passwd")}), nil, ErrUnsafePath},
-		// Found only by inflating the document: the metadata-only read must inflate it too,
-		// or a message would be indexed with a patient its reader then refuses (FuzzParse).
-		{"lying size", lyingZip(t, valid), nil, zip.ErrFormat},
-		{"bad checksum", badChecksumZip(t, valid), nil, zip.ErrChecksum},
-		{"corrupt deflate", corruptDeflateZip(t, valid), nil, ErrCorrupt},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -194,12 +190,93 @@ func TestReadMetadata(t *testing.T) {
 	}
 }
 
-func TestReadLyingSize(t *testing.T) {
-	data := lyingZip(t, metadataFor(t, "DOC0001.XML"))
-	_, err := Read(bytes.NewReader(data), int64(len(data)), nil)
-	// Either our bound or archive/zip's own size check stops it.
-	if !errors.Is(err, ErrTooLarge) && !errors.Is(err, zip.ErrFormat) {
-		t.Fatalf("err = %v", err)
+// TestReadDamagedDocument: what only inflating a document shows (a size it does not keep, a
+// bad checksum, corrupt deflate data) is that document's Damage. The package, its patient
+// and its other documents stay readable, and the metadata-only read, which does not
+// inflate, reads the same patient and documents: a message is never indexed with a patient
+// its reader then refuses (FuzzParse).
+func TestReadDamagedDocument(t *testing.T) {
+	valid := metadataFor(t, "DOC0001.XML")
+	for _, c := range []struct {
+		name string
+		data []byte
+		want error // besides ErrCorrupt
+	}{
+		// Either our bound or archive/zip's own size check stops the lying size.
+		{"lying size", lyingZip(t, valid), nil},
+		{"bad checksum", badChecksumZip(t, valid), zip.ErrChecksum},
+		{"corrupt deflate", corruptDeflateZip(t, valid), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Read(bytes.NewReader(c.data), int64(len(c.data)), nil)
+			if err != nil {
+				t.Fatalf("Read refused the package: %v", err)
+			}
+			d := p.Documents[0]
+			if !errors.Is(d.Damage, ErrCorrupt) || (c.want != nil && !errors.Is(d.Damage, c.want)) {
+				t.Fatalf("damage %v, want %v and %v", d.Damage, ErrCorrupt, c.want)
+			}
+			if d.Data != nil || d.PDF != nil || d.Intact() || !p.Damaged() {
+				t.Errorf("data %d bytes, intact %v, package damaged %v", len(d.Data), d.Intact(), p.Damaged())
+			}
+			if got := d.Problem(); !strings.Contains(got, "endommagé") || !strings.Contains(got, "IHE_XDM.ZIP") {
+				t.Errorf("user sees %q", got)
+			}
+			m, err := ReadMetadata(bytes.NewReader(c.data), int64(len(c.data)), nil)
+			if err != nil {
+				t.Fatalf("ReadMetadata: %v", err)
+			}
+			if m.Patient != p.Patient || len(m.Documents) != len(p.Documents) || m.Documents[0].Title != d.Title {
+				t.Errorf("ReadMetadata: patient %+v, %d documents; Read: %+v, %d", m.Patient, len(m.Documents), p.Patient, len(p.Documents))
+			}
+		})
+	}
+}
+
+// TestReadOneDamagedDocumentAmongOthers: the intact document of a package stays readable,
+// checked and shown when its neighbour is damaged.
+func TestReadOneDamagedDocumentAmongOthers(t *testing.T) {
+	sample := samplePackage(t)
+	good, err := sample.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range zr.File {
+		h := f.FileHeader
+		if strings.HasSuffix(h.Name, "DOC0002.XML") {
+			h.CRC32 ^= 1
+		}
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Read(bytes.NewReader(b.Bytes()), int64(b.Len()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := p.Documents[0], p.Documents[1]
+	if first.Damage != nil || !first.Intact() || !bytes.Equal(first.Data, sample.Documents[0].Data) || first.Problem() != "" {
+		t.Errorf("the intact document: damage %v, intact %v, %d bytes", first.Damage, first.Intact(), len(first.Data))
+	}
+	if !errors.Is(second.Damage, zip.ErrChecksum) || second.Data != nil {
+		t.Errorf("the damaged document: damage %v, %d bytes", second.Damage, len(second.Data))
 	}
 }
 

@@ -226,7 +226,8 @@ type Document struct {
 	Data               []byte
 	FileName           string   // a safe name to save it under
 	Kind               xdm.Kind // a DICOM object (KOS) is imaging that can only be saved
-	Problem            string   // French: its size or hash differs from the metadata's; "" when intact
+	Problem            string   // French: damaged, or its size or hash differs from the metadata's; "" when intact
+	Damaged            bool     // it could not be read from the archive: no Data, nothing to show or save
 	Sniff              Sniff    // what Data is (SniffPart), told when the message was read
 }
 

@@ -44,9 +44,12 @@ func (r *ReaderView) showDocuments(msg *Message) {
 		}
 		part := Part{Attachment: Attachment{Name: d.FileName, ContentType: d.ContentType, Size: int64(len(d.Data))}, Data: d.Data, Sniff: d.Sniff}
 		var row *PartRow
-		if d.Kind == xdm.KindDICOM {
+		switch {
+		case d.Damaged:
+			row = newUnreadableRow(r.u, part, label)
+		case d.Kind == xdm.KindDICOM:
 			row = newSaveOnlyRow(r.u, part, fmt.Sprintf("%s — %s", label, d.Kind.Label()))
-		} else {
+		default:
 			row = newPartRow(r.u, r.Preview, part, label)
 		}
 		r.Documents = append(r.Documents, row)
@@ -86,6 +89,16 @@ func newSaveOnlyRow(u *UI, p Part, label string) *PartRow {
 		b.Hide()
 	}
 	row.Content = container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), row.Save, row.Name)
+	return row
+}
+
+// newUnreadableRow is a row for a document that could not be read from its archive: its
+// name, and no action (the problem underneath says to save the archive).
+func newUnreadableRow(u *UI, p Part, label string) *PartRow {
+	row := newSaveOnlyRow(u, p, label)
+	row.Name.SetText(fmt.Sprintf("%s (%s)", label, u.tr.T("reader.document.unreadable")))
+	row.Save.Disable()
+	row.Save.Hide()
 	return row
 }
 

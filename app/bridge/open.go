@@ -60,8 +60,8 @@ func (s *Session) message(env store.Envelope, p *msg.Parsed, body *store.BodyFil
 		m.Patient = &pt
 	}
 	for i, a := range p.Attachments {
-		if i == p.XDMIndex && p.XDM != nil {
-			continue // shown as the patient's documents
+		if i == p.XDMIndex && p.XDM != nil && !p.XDM.Damaged() {
+			continue // shown as the patient's documents; a damaged archive stays to be saved
 		}
 		m.Parts = append(m.Parts, app.Part{
 			Attachment: app.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size},

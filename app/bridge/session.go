@@ -251,7 +251,7 @@ func documents(pkg *xdm.Package) (docs, sigs []app.Document) {
 func document(d *xdm.Document) app.Document {
 	kind := d.Detect()
 	doc := app.Document{Title: d.Title, ContentType: d.MimeType, Date: d.ServiceStart, Data: d.Data,
-		FileName: d.FileName(), Kind: kind, Problem: d.Problem()}
+		FileName: d.FileName(), Kind: kind, Problem: d.Problem(), Damaged: d.Damage != nil}
 	if doc.Date.IsZero() {
 		doc.Date = d.CreationTime
 	}

@@ -3,6 +3,7 @@ package demo_test
 import (
 	"archive/zip"
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -170,6 +171,9 @@ func TestReaderShowsEveryANSArchive(t *testing.T) {
 		}
 		return data
 	})
+	// The same report whose file fails its checksum: the patient stays, the document is
+	// marked unreadable, the archive offered to save.
+	damaged := flipCRC(t, raw, "DOC0001.XML")
 	// No METADATA.XML at all.
 	unreadable := rezip(t, drimm, func(name string, data []byte) []byte {
 		if strings.HasSuffix(name, "METADATA.XML") {
@@ -180,7 +184,8 @@ func TestReaderShowsEveryANSArchive(t *testing.T) {
 	doctorSends(t,
 		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Imagerie DRIM-M", Text: "Résultats d'imagerie.", Attachments: xdmAttachment(drimm)},
 		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Vaccination IPP", Text: "Vaccination faite.", Attachments: xdmAttachment(local)},
-		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Archive abimee", Text: "Voir l'archive.", Attachments: xdmAttachment(unreadable)})
+		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Archive abimee", Text: "Voir l'archive.", Attachments: xdmAttachment(unreadable)},
+		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Document abime", Text: "Vaccination.", Attachments: xdmAttachment(damaged)})
 
 	h := start(t, cpstest.Titulaire.Label)
 	openMail(t, h)
@@ -214,17 +219,65 @@ func TestReaderShowsEveryANSArchive(t *testing.T) {
 
 	openRow(t, h, "Archive abimee")
 	h.WaitText("vous pouvez l'enregistrer")
-	h.WaitFor("the unreadable archive as an attachment", func() bool {
-		for _, row := range r.Attachments {
+	waitArchiveToSave(t, h)
+	if !apptest.Contains(h.Visible(), "Voir l'archive.") {
+		t.Fatal("the message's text is not shown")
+	}
+
+	openRow(t, h, "Document abime")
+	h.WaitText("identifiant local IPP000123")
+	h.WaitText("endommagé dans l'archive et ne peut pas être lu")
+	h.WaitFor("the damaged document's row", func() bool { return len(r.Documents) == 1 })
+	if d := r.Documents[0]; !strings.Contains(d.Name.Text, "(illisible)") || d.Save.Visible() || d.Open.Visible() || d.PreviewButton.Visible() {
+		t.Fatalf("the damaged document: %q, save %v, open %v, preview %v", d.Name.Text, d.Save.Visible(), d.Open.Visible(), d.PreviewButton.Visible())
+	}
+	waitArchiveToSave(t, h)
+}
+
+// waitArchiveToSave waits for the reader to offer the message's IHE_XDM.ZIP to save.
+func waitArchiveToSave(t *testing.T, h *apptest.Harness) {
+	t.Helper()
+	h.WaitFor("the archive as an attachment to save", func() bool {
+		for _, row := range h.UI.Main.Reader.Attachments {
 			if strings.Contains(row.Name.Text, "IHE_XDM.ZIP") && !row.Save.Disabled() {
 				return true
 			}
 		}
 		return false
 	})
-	if !apptest.Contains(h.Visible(), "Voir l'archive.") {
-		t.Fatal("the message's text is not shown")
+}
+
+// flipCRC rewrites an archive with the entry whose name ends in suffix under a wrong CRC-32:
+// it reads as damaged only once inflated.
+func flipCRC(t *testing.T, archive []byte, suffix string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		hdr := f.FileHeader
+		if strings.HasSuffix(strings.ToUpper(hdr.Name), suffix) {
+			hdr.CRC32 ^= 1
+		}
+		w, err := zw.CreateRaw(&hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := f.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, rc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func partNames(rows []*app.PartRow) []string {

@@ -98,6 +98,7 @@ type docEntry struct {
 	DeclaredSHA1 string   `json:"declared_sha1,omitempty"`
 	HashCheck    string   `json:"hash_check"`
 	PDFSize      int64    `json:"pdf_size,omitempty"` // the PDF inside a CDA level 1
+	Damage       string   `json:"damage,omitempty"`   // why the file could not be read from the archive
 }
 
 type docCode struct {
@@ -192,8 +193,14 @@ func (r *docReport) addPackage(pkg *xdm.Package) {
 	}
 }
 
-// check reports a document whose content differs from its metadata.
+// check reports a document that could not be read, or whose content differs from its
+// metadata.
 func (r *docReport) check(d *xdm.Document, what string) {
+	if d.Damage != nil {
+		r.Errors = append(r.Errors, docError{Message: what + " « " + d.FileName() + " » est endommagé dans l'archive et ne peut pas être lu.",
+			Detail: d.Damage.Error()})
+		return
+	}
 	if !d.Intact() {
 		r.Errors = append(r.Errors, docError{Message: what + " « " + d.FileName() + " » ne correspond pas à la taille ou à l'empreinte annoncées dans l'archive : le fichier a pu être abîmé ou modifié.",
 			Detail: fmt.Sprintf("size %d (declared %d), sha1 %s (declared %s)", d.Size, d.DeclaredSize, d.Hash, d.DeclaredHash)})
@@ -236,7 +243,7 @@ func patientOf(p xdm.Patient) *docPatient {
 }
 
 func entryOf(d *xdm.Document) docEntry {
-	if d.Hash == "" { // a lone CDA: no metadata, nothing read yet
+	if d.Hash == "" && d.Damage == nil { // a lone CDA: no metadata, nothing read yet
 		d.Verify()
 	}
 	e := docEntry{Title: d.Title, Kind: d.Detect().String(), KindLabel: d.Detect().Label(), MimeType: d.MimeType,
@@ -249,6 +256,9 @@ func entryOf(d *xdm.Document) docEntry {
 	if d.DeclaredSize >= 0 {
 		n := d.DeclaredSize
 		e.DeclaredSize = &n
+	}
+	if d.Damage != nil {
+		e.Damage = d.Damage.Error()
 	}
 	return e
 }
@@ -321,6 +331,10 @@ func printEntries(w io.Writer, heading string, entries []docEntry, signatures bo
 		fmt.Fprintf(w, "     Nature : %s — %s — %s", e.KindLabel, orNone(e.MimeType), e.FileName)
 		if e.PDFSize > 0 {
 			fmt.Fprintf(w, " — PDF de %s octets", app.FrenchCount(e.PDFSize))
+		}
+		if e.Damage != "" {
+			fmt.Fprint(w, "\n     Illisible : le fichier est endommagé dans l'archive\n")
+			continue
 		}
 		fmt.Fprintf(w, "\n     Taille : %s octets (%s", app.FrenchCount(e.Size), checkLabel(e.SizeCheck))
 		if e.SizeCheck == "mismatch" && e.DeclaredSize != nil {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -47,6 +48,61 @@ func ansXDM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// An archive whose KOS fails its checksum: the patient and the signature are still
+// reported, the KOS as damaged, and the exit status says there is a problem.
+func TestDocumentDamagedEntry(t *testing.T) {
+	archive := ansXDM(t)
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, f := range zr.File {
+		h := f.FileHeader
+		if strings.HasSuffix(h.Name, "KOS_1_1.DCM") {
+			h.CRC32 ^= 1
+		}
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file := writeTemp(t, "IHE_XDM.ZIP", b.Bytes())
+	out, _, code := runCLI(t, "document", file)
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	for _, want := range []string{
+		"Patient : 162018885045327 — INS (test), clé valide",
+		"Illisible : le fichier est endommagé dans l'archive",
+		"Le document « KOS_1_1.DCM » est endommagé dans l'archive et ne peut pas être lu.",
+		"Signatures du lot (1, non vérifiées par Comptoir) :",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, _ = runCLI(t, "document", "--json", file)
+	var rep docReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Documents) != 1 || !strings.Contains(rep.Documents[0].Damage, "checksum") || rep.Documents[0].SHA1 != "" {
+		t.Errorf("JSON documents %+v", rep.Documents)
+	}
 }
 
 func writeTemp(t *testing.T, name string, data []byte) string {

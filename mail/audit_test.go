@@ -160,3 +160,29 @@ func TestAuditRecordsTheDovecotResponses(t *testing.T) {
 	wantResponse(t, r.store, testBAL, ActionSend, "SMTP MAIL FROM:", func(s string) bool { return strings.HasPrefix(s, "250 2.0.0 ") && s != "250 2.0.0 " })
 	wantResponse(t, r.store, testBAL, ActionSend, "APPEND", hasAll("OK", "Append completed"))
 }
+
+// TestAuditAfterLockIsNoError: a card pulled locks the cache at once, while the engine's
+// last operations end; their journal entries can no longer be sealed. That is the lock
+// working: the log says so at Info, naming the action, never as an ERROR.
+func TestAuditAfterLockIsNoError(t *testing.T) {
+	pki, err := cpstest.NewPKI(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := pki.IssuePerson(cpstest.Titulaire.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs strings.Builder
+	e := NewEngine(EngineConfig{Store: st, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	st.Lock()
+	e.audit(testBAL, ActionFetch, "UID FETCH INBOX", "", context.Canceled)
+	if got := logs.String(); strings.Contains(got, "level=ERROR") || !strings.Contains(got, "level=INFO") || !strings.Contains(got, "action="+ActionFetch) {
+		t.Errorf("log after the lock: %q", got)
+	}
+}

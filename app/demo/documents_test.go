@@ -3,7 +3,6 @@ package demo_test
 import (
 	"archive/zip"
 	"bytes"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"comptoir/mail"
 	"comptoir/mail/msg"
 	"comptoir/mail/xdm"
+	"comptoir/mail/xdm/xdmtest"
 )
 
 // ansData is the ANS's public samples kept by mail/xdm (see its testdata/ans/README.md).
@@ -173,7 +173,10 @@ func TestReaderShowsEveryANSArchive(t *testing.T) {
 	})
 	// The same report whose file fails its checksum: the patient stays, the document is
 	// marked unreadable, the archive offered to save.
-	damaged := flipCRC(t, raw, "DOC0001.XML")
+	damaged, err := xdmtest.FlipCRC(raw, func(name string) bool { return strings.HasSuffix(name, "DOC0001.XML") })
+	if err != nil {
+		t.Fatal(err)
+	}
 	// No METADATA.XML at all.
 	unreadable := rezip(t, drimm, func(name string, data []byte) []byte {
 		if strings.HasSuffix(name, "METADATA.XML") {
@@ -245,39 +248,6 @@ func waitArchiveToSave(t *testing.T, h *apptest.Harness) {
 		}
 		return false
 	})
-}
-
-// flipCRC rewrites an archive with the entry whose name ends in suffix under a wrong CRC-32:
-// it reads as damaged only once inflated.
-func flipCRC(t *testing.T, archive []byte, suffix string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		hdr := f.FileHeader
-		if strings.HasSuffix(strings.ToUpper(hdr.Name), suffix) {
-			hdr.CRC32 ^= 1
-		}
-		w, err := zw.CreateRaw(&hdr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc, err := f.OpenRaw()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(w, rc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 func partNames(rows []*app.PartRow) []string {

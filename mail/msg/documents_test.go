@@ -1,7 +1,6 @@
 package msg
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"comptoir/mail/xdm"
+	"comptoir/mail/xdm/xdmtest"
 )
 
 func TestBuildDocumentsToPatient(t *testing.T) {
@@ -219,31 +219,9 @@ func TestParseEnvelopeDamagedXDM(t *testing.T) {
 // damageDocuments rewrites an archive with every entry but METADATA.XML under a wrong CRC-32.
 func damageDocuments(t *testing.T, archive []byte) []byte {
 	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	b, err := xdmtest.FlipCRC(archive, func(name string) bool { return !strings.HasSuffix(name, "METADATA.XML") })
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	for _, f := range zr.File {
-		h := f.FileHeader
-		if !strings.HasSuffix(h.Name, "METADATA.XML") {
-			h.CRC32 ^= 1
-		}
-		raw, err := f.OpenRaw()
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.CreateRaw(&h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(w, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return b
 }

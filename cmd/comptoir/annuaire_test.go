@@ -18,6 +18,16 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errb.String(), code
 }
 
+// wantOutput fails t for each of wants that out lacks, showing out.
+func wantOutput(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestAnnuaireImportAndSearch(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "annuaire.db")
 	fixture := filepath.Join("..", "..", "app", "annuaire", "testdata", "extraction_small.txt")

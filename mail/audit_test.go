@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -78,11 +77,7 @@ func TestAuditRecordsTheSandboxResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openCache(t, key)
 	e := NewEngine(EngineConfig{
 		Operator: Operator{IMAPAddr: srv.IMAPAddr(), SMTPAddr: srv.SMTPAddr(), ServerName: srv.ServerName(),
 			RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: srv.Domain()},
@@ -173,11 +168,7 @@ func TestAuditAfterLockIsNoError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openCache(t, key)
 	var logs strings.Builder
 	e := NewEngine(EngineConfig{Store: st, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	st.Lock()

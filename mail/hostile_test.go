@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -160,11 +159,7 @@ func hostileEngine(t *testing.T, pki *cpstest.PKI, h *hostileIMAP) (*Engine, *st
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openCache(t, key)
 	op := Operator{IMAPAddr: h.l.Addr().String(), IMAPImplicitTLS: true, SMTPAddr: "127.0.0.1:1", ServerName: "localhost",
 		RootCAs: pki.RootPool(), CRLs: pki.CRLs(), Domain: "sandbox.mssante.test"}
 	cfg := EngineConfig{Operator: op, Cert: tls.Certificate{Certificate: [][]byte{cert.Raw, pki.Personnes().Raw}, PrivateKey: key},

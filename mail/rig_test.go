@@ -88,6 +88,18 @@ func newRig(t testing.TB) *rig {
 	return r
 }
 
+// openCache opens a fresh cache keyed by key in a temporary directory, closed when the
+// test ends.
+func openCache(t testing.TB, key crypto.Signer) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 func (r *rig) openStore(path string) *store.Store {
 	r.t.Helper()
 	st, err := store.Open(path, r.signer.Signer, store.Options{Logger: slog.New(slog.DiscardHandler)})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 	"comptoir/mail/msg"
-	"comptoir/store"
 )
 
 // TestSandboxInterop runs the engine against the sandbox operator: the titulaire's card
@@ -41,11 +39,7 @@ func TestSandboxInterop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openCache(t, key)
 	e := NewEngine(EngineConfig{
 		Operator: Operator{IMAPAddr: srv.IMAPAddr(), SMTPAddr: srv.SMTPAddr(), ServerName: srv.ServerName(),
 			RootCAs: pool, CRLs: append(crls, pki.CRLs()...), Domain: srv.Domain()},

@@ -3,8 +3,6 @@ package mail
 import (
 	"crypto/tls"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,11 +23,7 @@ func (r *rig) counter(bals ...string) (*Engine, *store.Store) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	st, err := store.Open(filepath.Join(r.t.TempDir(), "cache.db"), key, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(func() { st.Close() })
+	st := openCache(r.t, key)
 	cfg := r.config(bals...)
 	cfg.Cert = tls.Certificate{Certificate: [][]byte{cert.Raw, r.pki.Personnes().Raw}, PrivateKey: key}
 	cfg.Store = st

@@ -120,8 +120,9 @@ func openBolt(path string, timeout time.Duration) (db *bolt.DB, err error) {
 		InitialMmapSize: initialMmapSize,
 	})
 	if err == nil {
-		// Past 64 MB, grow the file 64 MB at a time: fewer grow+fsync rounds in bulk
-		// inserts, at most 64 MB unused at the end of a large file.
+		// Grow the file 64 MB at a time: fewer grow+fsync rounds in bulk inserts, at most
+		// 64 MB unused (and sparse, but on Windows) at its end. bbolt applies it once its
+		// mapping exceeds 64 MB: from the start with initialMmapSize.
 		db.AllocSize = 64 << 20
 	}
 	return db, err

@@ -159,8 +159,9 @@ func findMetadata(files map[string]*zip.File) []metadataFile {
 }
 
 // loadDocument finds d's file, reads it, checks its size and hash against the metadata, and
-// works out its kind; a file that cannot be inflated is d's Damage. A URI is tried relative to the METADATA folder, then to IHE_XDM/, then
-// to the archive's root (the ANS examples write "SS000001/KOS_1_1.DCM").
+// works out its kind; a file that cannot be inflated is d's Damage. A URI is tried relative
+// to the METADATA folder, then to IHE_XDM/, then to the archive's root (the ANS examples
+// write "SS000001/KOS_1_1.DCM").
 func loadDocument(d *Document, m metadataFile, files map[string]*zip.File, l Limits, budget *int64, content bool) error {
 	uri, err := cleanName(d.URI)
 	if err != nil || uri == "" || uri == "." {

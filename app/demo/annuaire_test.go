@@ -76,23 +76,7 @@ func importedDirectory(t *testing.T, o bridge.AnnuaireOptions) *recording {
 // label selected (not logged in).
 func startWith(t *testing.T, label string, d app.Directory) *apptest.Harness {
 	t.Helper()
-	deps := env.Deps()
-	deps.Version = "test"
-	deps.Directory = d
-	h := apptest.New(t, deps)
-	sel := h.UI.Card.Readers
-	h.WaitFor("the card "+label, func() bool {
-		for i, o := range sel.Options {
-			if strings.Contains(o, label) {
-				if sel.SelectedIndex() != i {
-					sel.SetSelectedIndex(i)
-				}
-				return !h.UI.Card.LoginButton.Disabled()
-			}
-		}
-		return false
-	})
-	return h
+	return startDeps(t, label, func(deps *app.Deps) { deps.Directory = d })
 }
 
 // suggestions waits for a To/Cc field's suggestions, shown as the user types, and returns

@@ -88,25 +88,24 @@ var pharmacy = sandbox.Seed(sandbox.DefaultDomain).Pharmacy
 // start opens the UI on the demo world with the card labelled label selected.
 func start(t *testing.T, label string) *apptest.Harness {
 	t.Helper()
+	return startDeps(t, label, nil)
+}
+
+// startDeps opens the UI on the demo world, deps adjusted by adjust (nil: as they are), with
+// the card labelled label selected.
+func startDeps(t *testing.T, label string, adjust func(*app.Deps)) *apptest.Harness {
+	t.Helper()
 	deps := env.Deps()
 	r := pdfview.New(pdftest.CacheDir())
 	t.Cleanup(func() { r.Close() })
 	deps.PDF = r
 	deps.Version = "test"
 	deps.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if adjust != nil {
+		adjust(&deps)
+	}
 	h := apptest.New(t, deps)
-	sel := h.UI.Card.Readers
-	h.WaitFor("the card "+label, func() bool {
-		for i, o := range sel.Options {
-			if strings.Contains(o, label) {
-				if sel.SelectedIndex() != i {
-					sel.SetSelectedIndex(i)
-				}
-				return !h.UI.Card.LoginButton.Disabled()
-			}
-		}
-		return false
-	})
+	selectCard(h, label)
 	return h
 }
 

@@ -395,18 +395,6 @@ func (l *lastSession) last() *bridge.Session {
 	return l.s
 }
 
-// startDeps opens the UI on the demo world, deps adjusted by adjust, with the card labelled
-// label selected.
-func startDeps(t *testing.T, label string, adjust func(*app.Deps)) *apptest.Harness {
-	t.Helper()
-	deps := env.Deps()
-	deps.Version = "test"
-	adjust(&deps)
-	h := apptest.New(t, deps)
-	selectCard(h, label)
-	return h
-}
-
 // selectCard waits for the card labelled label in a reader and selects it.
 func selectCard(h *apptest.Harness, label string) {
 	h.T.Helper()

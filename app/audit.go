@@ -57,7 +57,9 @@ func (u *UI) ShowAudit() *AuditScreen {
 		return nil
 	}
 	t := u.tr.T
-	s := &AuditScreen{u: u, s: u.session, j: j, loc: pharmacyTime(), Window: u.app.NewWindow(t("audit.title"))}
+	// Times in the workstation's zone, like every other screen: a pharmacy in La Réunion
+	// reads its own time.
+	s := &AuditScreen{u: u, s: u.session, j: j, loc: u.deps.Now().Location(), Window: u.app.NewWindow(t("audit.title"))}
 	s.From, s.To = widget.NewEntry(), widget.NewEntry()
 	for _, e := range []*widget.Entry{s.From, s.To} {
 		e.SetPlaceHolder(t("patients.date.placeholder"))
@@ -307,6 +309,6 @@ func (s *AuditScreen) pickExport() {
 		}
 		s.u.notice(t("status.saved", w.URI().Name()))
 	}, s.Window)
-	d.SetFileName("journal-mssante-" + time.Now().In(s.loc).Format("2006-01-02") + ".csv")
+	d.SetFileName("journal-mssante-" + s.u.deps.Now().Format("2006-01-02") + ".csv")
 	d.Show()
 }

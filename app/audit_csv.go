@@ -45,7 +45,7 @@ const (
 	auditColumns // the number of columns
 )
 
-// auditDateTime is how the journal writes times, in the pharmacy's zone.
+// auditDateTime is how the journal writes times, in the workstation's zone.
 const auditDateTime = "02/01/2006 15:04:05"
 
 // header is the column's title.

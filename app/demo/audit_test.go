@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"comptoir/app"
 	"comptoir/cmd/mss-sandbox/sandbox"
 	"comptoir/cps/cpstest"
 )
@@ -93,7 +94,7 @@ func TestAuditJournalScreen(t *testing.T) {
 	}
 	s.Author.SetSelectedIndex(0)
 
-	today := time.Now().In(mustParis(t))
+	today := time.Now()
 	s.To.SetText(today.AddDate(0, 0, -1).Format("02/01/2006"))
 	s.Reload()
 	if n := len(s.Rows()); n != 0 {
@@ -156,11 +157,26 @@ func TestAuditJournalScreen(t *testing.T) {
 	}
 }
 
-func mustParis(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Paris")
+// TestAuditJournalInTheWorkstationTime: a pharmacy in La Réunion reads its journal in its
+// own time, the time of every other screen, not in Paris time.
+func TestAuditJournalInTheWorkstationTime(t *testing.T) {
+	reunion, err := time.LoadLocation("Indian/Reunion")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loc
+	h := startDeps(t, cpstest.Titulaire.Label, func(d *app.Deps) { d.Now = func() time.Time { return time.Now().In(reunion) } })
+	openMail(t, h)
+	h.WaitText("● En ligne")
+	s := h.UI.ShowAudit()
+	if s == nil {
+		t.Fatal("no journal screen")
+	}
+	h.WaitFor("the login in the journal", func() bool { s.Reload(); return len(s.Rows()) > 0 })
+	shown, err := time.ParseInLocation("02/01/2006 15:04:05", s.Rows()[0][0], reunion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(shown); d < -time.Minute || d > 10*time.Minute {
+		t.Fatalf("the journal shows %s, %v away from the time in La Réunion (%s)", s.Rows()[0][0], d, time.Now().In(reunion).Format("15:04:05"))
+	}
 }

@@ -41,14 +41,6 @@ type IndicatorScreen struct {
 	loading     bool // a recount runs
 }
 
-// pharmacyTime is the zone months are counted in (the incentive is French).
-func pharmacyTime() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-		return loc
-	}
-	return time.Local
-}
-
 // ShowIndicator opens the indicator window (nil without a session).
 func (u *UI) ShowIndicator() *IndicatorScreen {
 	u.touch()
@@ -58,7 +50,9 @@ func (u *UI) ShowIndicator() *IndicatorScreen {
 		return nil
 	}
 	t := u.tr.T
-	s := &IndicatorScreen{u: u, s: u.session, book: book, loc: pharmacyTime(), Window: u.app.NewWindow(t("indicator.title"))}
+	// Months in the workstation's zone: a dispensing's date is the pharmacy's, in La Réunion
+	// as in Lyon.
+	s := &IndicatorScreen{u: u, s: u.session, book: book, loc: u.deps.Now().Location(), Window: u.app.NewWindow(t("indicator.title"))}
 	s.Summary = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.Summary.Wrapping = fyne.TextWrapWord
 	s.Table = container.New(columns{len(indicatorColumns)})

@@ -7,7 +7,7 @@
 //     and sets them against the dispensings per month (Dispensings, kept by the session in
 //     the encrypted cache), entered by hand or read by ImportDispensings from the pharmacy
 //     software's CSV export (docs/indicateur.md). Months are counted in the given location
-//     (Europe/Paris in the app).
+//     (the workstation's zone in the app).
 //   - WriteCSV exports the monthly table; FormatPercent writes a ratio the French way.
 //   - Explanation says, in French, how the ratio is estimated.
 package indicator

@@ -1,7 +1,9 @@
 package session_test
 
 import (
+	"archive/zip"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"comptoir/cps/cpstest"
 	"comptoir/mail"
 	"comptoir/mail/msg"
+	"comptoir/mail/xdm"
 	"comptoir/store"
 )
 
@@ -127,6 +130,26 @@ func TestSessionDrafts(t *testing.T) {
 	s.AfterSend(bal, b, nil)
 	if list = s.Drafts(bal); len(list) != 0 {
 		t.Fatalf("the sent draft is still kept: %+v", list)
+	}
+}
+
+// A forward of a message whose archive has a damaged document is saved as a draft and read
+// back, with the BAL's other drafts (a damaged document once made every draft unreadable).
+func TestSessionDraftWithDamagedDocument(t *testing.T) {
+	s := open(t, cpstest.Titulaire, config(t))
+	bal := world.seed.Titulaire
+	from := msg.Address{Email: bal}
+	pkg := &xdm.Package{Patient: xdm.Patient{ID: "279035121518989", OID: xdm.OIDINSNIR, Family: "DUPONT", Given: "Marie"},
+		Documents: []xdm.Document{{Title: "Compte rendu", URI: "DOC0001.XML", Damage: fmt.Errorf("%w: %w", xdm.ErrCorrupt, zip.ErrChecksum)}}}
+	if err := s.SaveDraft(session.NewDraftID(), msg.Draft{From: from, Subject: "Autre"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveDraft(session.NewDraftID(), msg.Draft{From: from, Subject: "Tr : CR", Documents: pkg}, &session.Origin{Forward: true}); err != nil {
+		t.Fatal(err)
+	}
+	list := s.Drafts(bal)
+	if len(list) != 2 || list[0].Subject != "Tr : CR" || list[0].Documents == nil || list[0].Documents.Documents[0].Title != "Compte rendu" {
+		t.Fatalf("drafts: %+v", list)
 	}
 }
 

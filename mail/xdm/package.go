@@ -77,8 +77,9 @@ type Document struct {
 	PDF                  []byte     // the PDF embedded in a CDA level 1 document; nil otherwise
 	// Damage says why Read could not take the file out of the archive (it wraps ErrCorrupt:
 	// bad checksum, corrupt data, a size it does not keep); Data is then nil. ReadMetadata
-	// does not inflate and leaves it nil.
-	Damage error
+	// does not inflate and leaves it nil. It is not kept in JSON (a saved draft): an error
+	// does not read back, and a forward sends the archive as it came.
+	Damage error `json:"-"`
 }
 
 // Package is the content of an IHE XDM archive.

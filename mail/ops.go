@@ -1,11 +1,11 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -330,16 +330,13 @@ func (s *session) dropDone(pushed []op) error {
 		return err
 	}
 	for _, p := range pushed {
-		if i := slices.IndexFunc(ops, func(o op) bool { return sameOp(o, p) }); i >= 0 {
+		// Both lists come from loadOps, so equal operations are deeply equal, whatever
+		// fields op gains.
+		if i := slices.IndexFunc(ops, func(o op) bool { return reflect.DeepEqual(o, p) }); i >= 0 {
 			ops = slices.Delete(ops, i, i+1)
 		}
 	}
 	return s.e.saveOps(s.bal, ops)
-}
-
-func sameOp(a, b op) bool {
-	return a.Kind == b.Kind && a.Folder == b.Folder && a.UID == b.UID && slices.Equal(a.Flags, b.Flags) &&
-		slices.Equal(a.Add, b.Add) && slices.Equal(a.Remove, b.Remove) && bytes.Equal(a.Raw, b.Raw)
 }
 
 func (s *session) deleteOnServer(uid imap.UIDSet, folder, trash string) error {

@@ -174,6 +174,16 @@ func (e *env) loginECPS(nationalID string) *Session {
 	return s
 }
 
+// token is s's access token now, failing the test without one.
+func (e *env) token(s *Session) string {
+	e.t.Helper()
+	tok, err := s.Token(e.ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok
+}
+
 // browser plays the system browser: it follows the redirects to the PSC page, fills in the
 // national id and clicks approve (or refuse).
 func (e *env) browser(nationalID string, approve bool) func(string) error {

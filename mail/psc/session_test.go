@@ -96,10 +96,7 @@ func TestPSCInvalidateRefreshes(t *testing.T) {
 	t.Parallel()
 	e := startEnv(t, sandbox.PSCOptions{CIBAInterval: time.Second})
 	s := e.loginECPS(titulaire)
-	first, err := s.Token(e.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := e.token(s)
 	s.Invalidate(first)
 	second, err := s.Token(e.ctx)
 	if err != nil || second == first {
@@ -114,10 +111,7 @@ func TestPSCRefreshBacksOffWhileUnreachable(t *testing.T) {
 	t.Parallel()
 	e := startEnv(t, sandbox.PSCOptions{CIBAInterval: time.Second})
 	s := e.loginECPS(titulaire)
-	first, err := s.Token(e.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := e.token(s)
 	e.rec.cut(true)
 	s.Invalidate(first) // the token is due now
 	waitFor(t, 10*time.Second, "two refresh attempts", func() bool { return len(e.rec.refreshesWhileDown()) >= 2 })

@@ -117,6 +117,15 @@ func openMail(t testing.TB, h *apptest.Harness) {
 	h.WaitFor("the main window", func() bool { return h.UI.Main != nil })
 }
 
+// openBAL logs in with the card labelled label and opens the BAL addr, as a counter does.
+func openBAL(t *testing.T, label, addr string) *apptest.Harness {
+	t.Helper()
+	h := start(t, label)
+	openMail(t, h)
+	selectBAL(t, h, addr)
+	return h
+}
+
 // selectBAL taps the switcher's button of the BAL addr.
 func selectBAL(t testing.TB, h *apptest.Harness, addr string) {
 	t.Helper()
@@ -177,9 +186,7 @@ func TestORGBALOnlyForHabilitatedCards(t *testing.T) {
 }
 
 func TestReadThePatientsPrescription(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	from := openRow(t, h, "Ordonnance pour ce soir")
 	if !strings.HasPrefix(from, "ROUSSEL Camille — INS ") {
 		t.Fatalf("the row's sender line is %q, want the patient's name (NOM Prénom) and INS", from)
@@ -205,9 +212,7 @@ func TestReadThePatientsPrescription(t *testing.T) {
 }
 
 func TestReplyToThePatient(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	openRow(t, h, "Médicament en stock")
 	test.Tap(h.UI.Main.ReplyButton)
 	h.WaitFor("the composer", func() bool { return len(h.UI.Composers()) == 1 })
@@ -287,9 +292,7 @@ func TestSendOfflineThenReconnect(t *testing.T) {
 }
 
 func TestCardPulledLocksWithinTwoSeconds(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	openRow(t, h, "Ordonnance pour ce soir")
 	pulled := time.Now()
 	env.PullCard()
@@ -394,9 +397,7 @@ func TestTestConnectionSeesTheCutNetwork(t *testing.T) {
 }
 
 func TestDocumentsSearchAndReadReceipt(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	// An IHE XDM report: shown as the documents of one patient.
 	openRow(t, h, "Compte rendu de consultation")
 	h.WaitText("Documents du patient")

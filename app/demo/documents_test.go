@@ -190,9 +190,7 @@ func TestReaderShowsEveryANSArchive(t *testing.T) {
 		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Archive abimee", Text: "Voir l'archive.", Attachments: xdmAttachment(unreadable)},
 		msg.Draft{To: []msg.Address{{Email: pharmacy}}, Subject: "Document abime", Text: "Vaccination.", Attachments: xdmAttachment(damaged)})
 
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	r := h.UI.Main.Reader
 
 	openRow(t, h, "Imagerie DRIM-M")

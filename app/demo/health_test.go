@@ -178,9 +178,7 @@ func TestSendHealthDocumentFromTheComposer(t *testing.T) {
 // pharmacy's own patient book (N while Camille's INS is not qualified there, then O).
 func TestForwardKeepsTheHealthDocuments(t *testing.T) {
 	hospital := sandbox.Seed(sandbox.DefaultDomain).Hospital
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	h.WaitText("● En ligne")
 	openRow(t, h, "Compte rendu de consultation")
 	var original []byte

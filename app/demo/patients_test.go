@@ -97,9 +97,7 @@ func TestPatientConversationShowsNameAndINS(t *testing.T) {
 
 func TestConfidentialPrescriptionOnlyInThePersonalBAL(t *testing.T) {
 	seed := sandbox.Seed(sandbox.DefaultDomain)
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, seed.Titulaire)
+	h := openBAL(t, cpstest.Titulaire.Label, seed.Titulaire)
 	openRow(t, h, "Ordonnance confidentielle")
 	h.WaitText("Confidentiel : adressé personnellement au pharmacien, visible seulement dans la boîte personnelle " + seed.Titulaire)
 	h.WaitText("ordonnance_confidentielle.pdf")
@@ -284,9 +282,7 @@ func TestWriteToAPatientChecksIdentityAndSize(t *testing.T) {
 }
 
 func TestBounceFromMonEspaceSanteExplained(t *testing.T) {
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	openRow(t, h, "Non distribué")
 	h.WaitText("Le patient est inconnu de Mon Espace Santé : son INS ne correspond à aucune messagerie patient.")
 }

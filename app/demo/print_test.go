@@ -23,9 +23,7 @@ import (
 func TestPrintThePrescription(t *testing.T) {
 	dir := printingtest.FakeCUPS(t, []string{"Bureau", "Comptoir-Accueil"}, "Comptoir-Accueil")
 	printingtest.OnPath(t, dir)
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	openRow(t, h, "Ordonnance pour ce soir")
 	h.WaitText("ordonnance.pdf")
 	r := h.UI.Main.Reader
@@ -94,9 +92,7 @@ func rowData(t *testing.T, h *apptest.Harness, i int) []byte {
 // Without CUPS the user is told so, in French, in the print dialog; nothing is printed.
 func TestPrintWithoutCUPS(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no lp, no lpstat
-	h := start(t, cpstest.Titulaire.Label)
-	openMail(t, h)
-	selectBAL(t, h, pharmacy)
+	h := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	openRow(t, h, "Ordonnance pour ce soir")
 	h.WaitText("ordonnance.pdf")
 	row := h.UI.Main.Reader.Attachments[0]

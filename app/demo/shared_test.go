@@ -97,9 +97,7 @@ func TestSharedMailboxHandled(t *testing.T) {
 	patientAsksThePharmacy(t, subject, "Bonjour, pouvez-vous préparer ma Ventoline ?")
 
 	// First counter: the titulaire marks it « traité ».
-	h1 := start(t, cpstest.Titulaire.Label)
-	openMail(t, h1)
-	selectBAL(t, h1, pharmacy)
+	h1 := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	before := time.Now().Add(-time.Second)
 	markHandled(t, h1, subject)
 	r := h1.UI.Main.Reader
@@ -112,9 +110,7 @@ func TestSharedMailboxHandled(t *testing.T) {
 	}
 
 	// Second counter: another card, its own cache; after a sync it sees who and when.
-	h2 := start(t, cpstest.PharmacienCPS3.Label)
-	openMail(t, h2)
-	selectBAL(t, h2, pharmacy)
+	h2 := openBAL(t, cpstest.PharmacienCPS3.Label, pharmacy)
 	m2 := h2.UI.Main
 	tips := waitHandledRow(h2, subject)
 	when := strings.TrimPrefix(tips[0], handledBy)
@@ -197,18 +193,14 @@ func TestSharedMailboxHandledSeenByAnOpenCounter(t *testing.T) {
 	patientAsksThePharmacy(t, subject, "Bonjour, pouvez-vous préparer mon Seretide ?")
 
 	// The second counter lists the message first, without the mark.
-	h2 := start(t, cpstest.PharmacienCPS3.Label)
-	openMail(t, h2)
-	selectBAL(t, h2, pharmacy)
+	h2 := openBAL(t, cpstest.PharmacienCPS3.Label, pharmacy)
 	m2 := h2.UI.Main
 	openRow(t, h2, subject)
 	if tips := m2.RowTips(rowOf(h2, subject)); len(tips) > 0 && strings.HasPrefix(tips[0], "Traité") {
 		t.Fatalf("the message is « traité » before anyone marked it: %q", tips)
 	}
 
-	h1 := start(t, cpstest.Titulaire.Label)
-	openMail(t, h1)
-	selectBAL(t, h1, pharmacy)
+	h1 := openBAL(t, cpstest.Titulaire.Label, pharmacy)
 	markHandled(t, h1, subject)
 
 	waitHandledRow(h2, subject)

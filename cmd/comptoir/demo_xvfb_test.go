@@ -2,12 +2,9 @@ package main
 
 import (
 	"bytes"
-	"comptoir/app/pdfview/pdftest"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,20 +23,9 @@ func TestDemoUnderXvfb(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	home, bin := buildDemoClient(ctx, t)
-	// PDFium's compiled module is shared with the pdfview tests; the rest is private.
-	cache := filepath.Join(home, "cache")
-	shared := pdftest.CacheDir()
-	for _, d := range []string{shared, filepath.Join(cache, "comptoir")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(shared, filepath.Join(cache, "comptoir", "pdfium")); err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.CommandContext(ctx, xvfb, "-a", "-s", "-screen 0 1400x900x24", bin, "-demo", "-demo-tour")
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+cache, "XDG_DATA_HOME="+filepath.Join(home, "data"),
-		"XDG_CONFIG_HOME="+filepath.Join(home, "config"), "SOFTHSM2_CONF=")
+	// xvfb-run sets DISPLAY itself; the demo makes its own cards.
+	cmd.Env = append(clientEnv(t, home, ""), "SOFTHSM2_CONF=")
 	cmd.Stdin = strings.NewReader(strings.Repeat("next\n", 20))
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

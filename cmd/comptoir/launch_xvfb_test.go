@@ -25,9 +25,9 @@ const launchTarget = time.Second
 const networkWait = 10 * time.Second
 
 // TestLaunchDoesNotWaitOnTheNetworkUnderXvfb: with the operator black-holed (its packets
-// dropped: connections neither open nor are refused), the real client still shows its cached inbox, and well before
-// any network timeout could have elapsed: nothing on the path waits on the network (today's
-// main waited up to 10 s on the provisioning API at login). The 1 s target itself is
+// dropped: connections neither open nor are refused), the real client still shows its
+// cached inbox, and well before any network timeout could have elapsed: nothing on the path
+// waits on the network (today's main waited up to 10 s on the provisioning API at login). The 1 s target itself is
 // measured by BenchmarkLaunchToInboxUnderXvfb (make bench): a wall-clock figure cannot be a
 // pass/fail bound on a shared, loaded machine.
 func TestLaunchDoesNotWaitOnTheNetworkUnderXvfb(t *testing.T) {

@@ -81,17 +81,15 @@ func runGUI(ctx context.Context, env *cliEnv, args []string) error {
 	stopped := make(chan struct{}) // closed once the event loop has ended
 	go func() {
 		select {
+		case <-stopped:
 		case <-ctx.Done(): // Ctrl-C, SIGTERM, or the tour's end
-		case <-stopped:
-			return
-		}
-		select {
-		case <-stopped:
-			// The loop ended first (the window closed; Fyne quits on SIGTERM itself) and
-			// this is runGUI's deferred cancel: the driver is gone, Quit would panic in GLFW.
-			return
-		default:
-			fyne.Do(a.Quit)
+			select {
+			case <-stopped:
+				// The loop ended first (the window closed; Fyne quits on SIGTERM itself) and
+				// this is runGUI's deferred cancel: the driver is gone, Quit would panic in GLFW.
+			default:
+				fyne.Do(a.Quit)
+			}
 		}
 	}()
 	// Once the window is shown (fyne.Do runs in the event loop): take the screen it is on.
